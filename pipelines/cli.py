@@ -1,0 +1,98 @@
+"""The ``siaga`` command line: the embedded stack, service set-up, and running the system."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from schemas.config import ReplaySource, Settings, load_settings
+from schemas.errors import SiagaError
+
+
+def _configure_logging(verbose: int) -> None:
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Beam warns at import about optional Google Cloud libraries Siaga does not use.
+    logging.getLogger().handlers[0].addFilter(lambda record: "apitools not found" not in record.getMessage())
+    for noisy in ("apache_beam", "kafka", "elastic_transport", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.ERROR if verbose < 2 else logging.INFO)
+
+
+def _stack(settings: Settings, action: str) -> int:
+    from pipelines import stack
+
+    if action == "up":
+        if not settings.embedded_services:
+            print("Kafka and Elasticsearch are external in this configuration; nothing to start.")
+        else:
+            started = stack.up(settings)
+            print(f"started: {', '.join(started)}" if started else "already running")
+    elif action == "down":
+        print("stopped (data kept in " + str(settings.stack.data_dir) + ")" if stack.down(settings) else "not running")
+        return 0
+    rows = stack.status(settings)
+    for row in rows:
+        where = "embedded" if row.embedded else "external"
+        print(f"{row.name:<14} {row.address:<32} {where:<9} {'up' if row.reachable else 'DOWN'}")
+    return 0 if all(row.reachable for row in rows) else 1
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from pipelines.runner import run
+
+    if args.input is not None:
+        source = ReplaySource(name="input", path=args.input.resolve(), rate=args.rate)
+        settings = settings.model_copy(update={"sources": [source]})
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    summary = run(settings, until_idle=args.until_idle, stop=stop)
+    print(summary.render(settings))
+    return 1 if summary.connector_errors else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``siaga`` console script."""
+    parser = argparse.ArgumentParser(prog="siaga", description="Watch public social-media posts for election risks.")
+    parser.add_argument("--config", type=Path, help="configuration file (default: $SIAGA_CONFIG or ./siaga.yaml)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    stack_parser = commands.add_parser("stack", help="the embedded local Kafka and Elasticsearch (noida-db)")
+    stack_parser.add_argument("action", choices=["up", "status", "down"])
+    run_parser = commands.add_parser("run", help="run connectors, pipeline and alerting together")
+    run_parser.add_argument("--until-idle", action="store_true", help="stop once all input is processed")
+    run_parser.add_argument("--input", type=Path, help="replay this JSONL file instead of the configured sources")
+    run_parser.add_argument("--rate", type=float, help="posts per second for --input (default: as fast as possible)")
+    commands.add_parser("setup", help="create Kafka topics and Elasticsearch index templates")
+    commands.add_parser("templates", help="print the Elasticsearch index templates generated from the schemas")
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    try:
+        settings = load_settings(args.config)
+        if args.command == "stack":
+            return _stack(settings, args.action)
+        if args.command == "run":
+            return _run(settings, args)
+        if args.command == "setup":
+            from pipelines.services import ensure_ready
+
+            ensure_ready(settings)
+            print("topics and index templates are in place")
+            return 0
+        from schemas.index import templates
+
+        es = settings.elasticsearch
+        print(json.dumps(templates(es.posts_index, es.alerts_index), indent=2))
+        return 0
+    except SiagaError as exc:
+        print(f"siaga: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

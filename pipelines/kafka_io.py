@@ -1,0 +1,88 @@
+"""Kafka helpers shared by the local drivers: topic set-up, batch polling, rewinding, lag."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from pipelines.records import KafkaRecord
+from schemas.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def ensure_topics(settings: Settings) -> None:
+    """Create the raw, tagged and dead-letter topics if they do not exist yet."""
+    kafka = settings.kafka
+    admin = KafkaAdminClient(**settings.kafka_client_kwargs())
+    try:
+        existing = set(admin.list_topics())
+        for name in (kafka.topics.raw, kafka.topics.tagged, kafka.topics.dead_letter):
+            if name in existing:
+                continue
+            try:
+                admin.create_topics([NewTopic(name, kafka.partitions, kafka.replication_factor)])
+                log.info("created topic %s (%d partitions)", name, kafka.partitions)
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        admin.close()
+
+
+def make_consumer(settings: Settings, group_id: str, topic: str, max_records: int) -> KafkaConsumer:
+    """A consumer that commits only when told to and starts from the earliest unread record."""
+    consumer = KafkaConsumer(
+        **settings.kafka_client_kwargs(),
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=max_records,
+    )
+    consumer.subscribe([topic])
+    return consumer
+
+
+def poll_batch(consumer: KafkaConsumer, max_records: int, max_wait_ms: int) -> list[KafkaRecord]:
+    """Up to ``max_records`` records, waiting at most ``max_wait_ms`` for the batch to fill."""
+    records: list[KafkaRecord] = []
+    deadline = time.monotonic() + max_wait_ms / 1000
+    while len(records) < max_records:
+        remaining_ms = int((deadline - time.monotonic()) * 1000)
+        if remaining_ms <= 0:
+            break
+        polled = consumer.poll(timeout_ms=remaining_ms, max_records=max_records - len(records))
+        if not polled and records:
+            break
+        for messages in polled.values():
+            records.extend(
+                KafkaRecord(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp) for m in messages
+            )
+    return records
+
+
+def rewind_to_committed(consumer: KafkaConsumer) -> None:
+    """Seek every assigned partition back to its committed offset, so a failed batch is re-read."""
+    for tp in consumer.assignment():
+        committed = consumer.committed(tp)
+        if committed is None:
+            consumer.seek_to_beginning(tp)
+        else:
+            consumer.seek(tp, committed)
+
+
+def lag(consumer: KafkaConsumer) -> int | None:
+    """Records on the assigned partitions not yet committed by this group; ``None`` before assignment."""
+    assignment = consumer.assignment()
+    if not assignment:
+        return None
+    ends: dict[Any, int] = consumer.end_offsets(list(assignment))
+    behind = 0
+    for tp, end in ends.items():
+        committed = consumer.committed(tp) or 0
+        behind += max(end - committed, 0)
+    return behind

@@ -1,0 +1,148 @@
+"""``siaga run``: connectors, the post pipeline and alerting together in one process.
+
+The three stages talk only through Kafka topics, exactly as they would as separate services;
+here they share a process so that one command runs the whole system on a laptop. Connectors
+run in threads (they mostly wait on I/O); the pipeline and alerting steps take turns on the
+main thread. With ``until_idle`` the run ends once every connector has finished and both
+consumer groups have committed everything on their topics.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from connectors import REGISTRY, Connector
+from pipelines.alerting import AlertingJob
+from pipelines.job import PostPipelineJob, counters_summary
+from pipelines.notify import subject_of
+from pipelines.services import ensure_ready
+from pipelines.sinks import close_shared_clients, shared_client
+from schemas.alert import Alert
+from schemas.config import Settings
+
+log = logging.getLogger(__name__)
+
+IDLE_CONFIRMATIONS = 2
+
+
+@dataclass
+class RunSummary:
+    """What one ``siaga run`` did."""
+
+    seconds: float
+    posts_in: int
+    indexed: int
+    dead_lettered: dict[str, int]
+    languages: dict[str, int]
+    alerts: list[Alert]
+    already_sent: int
+    destinations: list[str]
+    connectors: dict[str, int]
+    connector_errors: dict[str, str] = field(default_factory=dict)
+
+    def render(self, settings: Settings) -> str:
+        """The summary as printed at the end of a run."""
+        dead_total = sum(self.dead_lettered.values())
+        dead_detail = ", ".join(f"{stage} {n}" for stage, n in sorted(self.dead_lettered.items()))
+        langs = ", ".join(f"{lang} {n}" for lang, n in self.languages.items()) or "-"
+        lines = [
+            f"Siaga run finished in {self.seconds:.1f} s",
+            f"  produced by connectors : {sum(self.connectors.values())} "
+            + " ".join(f"({name}: {n})" for name, n in self.connectors.items()),
+            f"  posts in               : {self.posts_in}",
+            f"  indexed                : {self.indexed} → {settings.elasticsearch_url()}"
+            f" index {settings.elasticsearch.posts_index}",
+            f"  dead-lettered          : {dead_total}"
+            + (f" ({dead_detail}) → topic {settings.kafka.topics.dead_letter}" if dead_total else ""),
+            f"  languages              : {langs}",
+            f"  alerts fired           : {len(self.alerts)}"
+            + (f" (already sent earlier, not resent: {self.already_sent})" if self.already_sent else ""),
+        ]
+        lines += [f"    - {subject_of(alert)}" for alert in self.alerts]
+        if self.destinations:
+            lines.append(f"  emails                 : {', '.join(self.destinations)}")
+        for name, error in self.connector_errors.items():
+            lines.append(f"  connector {name} FAILED: {error}")
+        return "\n".join(lines)
+
+
+def build_connectors(settings: Settings) -> list[Connector]:
+    """One connector per configured source, from the registry."""
+    return [REGISTRY[source.type](source.name, source.path, source.rate) for source in settings.sources]
+
+
+def refresh_indices(settings: Settings) -> None:
+    """Make everything written so far searchable now rather than at the next refresh interval."""
+    es = shared_client("elasticsearch", settings.elasticsearch_kwargs())
+    es.indices.refresh(index=f"{settings.elasticsearch.posts_index},{settings.elasticsearch.alerts_index}")
+
+
+def _caught_up(*jobs: PostPipelineJob | AlertingJob) -> bool:
+    return all(job.lag() == 0 for job in jobs)
+
+
+def run(settings: Settings, *, until_idle: bool, stop: threading.Event | None = None) -> RunSummary:
+    """Run everything until ``stop`` is set, or, with ``until_idle``, until all input is processed."""
+    stop = stop or threading.Event()
+    started = time.monotonic()
+    ensure_ready(settings)
+    connectors = build_connectors(settings)
+    errors: dict[str, str] = {}
+
+    def run_connector(connector: Connector) -> None:
+        try:
+            connector.run(settings, stop)
+        except Exception as exc:  # noqa: BLE001 - reported in the summary, the other stages go on
+            errors[connector.name] = f"{type(exc).__name__}: {exc}"
+
+    threads = [threading.Thread(target=run_connector, args=(c,), name=f"connector-{c.name}", daemon=True)
+               for c in connectors]
+    for thread in threads:
+        thread.start()
+    pipeline = PostPipelineJob(settings)
+    alerting = AlertingJob(settings)
+    try:
+        idle = 0
+        while not stop.is_set():
+            moved = pipeline.step()
+            moved += alerting.step()
+            if not until_idle or moved or any(t.is_alive() for t in threads):
+                idle = 0
+                continue
+            idle = idle + 1 if _caught_up(pipeline, alerting) else 0
+            if idle >= IDLE_CONFIRMATIONS:
+                break
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+        refresh_indices(settings)
+        pipeline.close()
+        alerting.close()
+        close_shared_clients()
+    counts = counters_summary(pipeline.totals)
+    dead = Counter(counts["dead_lettered"])
+    if alerting.totals.dead_lettered:
+        dead["alert"] += alerting.totals.dead_lettered
+    return RunSummary(
+        seconds=time.monotonic() - started,
+        posts_in=counts["posts_in"],
+        indexed=counts["indexed"],
+        dead_lettered=dict(dead),
+        languages=counts["languages"],
+        alerts=alerting.totals.fired,
+        already_sent=alerting.totals.already_sent,
+        destinations=sorted(alerting.totals.destinations),
+        connectors={c.name: c.stats.produced for c in connectors},
+        connector_errors=errors,
+    )
+
+
+def outbox_count(outbox: Path) -> int:
+    """How many emails sit in the outbox folder."""
+    return len(list(outbox.glob("*.eml"))) if outbox.is_dir() else 0

@@ -1,0 +1,53 @@
+"""Preparing Kafka and Elasticsearch for Siaga: reachability, topics, index templates."""
+
+from __future__ import annotations
+
+from elasticsearch import Elasticsearch
+from elasticsearch import exceptions as es_errors
+from kafka.errors import KafkaError
+
+from pipelines.kafka_io import ensure_topics
+from pipelines.stack import status
+from schemas.config import Settings
+from schemas.errors import ServiceUnavailable
+from schemas.index import templates
+
+
+def ensure_templates(settings: Settings) -> list[str]:
+    """Install the index templates generated from ``schemas`` and create the indices."""
+    es = Elasticsearch(**settings.elasticsearch_kwargs())
+    try:
+        installed = []
+        for name, body in templates(settings.elasticsearch.posts_index, settings.elasticsearch.alerts_index).items():
+            es.indices.put_index_template(name=name, **body)
+            installed.append(name)
+            if not es.indices.exists(index=name):
+                try:
+                    es.indices.create(index=name)
+                except es_errors.BadRequestError as exc:
+                    if exc.error != "resource_already_exists_exception":
+                        raise
+        return installed
+    finally:
+        es.close()
+
+
+def ensure_ready(settings: Settings) -> None:
+    """Fail with a clear message if a service is down; otherwise create topics and templates."""
+    down = [s for s in status(settings) if not s.reachable]
+    if down:
+        hints = []
+        for service in down:
+            hint = "start it with `siaga stack up`" if service.embedded else "check the address and the network"
+            hints.append(f"{service.name} at {service.address} is not reachable ({hint})")
+        raise ServiceUnavailable("; ".join(hints))
+    try:
+        ensure_topics(settings)
+    except KafkaError as exc:
+        msg = f"cannot set up Kafka topics at {settings.kafka_bootstrap()}: {exc}"
+        raise ServiceUnavailable(msg) from exc
+    try:
+        ensure_templates(settings)
+    except (es_errors.ConnectionError, es_errors.TransportError) as exc:
+        msg = f"cannot set up Elasticsearch at {settings.elasticsearch_url()}: {exc}"
+        raise ServiceUnavailable(msg) from exc

@@ -1,0 +1,122 @@
+"""The embedded default: a local Kafka-protocol broker and Elasticsearch-API server (noida-db).
+
+``siaga stack up`` starts whichever of the two the configuration does not point elsewhere,
+with its data under ``stack.data_dir``; ``down`` stops it (data is kept). When both Kafka and
+Elasticsearch are external, there is nothing to start and the stack says so.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from schemas.config import Settings
+from schemas.errors import SiagaError
+
+
+class StackError(SiagaError):
+    """The embedded stack could not be started or stopped."""
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """One service as Siaga will use it."""
+
+    name: str
+    address: str
+    embedded: bool
+    reachable: bool
+
+
+def noida_binary() -> str:
+    """The noida-db executable: next to this Python first (the project venv), then on PATH."""
+    beside = Path(sys.executable).parent / "noida-db"
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("noida-db")
+    if found is None:
+        msg = "noida-db is not installed (it comes with Siaga's dependencies: run `make install`)"
+        raise StackError(msg)
+    return found
+
+
+def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    """Whether something accepts TCP connections on ``host:port``."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _wait_for(host: str, port: int, *, open_: bool, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if port_open(host, port) == open_:
+            return True
+        time.sleep(0.05)
+    return port_open(host, port) == open_
+
+
+def _host_port(address: str) -> tuple[str, int]:
+    hostport = address.split("://", 1)[-1].split("/", 1)[0].split(",", 1)[0]
+    host, _, port = hostport.rpartition(":")
+    return host.strip("[]") or "localhost", int(port or (443 if address.startswith("https") else 80))
+
+
+def status(settings: Settings) -> list[ServiceStatus]:
+    """Where Kafka and Elasticsearch are and whether they answer."""
+    embedded = settings.embedded_services
+    result = []
+    for name, address in (("kafka", settings.kafka_bootstrap()), ("elasticsearch", settings.elasticsearch_url())):
+        host, port = _host_port(address)
+        result.append(ServiceStatus(name, address, name in embedded, port_open(host, port)))
+    return result
+
+
+def _ports(settings: Settings) -> dict[str, int]:
+    return {"kafka": settings.stack.kafka_port, "elasticsearch": settings.stack.elasticsearch_port}
+
+
+def up(settings: Settings, timeout: float = 20.0) -> list[str]:
+    """Start the embedded services that are not running yet; return the ones started."""
+    services = settings.embedded_services
+    stack = settings.stack
+    ports = _ports(settings)
+    missing = [name for name in services if not port_open(stack.host, ports[name])]
+    if not missing:
+        return []
+    stack.data_dir.mkdir(parents=True, exist_ok=True)
+    command = [noida_binary(), "up", "--only", ",".join(services), "--data-dir", str(stack.data_dir),
+               "--host", stack.host, "--kafka-port", str(stack.kafka_port),
+               "--elasticsearch-port", str(stack.elasticsearch_port)]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)
+    if completed.returncode != 0:
+        detail = "\n".join(line for line in completed.stderr.splitlines() if "GLIBC" not in line)
+        msg = f"noida-db failed to start (exit {completed.returncode}): {detail.strip()}"
+        raise StackError(msg)
+    for name in missing:
+        if not _wait_for(stack.host, ports[name], open_=True, timeout=timeout):
+            msg = f"{name} did not open {stack.host}:{ports[name]} within {timeout:.0f}s; see {stack.data_dir}/noida.log"
+            raise StackError(msg)
+    return missing
+
+
+def down(settings: Settings, timeout: float = 20.0) -> bool:
+    """Stop the embedded server (its data is kept); return whether one was running."""
+    stack = settings.stack
+    if not (stack.data_dir / "noida.control.json").is_file():
+        return False
+    subprocess.run([noida_binary(), "down", "--data-dir", str(stack.data_dir)],
+                   capture_output=True, text=True, check=False, timeout=60)
+    # `noida-db down` returns before the process exits; wait until the ports are free again.
+    for port in _ports(settings).values():
+        if not _wait_for(stack.host, port, open_=False, timeout=timeout):
+            msg = f"port {port} still open {timeout:.0f}s after `noida-db down`"
+            raise StackError(msg)
+    return True

@@ -1,0 +1,372 @@
+"""Siaga's configuration: one typed, validated file with environment overrides.
+
+Values come, lowest to highest precedence, from the defaults below, a YAML file
+(``--config``, ``$SIAGA_CONFIG`` or ``./siaga.yaml``), then environment variables named
+``SIAGA__<SECTION>__<KEY>`` (``SIAGA__KAFKA__BOOTSTRAP_SERVERS=broker:9092``). Secrets
+(``SecretStr`` fields) are accepted from the environment only, so they never sit in a file
+that might be committed or copied. Any unknown key or bad value stops start-up with an error
+that names it.
+
+With no Kafka bootstrap and no Elasticsearch URL configured, Siaga uses the embedded default:
+the local noida-db server that ``siaga stack up`` starts on ``stack.*`` ports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal, Mapping
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+
+from schemas.errors import ConfigError
+from schemas.post import Platform
+
+ENV_PREFIX = "SIAGA__"
+DEFAULT_CONFIG = Path("siaga.yaml")
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def _parse_duration(value: Any) -> Any:
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if not match:
+            msg = f"not a duration: {value!r} (use a number and a unit: 45s, 30m, 2h, 1d)"
+            raise ValueError(msg)
+        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    return value
+
+
+def _positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        msg = "duration must be positive"
+        raise ValueError(msg)
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_parse_duration), AfterValidator(_positive)]
+
+
+def _resolve_path(value: Path, info: ValidationInfo) -> Path:
+    base = (info.context or {}).get("base_dir")
+    value = value.expanduser()
+    return value if value.is_absolute() or base is None else Path(base) / value
+
+
+ConfigPath = Annotated[Path, AfterValidator(_resolve_path)]
+"""A path; relative ones are taken relative to the configuration file's folder."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class StackSettings(_Section):
+    """The embedded local Kafka-protocol and Elasticsearch-API server (noida-db)."""
+
+    data_dir: ConfigPath = Path(".siaga/stack")
+    host: str = "127.0.0.1"
+    kafka_port: int = Field(default=19092, ge=1, le=65535)
+    elasticsearch_port: int = Field(default=19200, ge=1, le=65535)
+
+
+class TopicSettings(_Section):
+    """Kafka topic names."""
+
+    raw: str = "siaga.posts.raw"
+    tagged: str = "siaga.posts.tagged"
+    dead_letter: str = "siaga.deadletter"
+
+
+class KafkaSettings(_Section):
+    """Kafka connection; ``bootstrap_servers`` unset means the embedded broker."""
+
+    bootstrap_servers: str | None = None
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: ConfigPath | None = None
+    topics: TopicSettings = TopicSettings()
+    partitions: int = Field(default=3, ge=1)
+    replication_factor: int = Field(default=1, ge=1)
+
+
+class ElasticsearchSettings(_Section):
+    """Elasticsearch connection; ``url`` unset means the embedded server."""
+
+    url: str | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    api_key: SecretStr | None = None
+    ca_certs: ConfigPath | None = None
+    verify_certs: bool = True
+    posts_index: str = "siaga-posts"
+    alerts_index: str = "siaga-alerts"
+    request_timeout_s: float = Field(default=30.0, gt=0)
+
+
+class TaggingSettings(_Section):
+    """Language tagging."""
+
+    language_model: ConfigPath | None = Field(
+        default=None, description="a fastText language-ID model; unset uses the bundled lid.176.ftz"
+    )
+    candidate_languages: list[str] = Field(default_factory=lambda: ["id", "ms", "jv", "su", "en"], min_length=1)
+    min_confidence: float = Field(default=0.25, ge=0.0, le=1.0)
+
+
+class PipelineSettings(_Section):
+    """The Kafka → Beam → Elasticsearch job."""
+
+    group_id: str = "siaga-pipeline"
+    batch_max_records: int = Field(default=2000, ge=1)
+    batch_max_wait_ms: int = Field(default=1000, ge=1)
+    es_bulk_size: int = Field(default=500, ge=1)
+    retry_backoff_max_s: float = Field(default=30.0, gt=0)
+
+
+class AlertingSettings(_Section):
+    """The rule engine that reads tagged posts and fires alerts."""
+
+    group_id: str = "siaga-alerting"
+    state_dir: ConfigPath = Path(".siaga/alerting")
+    max_posts_in_alert: int = Field(default=10, ge=1, le=100)
+
+
+class EmailSettings(_Section):
+    """On-call email. Without ``smtp_host`` each email is written to ``outbox_dir`` as .eml."""
+
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    timeout_s: float = Field(default=20.0, gt=0)
+    sender: str = "Siaga <siaga@localhost>"
+    recipients: list[str] = Field(default_factory=lambda: ["piket-siber@localhost"], min_length=1)
+    outbox_dir: ConfigPath = Path(".siaga/outbox")
+    kibana_url: str | None = None
+
+
+class ReplaySource(_Section):
+    """A JSONL file of posts streamed into the raw-posts topic."""
+
+    type: Literal["replay"] = "replay"
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    path: ConfigPath
+    rate: float | None = Field(default=None, gt=0, description="posts per second; unset = as fast as possible")
+
+
+GroupBy = Literal["none", "platform", "language", "region", "hashtag", "author"]
+
+
+class PostFilter(_Section):
+    """Which tagged posts a rule counts; every given condition must hold, empty matches all."""
+
+    platforms: list[Platform] | None = None
+    languages: list[str] | None = None
+    regions: list[str] | None = None
+    hashtags_any: list[str] = Field(default_factory=list)
+    terms_any: list[str] = Field(default_factory=list)
+
+
+class ThresholdRule(_Section):
+    """At least ``threshold`` matching posts within ``window`` per group; one alert per ``cooldown``."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    name: str = Field(min_length=1)
+    type: Literal["threshold"] = "threshold"
+    severity: Literal["waspada", "siaga", "awas"] = "waspada"
+    filter: PostFilter = PostFilter()
+    group_by: GroupBy = "none"
+    threshold: int = Field(ge=1)
+    window: Duration
+    cooldown: Duration
+    enabled: bool = True
+
+
+class Settings(_Section):
+    """Everything Siaga reads at start-up."""
+
+    stack: StackSettings = StackSettings()
+    kafka: KafkaSettings = KafkaSettings()
+    elasticsearch: ElasticsearchSettings = ElasticsearchSettings()
+    tagging: TaggingSettings = TaggingSettings()
+    pipeline: PipelineSettings = PipelineSettings()
+    alerting: AlertingSettings = AlertingSettings()
+    email: EmailSettings = EmailSettings()
+    sources: list[ReplaySource] = Field(default_factory=list)
+    rules: list[ThresholdRule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Settings:
+        for what, ids in (("rules", [r.id for r in self.rules]), ("sources", [s.name for s in self.sources])):
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                msg = f"{what}: duplicate id(s) {', '.join(dupes)}"
+                raise ValueError(msg)
+        return self
+
+    @property
+    def embedded_services(self) -> list[str]:
+        """The services the embedded stack must provide (those with no external address)."""
+        wanted = []
+        if self.kafka.bootstrap_servers is None:
+            wanted.append("kafka")
+        if self.elasticsearch.url is None:
+            wanted.append("elasticsearch")
+        return wanted
+
+    def kafka_bootstrap(self) -> str:
+        """The bootstrap servers in use, external or embedded."""
+        return self.kafka.bootstrap_servers or f"{self.stack.host}:{self.stack.kafka_port}"
+
+    def elasticsearch_url(self) -> str:
+        """The Elasticsearch URL in use, external or embedded."""
+        return self.elasticsearch.url or f"http://{self.stack.host}:{self.stack.elasticsearch_port}"
+
+    def kafka_client_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments shared by every kafka-python client Siaga creates."""
+        kafka = self.kafka
+        kwargs: dict[str, Any] = {
+            "bootstrap_servers": self.kafka_bootstrap().split(","),
+            "security_protocol": kafka.security_protocol,
+        }
+        if kafka.ssl_cafile:
+            kwargs["ssl_cafile"] = str(kafka.ssl_cafile)
+        if kafka.sasl_mechanism:
+            kwargs["sasl_mechanism"] = kafka.sasl_mechanism
+            kwargs["sasl_plain_username"] = kafka.sasl_username
+            kwargs["sasl_plain_password"] = kafka.sasl_password.get_secret_value() if kafka.sasl_password else None
+        return kwargs
+
+    def elasticsearch_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``elasticsearch.Elasticsearch``."""
+        es = self.elasticsearch
+        kwargs: dict[str, Any] = {
+            "hosts": [self.elasticsearch_url()],
+            "request_timeout": es.request_timeout_s,
+            "verify_certs": es.verify_certs,
+        }
+        if es.ca_certs:
+            kwargs["ca_certs"] = str(es.ca_certs)
+        if es.api_key:
+            kwargs["api_key"] = es.api_key.get_secret_value()
+        elif es.username:
+            password = es.password.get_secret_value() if es.password else ""
+            kwargs["basic_auth"] = (es.username, password)
+        return kwargs
+
+
+def _secret_paths(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths: list[tuple[str, ...]] = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        if annotation is SecretStr or SecretStr in args:
+            paths.append((*prefix, name))
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            paths.extend(_secret_paths(annotation, (*prefix, name)))
+    return paths
+
+
+SECRET_PATHS = _secret_paths(Settings)
+
+
+def env_name(path: tuple[str, ...]) -> str:
+    """The environment variable that sets the key at ``path``."""
+    return ENV_PREFIX + "__".join(part.upper() for part in path)
+
+
+def _env_value(raw: str) -> Any:
+    if raw[:1] in "[{":
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            return raw
+    return raw
+
+
+def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+    for name, raw in sorted(environ.items()):
+        if not name.startswith(ENV_PREFIX) or not raw:
+            continue
+        path = [part.lower() for part in name[len(ENV_PREFIX) :].split("__")]
+        node = data
+        for part in path[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                msg = f"{name}: {'.'.join(path[:-1])} is not a section"
+                raise ConfigError(msg)
+            node = child
+        node[path[-1]] = _env_value(raw)
+    return data
+
+
+def _describe(error: ValidationError, origin: str) -> str:
+    lines = [f"invalid configuration ({origin}):"]
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        lines.append(f"  {where}: {message}")
+    return "\n".join(lines)
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Load and validate the configuration; raise ``ConfigError`` naming every bad key."""
+    environ = os.environ if environ is None else environ
+    if path is None and environ.get("SIAGA_CONFIG"):
+        path = Path(environ["SIAGA_CONFIG"])
+    if path is None and DEFAULT_CONFIG.is_file():
+        path = DEFAULT_CONFIG
+    data: dict[str, Any] = {}
+    base_dir = Path.cwd()
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            msg = f"cannot read configuration file {path}: {exc.strerror}"
+            raise ConfigError(msg) from exc
+        except yaml.YAMLError as exc:
+            msg = f"configuration file {path} is not valid YAML: {exc}"
+            raise ConfigError(msg) from exc
+        if loaded is not None and not isinstance(loaded, dict):
+            msg = f"configuration file {path} must hold a mapping of sections"
+            raise ConfigError(msg)
+        data = loaded or {}
+        base_dir = path.resolve().parent
+        for secret in SECRET_PATHS:
+            node: Any = data
+            for part in secret:
+                node = node.get(part) if isinstance(node, dict) else None
+            if node is not None:
+                msg = f"{'.'.join(secret)} is a secret: set it with the environment variable {env_name(secret)}, not in {path}"
+                raise ConfigError(msg)
+    data = _apply_env(data, environ)
+    for section in ("stack", "kafka", "elasticsearch", "tagging", "pipeline", "alerting", "email"):
+        if isinstance(data.get(section, {}), dict):
+            data.setdefault(section, {})
+    origin = f"{path} and {ENV_PREFIX}* environment" if path else f"defaults and {ENV_PREFIX}* environment"
+    try:
+        return Settings.model_validate(data, context={"base_dir": base_dir})
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, origin)) from None

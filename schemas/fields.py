@@ -1,0 +1,46 @@
+"""Field helpers shared by the models: Elasticsearch hints and aware UTC datetimes.
+
+A model states how a field is indexed right where the field is declared (``es_text``,
+``es_disabled``); ``schemas.index`` reads those hints to generate the index templates, so a
+mapping is never written by hand a second time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AwareDatetime, Field
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+"""A timezone-aware datetime, normalised to UTC; naive datetimes are rejected."""
+
+
+def es_hint(**mapping: Any) -> dict[str, Any]:
+    """JSON-schema extra carrying an explicit Elasticsearch mapping for one field."""
+    return {"es": mapping}
+
+
+def es_text(**kwargs: Any) -> Any:
+    """A full-text field that also keeps a ``keyword`` sub-field for exact terms and aggregations."""
+    return Field(
+        json_schema_extra=es_hint(
+            type="text", fields={"keyword": {"type": "keyword", "ignore_above": 256}}
+        ),
+        **kwargs,
+    )
+
+
+def es_disabled(**kwargs: Any) -> Any:
+    """A field stored in ``_source`` but not indexed (raw platform payloads)."""
+    return Field(json_schema_extra=es_hint(type="object", enabled=False), **kwargs)
+
+
+def utc_now() -> datetime:
+    """The current time as an aware UTC datetime."""
+    return datetime.now(UTC)

@@ -1,0 +1,107 @@
+"""The normalised post every connector produces and the tagged post the pipeline emits.
+
+A ``Post`` is what travels on the raw-posts topic (its JSON is the Kafka value, its ``post_id``
+the Kafka key); a ``TaggedPost`` adds what the tagging stage learnt and is both the
+tagged-posts topic value and the Elasticsearch document, with ``post_id`` as ``_id``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+from schemas.fields import UtcDatetime, es_disabled, es_text
+
+Platform = Literal["tiktok", "facebook", "instagram"]
+PLATFORMS: tuple[str, ...] = ("tiktok", "facebook", "instagram")
+
+MAX_TEXT_CHARS = 10_000
+"""Longest post text accepted; TikTok captions stop at 4,000 and Facebook posts at ~63k, but
+anything past 10k characters in this stream has so far been spam or a paste of a document."""
+
+_NATIVE_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
+
+
+def make_post_id(platform: str, native_id: str) -> str:
+    """The stable post id ``<platform>:<native id>``, used as Kafka key and Elasticsearch ``_id``."""
+    return f"{platform}:{native_id}"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Author(_Model):
+    """The public account that published a post."""
+
+    id: str | None = Field(default=None, max_length=128)
+    handle: str = Field(min_length=1, max_length=128)
+    display_name: str | None = es_text(default=None, max_length=256)
+
+
+class Engagement(_Model):
+    """Engagement counts at collection time; they change, so a re-fetch overwrites them."""
+
+    likes: int = Field(default=0, ge=0)
+    comments: int = Field(default=0, ge=0)
+    shares: int = Field(default=0, ge=0)
+    views: int | None = Field(default=None, ge=0)
+
+
+class Post(_Model):
+    """A public social-media post, normalised across platforms."""
+
+    post_id: str = Field(default="", description="<platform>:<native id>; derived when omitted")
+    platform: Platform
+    native_id: str = Field(pattern=_NATIVE_ID.pattern)
+    url: HttpUrl
+    author: Author
+    text: str = es_text(max_length=MAX_TEXT_CHARS)
+    hashtags: list[str] = Field(default_factory=list, max_length=100)
+    mentions: list[str] = Field(default_factory=list, max_length=100)
+    created_at: UtcDatetime
+    collected_at: UtcDatetime
+    engagement: Engagement = Field(default_factory=Engagement)
+    region: str | None = Field(default=None, max_length=128)
+    raw: dict[str, Any] | None = es_disabled(default=None)
+
+    @field_validator("hashtags", "mentions")
+    @classmethod
+    def _normalise_tags(cls, values: list[str]) -> list[str]:
+        cleaned: list[str] = []
+        for value in values:
+            tag = value.strip().lstrip("#@").lower()
+            if tag and tag not in cleaned:
+                cleaned.append(tag)
+        return cleaned
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_post_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("post_id"):
+            platform, native_id = data.get("platform"), data.get("native_id")
+            if isinstance(platform, str) and isinstance(native_id, str):
+                data = {**data, "post_id": make_post_id(platform, native_id)}
+        return data
+
+    @model_validator(mode="after")
+    def _check_post_id(self) -> Post:
+        expected = make_post_id(self.platform, self.native_id)
+        if self.post_id != expected:
+            msg = f"post_id {self.post_id!r} does not match platform and native_id ({expected!r})"
+            raise ValueError(msg)
+        if self.collected_at < self.created_at:
+            msg = "collected_at is earlier than created_at"
+            raise ValueError(msg)
+        return self
+
+
+class TaggedPost(Post):
+    """A post with the tags the pipeline assigned; the Elasticsearch document."""
+
+    language: str = Field(description="ISO 639-1 code where one exists, else 639-3; 'und' if unsure")
+    language_score: float = Field(ge=0.0, le=1.0)
+    tagged_at: UtcDatetime
+    tagger_version: str

@@ -1,0 +1,29 @@
+"""Siaga: streaming ingestion and alerting for public social-media posts in Indonesian elections."""
+
+from setuptools import setup
+
+setup(
+    name="siaga",
+    version="0.1.0",
+    description="Streaming ingestion and alerting for public social-media posts during Indonesian elections",
+    long_description=open("README.md", encoding="utf-8").read(),  # noqa: SIM115 - read once at build time
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.11",
+    packages=["schemas", "connectors", "pipelines"],
+    package_data={"connectors": ["samples/*.jsonl", "samples/README.md"]},
+    install_requires=[
+        "apache-beam==2.77.*",
+        "kafka-python==3.0.*",
+        # The client major must match the server major: 9.x clients fail against 8.x servers.
+        "elasticsearch>=8.15,<9",
+        # fasttext-numpy2, not fasttext or fasttext-wheel: those mis-predict or raise under numpy 2.
+        "fasttext-numpy2==0.10.4",
+        "pydantic>=2.7,<3",
+        "pyyaml>=6,<7",
+        # The embedded default: one local binary speaking the Kafka and Elasticsearch protocols.
+        "noida-db==0.2.3",
+    ],
+    extras_require={"test": ["pytest>=8,<10", "aiosmtpd>=1.4,<2"]},
+    entry_points={"console_scripts": ["siaga=pipelines.cli:main"]},
+)
