@@ -7,10 +7,9 @@ Elasticsearch are external, there is nothing to start and the stack says so.
 
 from __future__ import annotations
 
-import shutil
+import importlib.util
 import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,15 +33,20 @@ class ServiceStatus:
 
 
 def noida_binary() -> str:
-    """The noida-db executable: next to this Python first (the project venv), then on PATH."""
-    beside = Path(sys.executable).parent / "noida-db"
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which("noida-db")
-    if found is None:
+    """The noida-db server binary inside the installed ``noida_db`` package.
+
+    The ``noida-db`` console script is a Python wrapper that starts this binary as a child;
+    signalling the wrapper would leave the server running, so Siaga runs the binary itself.
+    """
+    spec = importlib.util.find_spec("noida_db")
+    if spec is None or not spec.submodule_search_locations:
         msg = "noida-db is not installed (it comes with Siaga's dependencies: run `make install`)"
         raise StackError(msg)
-    return found
+    binary = Path(next(iter(spec.submodule_search_locations))) / "noida-db"
+    if not binary.is_file():
+        msg = f"the noida-db package has no server binary at {binary}"
+        raise StackError(msg)
+    return str(binary)
 
 
 def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
