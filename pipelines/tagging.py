@@ -24,7 +24,13 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"@[\w.]+")
 _HASHTAG = re.compile(r"#\w+")
 _REPEATS = re.compile(r"(\w)\1{2,}")
-_LAUGH = re.compile(r"\b(?:wk)+w?\b|\b(?:ha){2,}h?\b|\b(?:he){2,}\b|\b(?:xi){2,}\b", re.IGNORECASE)
+# Laughter tokens, stretched or not: wkwk, wkwkwkkk, hahahaa, hehe, hihihi, xixixi.
+_LAUGH = re.compile(
+    r"\b(?:(?=[wk]*w)(?=[wk]*k)[wk]{2,}|(?=\w*ha\w*ha)[ha]{4,}|(?=\w*he\w*he)[he]{4,}"
+    r"|(?=\w*hi\w*hi)[hi]{4,}|(?=\w*xi\w*xi)[xi]{4,})\b",
+    re.IGNORECASE,
+)
+_STRAY_MARKS = re.compile(r"(?<!\w)['-]+|['-]+(?!\w)")
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
 
@@ -44,7 +50,7 @@ def bundled_lid_model() -> Path:
 
 def _keep_char(char: str) -> bool:
     category = unicodedata.category(char)
-    return category[0] in "LM" or char in " '-"
+    return category[0] in "LM" or char in " '-"  # marks inside words: anak-anak, jum'at
 
 
 def normalise_for_lid(text: str) -> str:
@@ -55,6 +61,7 @@ def normalise_for_lid(text: str) -> str:
     text = _LAUGH.sub(" ", text)
     text = _DIGITS.sub(" ", text)
     text = "".join(char if _keep_char(char) else " " for char in text)
+    text = _STRAY_MARKS.sub(" ", text)
     text = _REPEATS.sub(r"\1\1", text.lower())
     return _SPACES.sub(" ", text).strip()
 
