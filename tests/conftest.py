@@ -1,0 +1,182 @@
+"""Shared fixtures: a real Kafka-protocol broker and Elasticsearch-API server (noida-db), a real
+SMTP server on loopback (aiosmtpd), and per-test settings with their own topics and indices.
+
+The stack is started once per session on free ports with a temporary data directory and torn
+down afterwards; each test gets unique topic, index and group names, so tests never see each
+other's data.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from pipelines.sinks import close_shared_clients
+from pipelines.stack import noida_binary, port_open
+from schemas.config import Settings, load_settings
+
+
+COLLECTED: dict[str, list] = {}
+"""Outputs gathered by Beam test matchers (see tests/test_transforms.py)."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Stack:
+    """A noida-db process serving Kafka and Elasticsearch on loopback."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.kafka_port = free_port()
+        self.es_port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [noida_binary(), "start", "--only", "kafka,elasticsearch", "--host", "127.0.0.1",
+             "--kafka-port", str(self.kafka_port), "--elasticsearch-port", str(self.es_port),
+             "--data-dir", str(self.data_dir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while not (port_open("127.0.0.1", self.kafka_port) and port_open("127.0.0.1", self.es_port)):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                msg = "noida-db did not start"
+                raise RuntimeError(msg)
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+            self.process = None
+        deadline = time.monotonic() + 20
+        while port_open("127.0.0.1", self.kafka_port) or port_open("127.0.0.1", self.es_port):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+
+    @property
+    def es_url(self) -> str:
+        return f"http://127.0.0.1:{self.es_port}"
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.kafka_port}"
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The session's broker and Elasticsearch server."""
+    running = Stack(tmp_path_factory.mktemp("noida"))
+    running.start()
+    yield running
+    close_shared_clients()
+    running.stop()
+
+
+def make_settings(stack: Stack | None, tmp_path: Path, **sections: Any) -> Settings:
+    """Settings isolated to one test: unique topics, indices, groups, state and outbox."""
+    tag = uuid.uuid4().hex[:8]
+    data: dict[str, Any] = {
+        "kafka": {"topics": {"raw": f"raw-{tag}", "tagged": f"tagged-{tag}", "dead_letter": f"dlq-{tag}"}},
+        "elasticsearch": {"posts_index": f"posts-{tag}", "alerts_index": f"alerts-{tag}"},
+        "pipeline": {"group_id": f"pipeline-{tag}", "batch_max_wait_ms": 300},
+        "alerting": {"group_id": f"alerting-{tag}", "state_dir": str(tmp_path / "alerting")},
+        "email": {"outbox_dir": str(tmp_path / "outbox")},
+    }
+    if stack is not None:
+        data["kafka"]["bootstrap_servers"] = stack.bootstrap
+        data["elasticsearch"]["url"] = stack.es_url
+    for section, values in sections.items():
+        if isinstance(values, dict) and isinstance(data.get(section), dict):
+            merged = dict(data[section])
+            merged.update(values)
+            data[section] = merged
+        else:
+            data[section] = values
+    config = tmp_path / f"siaga-{tag}.yaml"
+    config.write_text(json.dumps(data), encoding="utf-8")
+    return load_settings(config, environ={})
+
+
+@pytest.fixture
+def settings(stack: Stack, tmp_path: Path) -> Settings:
+    """Isolated settings pointing at the session stack."""
+    return make_settings(stack, tmp_path)
+
+
+class SmtpSink:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+        self.envelopes.append(envelope)
+        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[SmtpSink, int]]:
+    """A real SMTP server on loopback; yields its message sink and port."""
+    sink = SmtpSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield sink, port
+    controller.stop()
+
+
+def make_post(native_id: str, *, minutes: float = 0, text: str = "Ayo ke TPS tanggal 27, jangan golput ya!",
+              platform: str = "tiktok", hashtags: list[str] | None = None, handle: str = "warga_sukamaju",
+              start: datetime = datetime(2026, 11, 21, 12, 0, tzinfo=UTC), **extra: Any) -> dict[str, Any]:
+    """A valid raw post as a connector would produce it."""
+    created = start + timedelta(minutes=minutes)
+    post = {
+        "platform": platform,
+        "native_id": native_id,
+        "url": f"https://www.tiktok.com/@{handle}/video/{native_id}",
+        "author": {"id": f"a{native_id}", "handle": handle, "display_name": "Warga Sukamaju"},
+        "text": text,
+        "hashtags": hashtags or [],
+        "mentions": [],
+        "created_at": created.isoformat(),
+        "collected_at": (created + timedelta(minutes=5)).isoformat(),
+        "engagement": {"likes": 3, "comments": 1, "shares": 0, "views": 120},
+        "region": None,
+    }
+    post.update(extra)
+    return post
+
+
+def write_jsonl(path: Path, lines: list[dict[str, Any] | bytes | str]) -> Path:
+    """Write posts (dicts) and raw lines (bytes/str, e.g. deliberately broken ones) to a JSONL file."""
+    with path.open("wb") as out:
+        for line in lines:
+            if isinstance(line, dict):
+                out.write(json.dumps(line, ensure_ascii=False).encode())
+            elif isinstance(line, str):
+                out.write(line.encode())
+            else:
+                out.write(line)
+            out.write(b"\n")
+    return path

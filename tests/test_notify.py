@@ -1,0 +1,271 @@
+"""Unit tests for alert emails (pipelines.notify): rendering, escaping, the outbox, Indonesian units."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime, timedelta, timezone
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipelines.notify import EXCERPT_CHARS, deliver, duration_id, render, wib
+from schemas.alert import Alert, AlertPost, make_alert_id
+from schemas.config import EmailSettings
+
+FIRED = datetime(2026, 11, 21, 12, 0, 5, tzinfo=UTC)
+
+
+def evidence(native_id: str, minutes: float, **overrides: Any) -> AlertPost:
+    fields: dict[str, Any] = {
+        "post_id": f"tiktok:{native_id}",
+        "platform": "tiktok",
+        "url": f"https://www.tiktok.com/@warga/video/{native_id}",
+        "author_handle": "warga",
+        "created_at": datetime(2026, 11, 21, 12, 0, tzinfo=UTC) + timedelta(minutes=minutes),
+        "text": f"Unggahan nomor {native_id}",
+    }
+    return AlertPost(**{**fields, **overrides})
+
+
+def make_alert(**overrides: Any) -> Alert:
+    fields: dict[str, Any] = {
+        "alert_id": make_alert_id("hoaks-pemilu", "#pemilu", "tiktok:3", FIRED),
+        "rule_id": "hoaks-pemilu",
+        "rule_name": "Lonjakan hoaks pemilu",
+        "severity": "siaga",
+        "group_by": "hashtag",
+        "group": "#pemilu",
+        "count": 12,
+        "threshold": 10,
+        "window_seconds": 1800,
+        "window_start": datetime(2026, 11, 21, 11, 30, tzinfo=UTC),
+        "window_end": datetime(2026, 11, 21, 12, 0, tzinfo=UTC),
+        "fired_at": FIRED,
+        "posts": [evidence("3", 0), evidence("2", -5), evidence("1", -20)],
+    }
+    return Alert(**{**fields, **overrides})
+
+
+@pytest.fixture
+def email_settings(tmp_path: Path) -> EmailSettings:
+    return EmailSettings(
+        sender="Siaga <siaga@polda.example.id>",
+        recipients=["piket1@polda.example.id", "piket2@polda.example.id"],
+        outbox_dir=tmp_path / "outbox",
+    )
+
+
+def plain_of(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def html_of(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("html",)).get_content()
+
+
+def reparse(message: EmailMessage) -> EmailMessage:
+    return email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+
+
+# --- subject and headers -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("severity", "prefix"), [("waspada", "[WASPADA] "), ("siaga", "[SIAGA] "), ("awas", "[AWAS] ")]
+)
+def test_subject_severity_prefix(email_settings: EmailSettings, severity: str, prefix: str) -> None:
+    subject = render(make_alert(severity=severity), email_settings)["Subject"]
+    assert subject.startswith(prefix)
+    assert "Lonjakan hoaks pemilu" in subject
+    assert "12 unggahan dalam 30 menit" in subject
+    assert "#pemilu" in subject
+
+
+def test_subject_without_group(email_settings: EmailSettings) -> None:
+    message = render(make_alert(group_by="none", group="*", window_seconds=7200), email_settings)
+    assert message["Subject"] == "[SIAGA] Lonjakan hoaks pemilu: 12 unggahan dalam 2 jam"
+
+
+def test_group_cannot_inject_headers(email_settings: EmailSettings) -> None:
+    alert = make_alert(group="#pemilu\r\nBcc: evil@x", rule_name="Aturan\nX-Evil: 1")
+    message = render(alert, email_settings)
+    subject = message["Subject"]
+    assert "\r" not in subject
+    assert "\n" not in subject
+    assert message["Bcc"] is None
+    assert message["X-Evil"] is None
+    parsed = reparse(message)
+    assert parsed["Bcc"] is None
+    assert parsed["X-Evil"] is None
+    assert "bcc" not in {key.lower() for key in parsed.keys()}
+    assert "evil@x" in parsed["Subject"]  # kept as text, on the one subject line
+    assert "\nBcc:" not in plain_of(parsed)
+
+
+def test_identity_headers(email_settings: EmailSettings) -> None:
+    alert = make_alert()
+    message = render(alert, email_settings)
+    assert message["Message-ID"] == f"<{alert.alert_id}@siaga.local>"
+    assert message["X-Siaga-Alert-Id"] == alert.alert_id
+    assert message["X-Siaga-Rule"] == "hoaks-pemilu"
+    assert message["From"] == "Siaga <siaga@polda.example.id>"
+    assert message["To"] == "piket1@polda.example.id, piket2@polda.example.id"
+    assert message["Date"].datetime == FIRED
+    assert message["Date"].datetime.utcoffset() == timedelta(hours=7)
+
+
+def test_message_is_plain_then_html(email_settings: EmailSettings) -> None:
+    message = render(make_alert(), email_settings)
+    assert message.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+
+
+# --- plain part ----------------------------------------------------------------------------
+
+
+def test_plain_part_uses_wib(email_settings: EmailSettings) -> None:
+    plain = plain_of(render(make_alert(), email_settings))
+    assert "21 Nov 2026 18:30 WIB s.d. 21 Nov 2026 19:00 WIB" in plain
+    assert "19:00 WIB" in plain
+    assert "18:40 WIB" in plain  # the oldest post, 11:40 UTC
+    assert "Lonjakan hoaks pemilu (hoaks-pemilu)" in plain
+    assert "12 unggahan dalam 30 menit (ambang 10)" in plain
+    assert "Unggahan nomor 1" in plain
+    assert "https://www.tiktok.com/@warga/video/2" in plain
+
+
+def test_plain_part_lists_posts_in_alert_order(email_settings: EmailSettings) -> None:
+    plain = plain_of(render(make_alert(), email_settings))
+    assert plain.index("Unggahan nomor 3") < plain.index("Unggahan nomor 2") < plain.index("Unggahan nomor 1")
+
+
+def test_long_post_text_is_cut_to_one_line(email_settings: EmailSettings) -> None:
+    text = "baris pertama\nbaris kedua " + "kata " * 200
+    plain = plain_of(render(make_alert(posts=[evidence("9", 0, text=text)]), email_settings))
+    [line] = [line for line in plain.splitlines() if "baris pertama" in line]
+    assert "baris pertama baris kedua kata" in line
+    assert line.strip().endswith("…")
+    assert len(line.strip()) <= EXCERPT_CHARS
+
+
+def test_kibana_link_when_configured(tmp_path: Path) -> None:
+    settings = EmailSettings(outbox_dir=tmp_path, kibana_url='https://kibana.example.id/app?q="x"')
+    message = render(make_alert(), settings)
+    assert 'https://kibana.example.id/app?q="x"' in plain_of(message)
+    assert 'href="https://kibana.example.id/app?q=&quot;x&quot;"' in html_of(message)
+
+
+# --- HTML part -----------------------------------------------------------------------------
+
+
+def test_html_escapes_post_text(email_settings: EmailSettings) -> None:
+    text = 'Lihat <script>alert(1)</script> dan "quotes" & lainnya'
+    html = html_of(render(make_alert(posts=[evidence("1", 0, text=text)]), email_settings))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&quot;quotes&quot;" in html
+    assert "&amp; lainnya" in html
+    assert "<script" not in html.lower()
+    assert '"quotes"' not in html
+
+
+def test_html_escapes_handle_group_and_rule_name(email_settings: EmailSettings) -> None:
+    alert = make_alert(
+        group="#<img src=x onerror=alert(1)>",
+        rule_name="Aturan <b>tebal</b>",
+        posts=[evidence("1", 0, author_handle="<i>warga</i>")],
+    )
+    html = html_of(render(alert, email_settings))
+    assert "<img" not in html
+    assert "<b>" not in html
+    assert "<i>" not in html
+    assert "@&lt;i&gt;warga&lt;/i&gt;" in html
+    assert "Aturan &lt;b&gt;tebal&lt;/b&gt;" in html
+
+
+def test_html_escapes_quotes_in_href(email_settings: EmailSettings) -> None:
+    url = 'https://example.com/v/1"onmouseover="alert(1)'
+    html = html_of(render(make_alert(posts=[evidence("1", 0, url=url)]), email_settings))
+    assert 'href="https://example.com/v/1&quot;onmouseover=&quot;alert(1)"' in html
+    assert 'onmouseover="' not in html
+
+
+def test_html_uses_wib(email_settings: EmailSettings) -> None:
+    html = html_of(render(make_alert(), email_settings))
+    assert "21 Nov 2026 19:00 WIB" in html
+    assert "12:00 WIB" not in html
+
+
+# --- delivery to the outbox ----------------------------------------------------------------
+
+
+def test_deliver_writes_eml_to_outbox(email_settings: EmailSettings) -> None:
+    alert = make_alert(posts=[evidence("1", 0, text="Awas <hoaks>")])
+    message = render(alert, email_settings)
+    where = deliver(message, email_settings)
+    path = email_settings.outbox_dir / f"{alert.alert_id}.eml"
+    assert where == str(path)
+    assert path.is_file()
+    parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    # the stdlib folds the long non-ASCII subject and unfolds it with one extra space
+    assert " ".join(parsed["Subject"].split()) == message["Subject"]
+    assert parsed["Subject"].endswith("— tagar #pemilu")
+    assert parsed["Subject"].startswith("[SIAGA] Lonjakan hoaks pemilu")
+    assert parsed["Message-ID"] == f"<{alert.alert_id}@siaga.local>"
+    plain = parsed.get_body(preferencelist=("plain",)).get_content()
+    html = parsed.get_body(preferencelist=("html",)).get_content()
+    assert "Awas <hoaks>" in plain
+    assert "Awas &lt;hoaks&gt;" in html
+    assert "19:00 WIB" in plain
+
+
+def test_delivering_twice_leaves_one_file(email_settings: EmailSettings) -> None:
+    message = render(make_alert(), email_settings)
+    first = deliver(message, email_settings)
+    second = deliver(render(make_alert(), email_settings), email_settings)
+    assert first == second
+    assert sorted(p.name for p in email_settings.outbox_dir.iterdir()) == [f"{make_alert().alert_id}.eml"]
+
+
+def test_outbox_file_name_cannot_escape_the_folder(email_settings: EmailSettings) -> None:
+    where = Path(deliver(render(make_alert(alert_id="../../etc/evil id"), email_settings), email_settings))
+    assert where.parent == email_settings.outbox_dir
+    assert where.name == ".._.._etc_evil_id.eml"
+    assert [p.name for p in email_settings.outbox_dir.iterdir()] == [where.name]
+
+
+# --- units and times -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (1800, "30 menit"),
+        (7200, "2 jam"),
+        (86400, "1 hari"),
+        (90, "90 detik"),
+        (60, "1 menit"),
+        (3600, "1 jam"),
+        (5400, "90 menit"),
+        (129600, "36 jam"),
+        (172800, "2 hari"),
+        (1, "1 detik"),
+    ],
+)
+def test_duration_id(seconds: int, text: str) -> None:
+    assert duration_id(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        (datetime(2026, 11, 21, 12, 0, tzinfo=UTC), "21 Nov 2026 19:00 WIB"),
+        (datetime(2026, 11, 21, 17, 30, tzinfo=UTC), "22 Nov 2026 00:30 WIB"),
+        (datetime(2026, 12, 31, 23, 59, tzinfo=UTC), "01 Jan 2027 06:59 WIB"),
+        (datetime(2026, 11, 21, 20, 0, tzinfo=timezone(timedelta(hours=8))), "21 Nov 2026 19:00 WIB"),
+    ],
+)
+def test_wib(moment: datetime, text: str) -> None:
+    assert wib(moment) == text

@@ -1,0 +1,151 @@
+"""The post pipeline against the real local broker and Elasticsearch server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from elasticsearch import Elasticsearch
+from kafka import KafkaConsumer, KafkaProducer
+
+from pipelines.job import PostPipelineJob, run_batch
+from pipelines.records import KafkaRecord
+from pipelines.services import ensure_ready
+from schemas.config import Settings
+from schemas.deadletter import DeadLetter
+from schemas.post import TaggedPost
+from tests.conftest import Stack, free_port, make_post, make_settings
+
+
+def produce(settings: Settings, values: list[bytes | dict]) -> None:
+    producer = KafkaProducer(**settings.kafka_client_kwargs(), acks="all")
+    for value in values:
+        if isinstance(value, dict):
+            key = f"{value['platform']}:{value['native_id']}".encode()
+            value = json.dumps(value).encode()
+        else:
+            key = None
+        producer.send(settings.kafka.topics.raw, key=key, value=value)
+    producer.flush()
+    producer.close()
+
+
+def read_topic(settings: Settings, topic: str, expected: int, timeout_ms: int = 8000) -> list:
+    consumer = KafkaConsumer(topic, **settings.kafka_client_kwargs(), auto_offset_reset="earliest",
+                             consumer_timeout_ms=timeout_ms, enable_auto_commit=False)
+    messages = []
+    for message in consumer:
+        messages.append(message)
+        if len(messages) >= expected:
+            break
+    consumer.close()
+    return messages
+
+
+def es_docs(settings: Settings) -> dict[str, dict]:
+    es = Elasticsearch(settings.elasticsearch_url())
+    index = settings.elasticsearch.posts_index
+    es.indices.refresh(index=index)
+    hits = es.search(index=index, size=1000, query={"match_all": {}})["hits"]["hits"]
+    es.close()
+    return {hit["_id"]: hit["_source"] for hit in hits}
+
+
+def drain(job: PostPipelineJob, rounds: int = 20) -> int:
+    done = 0
+    for _ in range(rounds):
+        done += job.step()
+        if job.lag() == 0:
+            break
+    return done
+
+
+def test_posts_reach_elasticsearch_and_the_tagged_topic_and_bad_ones_the_dead_letter_topic(settings):
+    ensure_ready(settings)
+    posts = [make_post(str(i), text=f"Jalan di alun-alun macet parah pagi ini, hati-hati ya {i}") for i in range(12)]
+    produce(settings, [*posts, b"{oops", b"\xff\xfe not utf-8"])
+    job = PostPipelineJob(settings)
+    try:
+        assert drain(job) == 14
+        assert job.lag() == 0
+    finally:
+        job.close()
+
+    docs = es_docs(settings)
+    assert sorted(docs) == sorted(f"tiktok:{i}" for i in range(12))
+    assert all(doc["language"] == "id" for doc in docs.values())
+
+    tagged = read_topic(settings, settings.kafka.topics.tagged, 12)
+    assert sorted(m.key.decode() for m in tagged) == sorted(docs)
+    assert TaggedPost.model_validate_json(tagged[0].value).post_id == tagged[0].key.decode()
+
+    letters = [DeadLetter.model_validate_json(m.value) for m in read_topic(settings, settings.kafka.topics.dead_letter, 2)]
+    assert sorted(letter.original() for letter in letters) == sorted([b"{oops", b"\xff\xfe not utf-8"])
+    assert {letter.reason.split(":")[0] for letter in letters} == {"malformed JSON", "not UTF-8"}
+    assert job.totals["posts_in"] == 14
+    assert job.totals["dead_letter.validate"] == 2
+
+
+def test_reprocessing_a_batch_is_idempotent_in_elasticsearch(settings):
+    ensure_ready(settings)
+    records = [KafkaRecord("raw", 0, i, None, json.dumps(make_post(str(i))).encode()) for i in range(5)]
+    run_batch(records, settings)
+    run_batch(records, settings)
+    assert sorted(es_docs(settings)) == sorted(f"tiktok:{i}" for i in range(5))
+
+
+def test_a_document_elasticsearch_refuses_is_dead_lettered_and_the_rest_is_written(settings):
+    ensure_ready(settings)
+    es = Elasticsearch(settings.elasticsearch_url())
+    # An index created before a bad schema change: `region` is a number there.
+    index = settings.elasticsearch.posts_index
+    es.indices.delete(index=index)
+    es.indices.delete_index_template(name=index)
+    es.indices.create(index=index, mappings={"properties": {"region": {"type": "long"}}})
+    es.close()
+    refused = make_post("bad", region="Cibeureum Hilir")
+    records = [KafkaRecord("raw", 0, 0, None, json.dumps(make_post("ok1")).encode()),
+               KafkaRecord("raw", 0, 1, None, json.dumps(refused).encode()),
+               KafkaRecord("raw", 0, 2, None, json.dumps(make_post("ok2")).encode())]
+    counters = run_batch(records, settings)
+    assert counters["indexed"] == 2
+    assert counters["dead_letter.index"] == 1
+    assert sorted(es_docs(settings)) == ["tiktok:ok1", "tiktok:ok2"]
+    (message,) = read_topic(settings, settings.kafka.topics.dead_letter, 1)
+    letter = DeadLetter.model_validate_json(message.value)
+    assert letter.stage == "index"
+    assert letter.key == "tiktok:bad"
+    assert "Elasticsearch refused the document (400)" in letter.reason
+    assert json.loads(letter.original())["region"] == "Cibeureum Hilir"
+    tagged = read_topic(settings, settings.kafka.topics.tagged, 2)
+    assert sorted(m.key for m in tagged) == [b"tiktok:ok1", b"tiktok:ok2"]
+
+
+def test_offsets_are_not_committed_while_elasticsearch_is_unreachable(stack: Stack, tmp_path: Path, settings):
+    ensure_ready(settings)
+    produce(settings, [make_post(str(i)) for i in range(4)])
+    closed_port = free_port()
+    broken = make_settings(
+        stack, tmp_path,
+        kafka=settings.kafka.model_dump(mode="json", exclude_none=True),
+        elasticsearch={**settings.elasticsearch.model_dump(mode="json", exclude_none=True),
+                       "url": f"http://127.0.0.1:{closed_port}", "request_timeout_s": 1},
+        pipeline={**settings.pipeline.model_dump(mode="json"), "retry_backoff_max_s": 0.1},
+    )
+    job = PostPipelineJob(broken)
+    try:
+        for _ in range(3):
+            assert job.step() == 0
+        assert job.lag() == 4
+        assert job.failures >= 1
+    finally:
+        job.close()
+    assert es_docs(settings) == {}
+
+    recovered = PostPipelineJob(settings)
+    try:
+        assert drain(recovered) == 4
+        assert recovered.lag() == 0
+    finally:
+        recovered.close()
+    assert sorted(es_docs(settings)) == [f"tiktok:{i}" for i in range(4)]

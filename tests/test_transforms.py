@@ -1,0 +1,111 @@
+"""The Beam transforms on TestPipeline: validation, dead letters, language tagging."""
+
+from __future__ import annotations
+
+import json
+
+import apache_beam as beam
+from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from pipelines.records import MAX_RECORD_BYTES, KafkaRecord
+from pipelines.transforms import DEAD_LETTER, ValidateAndTag
+from schemas.post import MAX_TEXT_CHARS
+from tests.conftest import COLLECTED, make_post
+
+CANDIDATES = ["id", "ms", "jv", "su", "en"]
+
+
+def record(offset: int, value: bytes, key: bytes | None = None) -> KafkaRecord:
+    return KafkaRecord("raw", 0, offset, key, value)
+
+
+def encode(post: dict) -> bytes:
+    return json.dumps(post, ensure_ascii=False).encode()
+
+
+def _collect(name: str):
+    # The runner pickles matchers by value; importing inside reaches the one registry of this
+    # process (the FnApiRunner runs in it) instead of a pickled copy.
+    def matcher(actual) -> None:
+        from tests import conftest
+
+        conftest.COLLECTED[name] = list(actual)
+
+    return matcher
+
+
+def run_transform(records: list[KafkaRecord]) -> tuple[list, list]:
+    """Run ValidateAndTag and return its tagged posts and dead letters."""
+    COLLECTED.clear()
+    with BeamTestPipeline(runner="FnApiRunner") as pipeline:
+        out = pipeline | beam.Create(records) | ValidateAndTag(None, CANDIDATES, 0.25, max_batch_size=3)
+        assert_that(out["tagged"], _collect("tagged"), label="tagged")
+        assert_that(out[DEAD_LETTER], _collect("dead"), label="dead")
+    return COLLECTED["tagged"], COLLECTED["dead"]
+
+
+BAD_INPUTS = {
+    "malformed JSON": (b'{"platform": "tiktok", "native_id": ', "malformed JSON"),
+    "not an object": (b"[1, 2, 3]", "expected a JSON object, got list"),
+    "missing fields": (encode({"platform": "tiktok", "native_id": "1"}), "url: Field required"),
+    "wrong types": (encode(make_post("2", engagement={"likes": "banyak"})), "engagement.likes"),
+    "unknown platform": (encode(make_post("3", platform="friendster")), "platform"),
+    "naive datetime": (encode(make_post("4", created_at="2026-11-21T12:00:00")), "created_at"),
+    "oversized text": (encode(make_post("5", text="a" * (MAX_TEXT_CHARS + 1))), "text: String should have at most"),
+    "non-UTF-8": (b'{"text": "caf\xe9"}', "not UTF-8"),
+    "over the record limit": (b"x" * (MAX_RECORD_BYTES + 1), "over the"),
+}
+
+
+def test_valid_posts_are_tagged_and_every_bad_record_is_dead_lettered_with_its_reason():
+    good = [
+        record(0, encode(make_post("100", text="Besok pagi kami akan datang ke TPS untuk memilih bupati baru."))),
+        record(1, encode(make_post("101", text="The election commission will announce the results tomorrow."))),
+    ]
+    bad = [record(10 + i, value) for i, (value, _) in enumerate(BAD_INPUTS.values())]
+    tagged, dead = run_transform(good + bad)
+
+    assert sorted((p.post_id, p.language) for p in tagged) == [("tiktok:100", "id"), ("tiktok:101", "en")]
+    assert all(p.tagger_version.startswith("lid.176.ftz@") for p in tagged)
+    assert len(dead) == len(BAD_INPUTS)
+    by_source = {letter.source: letter for letter in dead}
+    for i, (name, (value, reason)) in enumerate(BAD_INPUTS.items()):
+        letter = by_source[f"raw/0/{10 + i}"]
+        assert reason in letter.reason, f"{name}: {letter.reason}"
+        assert letter.stage == "validate"
+        assert letter.original() == value, name
+
+
+def test_dead_letter_keeps_the_record_key():
+    _, dead = run_transform([record(0, b"not json", key=b"tiktok:77")])
+    assert [(d.key, d.source) for d in dead] == [("tiktok:77", "raw/0/0")]
+
+
+def test_posts_keep_all_their_fields_through_tagging():
+    post = make_post("200", hashtags=["PilkadaDamai"], region="Cibeureum Hilir",
+                     text="Mari jaga pilkada damai di kampung kita #PilkadaDamai")
+    tagged, dead = run_transform([record(0, encode(post))])
+    assert dead == []
+    (only,) = tagged
+    assert only.hashtags == ["pilkadadamai"]
+    assert only.region == "Cibeureum Hilir"
+    assert only.engagement.views == 120
+    assert only.created_at.isoformat() == "2026-11-21T12:00:00+00:00"
+
+
+def test_many_records_in_small_batches_lose_nothing():
+    records = [record(i, encode(make_post(str(1000 + i), text=f"Info lalu lintas pagi ini nomor {i}")))
+               for i in range(25)]
+    tagged, dead = run_transform(records)
+    assert dead == []
+    assert sorted(p.post_id for p in tagged) == sorted(f"tiktok:{1000 + i}" for i in range(25))
+
+
+def test_transform_output_matches_with_equal_to():
+    """The composite works with Beam's own matchers too (ids only, tags are model output)."""
+    records = [record(i, encode(make_post(str(i)))) for i in range(3)]
+    with BeamTestPipeline(runner="FnApiRunner") as pipeline:
+        out = pipeline | beam.Create(records) | ValidateAndTag(None, CANDIDATES, 0.25)
+        ids = out["tagged"] | beam.Map(lambda p: p.post_id)
+        assert_that(ids, equal_to(["tiktok:0", "tiktok:1", "tiktok:2"]))
