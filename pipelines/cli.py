@@ -56,6 +56,35 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if summary.connector_errors else 0
 
 
+def _deadletters(settings: Settings, limit: int, as_json: bool) -> int:
+    from pydantic import ValidationError
+
+    from pipelines.kafka_io import read_topic_tail
+    from schemas.deadletter import DeadLetter
+    from pipelines.notify import wib
+
+    topic = settings.kafka.topics.dead_letter
+    records = read_topic_tail(settings, topic, limit)
+    if not records:
+        print(f"no dead letters on {topic}")
+        return 0
+    for record in records:
+        try:
+            letter = DeadLetter.model_validate_json(record.value)
+        except ValidationError:
+            print(f"{record.source}: not a Siaga dead letter ({len(record.value)} bytes)")
+            continue
+        if as_json:
+            print(letter.model_dump_json())
+            continue
+        preview = letter.original_preview.replace("\n", " ")
+        print(f"{wib(letter.failed_at)}  stage {letter.stage:<8} from {letter.source}")
+        print(f"    reason  : {letter.reason}")
+        print(f"    original: {preview[:100]}{'…' if len(preview) > 100 else ''}")
+    print(f"{len(records)} most recent dead letter(s) on {topic}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``siaga`` console script."""
     parser = argparse.ArgumentParser(prog="siaga", description="Watch public social-media posts for election risks.")
@@ -68,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--until-idle", action="store_true", help="stop once all input is processed")
     run_parser.add_argument("--input", type=Path, help="replay this JSONL file instead of the configured sources")
     run_parser.add_argument("--rate", type=float, help="posts per second for --input (default: as fast as possible)")
+    dead_parser = commands.add_parser("deadletters", help="show the most recent dead letters and why they failed")
+    dead_parser.add_argument("--limit", type=int, default=20, help="how many to show (default 20)")
+    dead_parser.add_argument("--json", action="store_true", help="one JSON dead letter per line, original bytes included")
     commands.add_parser("setup", help="create Kafka topics and Elasticsearch index templates")
     commands.add_parser("templates", help="print the Elasticsearch index templates generated from the schemas")
     args = parser.parse_args(argv)
@@ -78,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             return _stack(settings, args.action)
         if args.command == "run":
             return _run(settings, args)
+        if args.command == "deadletters":
+            return _deadletters(settings, args.limit, args.json)
         if args.command == "setup":
             from pipelines.services import ensure_ready
 

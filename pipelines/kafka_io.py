@@ -6,7 +6,7 @@ import logging
 import time
 from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
@@ -86,3 +86,34 @@ def lag(consumer: KafkaConsumer) -> int | None:
         committed = consumer.committed(tp) or 0
         behind += max(end - committed, 0)
     return behind
+
+
+def read_topic_tail(settings: Settings, topic: str, limit: int, timeout_s: float = 10.0) -> list[KafkaRecord]:
+    """The last ``limit`` records of ``topic`` across its partitions, oldest first, without a group.
+
+    Reads without committing anything, so looking at a topic never moves a consumer group.
+    """
+    consumer = KafkaConsumer(**settings.kafka_client_kwargs(), enable_auto_commit=False, group_id=None)
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        if not partitions:
+            return []
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(tps)
+        ends = consumer.end_offsets(tps)
+        starts = consumer.beginning_offsets(tps)
+        for tp in tps:
+            consumer.seek(tp, max(starts[tp], ends[tp] - limit))
+        records: list[KafkaRecord] = []
+        deadline = time.monotonic() + timeout_s
+        while any(consumer.position(tp) < ends[tp] for tp in tps) and time.monotonic() < deadline:
+            for messages in consumer.poll(timeout_ms=500).values():
+                records.extend(
+                    KafkaRecord(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp)
+                    for m in messages
+                    if m.offset < ends[TopicPartition(m.topic, m.partition)]
+                )
+        records.sort(key=lambda r: (r.timestamp_ms, r.partition, r.offset))
+        return records[-limit:]
+    finally:
+        consumer.close()

@@ -54,11 +54,12 @@ class RunSummary:
             f"Siaga run finished in {self.seconds:.1f} s",
             f"  produced by connectors : {sum(self.connectors.values())} "
             + " ".join(f"({name}: {n})" for name, n in self.connectors.items()),
-            f"  posts in               : {self.posts_in}",
+            f"  records in             : {self.posts_in}",
             f"  indexed                : {self.indexed} → {settings.elasticsearch_url()}"
             f" index {settings.elasticsearch.posts_index}",
             f"  dead-lettered          : {dead_total}"
-            + (f" ({dead_detail}) → topic {settings.kafka.topics.dead_letter}" if dead_total else ""),
+            + (f" ({dead_detail}) → topic {settings.kafka.topics.dead_letter}; see `siaga deadletters`"
+               if dead_total else ""),
             f"  languages              : {langs}",
             f"  alerts fired           : {len(self.alerts)}"
             + (f" (already sent earlier, not resent: {self.already_sent})" if self.already_sent else ""),

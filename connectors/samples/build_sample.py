@@ -17,6 +17,10 @@ outside the bursts), and the coordinated bursts ``burst_a`` (black campaign agai
 ``burst_b`` (hoax about pre-punched ballots / postponed election) and ``burst_c`` (SARA
 provocation against "pendatang").
 
+It also writes ``broken.jsonl``: six invalid records (truncated JSON, missing fields, wrong
+types, oversized text, Latin-1 bytes, an unknown platform) that the demo replays to show
+dead-lettering.
+
 Usage: ``python3 build_sample.py`` (prints a short summary to stderr).
 """
 
@@ -31,6 +35,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "posts.jsonl"
+BROKEN_OUT = Path(__file__).resolve().parent / "broken.jsonl"
 SEED = 2026
 
 UTC = timezone.utc
@@ -1067,8 +1072,32 @@ def build() -> list[tuple[str, dict]]:
     return rows
 
 
+def build_broken(template: dict) -> list[bytes]:
+    """Six records a connector or exporter can really emit, each invalid in a different way."""
+
+    def variant(suffix: str, **changes: object) -> dict:
+        return {**template, "native_id": template["native_id"][:-4] + suffix, **changes}
+
+    def encoded(record: dict, encoding: str = "utf-8") -> bytes:
+        return json.dumps(record, ensure_ascii=False).encode(encoding, errors="replace")
+
+    missing = variant("9002")
+    del missing["text"], missing["created_at"]
+    return [
+        encoded(variant("9001"))[:120],  # cut off mid-object, as a crashed exporter leaves it
+        encoded(missing),  # required fields missing
+        encoded(variant("9003", engagement={"likes": "1,2rb", "comments": 0, "shares": 0},
+                        created_at="kemarin sore")),  # wrong types
+        encoded(variant("9004", text=("Bacaan panjang soal pilkada. " * 400).strip())),  # over 10,000 chars
+        encoded(variant("9005", text="caf\u00e9 depan kantor KPU rame"), "latin-1"),  # not UTF-8
+        encoded(variant("9006", platform="myspace")),  # a platform Siaga does not collect
+    ]
+
+
 def main() -> int:
     rows = build()
+    BROKEN_OUT.write_bytes(b"\n".join(build_broken(rows[0][1])) + b"\n")
+    print(f"wrote 6 invalid records to {BROKEN_OUT}", file=sys.stderr)
     with OUT.open("w", encoding="utf-8", newline="\n") as handle:
         for _, record in rows:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
