@@ -28,6 +28,13 @@ from pipelines.stack import noida_binary, port_open
 from schemas.config import Settings, load_settings
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # kafka-python 3.0 loads its protocol schemas with a deprecated importlib call, once per
+    # message type; the warning is theirs and says nothing about Siaga.
+    config.addinivalue_line("filterwarnings", "ignore:read_text is deprecated:DeprecationWarning")
+    config.addinivalue_line("filterwarnings", "ignore:open_text is deprecated:DeprecationWarning")
+
+
 COLLECTED: dict[str, list] = {}
 """Outputs gathered by Beam test matchers (see tests/test_transforms.py)."""
 

@@ -1,0 +1,176 @@
+"""The alerting job against the real broker, Elasticsearch server and an SMTP server on loopback.
+
+What officers rely on: an alert is sent once, even when alerting restarts and re-reads its
+topic, and an alert whose email could not go out is neither lost nor committed past.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from elasticsearch import Elasticsearch
+from kafka import KafkaProducer
+
+from pipelines.alerting import STATE_FILE, AlertingJob
+from pipelines.services import ensure_ready
+from schemas.alert import Alert
+from schemas.config import Settings
+from schemas.post import Post, TaggedPost
+from tests.conftest import SmtpSink, Stack, free_port, make_post, make_settings
+
+RULE = {
+    "id": "hoaks-pemilu",
+    "name": "Gelombang hoaks KPU",
+    "severity": "siaga",
+    "filter": {"hashtags_any": ["kpusukamajucurang"]},
+    "threshold": 3,
+    "window": "30m",
+    "cooldown": "2h",
+}
+
+
+def tagged(native_id: str, minutes: float, handle: str = "akun") -> TaggedPost:
+    post = Post.model_validate(make_post(native_id, minutes=minutes, handle=handle, hashtags=["kpusukamajucurang"],
+                                         text="Surat suara sudah dicoblos duluan!! #kpusukamajucurang"))
+    return TaggedPost(**post.model_dump(), language="id", language_score=0.9,
+                      tagged_at=datetime(2026, 11, 22, tzinfo=UTC), tagger_version="test")
+
+
+def produce_tagged(settings: Settings, posts: list[TaggedPost]) -> None:
+    producer = KafkaProducer(**settings.kafka_client_kwargs(), acks="all")
+    for post in posts:
+        producer.send(settings.kafka.topics.tagged, key=post.post_id.encode(), value=post.model_dump_json().encode())
+    producer.flush()
+    producer.close()
+
+
+def drain(job: AlertingJob, rounds: int = 20) -> None:
+    for _ in range(rounds):
+        job.step()
+        if job.lag() == 0:
+            return
+    raise AssertionError(f"alerting did not catch up; lag {job.lag()}")
+
+
+def smtp_settings(stack: Stack, tmp_path: Path, port: int, **alerting: object) -> Settings:
+    return make_settings(stack, tmp_path, rules=[RULE],
+                         email={"smtp_host": "127.0.0.1", "smtp_port": port, "security": "none", "timeout_s": 5},
+                         **({"alerting": alerting} if alerting else {}))
+
+
+def alert_docs(settings: Settings) -> list[Alert]:
+    es = Elasticsearch(settings.elasticsearch_url())
+    index = settings.elasticsearch.alerts_index
+    es.indices.refresh(index=index)
+    hits = es.search(index=index, query={"match_all": {}})["hits"]["hits"]
+    es.close()
+    return [Alert.model_validate(hit["_source"]) for hit in hits]
+
+
+def test_a_restart_that_lost_its_state_and_offsets_does_not_resend(stack: Stack, tmp_path: Path, smtp_server) -> None:
+    sink, port = smtp_server
+    settings = smtp_settings(stack, tmp_path, port)
+    ensure_ready(settings)
+    produce_tagged(settings, [tagged(f"h{i}", minutes=i * 2, handle=f"a{i}") for i in range(5)])
+
+    job = AlertingJob(settings)
+    try:
+        drain(job)
+    finally:
+        job.close()
+    assert len(sink.messages) == 1
+    assert json.loads((settings.alerting.state_dir / STATE_FILE).read_text())["groups"]
+
+    # The worst restart: state directory wiped and a new consumer group re-reading from the start.
+    (settings.alerting.state_dir / STATE_FILE).unlink()
+    fresh = settings.model_copy(update={"alerting": settings.alerting.model_copy(update={"group_id": "again"})})
+    job = AlertingJob(fresh)
+    try:
+        drain(job)
+    finally:
+        job.close()
+    assert job.totals.fired == []
+    assert job.totals.already_sent == 1
+    assert len(sink.messages) == 1
+    (alert,) = alert_docs(settings)
+    assert alert.delivery == "sent" and alert.count == 3
+
+
+def test_a_restart_remembers_the_cooldown(stack: Stack, tmp_path: Path, smtp_server) -> None:
+    sink, port = smtp_server
+    settings = smtp_settings(stack, tmp_path, port)
+    ensure_ready(settings)
+    produce_tagged(settings, [tagged(f"c{i}", minutes=i) for i in range(3)])
+    job = AlertingJob(settings)
+    try:
+        drain(job)
+    finally:
+        job.close()
+    assert len(sink.messages) == 1
+
+    # Same burst continues after the restart, inside the 2h cooldown: still one incident.
+    produce_tagged(settings, [tagged(f"c{i}", minutes=i) for i in range(3, 9)])
+    job = AlertingJob(settings)
+    try:
+        drain(job)
+    finally:
+        job.close()
+    assert len(sink.messages) == 1
+    # After the cooldown a new breach is a new incident.
+    produce_tagged(settings, [tagged(f"d{i}", minutes=200 + i) for i in range(3)])
+    job = AlertingJob(settings)
+    try:
+        drain(job)
+    finally:
+        job.close()
+    assert len(sink.messages) == 2
+    assert len({a.alert_id for a in alert_docs(settings)}) == 2
+
+
+def test_alerts_wait_for_smtp_and_go_out_once_it_is_back(stack: Stack, tmp_path: Path) -> None:
+    port = free_port()  # nothing listens here yet
+    settings = smtp_settings(stack, tmp_path, port)
+    ensure_ready(settings)
+    produce_tagged(settings, [tagged(f"s{i}", minutes=i) for i in range(4)])
+
+    job = AlertingJob(settings)
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    try:
+        for _ in range(3):
+            assert job.step() == 0, "nothing is committed while the email cannot be sent"
+        assert job.lag() == 4
+        (pending,) = alert_docs(settings)
+        assert pending.delivery == "pending"
+
+        controller.start()
+        drain(job)
+        assert job.lag() == 0
+    finally:
+        job.close()
+        controller.stop()
+    assert len(sink.messages) == 1
+    assert sink.messages[0]["X-Siaga-Alert-Id"] == pending.alert_id
+    (sent,) = alert_docs(settings)
+    assert sent.alert_id == pending.alert_id and sent.delivery == "sent"
+
+
+def test_a_record_that_is_not_a_tagged_post_is_dead_lettered(stack: Stack, tmp_path: Path) -> None:
+    settings = make_settings(stack, tmp_path, rules=[RULE])
+    ensure_ready(settings)
+    producer = KafkaProducer(**settings.kafka_client_kwargs(), acks="all")
+    producer.send(settings.kafka.topics.tagged, value=b'{"not": "a post"}')
+    producer.flush()
+    producer.close()
+    produce_tagged(settings, [tagged(f"t{i}", minutes=i) for i in range(3)])
+    job = AlertingJob(settings)
+    try:
+        drain(job)
+    finally:
+        job.close()
+    assert job.totals.dead_lettered == 1
+    assert len(job.totals.fired) == 1
+    assert len(list(settings.email.outbox_dir.glob("*.eml"))) == 1

@@ -1,0 +1,149 @@
+"""Connectors: one contract every registered connector meets, then the replay connector's own rules."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer
+
+from connectors import REGISTRY, Connector, ReplayConnector, SourceRecord
+from connectors.replay import SAMPLE, key_of
+from pipelines.services import ensure_ready
+from schemas.config import Settings
+from schemas.post import Post
+from tests.conftest import make_post, write_jsonl
+
+POSTS = [make_post(f"77{i}", minutes=i, platform=platform)
+         for i, platform in enumerate(["tiktok", "facebook", "instagram"] * 3)]
+
+# How the contract test builds each registered connector over the posts above. A connector
+# added to the registry without an entry here fails `test_every_connector_has_a_contract_fixture`.
+FACTORIES: dict[str, Callable[[Path], Connector]] = {
+    "replay": lambda tmp: ReplayConnector("contract", write_jsonl(tmp / "posts.jsonl", POSTS)),
+}
+
+
+def test_every_connector_has_a_contract_fixture() -> None:
+    assert set(FACTORIES) == set(REGISTRY)
+
+
+@pytest.fixture(params=sorted(REGISTRY))
+def connector(request: pytest.FixtureRequest, tmp_path: Path) -> Connector:
+    built = FACTORIES[request.param](tmp_path)
+    assert isinstance(built, REGISTRY[request.param])
+    return built
+
+
+def read_all(settings: Settings, topic: str, expected: int) -> list:
+    consumer = KafkaConsumer(topic, **settings.kafka_client_kwargs(), auto_offset_reset="earliest",
+                             consumer_timeout_ms=3000, enable_auto_commit=False)
+    messages = []
+    for message in consumer:
+        messages.append(message)
+        if len(messages) >= expected:
+            break
+    consumer.close()
+    return messages
+
+
+def test_contract_records_are_posts_keyed_by_their_post_id(connector: Connector) -> None:
+    records = list(connector.records(threading.Event()))
+    assert all(isinstance(record, SourceRecord) for record in records)
+    posts = [Post.model_validate_json(record.value) for record in records]
+    assert [record.key for record in records] == [post.post_id for post in posts]
+    assert sorted(post.post_id for post in posts) == sorted(f"{p['platform']}:{p['native_id']}" for p in POSTS)
+
+
+def test_contract_run_produces_every_record_to_the_raw_topic(connector: Connector, settings: Settings) -> None:
+    ensure_ready(settings)
+    stats = connector.run(settings, threading.Event())
+    assert stats.produced == len(POSTS) and stats.finished and stats.error is None
+    messages = read_all(settings, settings.kafka.topics.raw, len(POSTS))
+    assert sorted(m.key.decode() for m in messages) == sorted(f"{p['platform']}:{p['native_id']}" for p in POSTS)
+    by_key = {m.key.decode(): Post.model_validate_json(m.value) for m in messages}
+    assert all(post.post_id == key for key, post in by_key.items())
+
+
+def test_contract_a_stopped_connector_produces_nothing_and_is_not_finished(
+    connector: Connector, settings: Settings
+) -> None:
+    ensure_ready(settings)
+    stop = threading.Event()
+    stop.set()
+    stats = connector.run(settings, stop)
+    assert stats.produced == 0 and not stats.finished
+
+
+def test_replay_sends_bad_lines_byte_for_byte_for_the_pipeline_to_dead_letter(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "mixed.jsonl", [POSTS[0], b'{"platform": "tiktok"', b"\xff\xfe", "", POSTS[1]])
+    records = list(ReplayConnector("mixed", path).records(threading.Event()))
+    assert [r.value for r in records] == [
+        json.dumps(POSTS[0], ensure_ascii=False).encode(), b'{"platform": "tiktok"', b"\xff\xfe",
+        json.dumps(POSTS[1], ensure_ascii=False).encode(),
+    ], "blank lines are skipped, everything else is passed on unchanged"
+    assert [r.key for r in records] == ["tiktok:770", None, None, "facebook:771"]
+
+
+def test_replay_handles_windows_line_endings(tmp_path: Path) -> None:
+    path = tmp_path / "crlf.jsonl"
+    path.write_bytes(b"".join(json.dumps(p).encode() + b"\r\n" for p in POSTS[:2]))
+    records = list(ReplayConnector("crlf", path).records(threading.Event()))
+    assert [Post.model_validate_json(r.value).post_id for r in records] == ["tiktok:770", "facebook:771"]
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        (b'{"post_id": "tiktok:1", "platform": "tiktok", "native_id": "1"}', "tiktok:1"),
+        (b'{"platform": "instagram", "native_id": "DgC_KsL6bC6"}', "instagram:DgC_KsL6bC6"),
+        (b'{"platform": "facebook", "native_id": 123}', None),
+        (b"[1, 2]", None),
+        (b"not json", None),
+        (b"\xc3\x28", None),
+    ],
+)
+def test_key_of(line: bytes, key: str | None) -> None:
+    assert key_of(line) == key
+
+
+def test_replay_paces_to_the_requested_rate(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "paced.jsonl", [make_post(f"9{i}", minutes=i) for i in range(11)])
+    started = time.monotonic()
+    records = list(ReplayConnector("paced", path, rate=50).records(threading.Event()))
+    elapsed = time.monotonic() - started
+    assert len(records) == 11
+    assert 0.19 <= elapsed < 1.0, f"11 posts at 50/s should take about 0.2 s, took {elapsed:.2f} s"
+
+
+def test_replay_stops_promptly_while_pacing(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "slow.jsonl", [make_post(f"8{i}", minutes=i) for i in range(100)])
+    stop = threading.Event()
+    got: list[SourceRecord] = []
+
+    def consume() -> None:
+        got.extend(ReplayConnector("slow", path, rate=2).records(stop))
+
+    thread = threading.Thread(target=consume)
+    thread.start()
+    time.sleep(0.3)
+    stop.set()
+    thread.join(timeout=2)
+    assert not thread.is_alive(), "a stop during the pacing wait must end the stream at once"
+    assert 1 <= len(got) <= 2
+
+
+def test_the_bundled_sample_is_valid_and_covers_all_three_platforms() -> None:
+    lines = [line for line in SAMPLE.read_bytes().splitlines() if line.strip()]
+    posts = [Post.model_validate_json(line) for line in lines]
+    assert len(posts) >= 500
+    assert len({post.post_id for post in posts}) == len(posts), "post ids are unique"
+    platforms = {post.platform for post in posts}
+    assert platforms == {"tiktok", "facebook", "instagram"}
+    for platform in platforms:
+        assert sum(post.platform == platform for post in posts) >= 100
+    assert [p.created_at for p in posts] == sorted(p.created_at for p in posts), "sorted by time, as replayed"
