@@ -97,11 +97,14 @@ def up(settings: Settings, timeout: float = 20.0) -> list[str]:
         return []
     stack.data_dir.mkdir(parents=True, exist_ok=True)
     command = [noida_binary(), "up", "--only", ",".join(services), "--data-dir", str(stack.data_dir),
-               "--host", stack.host, "--kafka-port", str(stack.kafka_port),
-               "--elasticsearch-port", str(stack.elasticsearch_port)]
+               "--host", stack.host]
+    for name in services:  # noida-db rejects a port option for a service left out of --only
+        command += [f"--{name}-port", str(ports[name])]
     completed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)
     if completed.returncode != 0:
-        detail = "\n".join(line for line in completed.stderr.splitlines() if "GLIBC" not in line)
+        # `noida-db up` explains a failed start (e.g. a port in use) on stdout, not stderr.
+        output = f"{completed.stdout}\n{completed.stderr}".splitlines()
+        detail = "\n".join(line.strip() for line in output if line.strip() and "GLIBC" not in line)
         msg = f"noida-db failed to start (exit {completed.returncode}): {detail.strip()}"
         raise StackError(msg)
     for name in missing:
@@ -111,10 +114,15 @@ def up(settings: Settings, timeout: float = 20.0) -> list[str]:
     return missing
 
 
+def owned(settings: Settings) -> bool:
+    """Whether a server was started from this stack's data directory (so ``down`` can stop it)."""
+    return (settings.stack.data_dir / "noida.control.json").is_file()
+
+
 def down(settings: Settings, timeout: float = 20.0) -> bool:
     """Stop the embedded server (its data is kept); return whether one was running."""
     stack = settings.stack
-    if not (stack.data_dir / "noida.control.json").is_file():
+    if not owned(settings):
         return False
     subprocess.run([noida_binary(), "down", "--data-dir", str(stack.data_dir)],
                    capture_output=True, text=True, check=False, timeout=60)
