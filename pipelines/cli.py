@@ -31,7 +31,13 @@ def _stack(settings: Settings, action: str) -> int:
             print("Kafka and Elasticsearch are external in this configuration; nothing to start.")
         else:
             started = stack.up(settings)
-            print(f"started: {', '.join(started)}" if started else "already running")
+            if started:
+                print(f"started: {', '.join(started)}")
+            elif stack.owned(settings):
+                print("already running")
+            else:
+                print(f"the stack ports are already in use by a server not started from {settings.stack.data_dir};"
+                      " Siaga will use it as it is, and `siaga stack down` will not stop it")
     elif action == "down":
         print("stopped (data kept in " + str(settings.stack.data_dir) + ")" if stack.down(settings) else "not running")
         return 0
@@ -65,14 +71,16 @@ def _deadletters(settings: Settings, limit: int, as_json: bool) -> int:
 
     topic = settings.kafka.topics.dead_letter
     records = read_topic_tail(settings, topic, limit)
+    # With --json, stdout carries only dead letters (one JSON object a line); notes go to stderr.
+    notes = sys.stderr if as_json else sys.stdout
     if not records:
-        print(f"no dead letters on {topic}")
+        print(f"no dead letters on {topic}", file=notes)
         return 0
     for record in records:
         try:
             letter = DeadLetter.model_validate_json(record.value)
         except ValidationError:
-            print(f"{record.source}: not a Siaga dead letter ({len(record.value)} bytes)")
+            print(f"{record.source}: not a Siaga dead letter ({len(record.value)} bytes)", file=notes)
             continue
         if as_json:
             print(letter.model_dump_json())
@@ -81,7 +89,7 @@ def _deadletters(settings: Settings, limit: int, as_json: bool) -> int:
         print(f"{wib(letter.failed_at)}  stage {letter.stage:<8} from {letter.source}")
         print(f"    reason  : {letter.reason}")
         print(f"    original: {preview[:100]}{'…' if len(preview) > 100 else ''}")
-    print(f"{len(records)} most recent dead letter(s) on {topic}")
+    print(f"{len(records)} most recent dead letter(s) on {topic}", file=notes)
     return 0
 
 
