@@ -13,6 +13,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from schemas.config import Settings
 from schemas.errors import SiagaError
@@ -56,6 +57,37 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
             return True
     except OSError:
         return False
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def spawn(data_dir: Path, kafka_port: int, elasticsearch_port: int, *, host: str = "127.0.0.1",
+          output: IO[bytes] | int = subprocess.DEVNULL, timeout: float = 20.0) -> subprocess.Popen[bytes]:
+    """Run noida-db as a child process (tests, benchmarks) and return once both ports answer.
+
+    Unlike ``up``, the server lives only as long as the caller keeps it: ``terminate()`` stops it.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [noida_binary(), "start", "--only", "kafka,elasticsearch", "--host", host,
+         "--kafka-port", str(kafka_port), "--elasticsearch-port", str(elasticsearch_port),
+         "--data-dir", str(data_dir)],
+        stdout=output, stderr=subprocess.STDOUT if output is not subprocess.DEVNULL else subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + timeout
+    while not (port_open(host, kafka_port) and port_open(host, elasticsearch_port)):
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            process.wait(timeout=10)
+            msg = f"noida-db did not start on {host}:{kafka_port} and {host}:{elasticsearch_port}"
+            raise StackError(msg)
+        time.sleep(0.05)
+    return process
 
 
 def _wait_for(host: str, port: int, *, open_: bool, timeout: float) -> bool:

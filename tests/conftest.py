@@ -9,7 +9,6 @@ other's data.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import time
 import uuid
@@ -24,7 +23,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from pipelines.sinks import close_shared_clients
-from pipelines.stack import noida_binary, port_open
+from pipelines.stack import free_port, port_open, spawn
 from schemas.config import Settings, load_settings
 
 
@@ -39,12 +38,6 @@ COLLECTED: dict[str, list] = {}
 """Outputs gathered by Beam test matchers (see tests/test_transforms.py)."""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Stack:
     """A noida-db process serving Kafka and Elasticsearch on loopback."""
 
@@ -55,18 +48,7 @@ class Stack:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [noida_binary(), "start", "--only", "kafka,elasticsearch", "--host", "127.0.0.1",
-             "--kafka-port", str(self.kafka_port), "--elasticsearch-port", str(self.es_port),
-             "--data-dir", str(self.data_dir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 20
-        while not (port_open("127.0.0.1", self.kafka_port) and port_open("127.0.0.1", self.es_port)):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                msg = "noida-db did not start"
-                raise RuntimeError(msg)
-            time.sleep(0.05)
+        self.process = spawn(self.data_dir, self.kafka_port, self.es_port)
 
     def stop(self) -> None:
         if self.process is not None:
