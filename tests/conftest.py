@@ -169,3 +169,18 @@ def write_jsonl(path: Path, lines: list[dict[str, Any] | bytes | str]) -> Path:
                 out.write(line)
             out.write(b"\n")
     return path
+
+
+def read_topic(settings: Settings, topic: str, expected: int, timeout_ms: int = 8000) -> list[Any]:
+    """Up to ``expected`` messages of ``topic`` from the start, read without a consumer group."""
+    from kafka import KafkaConsumer  # imported late: kafka-python warns on import, before our filters apply
+
+    consumer = KafkaConsumer(topic, **settings.kafka_client_kwargs(), group_id=None, auto_offset_reset="earliest",
+                             consumer_timeout_ms=timeout_ms, enable_auto_commit=False)
+    messages = []
+    for message in consumer:
+        messages.append(message)
+        if len(messages) >= expected:
+            break
+    consumer.close()
+    return messages

@@ -55,6 +55,16 @@ def drain(job: AlertingJob, rounds: int = 20) -> None:
     raise AssertionError(f"alerting did not catch up; lag {job.lag()}")
 
 
+def run_alerting(settings: Settings) -> AlertingJob:
+    """Start an alerting job (a fresh process would do the same), catch up, and stop it."""
+    job = AlertingJob(settings)
+    try:
+        drain(job)
+    finally:
+        job.close()
+    return job
+
+
 def smtp_settings(stack: Stack, tmp_path: Path, port: int, **alerting: object) -> Settings:
     return make_settings(stack, tmp_path, rules=[RULE],
                          email={"smtp_host": "127.0.0.1", "smtp_port": port, "security": "none", "timeout_s": 5},
@@ -76,22 +86,14 @@ def test_a_restart_that_lost_its_state_and_offsets_does_not_resend(stack: Stack,
     ensure_ready(settings)
     produce_tagged(settings, [tagged(f"h{i}", minutes=i * 2, handle=f"a{i}") for i in range(5)])
 
-    job = AlertingJob(settings)
-    try:
-        drain(job)
-    finally:
-        job.close()
+    job = run_alerting(settings)
     assert len(sink.messages) == 1
     assert json.loads((settings.alerting.state_dir / STATE_FILE).read_text())["groups"]
 
     # The worst restart: state directory wiped and a new consumer group re-reading from the start.
     (settings.alerting.state_dir / STATE_FILE).unlink()
     fresh = settings.model_copy(update={"alerting": settings.alerting.model_copy(update={"group_id": "again"})})
-    job = AlertingJob(fresh)
-    try:
-        drain(job)
-    finally:
-        job.close()
+    job = run_alerting(fresh)
     assert job.totals.fired == []
     assert job.totals.already_sent == 1
     assert len(sink.messages) == 1
@@ -104,28 +106,16 @@ def test_a_restart_remembers_the_cooldown(stack: Stack, tmp_path: Path, smtp_ser
     settings = smtp_settings(stack, tmp_path, port)
     ensure_ready(settings)
     produce_tagged(settings, [tagged(f"c{i}", minutes=i) for i in range(3)])
-    job = AlertingJob(settings)
-    try:
-        drain(job)
-    finally:
-        job.close()
+    job = run_alerting(settings)
     assert len(sink.messages) == 1
 
     # Same burst continues after the restart, inside the 2h cooldown: still one incident.
     produce_tagged(settings, [tagged(f"c{i}", minutes=i) for i in range(3, 9)])
-    job = AlertingJob(settings)
-    try:
-        drain(job)
-    finally:
-        job.close()
+    job = run_alerting(settings)
     assert len(sink.messages) == 1
     # After the cooldown a new breach is a new incident.
     produce_tagged(settings, [tagged(f"d{i}", minutes=200 + i) for i in range(3)])
-    job = AlertingJob(settings)
-    try:
-        drain(job)
-    finally:
-        job.close()
+    job = run_alerting(settings)
     assert len(sink.messages) == 2
     assert len({a.alert_id for a in alert_docs(settings)}) == 2
 
@@ -166,11 +156,7 @@ def test_a_record_that_is_not_a_tagged_post_is_dead_lettered(stack: Stack, tmp_p
     producer.flush()
     producer.close()
     produce_tagged(settings, [tagged(f"t{i}", minutes=i) for i in range(3)])
-    job = AlertingJob(settings)
-    try:
-        drain(job)
-    finally:
-        job.close()
+    job = run_alerting(settings)
     assert job.totals.dead_lettered == 1
     assert len(job.totals.fired) == 1
     assert len(list(settings.email.outbox_dir.glob("*.eml"))) == 1

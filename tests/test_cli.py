@@ -21,7 +21,7 @@ from pipelines.job import PostPipelineJob
 from pipelines.services import ensure_ready
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
-from tests.conftest import Stack, make_post, make_settings
+from tests.conftest import Stack, make_post, make_settings, read_topic
 
 
 @pytest.fixture(autouse=True)
@@ -186,18 +186,6 @@ def produce(settings: Settings, topic: str, values: list[bytes]) -> list[str]:
     return [f"{meta.topic}/{meta.partition}/{meta.offset}" for meta in sent]
 
 
-def read_all(settings: Settings, topic: str, expected: int) -> list[DeadLetter]:
-    consumer = KafkaConsumer(topic, **settings.kafka_client_kwargs(), group_id=None, auto_offset_reset="earliest",
-                             enable_auto_commit=False, consumer_timeout_ms=8000)
-    letters = []
-    for message in consumer:
-        letters.append(DeadLetter.model_validate_json(message.value))
-        if len(letters) >= expected:
-            break
-    consumer.close()
-    return letters
-
-
 @pytest.fixture(scope="module")
 def dead_lettered(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeadLettered]:
     """Broken records and one good post run through the real pipeline into a dead-letter topic."""
@@ -221,7 +209,8 @@ def dead_lettered(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Ite
 def test_deadletters_shows_each_reason_and_where_the_record_came_from(
         dead_lettered: DeadLettered, capsys: pytest.CaptureFixture[str]) -> None:
     settings = dead_lettered.settings
-    letters = read_all(settings, settings.kafka.topics.dead_letter, len(BROKEN))
+    letters = [DeadLetter.model_validate_json(m.value)
+               for m in read_topic(settings, settings.kafka.topics.dead_letter, len(BROKEN))]
     assert {letter.source for letter in letters} == set(dead_lettered.originals)
 
     assert main(["--config", str(dead_lettered.config), "deadletters"]) == 0

@@ -9,14 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kafka import KafkaConsumer
 
 from connectors import REGISTRY, Connector, ReplayConnector, SourceRecord
 from connectors.replay import SAMPLE, key_of
 from pipelines.services import ensure_ready
 from schemas.config import Settings
 from schemas.post import Post
-from tests.conftest import make_post, write_jsonl
+from tests.conftest import make_post, read_topic, write_jsonl
 
 POSTS = [make_post(f"77{i}", minutes=i, platform=platform)
          for i, platform in enumerate(["tiktok", "facebook", "instagram"] * 3)]
@@ -39,18 +38,6 @@ def connector(request: pytest.FixtureRequest, tmp_path: Path) -> Connector:
     return built
 
 
-def read_all(settings: Settings, topic: str, expected: int) -> list:
-    consumer = KafkaConsumer(topic, **settings.kafka_client_kwargs(), auto_offset_reset="earliest",
-                             consumer_timeout_ms=3000, enable_auto_commit=False)
-    messages = []
-    for message in consumer:
-        messages.append(message)
-        if len(messages) >= expected:
-            break
-    consumer.close()
-    return messages
-
-
 def test_contract_records_are_posts_keyed_by_their_post_id(connector: Connector) -> None:
     records = list(connector.records(threading.Event()))
     assert all(isinstance(record, SourceRecord) for record in records)
@@ -63,7 +50,7 @@ def test_contract_run_produces_every_record_to_the_raw_topic(connector: Connecto
     ensure_ready(settings)
     stats = connector.run(settings, threading.Event())
     assert stats.produced == len(POSTS) and stats.finished and stats.error is None
-    messages = read_all(settings, settings.kafka.topics.raw, len(POSTS))
+    messages = read_topic(settings, settings.kafka.topics.raw, len(POSTS))
     assert sorted(m.key.decode() for m in messages) == sorted(f"{p['platform']}:{p['native_id']}" for p in POSTS)
     by_key = {m.key.decode(): Post.model_validate_json(m.value) for m in messages}
     assert all(post.post_id == key for key, post in by_key.items())

@@ -14,7 +14,7 @@ from pipelines.services import ensure_ready
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
 from schemas.post import TaggedPost
-from tests.conftest import Stack, free_port, make_post, make_settings
+from tests.conftest import Stack, free_port, make_post, make_settings, read_topic
 
 
 def produce(settings: Settings, values: list[bytes | dict]) -> None:
@@ -28,18 +28,6 @@ def produce(settings: Settings, values: list[bytes | dict]) -> None:
         producer.send(settings.kafka.topics.raw, key=key, value=value)
     producer.flush()
     producer.close()
-
-
-def read_topic(settings: Settings, topic: str, expected: int, timeout_ms: int = 8000) -> list:
-    consumer = KafkaConsumer(topic, **settings.kafka_client_kwargs(), auto_offset_reset="earliest",
-                             consumer_timeout_ms=timeout_ms, enable_auto_commit=False)
-    messages = []
-    for message in consumer:
-        messages.append(message)
-        if len(messages) >= expected:
-            break
-    consumer.close()
-    return messages
 
 
 def es_docs(settings: Settings) -> dict[str, dict]:
