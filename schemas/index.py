@@ -17,7 +17,7 @@ from pydantic import AnyUrl, AwareDatetime, BaseModel
 from schemas.alert import Alert
 from schemas.post import TaggedPost
 
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2
 
 _SCALARS: dict[type, dict[str, Any]] = {
     str: {"type": "keyword", "ignore_above": 1024},

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from schemas.fields import UtcDatetime, es_disabled, es_text
+from schemas.taxonomy import RiskLevel
 
 Platform = Literal["tiktok", "facebook", "instagram"]
 PLATFORMS: tuple[str, ...] = ("tiktok", "facebook", "instagram")
@@ -98,10 +99,37 @@ class Post(_Model):
         return self
 
 
+class LabelScore(_Model):
+    """One label a model assigned, with its calibrated score."""
+
+    label: str
+    score: float = Field(ge=0.0, le=1.0)
+
+
+class WatchlistMatch(_Model):
+    """A watchlist term found in the post: the reason an officer can see for a flag."""
+
+    watchlist: str
+    term: str
+    risk: str | None = Field(default=None, description="the risk label the watchlist stands for, if any")
+
+
+class RiskTags(_Model):
+    """The post's risk: an overall level, its score, and every risk label above its threshold."""
+
+    level: RiskLevel = "normal"
+    score: float = Field(default=0.0, ge=0.0, le=1.0)
+    labels: list[LabelScore] = Field(default_factory=list)
+    raised_by_watchlist: bool = Field(default=False, description="the level was raised by a watchlist match")
+
+
 class TaggedPost(Post):
     """A post with the tags the pipeline assigned; the Elasticsearch document."""
 
     language: str = Field(description="ISO 639-1 code where one exists, else 639-3; 'und' if unsure")
     language_score: float = Field(ge=0.0, le=1.0)
+    topics: list[LabelScore] = Field(default_factory=list, description="empty when the post is off-topic")
+    risk: RiskTags = Field(default_factory=RiskTags)
+    matches: list[WatchlistMatch] = Field(default_factory=list)
     tagged_at: UtcDatetime
     tagger_version: str
