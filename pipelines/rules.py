@@ -18,6 +18,7 @@ from typing import Any
 from schemas.alert import AlertPost
 from schemas.config import PostFilter, ThresholdRule
 from schemas.post import TaggedPost
+from schemas.taxonomy import level_rank
 
 STATE_VERSION = 1
 UNKNOWN = "(tidak diketahui)"
@@ -40,6 +41,10 @@ class CompiledFilter:
         self.regions = {r.casefold() for r in spec.regions} if spec.regions is not None else None
         self.hashtags = {h.strip().lstrip("#").lower() for h in spec.hashtags_any if h.strip()}
         self.terms = _term_pattern(spec.terms_any)
+        self.min_level = level_rank(spec.min_risk_level) if spec.min_risk_level else None
+        self.risk_labels = set(spec.risk_labels_any) if spec.risk_labels_any is not None else None
+        self.topics = set(spec.topics_any) if spec.topics_any is not None else None
+        self.watchlists = set(spec.watchlists_any) if spec.watchlists_any is not None else None
 
     def matches(self, post: TaggedPost) -> bool:
         """Every configured condition holds; hashtags and terms together form one any-of condition."""
@@ -48,6 +53,14 @@ class CompiledFilter:
         if self.languages is not None and post.language not in self.languages:
             return False
         if self.regions is not None and (post.region or "").casefold() not in self.regions:
+            return False
+        if self.min_level is not None and level_rank(post.risk.level) < self.min_level:
+            return False
+        if self.risk_labels is not None and not self.risk_labels.intersection(x.label for x in post.risk.labels):
+            return False
+        if self.topics is not None and not self.topics.intersection(x.label for x in post.topics):
+            return False
+        if self.watchlists is not None and not self.watchlists.intersection(m.watchlist for m in post.matches):
             return False
         if not self.hashtags and self.terms is None:
             return True

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from pipelines.rules import UNKNOWN, Breach, RuleEngine
-from schemas.config import ThresholdRule
+from pipelines.rules import UNKNOWN, Breach, CompiledFilter, RuleEngine
+from schemas.config import PostFilter, ThresholdRule
 from schemas.post import TaggedPost
 from tests.conftest import make_post
 
@@ -21,11 +21,13 @@ def rule(**overrides: Any) -> ThresholdRule:
     return ThresholdRule.model_validate(spec)
 
 
-def post(native_id: str, minutes: float = 0, *, language: str = "id", **kwargs: Any) -> TaggedPost:
+def post(native_id: str, minutes: float = 0, *, language: str = "id", tags: dict[str, Any] | None = None,
+         **kwargs: Any) -> TaggedPost:
     raw = make_post(native_id, minutes=minutes, **kwargs)
     tagged_at = (T0 + timedelta(minutes=minutes, seconds=1)).isoformat()
     return TaggedPost.model_validate(
-        {**raw, "language": language, "language_score": 0.9, "tagged_at": tagged_at, "tagger_version": "test"}
+        {**raw, "language": language, "language_score": 0.9, "tagged_at": tagged_at, "tagger_version": "test",
+         **(tags or {})}
     )
 
 
@@ -364,3 +366,28 @@ def test_sweep_on_an_empty_engine() -> None:
     engine.sweep()
     assert engine.snapshot()["groups"] == []
     assert engine.snapshot()["watermark"] is None
+
+
+SMEAR = {"risk": {"level": "siaga", "score": 0.81, "labels": [{"label": "black_campaign", "score": 0.81}]},
+         "topics": [{"label": "candidate", "score": 0.9}],
+         "matches": [{"watchlist": "kandidat", "term": "pak darsono", "risk": None}]}
+MILD = {"risk": {"level": "waspada", "score": 0.55, "labels": [{"label": "abusive", "score": 0.55}]},
+        "topics": [{"label": "economy", "score": 0.7}]}
+
+
+@pytest.mark.parametrize(
+    ("spec", "matches"),
+    [
+        ({"min_risk_level": "siaga"}, {"smear"}),
+        ({"min_risk_level": "waspada"}, {"smear", "mild"}),
+        ({"risk_labels_any": ["black_campaign", "hoax"]}, {"smear"}),
+        ({"topics_any": ["economy"]}, {"mild"}),
+        ({"watchlists_any": ["kandidat"]}, {"smear"}),
+        ({"min_risk_level": "waspada", "topics_any": ["candidate"]}, {"smear"}),
+        ({}, {"smear", "mild", "plain"}),
+    ],
+)
+def test_filters_on_tags(spec: dict[str, Any], matches: set[str]) -> None:
+    compiled = CompiledFilter(PostFilter.model_validate(spec))
+    posts = {"smear": post("1", tags=SMEAR), "mild": post("2", tags=MILD), "plain": post("3")}
+    assert {name for name, item in posts.items() if compiled.matches(item)} == matches
