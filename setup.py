@@ -10,8 +10,12 @@ setup(
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.11",
-    packages=["schemas", "connectors", "pipelines"],
-    package_data={"connectors": ["samples/*.jsonl", "samples/README.md"]},
+    packages=["schemas", "connectors", "pipelines", "pipelines.tagging"],
+    package_data={
+        "connectors": ["samples/*.jsonl", "samples/README.md"],
+        # The default models ship with the package: a fresh install tags without any download.
+        "pipelines.tagging": ["models/*.ftz", "models/*.json", "models/README.md"],
+    },
     install_requires=[
         "apache-beam==2.77.*",
         "kafka-python==3.0.*",

@@ -93,6 +93,49 @@ def _deadletters(settings: Settings, limit: int, as_json: bool) -> int:
     return 0
 
 
+def _model(args: argparse.Namespace) -> int:
+    from pipelines.tagging import models
+
+    if args.model_command == "train":
+        meta = models.train(args.task, args.data, args.out, args.valid)
+        print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} kB) and {args.out.with_suffix('.json').name}: "
+              f"{meta.training_examples} examples, labels {', '.join(meta.labels)}")
+        for metrics in meta.metrics:
+            print(models.metrics_table(metrics))
+        return 0
+    if args.model_command == "evaluate":
+        classifier = models.Classifier.load(args.model, args.task)
+        metrics = models.evaluate(classifier, models.read_examples(args.data), str(args.data))
+        print(models.metrics_json(metrics) if args.json else models.metrics_table(metrics))
+        return 0
+    from pipelines.tagging.defaults import build_defaults, models_dir
+
+    out = args.out or models_dir()
+    report = build_defaults(args.data_dir, args.splits, out)
+    print(f"splits in {args.splits}: {json.dumps(report['splits'])}")
+    for task in ("language", "topic", "risk"):
+        meta = models.Classifier.load(out / f"{task}.ftz", task).meta
+        for metrics in meta.metrics[1:]:
+            print(f"[{task}] " + models.metrics_table(metrics))
+    print(f"models written to {out}")
+    return 0
+
+
+def _tag(settings: Settings, args: argparse.Namespace) -> int:
+    from pipelines.tagging.offline import tag_stream
+
+    source = args.input.open(encoding="utf-8", errors="surrogateescape") if args.input else sys.stdin
+    target = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        bad = tag_stream(settings.tagging, source, target, sys.stderr)
+    finally:
+        if args.input:
+            source.close()
+        if args.output:
+            target.close()
+    return 1 if bad else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``siaga`` console script."""
     parser = argparse.ArgumentParser(prog="siaga", description="Watch public social-media posts for election risks.")
@@ -108,6 +151,25 @@ def main(argv: list[str] | None = None) -> int:
     dead_parser = commands.add_parser("deadletters", help="show the most recent dead letters and why they failed")
     dead_parser.add_argument("--limit", type=int, default=20, help="how many to show (default 20)")
     dead_parser.add_argument("--json", action="store_true", help="one JSON dead letter per line, original bytes included")
+    model_parser = commands.add_parser("model", help="train and evaluate the language, topic and risk models")
+    model_commands = model_parser.add_subparsers(dest="model_command", required=True)
+    train_parser = model_commands.add_parser("train", help="train a model from labelled JSONL")
+    train_parser.add_argument("--task", required=True, choices=["language", "topic", "risk"])
+    train_parser.add_argument("--data", required=True, type=Path, help='JSONL: {"text": ..., "labels": [...]}')
+    train_parser.add_argument("--out", required=True, type=Path, help="the model file to write (.ftz)")
+    train_parser.add_argument("--valid", type=Path, help="labelled JSONL for calibration and thresholds")
+    evaluate_parser = model_commands.add_parser("evaluate", help="score a model on labelled JSONL")
+    evaluate_parser.add_argument("--task", required=True, choices=["language", "topic", "risk"])
+    evaluate_parser.add_argument("--model", required=True, type=Path)
+    evaluate_parser.add_argument("--data", required=True, type=Path)
+    evaluate_parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    defaults_parser = model_commands.add_parser("build-defaults", help="rebuild the bundled default models")
+    defaults_parser.add_argument("--data-dir", type=Path, default=Path("data"), help="the corpus (default ./data)")
+    defaults_parser.add_argument("--splits", type=Path, default=Path("data/splits"), help="where splits go")
+    defaults_parser.add_argument("--out", type=Path, help="where models go (default: inside the package)")
+    tag_parser = commands.add_parser("tag", help="tag JSONL posts or {\"text\": ...} lines offline")
+    tag_parser.add_argument("--input", type=Path, help="JSONL to read (default: stdin)")
+    tag_parser.add_argument("--output", type=Path, help="JSONL to write (default: stdout)")
     commands.add_parser("setup", help="create Kafka topics and Elasticsearch index templates")
     commands.add_parser("templates", help="print the Elasticsearch index templates generated from the schemas")
     args = parser.parse_args(argv)
@@ -118,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
             return _stack(settings, args.action)
         if args.command == "run":
             return _run(settings, args)
+        if args.command == "model":
+            return _model(args)
+        if args.command == "tag":
+            return _tag(settings, args)
         if args.command == "deadletters":
             return _deadletters(settings, args.limit, args.json)
         if args.command == "setup":

@@ -37,10 +37,8 @@ log = logging.getLogger(__name__)
 
 def build(records: beam.PCollection, settings: Settings) -> None:
     """Attach the whole post pipeline, sinks included, to a PCollection of ``KafkaRecord``s."""
-    tagging, kafka, topics = settings.tagging, settings.kafka_client_kwargs(), settings.kafka.topics
-    out = records | "ValidateAndTag" >> ValidateAndTag(
-        tagging.language_model, tagging.candidate_languages, tagging.min_confidence
-    )
+    kafka, topics = settings.kafka_client_kwargs(), settings.kafka.topics
+    out = records | "ValidateAndTag" >> ValidateAndTag(settings.tagging)
     indexed = out["tagged"] | "WriteToElasticsearch" >> WriteToElasticsearch(
         settings.elasticsearch_kwargs(), settings.elasticsearch.posts_index, settings.pipeline.es_bulk_size
     )

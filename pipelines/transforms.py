@@ -8,15 +8,15 @@ would feed them from Kafka IO.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Iterator
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
 from pipelines.records import InvalidRecord, KafkaRecord, parse_post
-from pipelines.tagging import LanguageTagger
+from pipelines.tagging.tagger import Tagger
+from schemas.config import TaggingSettings
 from schemas.deadletter import DeadLetter
 from schemas.fields import utc_now
 from schemas.post import Post, TaggedPost
@@ -59,46 +59,42 @@ class ParseRecordFn(beam.DoFn):
             )
 
 
-class TagLanguageFn(beam.DoFn):
-    """A batch of posts → tagged posts; the fastText model loads once per worker in ``setup``."""
+class TagFn(beam.DoFn):
+    """A batch of posts → tagged posts; the models load once per worker in ``setup``."""
 
-    def __init__(self, model_path: Path | None, candidates: Sequence[str], min_confidence: float) -> None:
-        self._model_path = model_path
-        self._candidates = tuple(candidates)
-        self._min_confidence = min_confidence
-        self._tagger: LanguageTagger | None = None
+    def __init__(self, settings: TaggingSettings) -> None:
+        self._settings = settings
+        self._tagger: Tagger | None = None
 
     def setup(self) -> None:
-        self._tagger = LanguageTagger(self._model_path, self._candidates, self._min_confidence)
-        self._tagger.predict(["siap"])
+        self._tagger = Tagger(self._settings)
+        self._tagger.tag(["siap"])
 
     def process(self, batch: list[Post]) -> Iterator[TaggedPost]:
         assert self._tagger is not None
         tagged_at = utc_now()
-        predictions = self._tagger.predict([post.text for post in batch])
-        for post, (language, score) in zip(batch, predictions, strict=True):
-            Metrics.counter(METRICS_NAMESPACE, f"language.{language}").inc()
+        version = self._tagger.version
+        for post, tags in zip(batch, self._tagger.tag([post.text for post in batch]), strict=True):
+            Metrics.counter(METRICS_NAMESPACE, f"language.{tags.language}").inc()
+            Metrics.counter(METRICS_NAMESPACE, f"risk_level.{tags.risk.level}").inc()
             yield TaggedPost(
                 **post.model_dump(),
-                language=language,
-                language_score=round(score, 4),
+                language=tags.language,
+                language_score=tags.language_score,
+                topics=tags.topics,
+                risk=tags.risk,
+                matches=tags.matches,
                 tagged_at=tagged_at,
-                tagger_version=self._tagger.version,
+                tagger_version=version,
             )
 
 
 class ValidateAndTag(beam.PTransform):
     """``KafkaRecord``s → ``{"tagged": TaggedPost, "dead_letter": DeadLetter}``."""
 
-    def __init__(
-        self,
-        model_path: Path | None,
-        candidates: Sequence[str],
-        min_confidence: float,
-        max_batch_size: int = 500,
-    ) -> None:
+    def __init__(self, settings: TaggingSettings, max_batch_size: int = 500) -> None:
         super().__init__()
-        self._tag = TagLanguageFn(model_path, candidates, min_confidence)
+        self._tag = TagFn(settings)
         self._max_batch_size = max_batch_size
 
     def expand(self, records: beam.PCollection) -> dict[str, beam.PCollection]:
@@ -106,7 +102,7 @@ class ValidateAndTag(beam.PTransform):
         tagged = (
             parsed.posts
             | "BatchForTagging" >> beam.BatchElements(min_batch_size=1, max_batch_size=self._max_batch_size)
-            | "TagLanguage" >> beam.ParDo(self._tag)
+            | "Tag" >> beam.ParDo(self._tag)
         )
         return {"tagged": tagged, DEAD_LETTER: parsed[DEAD_LETTER]}
 

@@ -31,7 +31,8 @@ def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert settings.kafka.bootstrap_servers is None
     assert settings.kafka.topics.raw == "siaga.posts.raw"
     assert settings.elasticsearch.posts_index == "siaga-posts"
-    assert settings.tagging.candidate_languages == ["id", "ms", "jv", "su", "en"]
+    assert settings.tagging.candidate_languages is None, "unset: every language the model knows"
+    assert settings.tagging.language_strategy == "siaga"
     assert settings.tagging.min_confidence == 0.25
     assert settings.email.recipients == ["piket-siber@localhost"]
     assert settings.rules == []

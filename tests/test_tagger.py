@@ -1,0 +1,148 @@
+"""The whole tagger with the bundled default models, watchlists, risk levels and `siaga tag`."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from pipelines.cli import main
+from pipelines.tagging.offline import tag_stream
+from pipelines.tagging.tagger import Tagger, Watchlists, risk_level
+from pipelines.tagging.text import normalise_for_classifier, prepare
+from schemas.config import RiskLevels, TaggingSettings, Watchlist
+
+HOAX_WATCH = Watchlist(name="penanda-hoaks", terms=["surat suara sudah dicoblos", "#pemiluditunda"], risk="hoax",
+                       level="siaga")
+NAMES = Watchlist(name="kandidat", terms=["Pak Darsono"])
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger(TaggingSettings(watchlists=[HOAX_WATCH, NAMES]))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Pilih Paslon 02!!! 😡🔥 #TolakPendatang @kpu_ri https://x.co/a wkwkwk mantappp 100rb",
+         "pilih paslon 02 😡 🔥 tolakpendatang mantapp 100rb"),
+        ("Serangan-fajar?? jum'at", "serangan-fajar jum'at"),
+    ],
+)
+def test_classifier_normalisation_keeps_hashtag_words_numbers_and_emoji(text: str, expected: str) -> None:
+    assert normalise_for_classifier(text) == expected
+
+
+def test_prepare_gives_both_normalisations() -> None:
+    lid, classifier = prepare("Ayo ke TPS 12!! #pilkada 😂")
+    assert lid == "ayo ke tps"
+    assert classifier == "ayo ke tps 12 pilkada 😂"
+
+
+@pytest.mark.parametrize(
+    ("score", "level"), [(0.0, "normal"), (0.49, "normal"), (0.5, "waspada"), (0.7, "siaga"), (0.95, "awas")]
+)
+def test_risk_level_from_score(score: float, level: str) -> None:
+    assert risk_level(score, RiskLevels()) == level
+
+
+def test_risk_levels_are_configurable() -> None:
+    assert risk_level(0.5, RiskLevels(waspada=0.3, siaga=0.4, awas=0.6)) == "siaga"
+
+
+def test_watchlists_find_terms_phrases_and_hashtags_case_insensitively() -> None:
+    lists = Watchlists([HOAX_WATCH, NAMES])
+    found = lists.find("Katanya SURAT SUARA sudah dicoblos semua, kata pak darsono #PemiluDitunda")
+    assert {(m.watchlist, m.term, m.risk) for m in found} == {
+        ("penanda-hoaks", "surat suara sudah dicoblos", "hoax"),
+        ("penanda-hoaks", "pemiluditunda", "hoax"),
+        ("kandidat", "pak darsono", None),
+    }
+    assert lists.find("pak darsonoku") == [], "whole words only"
+    assert Watchlists([]).find("apa saja") == []
+
+
+def test_languages_of_clear_texts(tagger: Tagger) -> None:
+    texts = {
+        "id": "Besok pagi kami akan datang ke TPS untuk memilih bupati yang baru, jangan lupa bawa KTP ya",
+        "jv": "Aku arep lunga menyang pasar karo ibuku, sliramu melu ora? mengko sore wis bali",
+        "su": "Abdi hoyong angkat ka pasar jeung indung, anjeun rek milu teu? engke sonten geus balik",
+        "en": "The election commission will announce the official results tomorrow morning",
+    }
+    tags = tagger.tag(list(texts.values()))
+    assert [t.language for t in tags] == list(texts)
+
+
+def test_the_tagger_flags_a_black_campaign_smear_and_not_a_recipe(tagger: Tagger) -> None:
+    smear, recipe = tagger.tag([
+        "Awas!! calon bupati nomor 2 itu ternyata antek asing dan tukang korupsi dana desa, "
+        "sebarkan sebelum dihapus #jangapilih02",
+        "Resep sambel matah ala mamah: bawang merah, serai, cabe rawit, minyak panas. enak pol 😋",
+    ])
+    assert smear.risk.level != "normal"
+    assert smear.risk.labels and smear.risk.score == max(label.score for label in smear.risk.labels)
+    assert {t.label for t in smear.topics} & {"candidate", "election"}
+    assert recipe.risk.level == "normal" and recipe.risk.labels == []
+    assert recipe.topics == []
+
+
+def test_a_watchlist_match_raises_the_level_and_says_why(tagger: Tagger) -> None:
+    (tags,) = tagger.tag(["info dr grup sebelah: surat suara sudah dicoblos semua di gudang"])
+    assert [m.term for m in tags.matches] == ["surat suara sudah dicoblos"]
+    assert tags.risk.level in ("siaga", "awas")
+    if tags.risk.score < 0.7:
+        assert tags.risk.raised_by_watchlist
+
+
+def test_a_text_without_words_is_undetermined(tagger: Tagger) -> None:
+    (tags,) = tagger.tag(["😂😂🔥 #fyp @someone https://t.co/x"])
+    assert tags.language == "und" and tags.language_score == 0.0
+
+
+def test_the_version_names_every_model_and_the_watchlists(tagger: Tagger) -> None:
+    version = tagger.version
+    assert version.startswith("language=language@")
+    assert ";topic=topic@" in version and ";risk=risk@" in version and ";watchlists@" in version
+
+
+def test_tag_stream_tags_texts_and_posts_and_reports_bad_lines(tagger: Tagger) -> None:
+    post = json.loads(Path("connectors/samples/posts.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    source = io.StringIO(
+        json.dumps({"text": "gw udh nyoblos nih, kalian udah belum? jangan golput ya"}) + "\n"
+        + "\n"
+        + '{"txt": "typo"}\n'
+        + "[1, 2]\n"
+        + "{broken\n"
+        + json.dumps(post, ensure_ascii=False) + "\n"
+    )
+    target, errors = io.StringIO(), io.StringIO()
+    bad = tag_stream(TaggingSettings(), source, target, errors)
+    assert bad == 4
+    lines = [json.loads(line) for line in target.getvalue().splitlines()]
+    assert len(lines) == 2
+    assert lines[0]["tags"]["language"]["code"] == "id"
+    assert set(lines[0]["tags"]) == {"language", "topics", "risk", "matches"}
+    assert lines[1]["native_id"] == post["native_id"]
+    assert set(lines[1]["tags"]["risk"]) == {"level", "score", "labels", "raised_by_watchlist"}
+    reported = errors.getvalue().splitlines()
+    assert reported == [
+        "siaga tag: line 2: empty line",
+        'siaga tag: line 3: no "text" string',
+        "siaga tag: line 4: expected a JSON object, got list",
+        "siaga tag: line 5: not JSON (Expecting property name enclosed in double quotes at column 2)",
+    ]
+
+
+def test_siaga_tag_command_reads_and_writes_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "harga cabe naik lagi, emak2 pusing"}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    config = tmp_path / "siaga.yaml"
+    config.write_text("tagging:\n  watchlists:\n    - name: pangan\n      terms: [harga cabe]\n", encoding="utf-8")
+    assert main(["--config", str(config), "tag", "--input", str(source), "--output", str(out)]) == 0
+    (line,) = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert line["tags"]["matches"] == [{"watchlist": "pangan", "term": "harga cabe", "risk": None}]
+    assert capsys.readouterr().err == ""
