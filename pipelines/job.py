@@ -31,6 +31,7 @@ from pipelines.transforms import (
     flatten_all,
 )
 from schemas.config import Settings
+from schemas.taxonomy import RISK_LEVELS
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +116,11 @@ def counters_summary(totals: Counter[str]) -> dict[str, Any]:
         name.removeprefix("language."): count for name, count in totals.items() if name.startswith("language.")
     }
     dead = {name.removeprefix("dead_letter."): n for name, n in totals.items() if name.startswith("dead_letter.")}
+    levels = {level: totals[f"risk_level.{level}"] for level in RISK_LEVELS if totals[f"risk_level.{level}"]}
     return {
         "posts_in": totals["posts_in"],
         "indexed": totals["indexed"],
         "dead_lettered": dead,
         "languages": dict(sorted(languages.items(), key=lambda kv: -kv[1])),
+        "risk_levels": levels,
     }

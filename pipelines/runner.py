@@ -39,6 +39,7 @@ class RunSummary:
     indexed: int
     dead_lettered: dict[str, int]
     languages: dict[str, int]
+    risk_levels: dict[str, int]
     alerts: list[Alert]
     already_sent: int
     destinations: list[str]
@@ -61,6 +62,8 @@ class RunSummary:
             + (f" ({dead_detail}) → topic {settings.kafka.topics.dead_letter}; see `siaga deadletters`"
                if dead_total else ""),
             f"  languages              : {langs}",
+            f"  risk levels            : "
+            + (", ".join(f"{level} {n}" for level, n in self.risk_levels.items()) or "-"),
             f"  alerts fired           : {len(self.alerts)}"
             + (f" (already sent earlier, not resent: {self.already_sent})" if self.already_sent else ""),
         ]
@@ -136,6 +139,7 @@ def run(settings: Settings, *, until_idle: bool, stop: threading.Event | None = 
         indexed=counts["indexed"],
         dead_lettered=dict(dead),
         languages=counts["languages"],
+        risk_levels=counts["risk_levels"],
         alerts=alerting.totals.fired,
         already_sent=alerting.totals.already_sent,
         destinations=sorted(alerting.totals.destinations),

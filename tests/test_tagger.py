@@ -146,3 +146,10 @@ def test_siaga_tag_command_reads_and_writes_files(tmp_path: Path, capsys: pytest
     (line,) = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert line["tags"]["matches"] == [{"watchlist": "pangan", "term": "harga cabe", "risk": None}]
     assert capsys.readouterr().err == ""
+
+
+def test_a_post_has_risk_labels_exactly_when_its_level_is_above_normal(tagger: Tagger) -> None:
+    texts = [line for line in Path("connectors/samples/posts.jsonl").read_text(encoding="utf-8").splitlines()]
+    for tags in tagger.tag([json.loads(line)["text"] for line in texts]):
+        if not tags.risk.raised_by_watchlist:
+            assert bool(tags.risk.labels) == (tags.risk.level != "normal"), tags

@@ -3,7 +3,8 @@
 Each text is normalised once for language ID and once for the classifiers (sharing the work),
 then each model predicts the whole batch in one call. The overall risk level comes from the
 highest calibrated score among the risk labels assigned, against the configured level
-thresholds; a watchlist match can raise it and is stored on the post so an officer sees why.
+thresholds, and is at least ``waspada`` when any risk label is assigned; a watchlist match can
+raise it and is stored on the post so an officer sees why.
 """
 
 from __future__ import annotations
@@ -156,6 +157,8 @@ class Tagger:
                            for label in self.risk.decide(risk_row)]
             score = max((item.score for item in risk_labels), default=0.0)
             level = risk_level(score, self.settings.risk_levels)
+            if risk_labels and level == "normal":
+                level = "waspada"  # a risk label the model assigns always asks for attention
             matches = self.watchlists.find(text)
             raised = False
             if matches:
