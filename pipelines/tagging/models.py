@@ -212,6 +212,18 @@ class Classifier:
         digest = hashlib.sha256(self.path.read_bytes()).hexdigest()[:12]
         return f"{self.path.stem}@{digest}"
 
+    def __post_init__(self) -> None:
+        # Per fastText label: (name, Platt a, Platt b), or None for the 'none' label. Built once,
+        # because the scoring loop runs for every label of every post.
+        self._table: dict[str, tuple[str, float, float] | None] = {}
+        for label in self.model.get_labels():
+            name = label[len(PREFIX):]
+            platt = self.meta.calibration.get(name)
+            self._table[label] = None if name == NONE_LABEL else (
+                name, platt.a if platt else 1.0, platt.b if platt else 0.0
+            )
+        self._thresholds = {label: self.meta.threshold(label) for label in self.meta.labels}
+
     def scores(self, cleaned: Sequence[str]) -> list[dict[str, float]]:
         """Calibrated score of every label (``none`` excluded) for each normalised text."""
         results: list[dict[str, float]] = [{} for _ in cleaned]
@@ -219,13 +231,22 @@ class Classifier:
         if not todo:
             return results
         labels, probabilities = self.model.predict([cleaned[i] for i in todo], k=-1)
-        calibration = self.meta.calibration
+        table = self._table
+        calibrated = bool(self.meta.calibration)
         for i, row_labels, row_probs in zip(todo, labels, probabilities, strict=True):
             row = {}
-            for label, probability in zip(row_labels, row_probs, strict=True):
-                name = label[len(PREFIX):]
-                if name != NONE_LABEL:
-                    row[name] = calibrate(calibration.get(name), min(float(probability), 1.0))
+            for label, probability in zip(row_labels, row_probs.tolist(), strict=True):
+                entry = table[label]
+                if entry is None:
+                    continue
+                name, a, b = entry
+                p = probability if probability < 1.0 else 1.0
+                if calibrated:
+                    # calibrate(): sigmoid(a * logit(p) + b), inlined for speed.
+                    p = 1e-6 if p < 1e-6 else 1 - 1e-6 if p > 1 - 1e-6 else p
+                    z = a * math.log(p / (1 - p)) + b
+                    p = 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+                row[name] = p
             results[i] = row
         return results
 
@@ -233,8 +254,9 @@ class Classifier:
         """The labels assigned: above their thresholds (multi-label) or the best one (single-label)."""
         if not self.meta.multi_label:
             return [max(scores, key=scores.__getitem__)] if scores else []
-        return sorted((label for label, score in scores.items() if score >= self.meta.threshold(label)),
-                      key=lambda label: -scores[label])
+        thresholds = self._thresholds
+        chosen = [label for label, score in scores.items() if score >= thresholds.get(label, 0.5)]
+        return sorted(chosen, key=lambda label: -scores[label]) if len(chosen) > 1 else chosen
 
 
 # -- training and evaluation -----------------------------------------------------------------

@@ -129,6 +129,9 @@ class Tagger:
             return self.lid176.predict_clean(lid_texts)
         own = self.language.scores(lid_texts)
         if self.lid176 is None:
+            if set(self.candidates) >= set(self.language.meta.labels):
+                # Every label is a candidate: the softmax already sums to 1, no renormalising.
+                return [_top(row, settings.min_confidence) for row in own]
             return [_best(row, self.candidates, settings.min_confidence) for row in own]
         lid = self.lid176.scores_clean(lid_texts)
         results = []
@@ -151,9 +154,11 @@ class Tagger:
         for text, (language, language_score), topic_row, risk_row in zip(
             texts, languages, topics, risks, strict=True
         ):
-            topic_labels = [LabelScore(label=label, score=round(topic_row[label], 4))
+            # model_construct: the values come from our own models, validating them again per post
+            # would cost more than the prediction.
+            topic_labels = [LabelScore.model_construct(label=label, score=round(topic_row[label], 4))
                             for label in self.topic.decide(topic_row)]
-            risk_labels = [LabelScore(label=label, score=round(risk_row[label], 4))
+            risk_labels = [LabelScore.model_construct(label=label, score=round(risk_row[label], 4))
                            for label in self.risk.decide(risk_row)]
             score = max((item.score for item in risk_labels), default=0.0)
             level = risk_level(score, self.settings.risk_levels)
@@ -169,7 +174,8 @@ class Tagger:
                 language=language,
                 language_score=round(language_score, 4),
                 topics=topic_labels,
-                risk=RiskTags(level=level, score=round(score, 4), labels=risk_labels, raised_by_watchlist=raised),
+                risk=RiskTags.model_construct(level=level, score=round(score, 4), labels=risk_labels,
+                                              raised_by_watchlist=raised),
                 matches=matches,
             ))
         return results
@@ -180,3 +186,11 @@ def _best(scores: dict[str, float], candidates: Sequence[str], min_confidence: f
         return UNDETERMINED, 0.0
     codes = list(scores)
     return pick_language(codes, [scores[c] for c in codes], candidates, min_confidence)
+
+
+def _top(scores: dict[str, float], min_confidence: float) -> tuple[str, float]:
+    if not scores:
+        return UNDETERMINED, 0.0
+    best = max(scores, key=scores.__getitem__)
+    score = scores[best]
+    return (best, score) if score >= min_confidence else (UNDETERMINED, score)

@@ -17,10 +17,14 @@ _URL = re.compile(r"(?:https?://|www\.)\S+")
 _MENTION = re.compile(r"@[\w.]+")
 _HASHTAG = re.compile(r"#\w+")
 # Laughter tokens, stretched or not: wkwk, wkwkwkkk, hahahaa, hehe, hihihi, xixixi.
+# Every branch opens with a literal letter, so the engine jumps to candidate letters instead of
+# testing a word boundary at every position; (?<!\w\w) after the first letter = word start.
 _LAUGH = re.compile(
-    r"\b(?:(?:w+k+|k+w+)[wk]*|(?:h+a+){2,}h*|(?:h+e+){2,}h*|(?:h+i+){2,}h*|(?:x+i+){2,}x*)\b"
+    r"w(?<!\w\w)w*k+[wk]*\b|k(?<!\w\w)k*w+[wk]*\b"
+    r"|h(?<!\w\w)h*(?:a+(?:h+a+)+|e+(?:h+e+)+|i+(?:h+i+)+)h*\b"
+    r"|x(?<!\w\w)x*i+(?:x+i+)+x*\b"
 )
-_REPEATS = re.compile(r"(\w)\1{2,}")
+_REPEATS = re.compile(r"(\w)\1\1+")
 # Language-ID words: letters only, with ' or - inside a word (anak-anak, jum'at) but not alone.
 _LID_WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
 # Classifier tokens: words (with inner ' or -), numbers (paslon 02, 100rb), or one emoji each.
