@@ -9,20 +9,23 @@ native_ids, produces them to a fresh raw topic, and stops noida-db at the end, e
 
 What is measured, all on the same N posts:
 
-(a) Language tagging alone (no Kafka, no Elasticsearch): ``LanguageTagger.predict`` called
-    once per post (a one-element list each time) against ``predict`` on lists of 500, the
-    largest batch the pipeline's ``BatchElements`` hands the tagging DoFn. ``normalise_for_lid``
-    alone is shown too: it runs in both paths and is most of the cost, which is why batching
-    (which only helps the fastText call) gains little. Best of ``--repeats`` interleaved
-    rounds. Both paths must give identical tags.
+(a) Tagging alone (no Kafka, no Elasticsearch): ``pipelines.tagging.tagger.Tagger.tag`` (the
+    whole tagger the pipeline's ``TagFn`` runs: language, topics, risk level and watchlist
+    matches, built from ``settings.tagging``) called once per post (a one-element list each
+    time) against ``tag`` on lists of 500, the largest batch the pipeline's ``BatchElements``
+    hands ``TagFn``. The normalisation alone (``pipelines.tagging.text.prepare``, which ``tag``
+    runs once per text in both paths) is shown too: batching only helps the fastText calls, not
+    this per-text work. Best of ``--repeats`` interleaved rounds. Both paths must give
+    identical tags.
 (b) Siaga end to end: ``PostPipelineJob.step()`` in a loop until the group's lag is 0, exactly
     the driver ``siaga run`` uses: poll a micro-batch → validate → tag → bulk-index into
     Elasticsearch → produce the tagged posts (and dead letters) to Kafka → commit offsets.
     Each batch runs a fresh Beam pipeline on the in-process FnApiRunner. ``run_batch`` is
     wrapped (in this process only, the source is untouched) to time the Beam part of a step.
-(c) Baseline: a plain kafka-python consumer → the same validation (``parse_post``) and
-    ``LanguageTagger`` on each polled batch → ``elasticsearch.helpers.bulk`` → commit; no Beam,
-    its own consumer group, its own index (same template/mapping).
+(c) Baseline: a plain kafka-python consumer → the same validation (``parse_post``) and the
+    same ``Tagger`` (one ``tag`` call per polled batch, ``TaggedPost`` built as ``TagFn`` builds
+    it) → ``elasticsearch.helpers.bulk`` → commit; no Beam, its own consumer group, its own
+    index (same template/mapping). Its ``Tagger`` is loaded once, inside its wall time.
 (c+) The same baseline that also produces every tagged post to its own Kafka topic with
     acks=all before committing, i.e. the same outputs as Siaga (minus an empty dead-letter
     topic). Siaga/(c+) is the like-for-like ratio; Siaga/(c) is the brief's plain loop.
@@ -33,9 +36,10 @@ How to read the numbers:
   batch; "steady/s" is posts / summed batch time with the first batch left out.
 - Ratio Siaga/baseline < 1 means Siaga is slower; 0.5 means half the throughput. Both sides
   do the same validation, tagging and writes to the same server, so the gap is what the
-  micro-batch driver adds: a Beam pipeline built and run per batch (a fixed cost per run, and
+  micro-batch driver adds: a Beam pipeline built and run per batch (a fixed cost per run, which
+  includes ``TagFn.setup`` loading a ``Tagger`` and its warm-up ``tag(["siap"])`` call, and
   per-record costs: the batch is pickled into the pipeline, elements pass through coders
-  between stages). The "calls" lines count ``predict`` calls and bulk requests per phase
+  between stages). The "calls" lines count ``Tagger.tag`` calls and bulk requests per phase
   (thin wrappers installed by this bench): in Siaga, ``BatchElements`` starts again at size 1
   in every micro-batch, so it makes many small calls where the baseline makes few large ones.
 - Batch latency = wall time of one ``step()`` (poll + Beam run + commit), i.e. how long a post
@@ -44,7 +48,8 @@ How to read the numbers:
   say little about production; the ratio between two clients of the same server is the point.
 - Counts are checked after an index refresh: every produced post must be in each index and on
   each tagged topic, the dead-letter topic must be empty, and all indices (and (a)) must hold
-  the same language distribution; a mismatch is printed and the exit status is 1.
+  the same language distribution and the same risk-level distribution; a mismatch is printed
+  and the exit status is 1.
 - Each end-to-end phase starts once noida-db is idle (it saves asynchronously after writes).
   Phases run in the order Siaga, (c), (c+); ``--baseline-first`` reverses it to check order
   effects. On this 2-core machine run-to-run spread is roughly ±10%.
@@ -75,7 +80,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 SAMPLE = REPO / "connectors" / "samples" / "posts.jsonl"
-TAG_BATCH = 500  # ValidateAndTag's default max_batch_size: the largest list TagLanguageFn gets
+TAG_BATCH = 500  # ValidateAndTag's default max_batch_size: the largest list TagFn gets
 HOST = "127.0.0.1"
 
 
@@ -253,32 +258,32 @@ def produce(settings, messages: list[tuple[bytes, bytes]]) -> float:
 
 
 def bench_tagging(settings, texts: list[str], repeats: int) -> dict[str, Any]:
-    """Best of ``repeats`` interleaved rounds of: normalise only, per-post predict, batched predict."""
-    from pipelines.tagging import LanguageTagger, normalise_for_lid
+    """Best of ``repeats`` interleaved rounds of: normalise only, per-post ``tag``, batched ``tag``."""
+    from pipelines.tagging.tagger import Tagger
+    from pipelines.tagging.text import prepare
 
-    tagging = settings.tagging
-    tagger = LanguageTagger(tagging.language_model, tagging.candidate_languages, tagging.min_confidence)
-    tagger.predict(["siap"])  # load the model outside the timings
+    tagger = Tagger(settings.tagging)  # loads the models and watchlists, outside the timings
+    tagger.tag(["siap"])  # as TagFn.setup does
     for text in texts[:1000]:  # warm-up
-        tagger.predict([text])
+        tagger.tag([text])
 
     times: dict[str, list[float]] = {"normalise": [], "per_post": [], "batched": []}
-    single: list[tuple[str, float]] = []
-    batched: list[tuple[str, float]] = []
+    single: list[Any] = []
+    batched: list[Any] = []
     for _ in range(repeats):
         started = time.perf_counter()
         for text in texts:
-            normalise_for_lid(text)
+            prepare(text)
         times["normalise"].append(time.perf_counter() - started)
 
         started = time.perf_counter()
-        single = [tagger.predict([text])[0] for text in texts]
+        single = [tagger.tag([text])[0] for text in texts]
         times["per_post"].append(time.perf_counter() - started)
 
         started = time.perf_counter()
         batched = []
         for i in range(0, len(texts), TAG_BATCH):
-            batched.extend(tagger.predict(texts[i : i + TAG_BATCH]))
+            batched.extend(tagger.tag(texts[i : i + TAG_BATCH]))
         times["batched"].append(time.perf_counter() - started)
 
     n = len(texts)
@@ -296,56 +301,59 @@ def bench_tagging(settings, texts: list[str], repeats: int) -> dict[str, Any]:
         "batched_over_per_post": best["per_post"] / best["batched"],
         "all_rounds_s": times,
         "identical_results": single == batched,
-        "languages": dict(Counter(lang for lang, _ in batched).most_common()),
+        "tagger_version": tagger.version,
+        "languages": dict(Counter(tags.language for tags in batched).most_common()),
+        "risk_levels": dict(Counter(tags.risk.level for tags in batched).most_common()),
     }
 
 
 class CallStats:
-    """Counts ``LanguageTagger.predict`` calls and Elasticsearch bulk requests, with their sizes.
+    """Counts ``Tagger.tag`` calls and Elasticsearch bulk requests, with their sizes.
 
     Installed as thin wrappers on the two classes for the whole bench (the FnApiRunner runs the
     DoFns in this process), so each phase can say how many calls it made and how big they were.
     """
 
     def __init__(self) -> None:
-        self.predict: list[int] = []
+        self.tag: list[int] = []
         self.bulk: list[int] = []
 
     def install(self) -> None:
         from elasticsearch import Elasticsearch
 
-        from pipelines.tagging import LanguageTagger
+        from pipelines.tagging.tagger import Tagger
 
         stats = self
-        original_predict, original_bulk = LanguageTagger.predict, Elasticsearch.bulk
+        original_tag, original_bulk = Tagger.tag, Elasticsearch.bulk
 
-        def predict(tagger, texts):  # noqa: ANN001, ANN202 - same signature as the original
-            stats.predict.append(len(texts))
-            return original_predict(tagger, texts)
+        def tag(tagger, texts):  # noqa: ANN001, ANN202 - same signature as the original
+            stats.tag.append(len(texts))
+            return original_tag(tagger, texts)
 
         def bulk(client, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
             operations = kwargs.get("operations") or kwargs.get("body") or (args[0] if args else [])
             stats.bulk.append(len(operations) // 2)  # index action + source per document
             return original_bulk(client, *args, **kwargs)
 
-        LanguageTagger.predict = predict
+        Tagger.tag = tag
         Elasticsearch.bulk = bulk
-        self._restore = (LanguageTagger, original_predict, Elasticsearch, original_bulk)
+        self._restore = (Tagger, original_tag, Elasticsearch, original_bulk)
 
     def uninstall(self) -> None:
         if hasattr(self, "_restore"):
-            tagger_cls, predict, es_cls, bulk = self._restore
-            tagger_cls.predict = predict
+            tagger_cls, tag, es_cls, bulk = self._restore
+            tagger_cls.tag = tag
             es_cls.bulk = bulk
+            del self._restore
 
     def mark(self) -> tuple[int, int]:
-        return len(self.predict), len(self.bulk)
+        return len(self.tag), len(self.bulk)
 
     def since(self, mark: tuple[int, int]) -> dict[str, Any]:
-        predict, bulk = self.predict[mark[0]:], self.bulk[mark[1]:]
+        tag, bulk = self.tag[mark[0]:], self.bulk[mark[1]:]
         return {
-            "predict_calls": len(predict),
-            "mean_predict_list": sum(predict) / len(predict) if predict else 0,
+            "tag_calls": len(tag),
+            "mean_tag_list": sum(tag) / len(tag) if tag else 0,
             "bulk_requests": len(bulk),
             "mean_bulk_docs": sum(bulk) / len(bulk) if bulk else 0,
         }
@@ -448,17 +456,18 @@ def bench_baseline(settings, expected: int, timeout_s: float, *, produce_tagged:
 
     from pipelines.kafka_io import lag
     from pipelines.records import InvalidRecord, parse_post
-    from pipelines.tagging import LanguageTagger
+    from pipelines.tagging.tagger import Tagger
     from schemas.fields import utc_now
     from schemas.post import TaggedPost
 
     kafka_kwargs = settings.kafka_client_kwargs()
-    tagging, index = settings.tagging, settings.elasticsearch.posts_index
+    index = settings.elasticsearch.posts_index
     batch_max = settings.pipeline.batch_max_records
     tagged_topic = settings.kafka.topics.tagged
     batches: list[tuple[int, float]] = []
     invalid = 0
     languages: Counter[str] = Counter()
+    risk_levels: Counter[str] = Counter()
 
     started = time.perf_counter()
     consumer = KafkaConsumer(**kafka_kwargs, group_id=settings.pipeline.group_id, enable_auto_commit=False,
@@ -466,7 +475,7 @@ def bench_baseline(settings, expected: int, timeout_s: float, *, produce_tagged:
     consumer.subscribe([settings.kafka.topics.raw])
     es = Elasticsearch(**settings.elasticsearch_kwargs())
     producer = KafkaProducer(**kafka_kwargs, acks="all", linger_ms=5, retries=5) if produce_tagged else None
-    tagger = LanguageTagger(tagging.language_model, tagging.candidate_languages, tagging.min_confidence)
+    tagger = Tagger(settings.tagging)
     try:
         while True:
             batch_started = time.perf_counter()
@@ -479,14 +488,16 @@ def bench_baseline(settings, expected: int, timeout_s: float, *, produce_tagged:
                         posts.append(parse_post(record.value))
                     except InvalidRecord:
                         invalid += 1
-                predictions = tagger.predict([post.text for post in posts])
-                tagged_at = utc_now()
+                tagged_at = utc_now()  # as TagFn.process: one timestamp and version per tagged batch
+                version = tagger.version
                 tagged = [
-                    TaggedPost(**post.model_dump(), language=language, language_score=round(score, 4),
-                               tagged_at=tagged_at, tagger_version=tagger.version)
-                    for post, (language, score) in zip(posts, predictions, strict=True)
+                    TaggedPost(**post.model_dump(), language=tags.language, language_score=tags.language_score,
+                               topics=tags.topics, risk=tags.risk, matches=tags.matches,
+                               tagged_at=tagged_at, tagger_version=version)
+                    for post, tags in zip(posts, tagger.tag([post.text for post in posts]), strict=True)
                 ]
                 languages.update(post.language for post in tagged)
+                risk_levels.update(post.risk.level for post in tagged)
                 helpers.bulk(
                     es,
                     ({"_index": index, "_id": post.post_id, "_source": post.model_dump(mode="json")} for post in tagged),
@@ -512,7 +523,8 @@ def bench_baseline(settings, expected: int, timeout_s: float, *, produce_tagged:
         if producer is not None:
             producer.close()
     name = "baseline+topic" if produce_tagged else "baseline"
-    return phase_result(name, batches, wall_s, expected, invalid=invalid, languages=dict(languages))
+    return phase_result(name, batches, wall_s, expected, invalid=invalid, languages=dict(languages),
+                        risk_levels=dict(risk_levels))
 
 
 # --------------------------------------------------------------------------------------------
@@ -527,9 +539,11 @@ def es_check(settings) -> dict[str, Any]:
     try:
         es.indices.refresh(index=index)
         count = es.count(index=index)["count"]
-        aggs = es.search(index=index, size=0, aggs={"lang": {"terms": {"field": "language", "size": 50}}})
-        buckets = aggs["aggregations"]["lang"]["buckets"]
-        return {"index": index, "count": count, "languages": {b["key"]: b["doc_count"] for b in buckets}}
+        aggs = es.search(index=index, size=0, aggs={"lang": {"terms": {"field": "language", "size": 50}},
+                                                    "risk": {"terms": {"field": "risk.level", "size": 50}}})
+        languages = {b["key"]: b["doc_count"] for b in aggs["aggregations"]["lang"]["buckets"]}
+        risk_levels = {b["key"]: b["doc_count"] for b in aggs["aggregations"]["risk"]["buckets"]}
+        return {"index": index, "count": count, "languages": languages, "risk_levels": risk_levels}
     finally:
         es.close()
 
@@ -549,11 +563,11 @@ def render(report: dict[str, Any]) -> str:
         f"{report['produce_s']:.2f} s ({fmt_rate(report['posts'] / report['produce_s'])} posts/s)",
         "",
         f"{'stage':<48}{'posts':>8}{'seconds':>9}{'posts/s':>10}{'steady/s':>10}",
-        f"{'(a) tagging: normalise_for_lid only':<48}{a['posts']:>8}{a['normalise_s']:>9.2f}"
+        f"{'(a) tagging: text.prepare only (normalise)':<48}{a['posts']:>8}{a['normalise_s']:>9.2f}"
         f"{fmt_rate(a['normalise_posts_per_s']):>10}",
-        f"{'(a) tagging: predict() one post per call':<48}{a['posts']:>8}{a['per_post_s']:>9.2f}"
+        f"{'(a) tagging: Tagger.tag one post per call':<48}{a['posts']:>8}{a['per_post_s']:>9.2f}"
         f"{fmt_rate(a['per_post_posts_per_s']):>10}",
-        f"{'(a) tagging: predict() lists of ' + str(a['batch_size']):<48}{a['posts']:>8}{a['batched_s']:>9.2f}"
+        f"{'(a) tagging: Tagger.tag lists of ' + str(a['batch_size']):<48}{a['posts']:>8}{a['batched_s']:>9.2f}"
         f"{fmt_rate(a['batched_posts_per_s']):>10}",
     ]
     labels = {
@@ -585,7 +599,7 @@ def render(report: dict[str, Any]) -> str:
         lines.append(f"  {phase['name']:<15} {phase['batches']:>3} batches, mean size {phase['mean_batch_size']:>5.0f}: "
                      f"mean {lat['mean_s']:.3f} s  p50 {lat['p50_s']:.3f} s  p95 {lat['p95_s']:.3f} s  "
                      f"max {lat['max_s']:.3f} s")
-        lines.append(f"  {'':<15} predict() calls {calls['predict_calls']:>4} (mean list {calls['mean_predict_list']:>5.0f}), "
+        lines.append(f"  {'':<15} Tagger.tag calls {calls['tag_calls']:>4} (mean list {calls['mean_tag_list']:>5.0f}), "
                      f"bulk requests {calls['bulk_requests']:>4} (mean {calls['mean_bulk_docs']:>4.0f} docs)")
     siaga = phases["siaga"]
     beam = siaga["beam_run_batch"]
@@ -602,6 +616,10 @@ def render(report: dict[str, Any]) -> str:
     langs = checks["elasticsearch"]["siaga"]["languages"]
     lines.append("  languages in Siaga's index: " + ", ".join(f"{k} {v:,}" for k, v in langs.items())
                  + f"; same in all indices and in (a): {'yes' if checks['languages_agree'] else 'NO'}")
+    levels = checks["elasticsearch"]["siaga"]["risk_levels"]
+    lines.append("  risk levels in Siaga's index: " + ", ".join(f"{k} {v:,}" for k, v in levels.items())
+                 + f"; same in all indices and in (a): {'yes' if checks['risk_levels_agree'] else 'NO'}")
+    lines.append(f"  tagger version: {report['tagging']['tagger_version']}")
     lines.append(f"  all counts match: {'yes' if checks['ok'] else 'NO: ' + '; '.join(checks['problems'])}")
     lines += ["", "peak RSS (bench process, getrusage ru_maxrss, peak so far):"]
     for label, value in report["peak_rss_mb"].items():
@@ -663,7 +681,7 @@ def main(argv: list[str] | None = None) -> int:
             raise RuntimeError(msg)
         rss["producing"] = peak_rss_mb()
 
-        log("(a) language tagging alone")
+        log("(a) tagging alone (Tagger.tag)")
         texts = [json.loads(value)["text"] for _, value in messages]
         tagging = bench_tagging(siaga_settings, texts, args.repeats)
         rss["tagging (a)"] = peak_rss_mb()
@@ -715,10 +733,17 @@ def main(argv: list[str] | None = None) -> int:
         if not tagging["identical_results"]:
             problems.append("per-post and batched tagging disagree")
         language_sets = [check["languages"] for check in es_counts.values()]
-        language_sets += [tagging["languages"], phases["baseline"]["languages"]]
+        language_sets += [tagging["languages"], phases["baseline"]["languages"],
+                          phases["baseline+topic"]["languages"]]
         languages_agree = all(langs == language_sets[0] for langs in language_sets)
         if not languages_agree:
             problems.append("language distributions differ between indices")
+        level_sets = [check["risk_levels"] for check in es_counts.values()]
+        level_sets += [tagging["risk_levels"], phases["baseline"]["risk_levels"],
+                       phases["baseline+topic"]["risk_levels"]]
+        risk_levels_agree = all(levels == level_sets[0] for levels in level_sets)
+        if not risk_levels_agree:
+            problems.append("risk-level distributions differ between indices")
 
         siaga, base, basek = phases["siaga"], phases["baseline"], phases["baseline+topic"]
 
@@ -742,7 +767,7 @@ def main(argv: list[str] | None = None) -> int:
                 "siaga_over_baseline_topic_steady": ratio(siaga["steady_posts_per_s"], basek["steady_posts_per_s"]),
             },
             "checks": {"elasticsearch": es_counts, "topics": topics, "languages_agree": languages_agree,
-                       "ok": not problems, "problems": problems},
+                       "risk_levels_agree": risk_levels_agree, "ok": not problems, "problems": problems},
             "peak_rss_mb": rss,
             "noida_peak_rss_mb": stack.peak_rss_mb,
             "environment": {"cpus": os.cpu_count(), "python": platform.python_version(),
