@@ -1,0 +1,528 @@
+"""Normalisers from collection-tool exports (Apify datasets, Zeeschuimer captures) to ``Post``.
+
+Official research access is narrow (PLATFORM.md, "Where public posts really come from"), so
+much of what people bring to Siaga was gathered with a scraping service or a capture tool.
+Each function here turns one exported item into a ``Post`` and does nothing else: no I/O, no
+clock. ``FORMATS`` names them for whatever reads the export files, and every refusal is a
+``NormaliseError`` whose message names the format, the field and what was wrong with it, so it
+can travel as a dead-letter reason without anyone opening the original file.
+
+Rules every format follows:
+
+- ``native_id`` is the platform's own id for the post, the same one its other sources give
+  (for Instagram the numeric media id, not the shortcode), so a post imported twice, or by two
+  tools, is one Kafka key and one Elasticsearch document.
+- Hashtags and mentions come from the tool's structured field when it has a non-empty one,
+  else from the text; they are lower-cased, stripped of ``#``/``@`` and deduplicated in order.
+- Counts must be whole numbers; numeric strings (``"1200"``) pass, display strings
+  (``"1,2rb"``, ``"1.2K"``) do not, because any reading of them would be a guess. ``-1`` is how
+  the tools write a count the platform hides: likes, comments and shares become 0 (the model
+  has no "unknown" for them), views becomes ``None``.
+- Times must say their timezone. A naive time is refused rather than read as UTC: the usual
+  alternative here is WIB, seven hours off, enough to put a post in the wrong alert window.
+- ``collected_at`` earlier than ``created_at`` is the collector's clock running behind the
+  platform's; it is raised to ``created_at`` instead of refusing the post.
+- The exported item is kept whole in ``Post.raw`` (stored, not indexed), so fields this module
+  does not read are not lost.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from pydantic import ValidationError
+
+from schemas.post import MAX_TEXT_CHARS, Post
+
+
+class NormaliseError(ValueError):
+    """An exported item that cannot become a ``Post``; the message names the format and the reason."""
+
+
+_HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
+_WHOLE = re.compile(r"-?[0-9]+")
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_HANDLE = re.compile(r"[A-Za-z0-9_.\-]{1,128}")
+_HIDDEN = -1
+"""What Apify and 4CAT write for a count the platform does not show (e.g. hidden likes)."""
+_LARGEST_COUNT = 2**63 - 1
+"""Elasticsearch's ``long``: a larger count would pass here and be refused only at indexing."""
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+class _Item:
+    """One exported object, read on behalf of a format so that every refusal names both."""
+
+    def __init__(self, fmt: str, raw: Any, prefix: str = "") -> None:
+        if not isinstance(raw, dict):
+            msg = f"{fmt}: item is {_kind(raw)}, not a JSON object"
+            raise NormaliseError(msg)
+        self.fmt = fmt
+        self.raw = raw
+        self.prefix = prefix
+
+    def error(self, reason: str) -> NormaliseError:
+        return NormaliseError(f"{self.fmt}: {reason}")
+
+    def name(self, path: str) -> str:
+        return self.prefix + path
+
+    def missing(self, *paths: str) -> NormaliseError:
+        alternatives = " or ".join(repr(self.name(path)) for path in paths[1:])
+        return self.error(f"missing field {self.name(paths[0])!r}" + (f" (or {alternatives})" if alternatives else ""))
+
+    def get(self, path: str) -> Any:
+        """The value at a dotted path, ``None`` if absent; a non-object on the way is an error."""
+        node: Any = self.raw
+        walked: list[str] = []
+        for key in path.split("."):
+            if not isinstance(node, dict):
+                msg = f"{self.name('.'.join(walked))} is {_kind(node)}, not an object"
+                raise self.error(msg)
+            node = node.get(key)
+            walked.append(key)
+            if node is None:
+                return None
+        return node
+
+    def first(self, *paths: str) -> tuple[str, Any]:
+        """The first of ``paths`` that holds a value, with its path; ``(paths[0], None)`` if none."""
+        for path in paths:
+            value = self.get(path)
+            if value is not None:
+                return path, value
+        return paths[0], None
+
+    def text(self, path: str, *, required: bool = False) -> str | None:
+        value = self.get(path)
+        if value is None or value == "":
+            if required:
+                raise self.missing(path)
+            return None
+        if not isinstance(value, str):
+            raise self.error(f"{self.name(path)} is {_kind(value)}, not text")
+        return value
+
+    def ident(self, path: str) -> str:
+        """A required id; exports write ids as text or as (large) integers."""
+        value = self.get(path)
+        if value is None or value == "":
+            raise self.missing(path)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str):
+            raise self.error(f"{self.name(path)} is {_kind(value)}, not an id")
+        return value.strip()
+
+    def optional_ident(self, path: str) -> str | None:
+        return self.ident(path) if self.get(path) not in (None, "") else None
+
+    def count(self, *paths: str) -> int | None:
+        """A whole, non-negative count from the first present path; ``None`` if absent or hidden."""
+        path, value = self.first(*paths)
+        if value is None:
+            return None
+        number: int | None = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, float) and value.is_integer():
+            number = int(value)
+        elif isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+            number = int(value.strip())
+        if number is None:
+            raise self.error(f"{self.name(path)} {value!r} is not a whole number")
+        if number == _HIDDEN:
+            return None
+        if number < 0:
+            raise self.error(f"{self.name(path)} {value!r} is negative")
+        if number > _LARGEST_COUNT:
+            raise self.error(f"{self.name(path)} {value!r} is too large for a count")
+        return number
+
+    def epoch(self, path: str, *, per_second: int = 1) -> datetime:
+        """A time written as seconds (or, with ``per_second=1000``, milliseconds) since 1970."""
+        value = self.get(path)
+        if value is None:
+            raise self.missing(path)
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if not numeric and not (isinstance(value, str) and _NUMBER.fullmatch(value.strip())):
+            raise self.error(f"{self.name(path)} {value!r} is not a number")
+        try:
+            return datetime.fromtimestamp(float(value) / per_second, UTC)
+        except (OverflowError, OSError, ValueError):
+            unit = "seconds" if per_second == 1 else "milliseconds"
+            raise self.error(f"{self.name(path)} {value!r} is not a plausible time in {unit} since 1970") from None
+
+    def iso(self, path: str) -> datetime:
+        """A time written in ISO 8601 with its offset (``Z`` or ``+07:00``)."""
+        value = self.get(path)
+        if value is None:
+            raise self.missing(path)
+        if not isinstance(value, str):
+            raise self.error(f"{self.name(path)} is {_kind(value)}, not an ISO 8601 time")
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise self.error(f"{self.name(path)} {value!r} is not an ISO 8601 time") from None
+        if parsed.tzinfo is None:
+            raise self.error(f"{self.name(path)} {value!r} has no timezone")
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise self.error(f"{self.name(path)} {value!r} is out of range") from None
+
+    def names(self, path: str, key: str) -> list[str] | None:
+        """A list of tags or handles, given as strings or as objects holding one under ``key``."""
+        value = self.get(path)
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            raise self.error(f"{self.name(path)} is {_kind(value)}, not a list")
+        found: list[str] = []
+        for index, entry in enumerate(value):
+            name = entry.get(key) if isinstance(entry, dict) else entry
+            if name is None or name == "":
+                continue
+            if not isinstance(name, str):
+                raise self.error(f"{self.name(path)}[{index}] is {_kind(entry)}, not a name")
+            found.append(name)
+        return found
+
+
+def _clean(values: list[str]) -> list[str]:
+    cleaned: list[str] = []
+    for value in values:
+        tag = value.strip().lstrip("#@").lower()
+        if tag and tag not in cleaned:
+            cleaned.append(tag)
+    return cleaned
+
+
+def _tags(structured: list[str] | None, text: str, pattern: re.Pattern[str]) -> list[str]:
+    # An empty structured list is treated as absent: the tools leave it empty when the platform
+    # did not link a tag, yet the tag is still there in the text for anyone searching it.
+    return _clean(structured) if structured else _clean(pattern.findall(text))
+
+
+def _post(item: _Item, *, collected_at: datetime, raw: dict[str, Any], **fields: Any) -> Post:
+    """Build the ``Post``, turning every way it can be refused into a ``NormaliseError``."""
+    if not isinstance(collected_at, datetime) or collected_at.tzinfo is None:
+        msg = "collected_at must be a timezone-aware datetime"
+        raise item.error(msg)
+    text: str = fields["text"]
+    if len(text) > MAX_TEXT_CHARS:
+        msg = f"text is {len(text):,} characters, over the {MAX_TEXT_CHARS:,} limit"
+        raise item.error(msg)
+    collected_at = max(collected_at.astimezone(UTC), fields["created_at"])
+    try:
+        return Post(collected_at=collected_at, raw=raw, **fields)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'post'}: {error['msg']}" for error in exc.errors()
+        )
+        raise item.error(f"not a valid post ({problems})") from None
+
+
+def _engagement(likes: int | None, comments: int | None, shares: int | None, views: int | None) -> dict[str, Any]:
+    return {"likes": likes or 0, "comments": comments or 0, "shares": shares or 0, "views": views}
+
+
+def _tiktok_url(handle: str, video_id: str) -> str:
+    return f"https://www.tiktok.com/@{handle}/video/{video_id}"
+
+
+def _instagram_url(shortcode: str) -> str:
+    return f"https://www.instagram.com/p/{shortcode}/"
+
+
+def apify_tiktok(raw: dict, collected_at: datetime) -> Post:
+    """A dataset item from Apify's TikTok scraper (clockworks/tiktok-scraper) as a ``Post``."""
+    item = _Item("apify-tiktok", raw)
+    native_id = item.ident("id")
+    handle = item.text("authorMeta.name", required=True)
+    # createTime (epoch seconds) and createTimeISO say the same; a trimmed export
+    # (``selectedFields``) may keep only one of them.
+    if item.get("createTime") is not None:
+        created_at = item.epoch("createTime")
+    elif item.get("createTimeISO") is not None:
+        created_at = item.iso("createTimeISO")
+    else:
+        raise item.missing("createTime", "createTimeISO")
+    text = item.text("text") or ""
+    # locationCreated is a country code ("ID"), not a place: as a region it would put every
+    # Indonesian video in one group, so it stays in ``raw`` only.
+    return _post(
+        item,
+        platform="tiktok",
+        native_id=native_id,
+        url=item.text("webVideoUrl") or _tiktok_url(handle, native_id),
+        author={
+            "id": item.optional_ident("authorMeta.id"),
+            "handle": handle,
+            "display_name": item.text("authorMeta.nickName"),
+        },
+        text=text,
+        hashtags=_tags(item.names("hashtags", "name"), text, _HASHTAG),
+        mentions=_tags(item.names("mentions", "name"), text, _MENTION),
+        created_at=created_at,
+        engagement=_engagement(
+            item.count("diggCount"), item.count("commentCount"), item.count("shareCount"), item.count("playCount")
+        ),
+        region=None,
+        collected_at=collected_at,
+        raw=raw,
+    )
+
+
+def apify_instagram(raw: dict, collected_at: datetime) -> Post:
+    """A dataset item from Apify's Instagram scraper (apify/instagram-scraper) as a ``Post``."""
+    item = _Item("apify-instagram", raw)
+    # The numeric media id, not the shortcode: it is what Zeeschuimer captures call ``pk`` too,
+    # so the same post from either tool gets the same post id.
+    native_id = item.ident("id")
+    shortcode = item.text("shortCode")
+    url = item.text("url") or (_instagram_url(shortcode) if shortcode else None)
+    if url is None:
+        raise item.missing("url", "shortCode")
+    text = item.text("caption") or ""
+    return _post(
+        item,
+        platform="instagram",
+        native_id=native_id,
+        url=url,
+        author={
+            "id": item.optional_ident("ownerId"),
+            "handle": item.text("ownerUsername", required=True),
+            "display_name": item.text("ownerFullName"),
+        },
+        text=text,
+        hashtags=_tags(item.names("hashtags", "name"), text, _HASHTAG),
+        mentions=_tags(item.names("mentions", "username"), text, _MENTION),
+        created_at=item.iso("timestamp"),
+        engagement=_engagement(
+            item.count("likesCount"), item.count("commentsCount"), None, item.count("videoViewCount", "videoPlayCount")
+        ),
+        region=item.text("locationName"),
+        collected_at=collected_at,
+        raw=raw,
+    )
+
+
+def _facebook_slug(url: str) -> str | None:
+    """The account name in a profile URL: ``/name``, ``/profile.php?id=N`` or ``/people/Name/N``."""
+    try:
+        parsed = urlparse(url)
+    except ValueError:  # e.g. an unclosed "[" read as an IPv6 host
+        return None
+    segments = [segment for segment in parsed.path.split("/") if segment]
+    if not segments:
+        return None
+    if segments[0] == "profile.php":
+        candidate = (parse_qs(parsed.query).get("id") or [""])[0]
+    elif segments[0] == "people" and len(segments) >= 3:
+        candidate = segments[2]
+    else:
+        candidate = segments[0]
+    return candidate if _HANDLE.fullmatch(candidate) else None
+
+
+def _name_slug(name: str) -> str:
+    """A display name folded to the letters, digits and dots Facebook usernames are made of."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", ".", folded).strip(".")[:128]
+
+
+def _facebook_handle(item: _Item) -> str:
+    # A handle should be what the account itself is called in its URLs, because that is what an
+    # officer searches for and what stays put when the display name changes. Apify's pageName is
+    # that name when the page has a vanity URL; otherwise the profile URL holds it (or the
+    # numeric id). Slugging the display name is the last resort: it reads well but two accounts
+    # can share it, which is why ``author.id`` and not the handle identifies the account.
+    page = item.text("pageName")
+    if page and _HANDLE.fullmatch(page.strip()):
+        return page.strip()
+    profile = item.text("user.profileUrl")
+    if profile and (slug := _facebook_slug(profile)):
+        return slug
+    for path in ("user.name", "pageName"):
+        name = item.text(path)
+        if name and (slug := _name_slug(name)):
+            return slug
+    raise item.missing("pageName", "user.profileUrl", "user.name")
+
+
+def apify_facebook(raw: dict, collected_at: datetime) -> Post:
+    """A dataset item from Apify's Facebook posts scraper (apify/facebook-posts-scraper) as a ``Post``."""
+    item = _Item("apify-facebook", raw)
+    native_id = item.ident("postId")
+    if item.get("time") is not None:
+        created_at = item.iso("time")
+    elif item.get("timestamp") is not None:
+        created_at = item.epoch("timestamp")
+    else:
+        raise item.missing("time", "timestamp")
+    # No canonical URL can be built from a post id alone (pfbid links need the page), so the
+    # item has to bring one; topLevelUrl is the same post addressed through the page's id.
+    url = item.text("url") or item.text("topLevelUrl")
+    if url is None:
+        raise item.missing("url", "topLevelUrl")
+    text = item.text("text") or ""
+    return _post(
+        item,
+        platform="facebook",
+        native_id=native_id,
+        url=url,
+        author={
+            "id": item.optional_ident("user.id"),
+            "handle": _facebook_handle(item),
+            "display_name": item.text("user.name"),
+        },
+        text=text,
+        hashtags=_tags(None, text, _HASHTAG),
+        mentions=_tags(None, text, _MENTION),
+        created_at=created_at,
+        engagement=_engagement(
+            item.count("likes"), item.count("comments"), item.count("shares"), item.count("viewsCount")
+        ),
+        region=None,
+        collected_at=collected_at,
+        raw=raw,
+    )
+
+
+def _zeeschuimer_tiktok(item: _Item, collected_at: datetime, raw: dict[str, Any]) -> Post:
+    native_id = item.ident("id")
+    author = item.get("author")
+    if isinstance(author, dict):
+        # The item as TikTok's web API sends it.
+        handle = item.text("author.uniqueId", required=True)
+        author_id = item.optional_ident("author.id")
+        display_name = item.text("author.nickname")
+    else:
+        # The item as embedded in a page's JSON: the author is just the handle.
+        handle = item.text("author", required=True)
+        author_id = item.optional_ident("authorId")
+        display_name = item.text("nickname")
+    text = item.text("desc") or ""
+    # textExtra marks each #tag and @handle in the caption in order; challenges lists the linked
+    # hashtags only, so it is the fallback.
+    hashtags = item.names("textExtra", "hashtagName") or item.names("challenges", "title")
+    return _post(
+        item,
+        platform="tiktok",
+        native_id=native_id,
+        url=_tiktok_url(handle, native_id),
+        author={"id": author_id, "handle": handle, "display_name": display_name},
+        text=text,
+        hashtags=_tags(hashtags, text, _HASHTAG),
+        mentions=_tags(item.names("textExtra", "userUniqueId"), text, _MENTION),
+        created_at=item.epoch("createTime"),
+        # statsV2 carries the same counts as strings; newer captures have only it.
+        engagement=_engagement(
+            item.count("stats.diggCount", "statsV2.diggCount"),
+            item.count("stats.commentCount", "statsV2.commentCount"),
+            item.count("stats.shareCount", "statsV2.shareCount"),
+            item.count("stats.playCount", "statsV2.playCount"),
+        ),
+        region=None,
+        collected_at=collected_at,
+        raw=raw,
+    )
+
+
+def _zeeschuimer_instagram(item: _Item, collected_at: datetime, raw: dict[str, Any]) -> Post:
+    if item.get("shortcode") is not None and item.get("code") is None:
+        msg = "item is in Instagram's older GraphQL shape (shortcode, taken_at_timestamp), which is not read here"
+        raise item.error(msg)
+    # ``id`` is "<media id>_<owner id>"; ``pk`` is the media id alone, as Apify writes it.
+    if item.get("pk") is not None:
+        native_id = item.ident("pk")
+    else:
+        native_id = item.ident("id").split("_", 1)[0]
+    shortcode = item.text("code", required=True)
+    if item.get("taken_at") is None:
+        msg = f"missing field {item.name('taken_at')!r} (grid and thumbnail views leave the post date out)"
+        raise item.error(msg)
+    owner = "user" if item.get("user") is not None else "owner"
+    caption = item.get("caption")
+    text = (item.text("caption.text") if isinstance(caption, dict) else item.text("caption")) or ""
+    likes = item.count("like_count")
+    views = item.count("view_count", "play_count")
+    if item.get("like_and_view_counts_disabled") is True:
+        # With counts hidden Instagram still sends a small made-up like count.
+        likes, views = None, None
+    return _post(
+        item,
+        platform="instagram",
+        native_id=native_id,
+        url=_instagram_url(shortcode),
+        author={
+            "id": item.optional_ident(f"{owner}.pk") or item.optional_ident(f"{owner}.id"),
+            "handle": item.text(f"{owner}.username", required=True),
+            "display_name": item.text(f"{owner}.full_name"),
+        },
+        text=text,
+        hashtags=_tags(None, text, _HASHTAG),
+        mentions=_tags(None, text, _MENTION),
+        created_at=item.epoch("taken_at"),
+        engagement=_engagement(likes, item.count("comment_count"), None, views),
+        region=item.text("location.name"),
+        collected_at=collected_at,
+        raw=raw,
+    )
+
+
+_ZEESCHUIMER: dict[str, Callable[[_Item, datetime, dict[str, Any]], Post]] = {
+    "tiktok.com": _zeeschuimer_tiktok,
+    "instagram.com": _zeeschuimer_instagram,
+}
+
+
+def zeeschuimer(raw: dict, collected_at: datetime) -> Post:
+    """One line of a Zeeschuimer (4CAT) NDJSON capture, TikTok or Instagram, as a ``Post``."""
+    envelope = _Item("zeeschuimer", raw)
+    platform = envelope.text("source_platform", required=True)
+    if platform not in _ZEESCHUIMER:
+        supported = ", ".join(sorted(_ZEESCHUIMER))
+        msg = f"source_platform {platform!r} is not supported (only {supported})"
+        raise envelope.error(msg)
+    # The capture knows when the browser saw the item; that beats the time of the import.
+    if envelope.get("timestamp_collected") is not None:
+        collected_at = envelope.epoch("timestamp_collected", per_second=1000)
+    data = envelope.get("data")
+    if data is None:
+        raise envelope.missing("data")
+    if not isinstance(data, dict):
+        msg = f"data is {_kind(data)}, not an object"
+        raise envelope.error(msg)
+    return _ZEESCHUIMER[platform](_Item(f"zeeschuimer {platform}", data, prefix="data."), collected_at, raw)
+
+
+FORMATS: dict[str, Callable[[dict, datetime], Post]] = {
+    "apify-tiktok": apify_tiktok,
+    "apify-instagram": apify_instagram,
+    "apify-facebook": apify_facebook,
+    "zeeschuimer": zeeschuimer,
+}
+"""Every import format by the name an import configuration gives it."""

@@ -1,0 +1,535 @@
+"""Import formats: exported items from Apify and Zeeschuimer become the expected posts, and bad
+items are refused with a ``NormaliseError`` that says why.
+
+The payloads in tests/data/imports/ are synthetic, set in the invented Pilkada Kabupaten
+Sukamaju of connectors/samples: shaped like each tool's exports, with every account and text
+made up. ``*.bad.*`` files hold one fault per item, in the order of the expectations below.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connectors.formats import (
+    FORMATS,
+    NormaliseError,
+    apify_facebook,
+    apify_instagram,
+    apify_tiktok,
+    zeeschuimer,
+)
+from schemas.post import Post
+
+IMPORTS = Path(__file__).parent / "data" / "imports"
+COLLECTED = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+"""When the tests say the export was read; one TikTok item is dated after it (clock skew)."""
+
+GOOD_FILES = {
+    "apify-tiktok": "apify-tiktok.json",
+    "apify-instagram": "apify-instagram.json",
+    "apify-facebook": "apify-facebook.json",
+    "zeeschuimer": "zeeschuimer.ndjson",
+}
+
+
+def load(name: str) -> list[Any]:
+    """The items of an export: a JSON array (Apify) or one JSON value per line (NDJSON)."""
+    path = IMPORTS / name
+    if path.suffix == ".ndjson":
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def summary(post: Post) -> dict[str, Any]:
+    """The fields an import decides, in a shape that gives readable diffs."""
+    return {
+        "post_id": post.post_id,
+        "handle": post.author.handle,
+        "author_id": post.author.id,
+        "display_name": post.author.display_name,
+        "url": str(post.url),
+        "created_at": post.created_at,
+        "collected_at": post.collected_at,
+        "hashtags": post.hashtags,
+        "mentions": post.mentions,
+        "engagement": (post.engagement.likes, post.engagement.comments, post.engagement.shares, post.engagement.views),
+        "region": post.region,
+    }
+
+
+# --- Apify TikTok ------------------------------------------------------------------------------
+
+
+def test_apify_tiktok_items_normalise() -> None:
+    items = load("apify-tiktok.json")
+    posts = [apify_tiktok(item, COLLECTED) for item in items]
+    assert [summary(post) for post in posts] == [
+        {
+            # Structured hashtags, differently cased duplicates folded; mention without '@'.
+            "post_id": "tiktok:7710248268953368295",
+            "handle": "kang.dedi_cbh",
+            "author_id": "7089562231415833601",
+            "display_name": "Kang Dedi Cibeureum",
+            "url": "https://www.tiktok.com/@kang.dedi_cbh/video/7710248268953368295",
+            "created_at": utc("2026-11-20T13:41:07Z"),
+            "collected_at": COLLECTED,
+            "hashtags": ["debatpilkadasukamaju", "pilkadasukamaju2026", "cibeureumhilir"],
+            "mentions": ["kpu.sukamaju"],
+            "engagement": (4821, 412, 133, 61200),
+            "region": None,
+        },
+        {
+            # Only createTimeISO, counts as numeric strings, no webVideoUrl: the URL is built.
+            "post_id": "tiktok:7710442733681227494",
+            "handle": "teh.rina.sukamaju",
+            "author_id": "6951230087745290241",
+            "display_name": "Teh Rina 🌸",
+            "url": "https://www.tiktok.com/@teh.rina.sukamaju/video/7710442733681227494",
+            "created_at": utc("2026-11-21T02:15:44Z"),
+            "collected_at": COLLECTED,
+            "hashtags": ["cekdpt", "pilkadasukamaju2026", "emakemakmelekpolitik"],
+            "mentions": [],
+            "engagement": (1200, 64, 87, 23050),
+            "region": None,
+        },
+        {
+            # Empty structured hashtags: taken from the text, "#Pilkada2026 #pilkada2026" once.
+            "post_id": "tiktok:7710951064109141401",
+            "handle": "mahasiswa.awasi.pilkada",
+            "author_id": "7201455320981742593",
+            "display_name": "Mahasiswa Awasi Pilkada",
+            "url": "https://www.tiktok.com/@mahasiswa.awasi.pilkada/video/7710951064109141401",
+            "created_at": utc("2026-11-22T11:08:19Z"),
+            "collected_at": COLLECTED,
+            "hashtags": ["tolakpolitikuang", "pilkada2026", "awasipilkada"],
+            "mentions": [],
+            "engagement": (15320, 1033, 2270, 198400),
+            "region": None,
+        },
+        {
+            # Posted 2.5 minutes after the export was read: collected_at is raised to created_at.
+            "post_id": "tiktok:7711568041057158327",
+            "handle": "infosukamaju.id",
+            "author_id": "7123397710026745857",
+            "display_name": "Info Sukamaju",
+            "url": "https://www.tiktok.com/@infosukamaju.id/video/7711568041057158327",
+            "created_at": utc("2026-11-24T03:02:30Z"),
+            "collected_at": utc("2026-11-24T03:02:30Z"),
+            "hashtags": ["infosukamaju", "pilkada2026"],
+            "mentions": [],
+            "engagement": (2210, 97, 415, 40110),
+            "region": None,
+        },
+        {
+            # A photo post with no caption: empty text is a post all the same.
+            "post_id": "tiktok:7710746638731277917",
+            "handle": "ojol_pasirlaja",
+            "author_id": "6829904711235600385",
+            "display_name": "Bang Ujang Ojol",
+            "url": "https://www.tiktok.com/@ojol_pasirlaja/photo/7710746638731277917",
+            "created_at": utc("2026-11-21T21:55:02Z"),
+            "collected_at": COLLECTED,
+            "hashtags": [],
+            "mentions": [],
+            "engagement": (18, 2, 0, 0),
+            "region": None,
+        },
+    ]
+    assert posts[0].text == items[0]["text"] and posts[4].text == ""
+
+
+# --- Apify Instagram ---------------------------------------------------------------------------
+
+
+def test_apify_instagram_items_normalise() -> None:
+    posts = [apify_instagram(item, COLLECTED) for item in load("apify-instagram.json")]
+    assert [summary(post) for post in posts] == [
+        {
+            "post_id": "instagram:4035049554556853588",
+            "handle": "sukamaju.foodie",
+            "author_id": "48211930457",
+            "display_name": "Kuliner Sukamaju",
+            "url": "https://www.instagram.com/p/Df_YDD2dZ1U/",
+            "created_at": utc("2026-11-21T04:30:12Z"),
+            "collected_at": COLLECTED,
+            "hashtags": ["kulinersukamaju", "buburayam", "pilkadasukamaju2026"],
+            "mentions": [],
+            "engagement": (842, 37, 0, None),
+            "region": "Alun-Alun Sukamaju",
+        },
+        {
+            # A reel: videoViewCount is the views; Instagram has no share count.
+            "post_id": "instagram:4036024839281707766",
+            "handle": "relawan.niba.pasirlaja",
+            "author_id": "62290118734",
+            "display_name": "Relawan NIBA Pasirlaja",
+            "url": "https://www.instagram.com/p/DgC1zUiCgr2/",
+            "created_at": utc("2026-11-22T12:47:55Z"),
+            "collected_at": COLLECTED,
+            "hashtags": ["nibauntuksukamaju", "03pasti"],
+            "mentions": ["hj.nining.rahmawati", "bayusetiaji.official"],
+            "engagement": (3391, 402, 0, 21950),
+            "region": "Lapangan Desa Pasirlaja",
+        },
+        {
+            # likesCount -1 (likes hidden) becomes 0; empty hashtags are read from the caption.
+            "post_id": "instagram:4036396161017867021",
+            "handle": "cekfakta.sukamaju",
+            "author_id": "51120984466",
+            "display_name": "Cek Fakta Sukamaju",
+            "url": "https://www.instagram.com/p/DgEKOw2OGsN/",
+            "created_at": utc("2026-11-23T01:05:40Z"),
+            "collected_at": COLLECTED,
+            "hashtags": ["cekfakta", "hoaks", "pilkada2026"],
+            "mentions": [],
+            "engagement": (0, 58, 0, None),
+            "region": None,
+        },
+    ]
+
+
+def test_apify_instagram_builds_the_url_from_the_shortcode() -> None:
+    item = load("apify-instagram.json")[0]
+    del item["url"]
+    assert str(apify_instagram(item, COLLECTED).url) == "https://www.instagram.com/p/Df_YDD2dZ1U/"
+
+
+# --- Apify Facebook ----------------------------------------------------------------------------
+
+
+def test_apify_facebook_items_normalise() -> None:
+    posts = [apify_facebook(item, COLLECTED) for item in load("apify-facebook.json")]
+    assert [summary(post) for post in posts] == [
+        {
+            # pageName is the page's vanity name: it is the handle. likes "1532" is a numeric string.
+            "post_id": "facebook:122100396030520728",
+            "handle": "forumwargasukamaju",
+            "author_id": "100064712290413",
+            "display_name": "Forum Warga Sukamaju",
+            "url": "https://www.facebook.com/forumwargasukamaju/posts/pfbid02kXyTq7Lw9Dd3RbNc5VhZmPa1sFgE4uYt6JoQnK8rW2xCvB7eM3iHf",
+            "created_at": utc("2026-11-20T23:12:09Z"),
+            "collected_at": COLLECTED,
+            "hashtags": ["pilkadasukamaju2026", "debatpilkadasukamaju"],
+            "mentions": [],
+            "engagement": (1532, 688, 94, None),
+            "region": None,
+        },
+        {
+            # pageName is a display name here; the handle is the id in the profile.php URL.
+            "post_id": "facebook:122116761698897828",
+            "handle": "100089455120377",
+            "author_id": "100089455120377",
+            "display_name": "Ibu Yayah Sukarsih",
+            "url": "https://www.facebook.com/permalink.php?story_fbid=pfbid03hRtLpWq8Nc2YxV6dKmZs9BfJe4GuTa7oQi5PrXwD1nHyCk&id=100089455120377",
+            "created_at": utc("2026-11-22T06:40:51Z"),
+            "collected_at": COLLECTED,
+            "hashtags": [],
+            "mentions": [],
+            "engagement": (211, 45, 12, None),
+            "region": None,
+        },
+        {
+            # A group post with neither pageName nor profileUrl: the handle is the name's slug,
+            # and only the epoch `timestamp` gives the time.
+            "post_id": "facebook:122104087348697959",
+            "handle": "dede.kurniawan",
+            "author_id": "100072200918345",
+            "display_name": "Dédé Kurniawan",
+            "url": "https://www.facebook.com/groups/540118806712393/posts/122104087348697959/",
+            "created_at": utc("2026-11-23T13:30:00Z"),
+            "collected_at": COLLECTED,
+            "hashtags": ["pilkadasukamaju2026", "ayoketps"],
+            "mentions": ["kpu.sukamaju"],
+            "engagement": (980, 73, 301, 14022),
+            "region": None,
+        },
+    ]
+
+
+def test_apify_facebook_reads_the_handle_from_a_people_url() -> None:
+    item = load("apify-facebook.json")[2]
+    item["user"]["profileUrl"] = "https://www.facebook.com/people/D%C3%A9d%C3%A9-Kurniawan/100072200918345/"
+    assert apify_facebook(item, COLLECTED).author.handle == "100072200918345"
+
+
+# --- Zeeschuimer -------------------------------------------------------------------------------
+
+
+def test_zeeschuimer_lines_normalise() -> None:
+    lines = load("zeeschuimer.ndjson")
+    assert [line["source_platform"] for line in lines] == [
+        "tiktok.com", "tiktok.com", "instagram.com", "instagram.com", "twitter.com", "tiktok.com"
+    ]
+    posts = [zeeschuimer(line, COLLECTED) for line in lines if line["source_platform"] != "twitter.com"]
+    assert [summary(post) for post in posts] == [
+        {
+            # timestamp_collected (ms) wins over the collected_at the caller gives.
+            "post_id": "tiktok:7711000601838953964",
+            "handle": "pemuda.tegalmanik",
+            "author_id": "7264410938812270593",
+            "display_name": "Pemuda Tegalmanik",
+            "url": "https://www.tiktok.com/@pemuda.tegalmanik/video/7711000601838953964",
+            "created_at": utc("2026-11-22T14:20:33Z"),
+            "collected_at": utc("2026-11-22T15:20:35.512Z"),
+            "hashtags": ["kampanyeakbar", "asri02", "pilkadasukamaju2026"],
+            "mentions": ["satpolpp.sukamaju"],
+            "engagement": (7310, 388, 402, 95400),
+            "region": None,
+        },
+        {
+            # Newer capture: createTime as a string and only statsV2 (counts as strings).
+            "post_id": "tiktok:7711183724058431003",
+            "handle": "neng.salsa_",
+            "author_id": "6987712340981134338",
+            "display_name": "salsa 🎀",
+            "url": "https://www.tiktok.com/@neng.salsa_/video/7711183724058431003",
+            "created_at": utc("2026-11-23T02:11:09Z"),
+            "collected_at": utc("2026-11-23T14:56:16.004Z"),
+            "hashtags": ["pemilupemula", "pilkada2026"],
+            "mentions": [],
+            "engagement": (1290, 244, 31, 15220),
+            "region": None,
+        },
+        {
+            # Instagram item list: pk is the id, the URL comes from `code`, mentions from the caption.
+            "post_id": "instagram:4035911786016182709",
+            "handle": "sukamaju.updates",
+            "author_id": "55310982214",
+            "display_name": "Sukamaju Updates",
+            "url": "https://www.instagram.com/p/DgCcGLeTpG1/",
+            "created_at": utc("2026-11-22T09:03:18Z"),
+            "collected_at": utc("2026-11-22T16:42:08.977Z"),
+            "hashtags": ["pilkadasukamaju2026", "kampanyeakbar", "pasirlaja"],
+            "mentions": ["foto.rizal"],
+            "engagement": (5120, 331, 0, 40880),
+            "region": "Lapangan Desa Pasirlaja",
+        },
+        {
+            # No caption, counts hidden (the 9 likes Instagram sends are not real), and captured
+            # 42 s "before" it was posted: collected_at is raised to created_at.
+            "post_id": "instagram:4036536250770234902",
+            "handle": "abah.oding.official",
+            "author_id": "47719023385",
+            "display_name": "Abah Oding",
+            "url": "https://www.instagram.com/p/DgEqFVmJZ4W/",
+            "created_at": utc("2026-11-23T05:44:00Z"),
+            "collected_at": utc("2026-11-23T05:44:00Z"),
+            "hashtags": [],
+            "mentions": [],
+            "engagement": (0, 3, 0, None),
+            "region": None,
+        },
+        {
+            # The embedded-page shape: `author` is the handle, nickname and authorId beside it.
+            "post_id": "tiktok:7710585567124250539",
+            "handle": "warung.kopi.karangsari",
+            "author_id": "6812290011438904322",
+            "display_name": "Warkop Karangsari",
+            "url": "https://www.tiktok.com/@warung.kopi.karangsari/video/7710585567124250539",
+            "created_at": utc("2026-11-21T11:30:00Z"),
+            "collected_at": utc("2026-11-21T11:40:00.321Z"),
+            "hashtags": ["warkop", "karangsariwetan"],
+            "mentions": [],
+            "engagement": (230, 19, 4, 3800),
+            "region": None,
+        },
+    ]
+
+
+def test_zeeschuimer_refuses_a_platform_it_does_not_read() -> None:
+    twitter = load("zeeschuimer.ndjson")[4]
+    with pytest.raises(NormaliseError) as refused:
+        zeeschuimer(twitter, COLLECTED)
+    assert str(refused.value) == "zeeschuimer: source_platform 'twitter.com' is not supported (only instagram.com, tiktok.com)"
+
+
+def test_zeeschuimer_without_timestamp_collected_uses_the_callers_time() -> None:
+    line = load("zeeschuimer.ndjson")[0]
+    del line["timestamp_collected"]
+    assert zeeschuimer(line, COLLECTED).collected_at == COLLECTED
+
+
+def test_zeeschuimer_instagram_id_is_the_media_id_without_the_owner() -> None:
+    line = load("zeeschuimer.ndjson")[2]
+    assert line["data"]["id"] == "4035911786016182709_55310982214"
+    del line["data"]["pk"]
+    assert zeeschuimer(line, COLLECTED).post_id == "instagram:4035911786016182709"
+
+
+def test_zeeschuimer_refuses_instagrams_older_graphql_shape() -> None:
+    line = load("zeeschuimer.ndjson")[2]
+    line["data"]["shortcode"] = line["data"].pop("code")
+    with pytest.raises(NormaliseError, match="older GraphQL shape"):
+        zeeschuimer(line, COLLECTED)
+
+
+# --- Refusals ----------------------------------------------------------------------------------
+
+BAD: dict[str, tuple[Callable[[dict, datetime], Post], list[str]]] = {
+    "apify-tiktok.bad.json": (apify_tiktok, [
+        "apify-tiktok: missing field 'id'",
+        "apify-tiktok: diggCount '1,2rb' is not a whole number",
+        "apify-tiktok: createTime 'kemarin' is not a number",
+        "apify-tiktok: text is 12,345 characters, over the 10,000 limit",
+        "apify-tiktok: missing field 'authorMeta.name'",
+        "apify-tiktok: createTimeISO '2026-11-21 09:15:44' has no timezone",
+    ]),
+    "apify-instagram.bad.json": (apify_instagram, [
+        "apify-instagram: missing field 'id'",
+        "apify-instagram: likesCount '1.2K' is not a whole number",
+        "apify-instagram: timestamp '2026-11-22 19:47:55' has no timezone",
+        "apify-instagram: missing field 'url' (or 'shortCode')",
+        "apify-instagram: missing field 'ownerUsername'",
+    ]),
+    "apify-facebook.bad.json": (apify_facebook, [
+        "apify-facebook: missing field 'postId'",
+        "apify-facebook: shares '1,2rb' is not a whole number",
+        "apify-facebook: missing field 'time' (or 'timestamp')",
+        "apify-facebook: missing field 'url' (or 'topLevelUrl')",
+        "apify-facebook: missing field 'pageName' (or 'user.profileUrl' or 'user.name')",
+    ]),
+    "zeeschuimer.bad.ndjson": (zeeschuimer, [
+        "zeeschuimer tiktok.com: missing field 'data.id'",
+        "zeeschuimer tiktok.com: data.stats.diggCount '7,3rb' is not a whole number",
+        "zeeschuimer instagram.com: missing field 'data.taken_at' (grid and thumbnail views leave the post date out)",
+        "zeeschuimer: missing field 'source_platform'",
+        "zeeschuimer tiktok.com: data.createTime '1795,9' is not a number",
+    ]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_every_bad_item_has_an_expected_reason(name: str) -> None:
+    assert len(load(name)) == len(BAD[name][1])
+
+
+@pytest.mark.parametrize(
+    ("name", "index"), [(name, index) for name, (_, reasons) in sorted(BAD.items()) for index in range(len(reasons))]
+)
+def test_bad_items_are_refused_with_their_reason(name: str, index: int) -> None:
+    normalise, reasons = BAD[name]
+    with pytest.raises(NormaliseError) as refused:
+        normalise(load(name)[index], COLLECTED)
+    assert str(refused.value) == reasons[index]
+
+
+def test_a_model_refusal_names_the_field() -> None:
+    item = load("apify-tiktok.json")[0]
+    item["id"] = "7710248268953368295/../1"
+    item["webVideoUrl"] = "tiktok video 7710248268953368295"
+    with pytest.raises(NormaliseError) as refused:
+        apify_tiktok(item, COLLECTED)
+    message = str(refused.value)
+    assert message.startswith("apify-tiktok: not a valid post (")
+    assert "native_id: String should match pattern" in message and "url: Input should be a valid URL" in message
+
+
+def test_a_negative_count_other_than_hidden_is_refused() -> None:
+    item = load("apify-instagram.json")[0]
+    item["commentsCount"] = -5
+    with pytest.raises(NormaliseError, match=r"^apify-instagram: commentsCount -5 is negative$"):
+        apify_instagram(item, COLLECTED)
+
+
+def test_a_count_too_large_for_elasticsearch_is_refused() -> None:
+    item = load("apify-tiktok.json")[0]
+    item["playCount"] = 2**63
+    with pytest.raises(NormaliseError, match=r"^apify-tiktok: playCount 9223372036854775808 is too large for a count$"):
+        apify_tiktok(item, COLLECTED)
+
+
+def test_milliseconds_where_seconds_belong_are_refused() -> None:
+    item = load("apify-tiktok.json")[0]
+    item["createTime"] *= 1000
+    with pytest.raises(NormaliseError, match="createTime 1795182067000 is not a plausible time in seconds since 1970"):
+        apify_tiktok(item, COLLECTED)
+
+
+# --- What every format promises ----------------------------------------------------------------
+
+
+def good_items(fmt: str) -> list[dict]:
+    items = load(GOOD_FILES[fmt])
+    return [item for item in items if item.get("source_platform") != "twitter.com"]
+
+
+def test_every_format_has_sample_payloads() -> None:
+    assert set(GOOD_FILES) == set(FORMATS)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_contract_posts_keep_the_raw_item_and_survive_the_wire(fmt: str) -> None:
+    for item in good_items(fmt):
+        post = FORMATS[fmt](item, COLLECTED)
+        assert post.raw == item
+        assert post.collected_at >= post.created_at
+        assert post.created_at.tzinfo is UTC
+        assert Post.model_validate_json(post.model_dump_json()) == post
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("item", [[], "tiktok", 42, None])
+def test_contract_an_item_that_is_not_an_object_is_refused(fmt: str, item: Any) -> None:
+    with pytest.raises(NormaliseError, match=rf"^{fmt}: item is .+, not a JSON object$"):
+        FORMATS[fmt](item, COLLECTED)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_contract_a_naive_collected_at_is_refused(fmt: str) -> None:
+    item = good_items(fmt)[0]
+    if fmt == "zeeschuimer":
+        del item["timestamp_collected"]
+    with pytest.raises(NormaliseError, match="collected_at must be a timezone-aware datetime"):
+        FORMATS[fmt](item, datetime(2026, 11, 24, 3, 0))  # noqa: DTZ001 - naive on purpose
+
+
+_DELETE = object()
+_REPLACEMENTS = [("deleted", _DELETE), ("null", None), ("text", "x"), ("negative", -5), ("fraction", 1.5),
+                 ("huge", 10**400), ("list", []), ("object", {}), ("boolean", True)]
+
+
+def _paths(node: dict, prefix: tuple[str, ...] = (), depth: int = 3) -> Iterator[tuple[str, ...]]:
+    for key, value in node.items():
+        yield (*prefix, key)
+        if isinstance(value, dict) and depth > 1:
+            yield from _paths(value, (*prefix, key), depth - 1)
+
+
+def _mutated(item: dict, path: tuple[str, ...], value: Any) -> dict:
+    changed = copy.deepcopy(item)
+    parent = changed
+    for key in path[:-1]:
+        parent = parent[key]
+    if value is _DELETE:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    return changed
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_contract_any_broken_field_gives_a_post_or_a_normalise_error(fmt: str) -> None:
+    # Whatever a tool's next version does to a field, the caller sees a Post or a reason it
+    # can dead-letter, never a KeyError, TypeError or a bare pydantic ValidationError.
+    escaped = []
+    for number, item in enumerate(good_items(fmt)):
+        for path in _paths(item):
+            for label, value in _REPLACEMENTS:
+                try:
+                    FORMATS[fmt](_mutated(item, path, value), COLLECTED)
+                except NormaliseError:
+                    pass
+                except Exception as exc:  # noqa: BLE001 - collecting every escape is the point
+                    escaped.append(f"item {number} {'.'.join(path)}={label}: {type(exc).__name__}: {exc}")
+    assert escaped == []
