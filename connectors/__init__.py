@@ -1,9 +1,10 @@
 """Connectors: stream public posts from platforms and files into the raw-posts Kafka topic."""
 
 from connectors.base import Connector, ConnectorStats, SourceRecord
+from connectors.imports import ImportConnector
 from connectors.replay import ReplayConnector
 
-REGISTRY: dict[str, type[Connector]] = {"replay": ReplayConnector}
+REGISTRY: dict[str, type[Connector]] = {"replay": ReplayConnector, "import": ImportConnector}
 """Every connector type by the ``type`` its configuration names."""
 
-__all__ = ["REGISTRY", "Connector", "ConnectorStats", "ReplayConnector", "SourceRecord"]
+__all__ = ["REGISTRY", "Connector", "ConnectorStats", "ImportConnector", "ReplayConnector", "SourceRecord"]

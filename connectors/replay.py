@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from connectors.base import Connector, SourceRecord
+from schemas.config import ReplaySource, Settings
 from schemas.post import make_post_id
 
 SAMPLE = Path(__file__).parent / "samples" / "posts.jsonl"
@@ -44,6 +45,12 @@ class ReplayConnector(Connector):
         super().__init__(name)
         self.path = path
         self.rate = rate
+
+    @classmethod
+    def from_config(cls, source: ReplaySource, settings: Settings) -> ReplayConnector:
+        """The connector a configured replay source describes."""
+        del settings  # replay keeps no state
+        return cls(source.name, source.path, source.rate)
 
     def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
         interval = 1.0 / self.rate if self.rate else 0.0

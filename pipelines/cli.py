@@ -136,6 +136,36 @@ def _tag(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from connectors.imports import ImportConnector
+    from pipelines.services import ensure_ready
+    from schemas.config import ImportSource
+
+    source = ImportSource(name=args.name, path=args.path.resolve(), format=args.format, watch=args.watch)
+    ensure_ready(settings)
+    connector = ImportConnector.from_config(source, settings)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stats = connector.run(settings, stop)
+    print(f"import {args.name} ({args.format}) from {args.path}: {stats.produced} posts sent to "
+          f"{settings.kafka.topics.raw}, {stats.unchanged} already sent unchanged, "
+          f"{stats.dead_lettered} dead-lettered to {settings.kafka.topics.dead_letter}")
+    return 0
+
+
+def _connectors(settings: Settings) -> int:
+    from connectors import REGISTRY
+
+    print(f"connector types: {', '.join(sorted(REGISTRY))}")
+    if not settings.sources:
+        print("no sources configured")
+    for source in settings.sources:
+        detail = getattr(source, "format", "") or ""
+        print(f"  {source.name:<20} {source.type:<8} {detail:<16} {source.path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``siaga`` console script."""
     parser = argparse.ArgumentParser(prog="siaga", description="Watch public social-media posts for election risks.")
@@ -170,6 +200,14 @@ def main(argv: list[str] | None = None) -> int:
     tag_parser = commands.add_parser("tag", help="tag JSONL posts or {\"text\": ...} lines offline")
     tag_parser.add_argument("--input", type=Path, help="JSONL to read (default: stdin)")
     tag_parser.add_argument("--output", type=Path, help="JSONL to write (default: stdout)")
+    import_parser = commands.add_parser("import", help="send a collection tool's export file (or folder) to Kafka")
+    import_parser.add_argument("path", type=Path, help="a .json / .jsonl / .ndjson export, or a folder of them")
+    import_parser.add_argument("--format", required=True,
+                               choices=["apify-tiktok", "apify-instagram", "apify-facebook", "zeeschuimer"])
+    import_parser.add_argument("--watch", action="store_true", help="keep watching the folder for new files")
+    import_parser.add_argument("--name", default="import", help="the import's name: its checkpoints are kept under it")
+    connectors_parser = commands.add_parser("connectors", help="the configured sources")
+    connectors_parser.add_argument("action", choices=["list"])
     commands.add_parser("setup", help="create Kafka topics and Elasticsearch index templates")
     commands.add_parser("templates", help="print the Elasticsearch index templates generated from the schemas")
     args = parser.parse_args(argv)
@@ -184,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
             return _model(args)
         if args.command == "tag":
             return _tag(settings, args)
+        if args.command == "import":
+            return _import(settings, args)
+        if args.command == "connectors":
+            return _connectors(settings)
         if args.command == "deadletters":
             return _deadletters(settings, args.limit, args.json)
         if args.command == "setup":

@@ -77,7 +77,7 @@ class RunSummary:
 
 def build_connectors(settings: Settings) -> list[Connector]:
     """One connector per configured source, from the registry."""
-    return [REGISTRY[source.type](source.name, source.path, source.rate) for source in settings.sources]
+    return [REGISTRY[source.type].from_config(source, settings) for source in settings.sources]
 
 
 def refresh_indices(settings: Settings) -> None:

@@ -26,8 +26,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     SecretStr,
+    Tag,
     ValidationError,
     ValidationInfo,
     model_validator,
@@ -217,6 +219,39 @@ class ReplaySource(_Section):
     rate: float | None = Field(default=None, gt=0, description="posts per second; unset = as fast as possible")
 
 
+ImportFormat = Literal["apify-tiktok", "apify-instagram", "apify-facebook", "zeeschuimer"]
+
+
+class ImportSource(_Section):
+    """Exports of collection tools: one file, or a folder watched for new files."""
+
+    type: Literal["import"] = "import"
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    path: ConfigPath = Field(description="a .json / .jsonl / .ndjson file, or a folder of them")
+    format: ImportFormat
+    watch: bool = Field(default=False, description="keep watching the folder for new or grown files")
+    poll_interval_s: float = Field(default=5.0, gt=0)
+
+
+def _source_type(value: Any) -> str | None:
+    # A source without a type is a replay source, as in configurations written before imports.
+    if isinstance(value, dict):
+        return value.get("type", "replay")
+    return getattr(value, "type", None)
+
+
+Source = Annotated[
+    Annotated[ReplaySource, Tag("replay")] | Annotated[ImportSource, Tag("import")],
+    Discriminator(_source_type),
+]
+
+
+class ConnectorSettings(_Section):
+    """Where connectors keep their checkpoints and the ids of posts they sent."""
+
+    state_dir: ConfigPath = Path(".siaga/connectors")
+
+
 GroupBy = Literal["none", "platform", "language", "region", "hashtag", "author"]
 
 
@@ -263,7 +298,8 @@ class Settings(_Section):
     pipeline: PipelineSettings = PipelineSettings()
     alerting: AlertingSettings = AlertingSettings()
     email: EmailSettings = EmailSettings()
-    sources: list[ReplaySource] = Field(default_factory=list)
+    connectors: ConnectorSettings = ConnectorSettings()
+    sources: list[Source] = Field(default_factory=list)
     rules: list[ThresholdRule] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -413,7 +449,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
                 msg = f"{'.'.join(secret)} is a secret: set it with the environment variable {env_name(secret)}, not in {path}"
                 raise ConfigError(msg)
     data = _apply_env(data, environ)
-    for section in ("stack", "kafka", "elasticsearch", "tagging", "pipeline", "alerting", "email"):
+    for section in ("stack", "kafka", "elasticsearch", "tagging", "pipeline", "alerting", "email", "connectors"):
         if isinstance(data.get(section, {}), dict):
             data.setdefault(section, {})
     origin = f"{path} and {ENV_PREFIX}* environment" if path else f"defaults and {ENV_PREFIX}* environment"

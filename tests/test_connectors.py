@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from connectors import REGISTRY, Connector, ReplayConnector, SourceRecord
+from connectors import REGISTRY, Connector, ImportConnector, ReplayConnector, SourceRecord
 from connectors.replay import SAMPLE, key_of
+from connectors.state import ConnectorState
 from pipelines.services import ensure_ready
 from schemas.config import Settings
 from schemas.post import Post
@@ -20,11 +21,24 @@ from tests.conftest import make_post, read_topic, write_jsonl
 POSTS = [make_post(f"77{i}", minutes=i, platform=platform)
          for i, platform in enumerate(["tiktok", "facebook", "instagram"] * 3)]
 
-# How the contract test builds each registered connector over the posts above. A connector
-# added to the registry without an entry here fails `test_every_connector_has_a_contract_fixture`.
-FACTORIES: dict[str, Callable[[Path], Connector]] = {
-    "replay": lambda tmp: ReplayConnector("contract", write_jsonl(tmp / "posts.jsonl", POSTS)),
-}
+IMPORT_SAMPLE = Path(__file__).parent / "data" / "imports" / "apify-tiktok.json"
+
+
+def _replay(tmp: Path) -> tuple[Connector, list[str]]:
+    return (ReplayConnector("contract", write_jsonl(tmp / "posts.jsonl", POSTS)),
+            [f"{p['platform']}:{p['native_id']}" for p in POSTS])
+
+
+def _import(tmp: Path) -> tuple[Connector, list[str]]:
+    items = json.loads(IMPORT_SAMPLE.read_text(encoding="utf-8"))
+    state = ConnectorState(tmp / "state" / "contract.sqlite")
+    return (ImportConnector("contract", IMPORT_SAMPLE, "apify-tiktok", state),
+            [f"tiktok:{item['id']}" for item in items])
+
+
+# How the contract test builds each registered connector, and the post ids it must deliver. A
+# connector added to the registry without an entry here fails the first test below.
+FACTORIES: dict[str, Callable[[Path], tuple[Connector, list[str]]]] = {"replay": _replay, "import": _import}
 
 
 def test_every_connector_has_a_contract_fixture() -> None:
@@ -32,33 +46,38 @@ def test_every_connector_has_a_contract_fixture() -> None:
 
 
 @pytest.fixture(params=sorted(REGISTRY))
-def connector(request: pytest.FixtureRequest, tmp_path: Path) -> Connector:
-    built = FACTORIES[request.param](tmp_path)
+def contract(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Connector, list[str]]:
+    built, expected = FACTORIES[request.param](tmp_path)
     assert isinstance(built, REGISTRY[request.param])
-    return built
+    return built, expected
 
 
-def test_contract_records_are_posts_keyed_by_their_post_id(connector: Connector) -> None:
-    records = list(connector.records(threading.Event()))
-    assert all(isinstance(record, SourceRecord) for record in records)
+def test_contract_records_are_posts_keyed_by_their_post_id(contract: tuple[Connector, list[str]]) -> None:
+    connector, expected = contract
+    records = [record for record in connector.records(threading.Event()) if record.produce]
+    assert all(isinstance(record, SourceRecord) and record.failure is None for record in records)
     posts = [Post.model_validate_json(record.value) for record in records]
     assert [record.key for record in records] == [post.post_id for post in posts]
-    assert sorted(post.post_id for post in posts) == sorted(f"{p['platform']}:{p['native_id']}" for p in POSTS)
+    assert sorted(post.post_id for post in posts) == sorted(expected)
 
 
-def test_contract_run_produces_every_record_to_the_raw_topic(connector: Connector, settings: Settings) -> None:
+def test_contract_run_produces_every_record_to_the_raw_topic(
+    contract: tuple[Connector, list[str]], settings: Settings
+) -> None:
+    connector, expected = contract
     ensure_ready(settings)
     stats = connector.run(settings, threading.Event())
-    assert stats.produced == len(POSTS) and stats.finished and stats.error is None
-    messages = read_topic(settings, settings.kafka.topics.raw, len(POSTS))
-    assert sorted(m.key.decode() for m in messages) == sorted(f"{p['platform']}:{p['native_id']}" for p in POSTS)
+    assert stats.produced == len(expected) and stats.finished and stats.error is None
+    messages = read_topic(settings, settings.kafka.topics.raw, len(expected))
+    assert sorted(m.key.decode() for m in messages) == sorted(expected)
     by_key = {m.key.decode(): Post.model_validate_json(m.value) for m in messages}
     assert all(post.post_id == key for key, post in by_key.items())
 
 
 def test_contract_a_stopped_connector_produces_nothing_and_is_not_finished(
-    connector: Connector, settings: Settings
+    contract: tuple[Connector, list[str]], settings: Settings
 ) -> None:
+    connector, _ = contract
     ensure_ready(settings)
     stop = threading.Event()
     stop.set()

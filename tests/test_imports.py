@@ -1,0 +1,154 @@
+"""The import connector against the real broker: checkpoints, restarts, dedup, dead letters, watching."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from connectors.imports import ImportConnector
+from connectors.state import ConnectorState
+from pipelines.cli import main
+from pipelines.services import ensure_ready
+from schemas.config import ImportSource, Settings
+from schemas.deadletter import DeadLetter
+from schemas.post import Post
+from tests.conftest import make_settings, read_topic
+
+
+def tiktok_item(number: int, likes: int = 10, **changes: Any) -> dict[str, Any]:
+    """One item of an Apify TikTok scraper dataset."""
+    item = {
+        "id": f"73{number:017d}",
+        "text": f"Debat paslon semalam seru juga ya, kalian dukung siapa? #pilkada #debat{number}",
+        "createTimeISO": "2026-11-20T13:00:00.000Z",
+        "createTime": 1795179600,
+        "authorMeta": {"id": f"68{number:017d}", "name": f"warga_{number}", "nickName": f"Warga {number}"},
+        "diggCount": likes,
+        "shareCount": 1,
+        "playCount": 300,
+        "commentCount": 2,
+        "webVideoUrl": f"https://www.tiktok.com/@warga_{number}/video/73{number:017d}",
+        "hashtags": [{"name": "pilkada"}, {"name": f"debat{number}"}],
+        "mentions": [],
+    }
+    item.update(changes)
+    return item
+
+
+def import_settings(stack: Any, tmp_path: Path) -> Settings:
+    settings = make_settings(stack, tmp_path, connectors={"state_dir": str(tmp_path / "connectors")})
+    ensure_ready(settings)
+    return settings
+
+
+def run_import(settings: Settings, path: Path, stop: threading.Event | None = None, **options: Any) -> ImportConnector:
+    source = ImportSource(name="apify", path=path, format="apify-tiktok", **options)
+    connector = ImportConnector.from_config(source, settings)
+    connector.run(settings, stop or threading.Event())
+    return connector
+
+
+def raw_posts(settings: Settings, expected: int) -> list[Post]:
+    return [Post.model_validate_json(m.value) for m in read_topic(settings, settings.kafka.topics.raw, expected,
+                                                                     timeout_ms=3000)]
+
+
+def test_an_apify_export_lands_in_kafka_and_a_bad_item_is_dead_lettered(stack, tmp_path: Path) -> None:
+    settings = import_settings(stack, tmp_path)
+    export = tmp_path / "dataset.json"
+    bad = tiktok_item(99)
+    del bad["id"]
+    export.write_text(json.dumps([tiktok_item(1), bad, tiktok_item(2)]), encoding="utf-8")
+
+    connector = run_import(settings, export)
+
+    assert (connector.stats.produced, connector.stats.dead_lettered) == (2, 1)
+    posts = raw_posts(settings, 3)
+    assert sorted(p.post_id for p in posts) == [f"tiktok:73{1:017d}", f"tiktok:73{2:017d}"]
+    (message,) = read_topic(settings, settings.kafka.topics.dead_letter, 1)
+    letter = DeadLetter.model_validate_json(message.value)
+    assert letter.stage == "connector" and letter.source == "connector:apify"
+    assert "id" in letter.reason
+    assert json.loads(letter.original())["authorMeta"]["name"] == "warga_99"
+
+
+def test_a_rerun_sends_nothing_again_and_changed_counts_are_sent_as_updates(stack, tmp_path: Path) -> None:
+    settings = import_settings(stack, tmp_path)
+    export = tmp_path / "dataset.json"
+    export.write_text(json.dumps([tiktok_item(1), tiktok_item(2)]), encoding="utf-8")
+    assert run_import(settings, export).stats.produced == 2
+
+    assert run_import(settings, export).stats.produced == 0, "an unchanged file is not read again"
+
+    # The collector re-exported the same posts later: one has more likes now.
+    export.write_text(json.dumps([tiktok_item(1, likes=500), tiktok_item(2)]) + "\n", encoding="utf-8")
+    again = run_import(settings, export)
+    assert (again.stats.produced, again.stats.unchanged) == (1, 1)
+    posts = raw_posts(settings, 4)
+    assert len(posts) == 3
+    assert max(p.engagement.likes for p in posts if p.native_id == f"73{1:017d}") == 500
+
+
+def test_a_stopped_import_resumes_where_it_stopped(stack, tmp_path: Path) -> None:
+    settings = import_settings(stack, tmp_path)
+    export = tmp_path / "capture.ndjson"
+    export.write_text("".join(json.dumps(tiktok_item(i)) + "\n" for i in range(1, 7)), encoding="utf-8")
+    stop = threading.Event()
+
+    class StopAfterThree(ImportConnector):
+        def _record(self, *args: Any, **kwargs: Any):  # noqa: ANN202 - a test double for an operator's Ctrl-C
+            record = super()._record(*args, **kwargs)
+            if record.key == f"tiktok:73{3:017d}":
+                stop.set()
+            return record
+
+    source = ImportSource(name="apify", path=export, format="apify-tiktok")
+    first = StopAfterThree(source.name, export, source.format,
+                           ConnectorState(settings.connectors.state_dir / "apify.sqlite"))
+    first.run(settings, stop)
+    assert first.stats.produced == 3 and not first.stats.finished
+
+    second = run_import(settings, export)
+    assert second.stats.produced == 3
+    assert sorted(p.native_id for p in raw_posts(settings, 6)) == [f"73{i:017d}" for i in range(1, 7)]
+
+
+def test_a_watched_folder_picks_up_new_and_grown_files(stack, tmp_path: Path) -> None:
+    settings = import_settings(stack, tmp_path)
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    (folder / "a.ndjson").write_text(json.dumps(tiktok_item(1)) + "\n", encoding="utf-8")
+    stop = threading.Event()
+    source = ImportSource(name="apify", path=folder, format="apify-tiktok", watch=True, poll_interval_s=0.1)
+    connector = ImportConnector.from_config(source, settings)
+    thread = threading.Thread(target=connector.run, args=(settings, stop))
+    thread.start()
+    try:
+        time.sleep(0.5)
+        (folder / "b.json").write_text(json.dumps([tiktok_item(2)]), encoding="utf-8")
+        with (folder / "a.ndjson").open("a", encoding="utf-8") as grown:
+            grown.write(json.dumps(tiktok_item(3)) + "\n")
+        (folder / "notes.txt").write_text("not an export", encoding="utf-8")
+        deadline = time.monotonic() + 10
+        while len(raw_posts(settings, 3)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert sorted(p.native_id for p in raw_posts(settings, 4)) == [f"73{i:017d}" for i in (1, 2, 3)]
+
+
+def test_the_import_command(stack, tmp_path: Path, capsys) -> None:
+    settings = import_settings(stack, tmp_path)
+    export = tmp_path / "dataset.json"
+    export.write_text(json.dumps([tiktok_item(1), tiktok_item(2)]), encoding="utf-8")
+    config = next(tmp_path.glob("siaga-*.yaml"))
+    assert main(["--config", str(config), "import", str(export), "--format", "apify-tiktok"]) == 0
+    out = capsys.readouterr().out
+    assert "2 posts sent to" in out and "0 dead-lettered" in out
+    assert main(["--config", str(config), "import", str(export), "--format", "apify-tiktok"]) == 0
+    assert "0 posts sent to" in capsys.readouterr().out
+    assert len(raw_posts(settings, 3)) == 2
