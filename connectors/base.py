@@ -75,6 +75,11 @@ class Connector(abc.ABC):
     state: ConnectorState | None = None
     """Checkpoints and sent posts; ``None`` for a connector that keeps no state (replay)."""
 
+    @property
+    def bounded(self) -> bool:
+        """Whether the source runs out (a file) rather than being polled until stopped (an API)."""
+        return True
+
     def run(self, settings: Settings, stop: threading.Event) -> ConnectorStats:
         """Produce every record; return once all are acknowledged and checkpointed."""
         producer = KafkaProducer(**settings.kafka_client_kwargs(), acks="all", linger_ms=10, retries=5)

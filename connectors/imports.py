@@ -64,6 +64,11 @@ class ImportConnector(Connector):
         self.watch = watch
         self.poll_interval_s = poll_interval_s
 
+    @property
+    def bounded(self) -> bool:
+        """A watched folder never runs out; a one-shot import does."""
+        return not self.watch
+
     @classmethod
     def from_config(cls, source: ImportSource, settings: Settings) -> ImportConnector:
         """The connector a configured import source describes."""

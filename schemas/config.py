@@ -233,6 +233,39 @@ class ImportSource(_Section):
     poll_interval_s: float = Field(default=5.0, gt=0)
 
 
+class TikTokSource(_Section):
+    """TikTok Research API video search (approved researchers only).
+
+    Credentials are read at run time from the environment variables named here, never from
+    this file. Videos appear in the API about two days late, so every poll re-reads the last
+    ``lookback_days``; posts already sent unchanged are not sent again.
+    """
+
+    type: Literal["tiktok"] = "tiktok"
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    base_url: str = "https://open.tiktokapis.com"
+    client_key_env: str = "TIKTOK_CLIENT_KEY"
+    client_secret_env: str = "TIKTOK_CLIENT_SECRET"
+    keywords: list[str] = Field(default_factory=list)
+    hashtags: list[str] = Field(default_factory=list)
+    usernames: list[str] = Field(default_factory=list)
+    region_code: str = "ID"
+    since: Duration = Field(default=timedelta(days=7), description="how far back the first run reaches")
+    lookback_days: int = Field(default=3, ge=1, le=30)
+    window_days: int = Field(default=7, ge=1, le=7, description="the API allows 30; 7-day windows fail less")
+    max_count: int = Field(default=100, ge=1, le=100)
+    poll_interval: Duration = Field(default=timedelta(hours=1))
+    daily_requests: int = Field(default=1000, ge=1)
+    daily_records: int = Field(default=100_000, ge=1)
+
+    @model_validator(mode="after")
+    def _has_a_query(self) -> TikTokSource:
+        if not (self.keywords or self.hashtags or self.usernames):
+            msg = "give at least one of keywords, hashtags, usernames"
+            raise ValueError(msg)
+        return self
+
+
 def _source_type(value: Any) -> str | None:
     # A source without a type is a replay source, as in configurations written before imports.
     if isinstance(value, dict):
@@ -241,7 +274,8 @@ def _source_type(value: Any) -> str | None:
 
 
 Source = Annotated[
-    Annotated[ReplaySource, Tag("replay")] | Annotated[ImportSource, Tag("import")],
+    Annotated[ReplaySource, Tag("replay")] | Annotated[ImportSource, Tag("import")]
+    | Annotated[TikTokSource, Tag("tiktok")],
     Discriminator(_source_type),
 ]
 

@@ -1,0 +1,277 @@
+"""TikTok Research API: public videos by keyword, hashtag and username in Indonesia.
+
+The API answers ``POST /v2/research/video/query/`` with pages of at most 100 videos, a
+``cursor`` and a ``search_id`` that later pages must quote; a search id can expire, and then
+the window is searched again from the start (posts already sent are not sent twice). A date
+range may span 30 days, but 7-day windows fail less, so the range is split. Access tokens come
+from client credentials and last two hours; the connector refreshes five minutes early, and
+again on a 401. The daily budget (1,000 requests, 100,000 records, reset 00:00 UTC) is counted
+here, so the connector waits for midnight instead of burning requests on 429s.
+
+Progress (each window's cursor and search id, and the day's quota use) is checkpointed after
+the posts of each page are acknowledged by Kafka, so a restart resumes mid-window.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from connectors.api import (
+    Action,
+    ApiFailure,
+    Clock,
+    ConnectorFatal,
+    backoff,
+    next_utc_midnight,
+    request_json,
+    sleep_until,
+)
+from connectors.base import Connector, SourceRecord
+from connectors.state import ConnectorState, content_digest
+from schemas.config import Settings, TikTokSource
+from schemas.post import Post
+
+log = logging.getLogger(__name__)
+
+FIELDS = ("id,video_description,create_time,region_code,share_count,view_count,like_count,comment_count,"
+          "hashtag_names,username")
+TOKEN_MARGIN = timedelta(minutes=5)
+
+
+class NormaliseError(ValueError):
+    """A video the connector cannot turn into a Post; the message is the reason."""
+
+
+def to_post(video: dict[str, Any], collected_at: datetime) -> Post:
+    """A Research API video object → ``Post``."""
+    try:
+        native_id = str(video["id"])
+        username = str(video["username"])
+        created = datetime.fromtimestamp(int(video["create_time"]), UTC)
+    except KeyError as exc:
+        msg = f"tiktok: missing field {exc.args[0]!r}"
+        raise NormaliseError(msg) from None
+    except (TypeError, ValueError, OverflowError):
+        msg = f"tiktok: create_time {video.get('create_time')!r} is not a Unix time"
+        raise NormaliseError(msg) from None
+    try:
+        return Post(
+            platform="tiktok",
+            native_id=native_id,
+            url=f"https://www.tiktok.com/@{username}/video/{native_id}",
+            author={"handle": username},
+            text=str(video.get("video_description") or ""),
+            hashtags=[str(tag) for tag in video.get("hashtag_names") or []],
+            created_at=created,
+            collected_at=max(collected_at, created),
+            engagement={
+                "likes": int(video.get("like_count") or 0),
+                "comments": int(video.get("comment_count") or 0),
+                "shares": int(video.get("share_count") or 0),
+                "views": video.get("view_count"),
+            },
+            raw=video,
+        )
+    except (ValueError, TypeError) as exc:
+        msg = f"tiktok: not a valid post ({str(exc).splitlines()[0]})"
+        raise NormaliseError(msg) from None
+
+
+def _expired_search(failure: ApiFailure) -> bool:
+    """The API's answer when a search id is too old to page on: search the window again."""
+    return failure.status == 400 and "search id" in failure.message.lower()
+
+
+def windows(start: date, end: date, days: int) -> list[tuple[date, date]]:
+    """``[start, end]`` cut into windows of at most ``days`` days (both ends inclusive)."""
+    result = []
+    while start <= end:
+        stop = min(start + timedelta(days=days - 1), end)
+        result.append((start, stop))
+        start = stop + timedelta(days=1)
+    return result
+
+
+class TikTokConnector(Connector):
+    """Polls the Research API for the configured query; resumable, quota-aware."""
+
+    def __init__(self, source: TikTokSource, state: ConnectorState, clock: Clock | None = None,
+                 environ: dict[str, str] | None = None) -> None:
+        super().__init__(source.name)
+        self.source = source
+        self.state = state
+        self.clock = clock or Clock()
+        self.environ = os.environ if environ is None else environ
+        self.token: str | None = None
+        self.token_expires = datetime.min.replace(tzinfo=UTC)
+        self.quota = self.state.checkpoint("quota") or {"day": "", "requests": 0, "records": 0}
+
+    @property
+    def bounded(self) -> bool:
+        """Polled until stopped."""
+        return False
+
+    @classmethod
+    def from_config(cls, source: TikTokSource, settings: Settings) -> TikTokConnector:
+        """The connector a configured TikTok source describes."""
+        return cls(source, ConnectorState(settings.connectors.state_dir / f"{source.name}.sqlite"))
+
+    # -- the query ---------------------------------------------------------------------------
+
+    def query(self) -> dict[str, Any]:
+        """The Research API query: region AND (any keyword OR hashtag OR username)."""
+        anyof = []
+        for field, values in (("keyword", self.source.keywords), ("hashtag_name", self.source.hashtags),
+                              ("username", self.source.usernames)):
+            if values:
+                anyof.append({"operation": "IN", "field_name": field, "field_values": list(values)})
+        region = {"operation": "EQ", "field_name": "region_code", "field_values": [self.source.region_code]}
+        return {"and": [region], "or": anyof}
+
+    # -- tokens and quota --------------------------------------------------------------------
+
+    def _credentials(self) -> dict[str, str]:
+        key = self.environ.get(self.source.client_key_env)
+        secret = self.environ.get(self.source.client_secret_env)
+        if not key or not secret:
+            msg = (f"connector {self.name}: set the environment variables {self.source.client_key_env} "
+                   f"and {self.source.client_secret_env}")
+            raise ConnectorFatal(msg)
+        return {"client_key": key, "client_secret": secret, "grant_type": "client_credentials"}
+
+    def _refresh_token(self) -> None:
+        try:
+            answer = request_json("POST", f"{self.source.base_url}/v2/oauth/token/", form=self._credentials())
+        except ApiFailure as failure:
+            if failure.action in (Action.FATAL, Action.REFRESH_TOKEN):
+                msg = f"connector {self.name}: the client credentials were refused ({failure.code})"
+                raise ConnectorFatal(msg) from None
+            raise
+        self.token = str(answer["access_token"])
+        self.token_expires = self.clock.now() + timedelta(seconds=int(answer.get("expires_in", 7200)))
+
+    def _quota_today(self) -> dict[str, Any]:
+        today = self.clock.now().date().isoformat()
+        if self.quota["day"] != today:
+            self.quota = {"day": today, "requests": 0, "records": 0}
+        return self.quota
+
+    def quota_status(self) -> str:
+        """Requests and records used today against the daily budget."""
+        quota = self._quota_today()
+        return (f"{quota['requests']}/{self.source.daily_requests} requests and "
+                f"{quota['records']}/{self.source.daily_records} records used on {quota['day']} (UTC)")
+
+    # -- paging ------------------------------------------------------------------------------
+
+    def _page(self, body: dict[str, Any], stop: threading.Event) -> dict[str, Any] | None:
+        """One page, through every failure the table allows; ``None`` if stopped."""
+        attempt = 0
+        while not stop.is_set():
+            quota = self._quota_today()
+            if quota["requests"] >= self.source.daily_requests or quota["records"] >= self.source.daily_records:
+                log.info("connector %s: daily budget spent (%s); waiting for 00:00 UTC", self.name,
+                         self.quota_status())
+                if sleep_until(self.clock, next_utc_midnight(self.clock.now()), stop):
+                    return None
+                continue
+            if self.token is None or self.clock.now() >= self.token_expires - TOKEN_MARGIN:
+                self._refresh_token()
+            quota["requests"] += 1
+            try:
+                return request_json("POST", f"{self.source.base_url}/v2/research/video/query/?fields={FIELDS}",
+                                    headers={"Authorization": f"Bearer {self.token}"}, body=body)
+            except ApiFailure as failure:
+                if failure.action is Action.REFRESH_TOKEN:
+                    self.token = None
+                elif failure.action is Action.WAIT_QUOTA:
+                    if "daily" in failure.code:
+                        quota["requests"] = self.source.daily_requests
+                    elif self.clock.sleep(60, stop):
+                        return None
+                elif failure.action is Action.RETRY:
+                    attempt += 1
+                    log.warning("connector %s: %s (attempt %d)", self.name, failure, attempt)
+                    if self.clock.sleep(backoff(attempt), stop):
+                        return None
+                elif _expired_search(failure):
+                    raise
+                else:
+                    msg = f"connector {self.name}: {failure}"
+                    raise ConnectorFatal(msg) from None
+        return None
+
+    def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
+        first = True
+        while not stop.is_set():
+            today = self.clock.now().date()
+            if first:
+                start = (self.clock.now() - self.source.since).date()
+                first = False
+            else:
+                start = today - timedelta(days=self.source.lookback_days)
+            for window in windows(start, today, self.source.window_days):
+                yield from self._window(window, stop)
+                if stop.is_set():
+                    return
+            if self.clock.sleep(self.source.poll_interval.total_seconds(), stop):
+                return
+
+    def _window(self, window: tuple[date, date], stop: threading.Event) -> Iterator[SourceRecord]:
+        key = f"window:{window[0].isoformat()}:{window[1].isoformat()}"
+        saved = self.state.checkpoint(key) or {}
+        if saved.get("done"):
+            if window[1] < self.clock.now().date() - timedelta(days=self.source.lookback_days):
+                return  # read to the end, and too old for late videos to appear
+            cursor, search_id = 0, None  # a new search sees videos that arrived late
+        else:
+            cursor, search_id = saved.get("cursor", 0), saved.get("search_id")  # resume
+        while not stop.is_set():
+            body: dict[str, Any] = {
+                "query": self.query(),
+                "start_date": window[0].strftime("%Y%m%d"),
+                "end_date": window[1].strftime("%Y%m%d"),
+                "max_count": self.source.max_count,
+                "cursor": cursor,
+            }
+            if search_id:
+                body["search_id"] = search_id
+            try:
+                answer = self._page(body, stop)
+            except ApiFailure as failure:
+                log.info("connector %s: %s; searching window %s again from the start", self.name, failure.message,
+                         key)
+                cursor, search_id = 0, None
+                continue
+            if answer is None:
+                return
+            data = answer.get("data") or {}
+            videos = data.get("videos") or []
+            self._quota_today()["records"] += len(videos)
+            cursor = int(data.get("cursor", cursor + len(videos)))
+            search_id = data.get("search_id", search_id)
+            more = bool(data.get("has_more"))
+            checkpoint = {key: {"cursor": cursor, "search_id": search_id, "done": not more}, "quota": self.quota}
+            collected_at = self.clock.now()
+            for video in videos:
+                yield self._record(video, collected_at)
+            yield SourceRecord(None, b"", produce=False, checkpoint=checkpoint)
+            if not more:
+                return
+
+    def _record(self, video: Any, collected_at: datetime) -> SourceRecord:
+        raw = json.dumps(video, ensure_ascii=False).encode()
+        if not isinstance(video, dict):
+            return SourceRecord(None, raw, failure="tiktok: a video is not a JSON object")
+        try:
+            post = to_post(video, collected_at)
+        except NormaliseError as exc:
+            return SourceRecord(None, raw, failure=str(exc))
+        digest = content_digest(post.model_dump_json(exclude={"collected_at", "raw"}).encode())
+        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest)

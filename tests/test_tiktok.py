@@ -1,0 +1,179 @@
+"""The TikTok Research API connector against a loopback double of the API, on a fake clock."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from connectors.api import Action, ConnectorFatal, classify
+from connectors.state import ConnectorState
+from connectors.tiktok import NormaliseError, TikTokConnector, to_post, windows
+from pipelines.services import ensure_ready
+from schemas.config import Settings, TikTokSource
+from schemas.deadletter import DeadLetter
+from schemas.post import Post
+from tests.conftest import make_settings, read_topic
+from tests.doubles.tiktok_api import FakeClock, TikTokDouble
+
+START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+ENV = {"TIKTOK_CLIENT_KEY": "key-123", "TIKTOK_CLIENT_SECRET": "s3cret-xyz"}
+
+
+def video(number: int, hours_ago: float, hashtags: tuple[str, ...] = ("pilkada",)) -> dict:
+    return {
+        "id": 7_300_000_000_000_000_000 + number,
+        "video_description": f"Nonton debat paslon malam ini, siapa yang paling meyakinkan? #{hashtags[0]} ({number})",
+        "create_time": int((START - timedelta(hours=hours_ago)).timestamp()),
+        "region_code": "ID",
+        "share_count": 2, "view_count": 1500, "like_count": 40 + number, "comment_count": 3,
+        "hashtag_names": list(hashtags),
+        "username": f"warga_{number % 17}",
+    }
+
+
+# 240 matching videos over the last 9 days, 10 more that become visible during the simulated day
+# (the API shows a video about two days after it was posted), and noise that does not match.
+VIDEOS = [video(i, hours_ago=48 + i * 0.75) for i in range(240)] + [
+    video(500 + i, hours_ago=40 - i) for i in range(10)
+] + [video(1000 + i, hours_ago=60 + i, hashtags=("resepmasakan",)) for i in range(20)]
+
+
+def source(double: TikTokDouble, **overrides: object) -> TikTokSource:
+    spec = {"name": "tiktok", "base_url": double.url, "hashtags": ["pilkada"], "since": "8d", "max_count": 25,
+            "poll_interval": "1h", **overrides}
+    return TikTokSource.model_validate(spec)
+
+
+def connector(double: TikTokDouble, settings: Settings, clock: FakeClock, **overrides: object) -> TikTokConnector:
+    state = ConnectorState(settings.connectors.state_dir / "tiktok.sqlite")
+    return TikTokConnector(source(double, **overrides), state, clock=clock, environ=ENV)
+
+
+def expected_ids(visible_at: datetime = START, since_days: int = 8) -> set[str]:
+    first_day = (START - timedelta(days=since_days)).date()
+    return {f"tiktok:{v['id']}" for v in VIDEOS if "pilkada" in v["hashtag_names"]
+            and datetime.fromtimestamp(v["create_time"], UTC).date() >= first_day
+            and datetime.fromtimestamp(v["create_time"], UTC) <= visible_at - timedelta(days=2)}
+
+
+@pytest.fixture
+def tiktok_settings(stack, tmp_path: Path) -> Settings:
+    settings = make_settings(stack, tmp_path, connectors={"state_dir": str(tmp_path / "connectors")})
+    ensure_ready(settings)
+    return settings
+
+
+def sent_posts(settings: Settings, expected: int) -> list[Post]:
+    return [Post.model_validate_json(m.value)
+            for m in read_topic(settings, settings.kafka.topics.raw, expected + 5, timeout_ms=2500)]
+
+
+def test_to_post() -> None:
+    post = to_post(video(7, hours_ago=50), collected_at=START)
+    assert post.post_id == "tiktok:7300000000000000007"
+    assert str(post.url) == "https://www.tiktok.com/@warga_7/video/7300000000000000007"
+    assert post.author.handle == "warga_7" and post.hashtags == ["pilkada"]
+    assert post.created_at == START - timedelta(hours=50) and post.engagement.likes == 47
+    broken = video(8, hours_ago=50)
+    del broken["id"]
+    with pytest.raises(NormaliseError, match="missing field 'id'"):
+        to_post(broken, START)
+    with pytest.raises(NormaliseError, match="not a Unix time"):
+        to_post({**video(9, 50), "create_time": "kemarin"}, START)
+
+
+def test_windows_split_at_seven_days() -> None:
+    assert windows(date(2026, 11, 1), date(2026, 11, 16), 7) == [
+        (date(2026, 11, 1), date(2026, 11, 7)), (date(2026, 11, 8), date(2026, 11, 14)),
+        (date(2026, 11, 15), date(2026, 11, 16)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message", "action"),
+    [
+        (500, "internal_error", "", Action.RETRY),
+        (0, "connection_error", "refused", Action.RETRY),
+        (429, "daily_quota_limit_exceeded", "", Action.WAIT_QUOTA),
+        (429, "rate_limit_exceeded", "", Action.WAIT_QUOTA),
+        (401, "access_token_invalid", "", Action.REFRESH_TOKEN),
+        (401, "invalid_client", "Client key or secret is incorrect.", Action.FATAL),
+        (403, "scope_not_authorized", "", Action.FATAL),
+        (400, "invalid_params", "Search Id 5 is invalid or expired", Action.FATAL),
+    ],
+)
+def test_the_failure_table(status: int, code: str, message: str, action: Action) -> None:
+    assert classify(status, code, message) is action
+
+
+def test_a_day_of_faults_token_expiry_and_quota_loses_and_duplicates_nothing(tiktok_settings: Settings) -> None:
+    end = START + timedelta(days=1, hours=6)
+    clock = FakeClock(START, stop_at=end)
+    with TikTokDouble(clock, VIDEOS, daily_requests=15) as double:
+        double.faults = ["500", "rate_limit", "expire_search", "500", "malformed_item"]
+        tiktok = connector(double, tiktok_settings, clock)
+        stats = tiktok.run(tiktok_settings, threading.Event())
+
+        assert stats.error is None
+        expected = expected_ids(visible_at=end)
+        assert expected > expected_ids(START), "some videos only appear during the day"
+        posts = sent_posts(tiktok_settings, len(expected))
+        ids = [p.post_id for p in posts]
+        assert len(ids) == len(set(ids)), "no post is sent twice"
+        # The item that came back malformed once was dead-lettered, and delivered by a later poll.
+        assert set(ids) == expected
+        assert stats.dead_lettered == 1
+        (letter,) = [DeadLetter.model_validate_json(m.value)
+                     for m in read_topic(tiktok_settings, tiktok_settings.kafka.topics.dead_letter, 1)]
+        assert letter.reason == "tiktok: missing field 'id'" and letter.source == "connector:tiktok"
+        # 15 requests a day: the connector waited for 00:00 UTC instead of hammering on 429s.
+        assert double.requests_per_day[START.date().isoformat()] == 15
+        assert sum(double.requests_per_day.values()) > 15
+        assert double.calls["token"] >= 2, "a token lives two hours; the day needs more than one"
+        assert "key-123" not in repr(stats) and "s3cret" not in repr(stats)
+        assert len(expected) > 150, "the scenario covers several windows and many pages"
+
+
+def test_a_restart_resumes_mid_window_without_resending(tiktok_settings: Settings) -> None:
+    clock = FakeClock(START)
+    with TikTokDouble(clock, VIDEOS) as double:
+        stop = threading.Event()
+        first = connector(double, tiktok_settings, clock)
+        produced = []
+
+        def records_until_50(stop_event: threading.Event):  # an operator's Ctrl-C after 50 posts
+            for record in TikTokConnector.records(first, stop_event):
+                yield record
+                if record.produce and record.failure is None:
+                    produced.append(record.key)
+                if len(produced) >= 50:
+                    stop_event.set()
+
+        first.records = records_until_50  # type: ignore[method-assign]
+        first.run(tiktok_settings, stop)
+        assert first.stats.produced >= 50 and not first.stats.finished
+        queries_before = double.calls["query"]
+
+        clock.stop_at = clock.now() + timedelta(minutes=30)
+        second = connector(double, tiktok_settings, clock)
+        second.run(tiktok_settings, threading.Event())
+        assert double.calls["query"] - queries_before < 240 // 25 + 4, "resumed from the checkpoint"
+
+    ids = [p.post_id for p in sent_posts(tiktok_settings, len(expected_ids()))]
+    assert len(ids) == len(set(ids)) == len(expected_ids())
+
+
+def test_missing_or_refused_credentials_stop_only_this_connector(tiktok_settings: Settings) -> None:
+    clock = FakeClock(START, stop_at=START + timedelta(hours=1))
+    with TikTokDouble(clock, VIDEOS, client_secret="another-secret") as double:
+        refused = connector(double, tiktok_settings, clock)
+        with pytest.raises(ConnectorFatal, match="client credentials were refused") as caught:
+            refused.run(tiktok_settings, threading.Event())
+        assert "s3cret" not in str(caught.value)
+        state = ConnectorState(tiktok_settings.connectors.state_dir / "missing.sqlite")
+        unset = TikTokConnector(source(double), state, clock=clock, environ={})
+        with pytest.raises(ConnectorFatal, match="set the environment variables TIKTOK_CLIENT_KEY"):
+            unset.run(tiktok_settings, threading.Event())
