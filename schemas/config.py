@@ -266,6 +266,52 @@ class TikTokSource(_Section):
         return self
 
 
+class InstagramHashtagSource(_Section):
+    """Instagram Graph API hashtag search for a business account: recent media per hashtag.
+
+    Instagram allows 30 unique hashtags per account per rolling 7 days; the connector counts
+    them and refuses to exceed the budget.
+    """
+
+    type: Literal["instagram_hashtag"] = "instagram_hashtag"
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    base_url: str = "https://graph.facebook.com/v21.0"
+    ig_user_id: str = Field(min_length=1, description="the Instagram business account that searches")
+    access_token_env: str = "IG_ACCESS_TOKEN"
+    hashtags: list[str] = Field(min_length=1, max_length=30)
+    edge: Literal["recent_media", "top_media"] = "recent_media"
+    poll_interval: Duration = Field(default=timedelta(minutes=30))
+    weekly_hashtags: int = Field(default=30, ge=1, le=30)
+
+
+class MetaContentLibrarySource(_Section):
+    """Meta Content Library API: public Facebook and Instagram posts by keyword (vetted researchers)."""
+
+    type: Literal["meta_content_library"] = "meta_content_library"
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    base_url: str = "https://graph.facebook.com/v21.0"
+    access_token_env: str = "META_CL_ACCESS_TOKEN"
+    platforms: list[Literal["facebook", "instagram"]] = Field(default_factory=lambda: ["facebook", "instagram"])
+    keywords: list[str] = Field(min_length=1)
+    country: str = "ID"
+    since: Duration = Field(default=timedelta(days=7))
+    poll_interval: Duration = Field(default=timedelta(hours=1))
+    queries_per_minute: int = Field(default=60, ge=1)
+    weekly_records: int = Field(default=500_000, ge=1)
+
+
+class FacebookPagesSource(_Section):
+    """Facebook Graph API feeds of a watchlist of public pages (local news, candidates' pages)."""
+
+    type: Literal["facebook_pages"] = "facebook_pages"
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    base_url: str = "https://graph.facebook.com/v21.0"
+    access_token_env: str = "FB_ACCESS_TOKEN"
+    pages: list[str] = Field(min_length=1, description="page ids or usernames")
+    since: Duration = Field(default=timedelta(days=7))
+    poll_interval: Duration = Field(default=timedelta(minutes=30))
+
+
 def _source_type(value: Any) -> str | None:
     # A source without a type is a replay source, as in configurations written before imports.
     if isinstance(value, dict):
@@ -275,7 +321,10 @@ def _source_type(value: Any) -> str | None:
 
 Source = Annotated[
     Annotated[ReplaySource, Tag("replay")] | Annotated[ImportSource, Tag("import")]
-    | Annotated[TikTokSource, Tag("tiktok")],
+    | Annotated[TikTokSource, Tag("tiktok")]
+    | Annotated[InstagramHashtagSource, Tag("instagram_hashtag")]
+    | Annotated[MetaContentLibrarySource, Tag("meta_content_library")]
+    | Annotated[FacebookPagesSource, Tag("facebook_pages")],
     Discriminator(_source_type),
 ]
 
