@@ -75,6 +75,10 @@ class Connector(abc.ABC):
     state: ConnectorState | None = None
     """Checkpoints and sent posts; ``None`` for a connector that keeps no state (replay)."""
 
+    def check(self) -> str:
+        """Validate what can be validated without producing (credentials, paths); say what was found."""
+        return "configuration valid"
+
     @property
     def bounded(self) -> bool:
         """Whether the source runs out (a file) rather than being polled until stopped (an API)."""

@@ -76,6 +76,12 @@ class ImportConnector(Connector):
         return cls(source.name, source.path, source.format, state, watch=source.watch,
                    poll_interval_s=source.poll_interval_s)
 
+    def check(self) -> str:
+        """The export files found, and how many are fully imported."""
+        files = self.files()
+        done = sum(1 for path in files if (self.state.checkpoint(f"file:{path.resolve()}") or {}).get("complete"))
+        return f"{len(files)} export file(s) under {self.path}, {done} fully imported"
+
     def files(self) -> list[Path]:
         """The export files to read, oldest name first."""
         if self.path.is_file():

@@ -162,6 +162,11 @@ class TikTokConnector(Connector):
             self.quota = {"day": today, "requests": 0, "records": 0}
         return self.quota
 
+    def check(self) -> str:
+        """Fetch a token with the configured credentials and report today's quota use."""
+        self._refresh_token()
+        return f"credentials accepted by {self.source.base_url}; {self.quota_status()}"
+
     def quota_status(self) -> str:
         """Requests and records used today against the daily budget."""
         quota = self._quota_today()

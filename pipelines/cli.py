@@ -154,15 +154,40 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _connectors(settings: Settings) -> int:
+def _connectors(settings: Settings, args: argparse.Namespace) -> int:
     from connectors import REGISTRY
 
-    print(f"connector types: {', '.join(sorted(REGISTRY))}")
-    if not settings.sources:
-        print("no sources configured")
-    for source in settings.sources:
-        detail = getattr(source, "format", "") or ""
-        print(f"  {source.name:<20} {source.type:<8} {detail:<16} {source.path}")
+    if args.action == "list":
+        print(f"connector types: {', '.join(sorted(REGISTRY))}")
+        if not settings.sources:
+            print("no sources configured")
+        for source in settings.sources:
+            detail = getattr(source, "format", "") or ""
+            where = getattr(source, "path", None) or getattr(source, "base_url", "")
+            print(f"  {source.name:<20} {source.type:<22} {detail:<16} {where}")
+        return 0
+    if not args.name:
+        print(f"siaga: error: connectors {args.action} needs a source name", file=sys.stderr)
+        return 2
+    by_name = {source.name: source for source in settings.sources}
+    if args.name not in by_name:
+        known = ", ".join(by_name) or "none configured"
+        print(f"siaga: error: no source named {args.name!r} (sources: {known})", file=sys.stderr)
+        return 2
+    source = by_name[args.name]
+    connector = REGISTRY[source.type].from_config(source, settings)
+    if args.action == "check":
+        print(f"{source.name} ({source.type}): {connector.check()}")
+        return 0
+    from pipelines.services import ensure_ready
+
+    ensure_ready(settings)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stats = connector.run(settings, stop)
+    print(f"{source.name}: {stats.produced} posts sent, {stats.unchanged} unchanged, "
+          f"{stats.dead_lettered} dead-lettered")
     return 0
 
 
@@ -207,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     import_parser.add_argument("--watch", action="store_true", help="keep watching the folder for new files")
     import_parser.add_argument("--name", default="import", help="the import's name: its checkpoints are kept under it")
     connectors_parser = commands.add_parser("connectors", help="the configured sources")
-    connectors_parser.add_argument("action", choices=["list"])
+    connectors_parser.add_argument("action", choices=["list", "check", "run"])
+    connectors_parser.add_argument("name", nargs="?", help="the source's name (for check and run)")
     commands.add_parser("setup", help="create Kafka topics and Elasticsearch index templates")
     commands.add_parser("templates", help="print the Elasticsearch index templates generated from the schemas")
     args = parser.parse_args(argv)
@@ -225,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "import":
             return _import(settings, args)
         if args.command == "connectors":
-            return _connectors(settings)
+            return _connectors(settings, args)
         if args.command == "deadletters":
             return _deadletters(settings, args.limit, args.json)
         if args.command == "setup":

@@ -1,0 +1,65 @@
+"""`siaga connectors list | check | run` against configured sources."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from pipelines.cli import main
+from tests.conftest import make_settings, read_topic
+from tests.doubles.tiktok_api import FakeClock, TikTokDouble
+
+IMPORT_SAMPLE = Path(__file__).parent / "data" / "imports" / "apify-tiktok.json"
+
+
+def config_with(stack, tmp_path: Path, sources: list[dict]) -> tuple[Path, object]:
+    settings = make_settings(stack, tmp_path, connectors={"state_dir": str(tmp_path / "connectors")},
+                             sources=sources)
+    return next(tmp_path.glob("siaga-*.yaml")), settings
+
+
+def test_list_check_and_run_an_import_source(stack, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config, settings = config_with(stack, tmp_path, [
+        {"type": "import", "name": "apify-tt", "format": "apify-tiktok", "path": str(IMPORT_SAMPLE)},
+    ])
+    assert main(["--config", str(config), "connectors", "list"]) == 0
+    assert "apify-tt" in capsys.readouterr().out
+    assert main(["--config", str(config), "connectors", "check", "apify-tt"]) == 0
+    out = capsys.readouterr().out
+    assert "1 export file(s)" in out and "0 fully imported" in out
+    assert main(["--config", str(config), "connectors", "run", "apify-tt"]) == 0
+    items = json.loads(IMPORT_SAMPLE.read_text(encoding="utf-8"))
+    assert f"{len(items)} posts sent" in capsys.readouterr().out
+    assert main(["--config", str(config), "connectors", "check", "apify-tt"]) == 0
+    assert "1 fully imported" in capsys.readouterr().out
+    assert len(read_topic(settings, settings.kafka.topics.raw, len(items))) == len(items)
+
+
+def test_check_a_tiktok_source_validates_credentials_without_leaking_them(
+    stack, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with TikTokDouble(FakeClock(datetime.now(UTC)), []) as double:
+        config, _ = config_with(stack, tmp_path, [
+            {"type": "tiktok", "name": "tt", "base_url": double.url, "hashtags": ["pilkada"]},
+        ])
+        monkeypatch.setenv("TIKTOK_CLIENT_KEY", double.client_key)
+        monkeypatch.setenv("TIKTOK_CLIENT_SECRET", double.client_secret)
+        assert main(["--config", str(config), "connectors", "check", "tt"]) == 0
+        out = capsys.readouterr().out
+        assert "credentials accepted" in out and "0/1000 requests and 0/100000 records used" in out
+        monkeypatch.setenv("TIKTOK_CLIENT_SECRET", "wrong-secret-value")
+        assert main(["--config", str(config), "connectors", "check", "tt"]) == 2
+        captured = capsys.readouterr()
+        assert "client credentials were refused" in captured.err
+        assert "wrong-secret-value" not in captured.err + captured.out
+
+
+def test_unknown_source_names_the_known_ones(stack, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config, _ = config_with(stack, tmp_path, [
+        {"type": "import", "name": "apify-tt", "format": "apify-tiktok", "path": str(IMPORT_SAMPLE)},
+    ])
+    assert main(["--config", str(config), "connectors", "check", "nope"]) == 2
+    assert "no source named 'nope' (sources: apify-tt)" in capsys.readouterr().err
