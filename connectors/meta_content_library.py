@@ -1,0 +1,413 @@
+"""Meta Content Library API: public Facebook and Instagram posts by keyword in one country.
+
+The Content Library API (CrowdTangle's successor; vetted researchers only) is reached from
+Meta's research environment. This connector models its synchronous search as a Graph-API-style
+REST endpoint; the exact transport (host, version prefix, a proxy in the research environment)
+is configurable through ``base_url``, and the semantics follow Meta's Content Library
+documentation (search guide, data dictionary, "Rate limiting and query budgeting"):
+
+``GET {base_url}/content_library/search?platform=facebook|instagram&q=<keyword>&country=ID
+&since=<ISO 8601>&until=<ISO 8601>&limit=<≤100>&after=<cursor>&access_token=<token>``
+
+answers ``{"data": [{"id", "text", "creation_time" (ISO 8601), "url", "owner": {"id",
+"username" or "name"}, "statistics": {"reaction_count", "comment_count", "share_count",
+"views"}}, ...], "paging": {"cursors": {"after"}, "next"}}``; a page without ``paging.next``
+is the last. The next page is asked for by rebuilding the URL from ``base_url`` with the
+``after`` cursor (``paging.next`` is not followed, so the token is never taken from a URL the
+server wrote and a configured proxy stays in the path).
+
+Limits, counted here so the connector waits instead of being refused: 60 synchronous queries
+over any one-minute interval (``queries_per_minute``; the connector never sends more in any
+60 s) and 500,000 records per researcher per rolling seven days (``weekly_records``; the budget
+is shared with the Content Library web tool, so the API may still refuse first). Records are
+counted per hour in the checkpoint; when the budget is spent the connector waits until the
+oldest counted records leave the seven-day window, and asks for no more records than remain.
+
+Failures (Graph error codes over the shared table in ``connectors.api``): 429 or codes 4, 17,
+32, 613 → wait for the rate window and retry; 5xx or codes 1, 2 → retry with backoff; 190
+(OAuthException: the token expired, was revoked or is invalid) → stop this connector with a
+clear message, since a Content Library token cannot be refreshed from here; an invalid paging
+cursor → search the same window again from its start; anything else → stop this connector.
+Items that cannot be normalised go to the dead-letter topic.
+
+One search per (platform, keyword). Each search's checkpoint holds its high-water mark (the
+``until`` of its last finished search) and, while a search is under way, its window and paging
+cursor, so a restart resumes mid-search. Each poll searches from the high-water mark minus a
+small overlap (posts reach the index a little late) up to now. A post found by two keywords,
+or again in the overlap, is sent once: the connector state remembers a digest of what it sent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+import urllib.parse
+from collections import deque
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from connectors.api import Action, ApiFailure, Clock, ConnectorFatal, backoff, request_json, sleep_until
+from connectors.base import Connector, SourceRecord
+from connectors.state import ConnectorState, content_digest
+from schemas.config import MetaContentLibrarySource, Settings
+from schemas.post import Post
+
+log = logging.getLogger(__name__)
+
+SEARCH_PATH = "/content_library/search"
+PAGE_LIMIT = 100
+"""The most records one synchronous search page returns."""
+OVERLAP = timedelta(hours=1)
+"""How far before the high-water mark each poll searches again, for posts indexed late."""
+WEEK = timedelta(days=7)
+MINUTE = timedelta(seconds=60)
+QUOTA_WAIT_CAP = 3600.0
+
+TOKEN_CODES = frozenset({"190", "102"})
+"""OAuthException: the token expired, was revoked or is invalid; get a new one."""
+RATE_LIMIT_CODES = frozenset({"4", "17", "32", "613"})
+"""Too many calls (application, user, page, rate limit): wait and retry."""
+TRANSIENT_CODES = frozenset({"1", "2"})
+"""API Unknown / API Service: a temporary issue; retry."""
+
+_HASHTAG = re.compile(r"(?<![\w&])#(\w{1,100})")
+_MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9_.]{1,30})")
+
+
+class NormaliseError(ValueError):
+    """A Content Library item the connector cannot turn into a Post; the message is the reason."""
+
+
+def _tags(pattern: re.Pattern[str], text: str) -> list[str]:
+    found: list[str] = []
+    for match in pattern.findall(text):
+        tag = match.lower().rstrip(".")
+        if tag and tag not in found:
+            found.append(tag)
+    return found[:100]
+
+
+def _created(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError(value)
+    created = datetime.fromisoformat(value)
+    return created.replace(tzinfo=UTC) if created.tzinfo is None else created.astimezone(UTC)
+
+
+def to_post(item: dict[str, Any], platform: str, collected_at: datetime) -> Post:
+    """A Content Library search item of ``platform`` ("facebook" or "instagram") → ``Post``."""
+    try:
+        native_id = str(item["id"])
+        owner = item["owner"]
+        raw_time = item["creation_time"]
+    except KeyError as exc:
+        msg = f"meta_content_library: missing field {exc.args[0]!r}"
+        raise NormaliseError(msg) from None
+    try:
+        created = _created(raw_time)
+    except (TypeError, ValueError):
+        msg = f"meta_content_library: creation_time {raw_time!r} is not an ISO 8601 time"
+        raise NormaliseError(msg) from None
+    if not isinstance(owner, dict) or not (owner.get("username") or owner.get("name")):
+        msg = "meta_content_library: owner has neither username nor name"
+        raise NormaliseError(msg)
+    url = item.get("url")
+    if not url:
+        if platform != "facebook":
+            msg = "meta_content_library: missing field 'url'"
+            raise NormaliseError(msg)
+        url = f"https://www.facebook.com/{native_id}"
+    text = str(item.get("text") or "")
+    statistics = item.get("statistics") or {}
+    try:
+        views = statistics.get("views")
+        return Post(
+            platform=platform,
+            native_id=native_id,
+            url=url,
+            author={
+                "id": str(owner["id"]) if owner.get("id") is not None else None,
+                "handle": str(owner.get("username") or owner["name"]),
+                "display_name": str(owner["name"]) if owner.get("name") else None,
+            },
+            text=text,
+            hashtags=_tags(_HASHTAG, text),
+            mentions=_tags(_MENTION, text),
+            created_at=created,
+            collected_at=max(collected_at, created),
+            engagement={
+                "likes": int(statistics.get("reaction_count") or 0),
+                "comments": int(statistics.get("comment_count") or 0),
+                "shares": int(statistics.get("share_count") or 0),
+                "views": None if views is None else int(views),
+            },
+            raw=item,
+        )
+    except (ValueError, TypeError, AttributeError) as exc:
+        msg = f"meta_content_library: not a valid post ({str(exc).splitlines()[0]})"
+        raise NormaliseError(msg) from None
+
+
+def action_of(failure: ApiFailure) -> Action:
+    """What to do about a failed search: Graph error codes first, then the shared table."""
+    if failure.code in TOKEN_CODES:
+        return Action.FATAL
+    if failure.status == 429 or failure.code in RATE_LIMIT_CODES:
+        return Action.WAIT_QUOTA
+    if failure.code in TRANSIENT_CODES:
+        return Action.RETRY
+    if failure.action is Action.REFRESH_TOKEN:
+        return Action.FATAL  # a Content Library token is issued to the researcher, not refreshed here
+    return failure.action
+
+
+def _invalid_cursor(failure: ApiFailure) -> bool:
+    return failure.status == 400 and "cursor" in failure.message.lower()
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse(value: str) -> datetime:
+    return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def search_key(platform: str, keyword: str) -> str:
+    """The checkpoint key of one (platform, keyword) search."""
+    return f"search:{platform}:{keyword}"
+
+
+class MetaContentLibraryConnector(Connector):
+    """Searches the Content Library per (platform, keyword); resumable, rate- and budget-aware."""
+
+    def __init__(self, source: MetaContentLibrarySource, state: ConnectorState, clock: Clock | None = None,
+                 environ: dict[str, str] | None = None, page_limit: int = PAGE_LIMIT) -> None:
+        super().__init__(source.name)
+        self.source = source
+        self.state = state
+        self.clock = clock or Clock()
+        self.environ = os.environ if environ is None else environ
+        self.page_limit = max(1, min(page_limit, PAGE_LIMIT))
+        saved = self.state.checkpoint("quota") or {}
+        self.queries: deque[datetime] = deque(_parse(moment) for moment in saved.get("queries", []))
+        self.buckets: list[list[Any]] = [[_parse(last), int(count)] for last, count in saved.get("records", [])]
+        self._quota_failures = 0
+        self._sent_this_poll: dict[str, str] = {}
+
+    @property
+    def bounded(self) -> bool:
+        """Polled until stopped."""
+        return False
+
+    @classmethod
+    def from_config(cls, source: MetaContentLibrarySource, settings: Settings) -> MetaContentLibraryConnector:
+        """The connector a configured Content Library source describes."""
+        return cls(source, ConnectorState(settings.connectors.state_dir / f"{source.name}.sqlite"))
+
+    # -- credentials, rate limit and budget ------------------------------------------------
+
+    def _token(self) -> str:
+        token = self.environ.get(self.source.access_token_env)
+        if not token:
+            msg = (f"connector {self.name}: set the environment variable {self.source.access_token_env} "
+                   f"to a Meta Content Library API access token")
+            raise ConnectorFatal(msg)
+        return token
+
+    def _refused(self, failure: ApiFailure, token: str) -> ConnectorFatal:
+        message = failure.message.replace(token, "<token>")
+        if failure.code in TOKEN_CODES or (failure.status == 401 and action_of(failure) is Action.FATAL):
+            return ConnectorFatal(
+                f"connector {self.name}: the access token in {self.source.access_token_env} was refused "
+                f"(OAuthException {failure.code}: {message}); create a new Content Library API token "
+                f"and set {self.source.access_token_env}")
+        return ConnectorFatal(f"connector {self.name}: {failure.path}: HTTP {failure.status} {failure.code}: "
+                              f"{message}")
+
+    def _prune(self, now: datetime) -> None:
+        while self.queries and self.queries[0] + MINUTE <= now:
+            self.queries.popleft()
+        self.buckets = [bucket for bucket in self.buckets if bucket[0] + WEEK > now]
+
+    def records_used(self) -> int:
+        """Records retrieved in the last seven days, as counted here."""
+        self._prune(self.clock.now())
+        return sum(count for _, count in self.buckets)
+
+    def _count_records(self, count: int) -> None:
+        now = self.clock.now()
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        if self.buckets and self.buckets[-1][0].replace(minute=0, second=0, microsecond=0) == hour:
+            self.buckets[-1] = [now, self.buckets[-1][1] + count]
+        elif count:
+            self.buckets.append([now, count])
+
+    def _quota_checkpoint(self) -> dict[str, Any]:
+        self._prune(self.clock.now())
+        return {"queries": [_iso(moment) for moment in self.queries],
+                "records": [[_iso(last), count] for last, count in self.buckets]}
+
+    def quota_status(self) -> str:
+        """Records used in the rolling week and queries sent in the last minute, against the limits."""
+        used = self.records_used()
+        return (f"{used}/{self.source.weekly_records} records used in the last 7 days, "
+                f"{len(self.queries)}/{self.source.queries_per_minute} queries in the last minute")
+
+    def _wait_for_room(self, stop: threading.Event) -> int | None:
+        """Wait until a query may be sent and records remain; the page size to ask for, or None if stopped."""
+        while not stop.is_set():
+            now = self.clock.now()
+            self._prune(now)
+            remaining = self.source.weekly_records - sum(count for _, count in self.buckets)
+            if remaining <= 0:
+                log.info("connector %s: weekly record budget spent (%s); waiting for the oldest records to "
+                         "leave the 7-day window", self.name, self.quota_status())
+                if sleep_until(self.clock, self.buckets[0][0] + WEEK, stop):
+                    return None
+                continue
+            if len(self.queries) >= self.source.queries_per_minute:
+                if sleep_until(self.clock, self.queries[0] + MINUTE, stop):
+                    return None
+                continue
+            self.queries.append(now)
+            return min(self.page_limit, remaining)
+        return None
+
+    # -- searching ---------------------------------------------------------------------------
+
+    def _url(self, params: dict[str, Any], token: str) -> str:
+        query = urllib.parse.urlencode({**params, "access_token": token})
+        return f"{self.source.base_url.rstrip('/')}{SEARCH_PATH}?{query}"
+
+    def _page(self, params: dict[str, Any], stop: threading.Event) -> dict[str, Any] | None:
+        """One search page, through every failure the table allows; ``None`` if stopped."""
+        token = self._token()
+        attempt = 0
+        while not stop.is_set():
+            limit = self._wait_for_room(stop)
+            if limit is None:
+                return None
+            try:
+                answer = request_json("GET", self._url({**params, "limit": limit}, token))
+                if not isinstance(answer.get("data"), list):
+                    raise ApiFailure(Action.RETRY, 200, "malformed_response", "the answer has no data list",
+                                     SEARCH_PATH)
+            except ApiFailure as failure:
+                action = action_of(failure)
+                if action is Action.WAIT_QUOTA:
+                    self._quota_failures += 1
+                    wait = min(60.0 * 2 ** (self._quota_failures - 1), QUOTA_WAIT_CAP)
+                    log.info("connector %s: rate limited (%s %s); waiting %.0f s", self.name, failure.status,
+                             failure.code, wait)
+                    if self.clock.sleep(wait, stop):
+                        return None
+                elif action is Action.RETRY:
+                    attempt += 1
+                    log.warning("connector %s: %s (attempt %d)", self.name, failure, attempt)
+                    if self.clock.sleep(backoff(attempt), stop):
+                        return None
+                elif _invalid_cursor(failure) and params.get("after"):
+                    raise
+                else:
+                    raise self._refused(failure, token) from None
+                continue
+            self._quota_failures = 0
+            return answer
+        return None
+
+    def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
+        while not stop.is_set():
+            self._sent_this_poll = {}
+            for platform in self.source.platforms:
+                for keyword in self.source.keywords:
+                    yield from self._search(platform, keyword, stop)
+                    if stop.is_set():
+                        return
+            if self.clock.sleep(self.source.poll_interval.total_seconds(), stop):
+                return
+
+    def _search(self, platform: str, keyword: str, stop: threading.Event) -> Iterator[SourceRecord]:
+        key = search_key(platform, keyword)
+        saved = self.state.checkpoint(key) or {}
+        high_water = saved.get("until")
+        active = saved.get("active")
+        if not active:  # a new search: from the high-water mark (less the overlap) up to now
+            now = self.clock.now()
+            since = _parse(high_water) - OVERLAP if high_water else now - self.source.since
+            active = {"since": _iso(since), "until": _iso(now), "after": None}
+        while not stop.is_set():
+            params = {"platform": platform, "q": keyword, "country": self.source.country,
+                      "since": active["since"], "until": active["until"]}
+            if active["after"]:
+                params["after"] = active["after"]
+            try:
+                answer = self._page(params, stop)
+            except ApiFailure as failure:
+                log.info("connector %s: %s; searching %s again from the start of its window", self.name,
+                         failure.message, key)
+                active = {**active, "after": None}
+                continue
+            if answer is None:
+                return
+            items = answer["data"]
+            self._count_records(len(items))
+            paging = answer.get("paging") if isinstance(answer.get("paging"), dict) else {}
+            cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
+            after = cursors.get("after")
+            more = bool(paging.get("next")) and bool(after)
+            if more and after == active["after"] and not items:
+                log.warning("connector %s: %s answered an empty page that does not advance; ending this search",
+                            self.name, key)
+                more = False
+            if more:
+                active = {**active, "after": after}
+                progress = {"until": high_water, "active": active}
+            else:
+                progress = {"until": active["until"], "active": None}
+            collected_at = self.clock.now()
+            for item in items:
+                record = self._record(item, platform, collected_at)
+                if record is not None:
+                    yield record
+            yield SourceRecord(None, b"", produce=False,
+                               checkpoint={key: progress, "quota": self._quota_checkpoint()})
+            if not more:
+                return
+
+    def _record(self, item: Any, platform: str, collected_at: datetime) -> SourceRecord | None:
+        raw = json.dumps(item, ensure_ascii=False).encode()
+        if not isinstance(item, dict):
+            return SourceRecord(None, raw, failure="meta_content_library: an item is not a JSON object")
+        try:
+            post = to_post(item, platform, collected_at)
+        except NormaliseError as exc:
+            return SourceRecord(None, raw, failure=str(exc))
+        digest = content_digest(post.model_dump_json(exclude={"collected_at", "raw"}).encode())
+        if self._sent_this_poll.get(post.post_id) == digest:
+            return None  # found again by another keyword in this poll
+        self._sent_this_poll[post.post_id] = digest
+        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest)
+
+    # -- checking ----------------------------------------------------------------------------
+
+    def check(self) -> str:
+        """One one-record search, to validate the token; report the budget use."""
+        token = self._token()
+        now = self.clock.now()
+        params = {"platform": self.source.platforms[0], "q": self.source.keywords[0],
+                  "country": self.source.country, "since": _iso(now - timedelta(hours=1)), "until": _iso(now),
+                  "limit": 1}
+        self._prune(now)
+        self.queries.append(now)
+        try:
+            answer = request_json("GET", self._url(params, token))
+        except ApiFailure as failure:
+            raise self._refused(failure, token) from None
+        self._count_records(len(answer.get("data") or []))
+        self.state.commit([], {"quota": self._quota_checkpoint()})
+        return f"access token accepted by {self.source.base_url}; {self.quota_status()}"
