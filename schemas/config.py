@@ -310,6 +310,7 @@ class FacebookPagesSource(_Section):
     pages: list[str] = Field(min_length=1, description="page ids or usernames")
     since: Duration = Field(default=timedelta(days=7))
     poll_interval: Duration = Field(default=timedelta(minutes=30))
+    hourly_requests: int = Field(default=200, ge=1, description="requests per rolling hour")
 
 
 def _source_type(value: Any) -> str | None:

@@ -1,0 +1,455 @@
+"""Facebook Graph API: the feeds of a watchlist of public pages (local news, candidates' pages).
+
+Each configured page (a numeric page id or a username) is read with
+``GET /{page}/posts?fields=...&since=<unix>&limit=100``; the answer comes newest first, in
+pages linked by ``paging.next`` (absent on the last page). Only the query of ``next`` is used:
+requests always go to the configured ``base_url`` with the current token, so the token that
+Facebook embeds in ``next`` is never stored or followed elsewhere.
+
+Checkpoints, per page: ``newest``, the newest ``created_time`` seen by a completed walk, and
+the next poll asks for ``since = newest - OVERLAP``. The overlap catches posts that show up in
+the feed a little late, and re-reads the freshest posts, whose reaction, comment and share
+counts are still moving: a post re-read with new counts is sent again under the same key (the
+index updates it); one re-read unchanged is not sent again (the sent-post digest). Because a
+walk runs from newest to oldest, ``newest`` only moves once a walk reaches its end; while a walk
+is under way its progress is saved as ``walk`` (its ``since``, and ``until`` = the oldest post
+read so far), and a restart resumes the walk with ``since``/``until`` instead of starting over
+or, worse, skipping the posts it had not reached.
+
+Failures (Graph errors are classified by their ``error.code``, since Facebook answers most of
+them with HTTP 400, and the shared table in ``connectors.api`` goes by HTTP status):
+- 190 (OAuthException; subcode 463 = expired, 460 = password changed, ...): fatal for this
+  connector. Page access tokens are issued and renewed by the operator, not by Siaga: there
+  is no refresh here; the message says which environment variable to update.
+- 4, 17, 32, 613 and the 800xx business-use-case codes (rate limits): wait 5 minutes,
+  doubling up to an hour while they last (the Graph limits are rolling one-hour windows).
+- 100 "Unsupported get request" / "does not exist" and 803 (unknown alias) for a page that
+  does not exist or is not public, and 10 / 200 (no permission to read it): that page is skipped
+  for this poll with an error in the log and in ``unavailable_pages`` (``siaga connectors check``
+  lists them); the other pages go on. Dead letters are for posts, not for pages.
+- 5xx, 1/2 (unknown / temporarily unavailable), timeouts, malformed answers: retry with backoff.
+- Anything else (e.g. a bad ``fields`` value): fatal, with Facebook's message.
+
+Budget: at most ``hourly_requests`` requests in any rolling hour (default 200, the Graph API's
+app-level allowance per user), counted here and checkpointed, so the connector waits instead
+of running into rate-limit errors. Tokens never appear in messages, logs or checkpoints.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+import os
+import re
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from connectors.api import (
+    Action,
+    ApiFailure,
+    Clock,
+    ConnectorFatal,
+    backoff,
+    request_json,
+)
+from connectors.base import Connector, SourceRecord
+from connectors.state import ConnectorState, content_digest
+from schemas.config import FacebookPagesSource, Settings
+from schemas.post import Post
+
+log = logging.getLogger(__name__)
+
+FIELDS = ("id,message,created_time,permalink_url,from{id,name},shares,"
+          "reactions.summary(total_count),comments.summary(total_count)")
+PAGE_SIZE = 100
+"""Posts asked for per request: the most the ``/posts`` edge returns (it may return fewer)."""
+OVERLAP = timedelta(hours=1)
+"""How far before the newest post already seen each poll starts again."""
+HOURLY_REQUESTS = 200
+"""Default request budget per rolling hour, when the source configures none."""
+RATE_LIMIT_WAIT = 300.0
+RATE_LIMIT_WAIT_MAX = 3600.0
+MAX_EMPTY_PAGES = 20
+"""Consecutive empty pages that still link a ``next`` page before a walk is given up as looping."""
+
+_HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
+_USERNAME = re.compile(r"[A-Za-z0-9.]{1,128}")
+_NOT_USERNAMES = {"permalink.php", "photo.php", "story.php", "watch", "reel", "groups", "events", "people",
+                  "profile.php", "photo", "share"}
+
+
+class NormaliseError(ValueError):
+    """A post the connector cannot turn into a Post; the message is the reason."""
+
+
+def _is_username(value: str | None) -> bool:
+    """A page username (``kompascom``), as opposed to a numeric page id."""
+    return bool(value) and _USERNAME.fullmatch(value) is not None and not value.isdigit()  # type: ignore[arg-type]
+
+
+def _permalink_username(url: str | None) -> str | None:
+    """``kompascom`` from ``https://www.facebook.com/kompascom/posts/pfbid0...``, else ``None``."""
+    if not url:
+        return None
+    try:
+        segments = [s for s in urllib.parse.urlsplit(url).path.split("/") if s]
+    except ValueError:
+        return None
+    if len(segments) >= 2 and segments[0] not in _NOT_USERNAMES and segments[1] in ("posts", "videos", "photos") \
+            and _is_username(segments[0]):
+        return segments[0]
+    return None
+
+
+def _count(node: Any, *path: str) -> int:
+    for part in path:
+        node = node.get(part) if isinstance(node, dict) else None
+    if node is None:
+        return 0
+    if isinstance(node, bool) or not isinstance(node, int):
+        msg = f"facebook: {'.'.join(path)} {node!r} is not a count"
+        raise NormaliseError(msg)
+    return node
+
+
+def _tags(pattern: re.Pattern[str], text: str) -> list[str]:
+    """The distinct tags in ``text``, at most as many as a ``Post`` holds."""
+    return list(dict.fromkeys(tag.lower() for tag in pattern.findall(text)))[:100]
+
+
+def parse_time(value: Any) -> datetime:
+    """A Graph API time (``2026-11-21T12:00:00+0000``) as an aware UTC datetime."""
+    if not isinstance(value, str):
+        raise ValueError(value)
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
+
+
+def to_post(item: dict[str, Any], collected_at: datetime, page: str | None = None) -> Post:
+    """A Graph API page post → ``Post``.
+
+    ``page`` is the configured page the post was read from. The author's handle is what the
+    page is called in its URLs, because that is what an officer searches for: the configured
+    username if it is one, else the username in ``permalink_url``, else the page's numeric id
+    (``from.id``, or the page part of the post id). ``author.id`` is always the numeric id and
+    ``from.name`` the display name. A post without ``message`` (a photo, a shared link) has
+    empty text.
+    """
+    try:
+        native_id = item["id"]
+        created_time = item["created_time"]
+    except KeyError as exc:
+        msg = f"facebook: missing field {exc.args[0]!r}"
+        raise NormaliseError(msg) from None
+    if not isinstance(native_id, str) or not native_id:
+        msg = f"facebook: id {native_id!r} is not a Graph post id"
+        raise NormaliseError(msg)
+    try:
+        created = parse_time(created_time)
+    except ValueError:
+        msg = f"facebook: created_time {created_time!r} is not a Graph API time"
+        raise NormaliseError(msg) from None
+    author = item.get("from") if isinstance(item.get("from"), dict) else {}
+    author_id = str(author.get("id") or native_id.partition("_")[0]) or None
+    permalink = item.get("permalink_url") if isinstance(item.get("permalink_url"), str) else None
+    if _is_username(page):
+        handle = str(page)
+    else:
+        handle = _permalink_username(permalink) or author_id
+    message = item.get("message")
+    text = message if isinstance(message, str) else ""
+    try:
+        return Post(
+            platform="facebook",
+            native_id=native_id,
+            url=permalink or f"https://www.facebook.com/{native_id}",
+            author={"id": author_id, "handle": handle,
+                    "display_name": str(author["name"]) if author.get("name") else None},
+            text=text,
+            hashtags=_tags(_HASHTAG, text),
+            mentions=_tags(_MENTION, text),
+            created_at=created,
+            collected_at=max(collected_at, created),
+            engagement={
+                "likes": _count(item, "reactions", "summary", "total_count"),
+                "comments": _count(item, "comments", "summary", "total_count"),
+                "shares": _count(item, "shares", "count"),
+            },
+            raw=item,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "post"
+        msg = f"facebook: not a valid post ({where}: {first['msg']})"
+        raise NormaliseError(msg) from None
+
+
+# -- the Graph API's failures ----------------------------------------------------------------
+
+
+class GraphAction(enum.Enum):
+    """What to do about a failed Graph API request."""
+
+    RETRY = "retry"
+    WAIT_RATE_LIMIT = "wait for the rate limit"
+    SKIP_PAGE = "skip this page"
+    TOKEN_REFUSED = "stop: the operator must renew the access token"
+    FATAL = "stop this connector"
+
+
+_RATE_LIMIT_CODES = {"4", "17", "32", "613"}
+_TOKEN_CODES = {"190", "102", "2500"}  # invalid or expired token, invalid session, no active token
+_PERMISSION_CODES = {"10", "200"}
+
+
+def graph_action(failure: ApiFailure) -> GraphAction:
+    """The Graph API's error codes → what to do (HTTP status only where the code says nothing)."""
+    code, message = failure.code, failure.message.lower()
+    if code in _TOKEN_CODES or failure.status == 401:
+        return GraphAction.TOKEN_REFUSED
+    if code in _RATE_LIMIT_CODES or (code.startswith("800") and len(code) == 5) or failure.status == 429:
+        return GraphAction.WAIT_RATE_LIMIT
+    if code == "803" or code in _PERMISSION_CODES or (
+            code == "100" and ("unsupported get request" in message or "does not exist" in message)):
+        return GraphAction.SKIP_PAGE
+    if code in ("1", "2") or failure.action is Action.RETRY:
+        return GraphAction.RETRY
+    return GraphAction.FATAL
+
+
+def describe(failure: ApiFailure) -> str:
+    """A failed request for a log line: path, status, Graph code and message (no token, no query)."""
+    return f"{failure.path}: HTTP {failure.status}, Graph error {failure.code}: {failure.message}"
+
+
+class PageUnavailable(Exception):  # noqa: N818 - a condition, not a bug
+    """The page does not exist, is not public, or the token may not read it."""
+
+
+# -- the connector ---------------------------------------------------------------------------
+
+
+class FacebookPagesConnector(Connector):
+    """Polls the feeds of the configured pages; resumable, budgeted, one failing page skipped."""
+
+    def __init__(self, source: FacebookPagesSource, state: ConnectorState, clock: Clock | None = None,
+                 environ: dict[str, str] | None = None, hourly_requests: int | None = None) -> None:
+        super().__init__(source.name)
+        self.source = source
+        self.state = state
+        self.clock = clock or Clock()
+        self.environ = os.environ if environ is None else environ
+        self.hourly_requests = hourly_requests or int(getattr(source, "hourly_requests", HOURLY_REQUESTS))
+        self.budget: list[float] = list(self.state.checkpoint("budget") or [])
+        """Unix times of the requests made in the last hour."""
+        self.unavailable_pages: dict[str, str] = {}
+        """Pages skipped in the latest poll, with the reason (logged once; ``check`` probes them live)."""
+        self.token: str | None = None
+
+    @property
+    def bounded(self) -> bool:
+        """Polled until stopped."""
+        return False
+
+    @classmethod
+    def from_config(cls, source: FacebookPagesSource, settings: Settings) -> FacebookPagesConnector:
+        """The connector a configured Facebook pages source describes."""
+        return cls(source, ConnectorState(settings.connectors.state_dir / f"{source.name}.sqlite"))
+
+    # -- token and budget --------------------------------------------------------------------
+
+    def _token(self) -> str:
+        if self.token is None:
+            token = self.environ.get(self.source.access_token_env)
+            if not token:
+                msg = (f"connector {self.name}: set the environment variable {self.source.access_token_env} "
+                       f"to a Facebook page access token")
+                raise ConnectorFatal(msg)
+            self.token = token
+        return self.token
+
+    def _token_refused(self, failure: ApiFailure) -> ConnectorFatal:
+        detail = failure.message or failure.code
+        if self.token:
+            detail = detail.replace(self.token, "***")
+        env = self.source.access_token_env
+        msg = (f"connector {self.name}: Facebook refused the access token in {env} (Graph error {failure.code}: "
+               f"{detail}). Page access tokens are issued and renewed by the operator, not by Siaga: create a "
+               f"new one (a long-lived page token or a system-user token), set {env} to it and restart this "
+               f"connector; it resumes where it stopped")
+        return ConnectorFatal(msg)
+
+    def _budget_wait(self) -> float:
+        """Seconds to wait before the next request fits the hourly budget (0: go now)."""
+        now = self.clock.now().timestamp()
+        self.budget = [t for t in self.budget if t > now - 3600]
+        if len(self.budget) < self.hourly_requests:
+            return 0.0
+        return max(0.001, self.budget[-self.hourly_requests] + 3600 - now)
+
+    def budget_status(self) -> str:
+        """Requests made in the last hour against the budget."""
+        self._budget_wait()
+        return f"{len(self.budget)}/{self.hourly_requests} requests used in the last hour"
+
+    def check(self) -> str:
+        """Read one post of every page with the configured token; say which pages cannot be read."""
+        token = self._token()
+        problems = []
+        for page in self.source.pages:
+            query = urllib.parse.urlencode({"fields": "id", "limit": 1, "access_token": token})
+            try:
+                request_json("GET", f"{self._page_url(page)}?{query}")
+            except ApiFailure as failure:
+                action = graph_action(failure)
+                if action is GraphAction.TOKEN_REFUSED:
+                    raise self._token_refused(failure) from None
+                problems.append(f"{page} ({failure.code}: {failure.message})")
+        readable = len(self.source.pages) - len(problems)
+        answer = (f"access token accepted by {self.source.base_url}; {readable} of {len(self.source.pages)} "
+                  f"pages readable; {self.budget_status()}")
+        return answer + (f"; cannot read {', '.join(problems)}" if problems else "")
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def _page_url(self, page: str) -> str:
+        return f"{self.source.base_url.rstrip('/')}/{urllib.parse.quote(page, safe='')}/posts"
+
+    def _get(self, page: str, params: dict[str, Any], stop: threading.Event) -> dict[str, Any] | None:
+        """One page of a feed, through every failure the Graph table allows; ``None`` if stopped."""
+        attempt = limited = 0
+        while not stop.is_set():
+            wait = self._budget_wait()
+            if wait > 0:
+                log.info("connector %s: hourly budget spent (%s); waiting %.0f s", self.name, self.budget_status(),
+                         wait)
+                if self.clock.sleep(wait, stop):
+                    return None
+                continue
+            self.budget.append(self.clock.now().timestamp())
+            query = urllib.parse.urlencode({**params, "access_token": self._token()})
+            try:
+                answer = request_json("GET", f"{self._page_url(page)}?{query}")
+                if not isinstance(answer.get("data"), list):
+                    raise ApiFailure(Action.RETRY, 200, "malformed_response", "the answer has no data list",
+                                     urllib.parse.urlsplit(self._page_url(page)).path)
+                return answer
+            except ApiFailure as failure:
+                action = graph_action(failure)
+                if action is GraphAction.TOKEN_REFUSED:
+                    raise self._token_refused(failure) from None
+                if action is GraphAction.SKIP_PAGE:
+                    raise PageUnavailable(f"{failure.code}: {failure.message}") from None
+                if action is GraphAction.WAIT_RATE_LIMIT:
+                    limited += 1
+                    pause = min(RATE_LIMIT_WAIT_MAX, RATE_LIMIT_WAIT * 2 ** (limited - 1))
+                    log.warning("connector %s: rate limited (%s); waiting %.0f s", self.name, describe(failure),
+                                pause)
+                    if self.clock.sleep(pause, stop):
+                        return None
+                elif action is GraphAction.RETRY:
+                    attempt += 1
+                    log.warning("connector %s: %s; retrying (attempt %d)", self.name, describe(failure), attempt)
+                    if self.clock.sleep(backoff(attempt), stop):
+                        return None
+                else:
+                    msg = f"connector {self.name}: {describe(failure)}"
+                    raise ConnectorFatal(msg) from None
+        return None
+
+    @staticmethod
+    def _next_params(answer: dict[str, Any], params: dict[str, Any]) -> dict[str, Any] | None:
+        """The query of the next page (without Facebook's copy of the token); ``None`` on the last page."""
+        paging = answer.get("paging") if isinstance(answer.get("paging"), dict) else {}
+        link = paging.get("next")
+        if not isinstance(link, str) or not link:
+            return None
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query))
+        query.pop("access_token", None)
+        if not query:  # no query to copy: page on with the cursor
+            after = (paging.get("cursors") or {}).get("after")
+            if not after:
+                return None
+            query = {**params, "after": after}
+        return query
+
+    # -- polling -----------------------------------------------------------------------------
+
+    def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
+        while not stop.is_set():
+            for page in self.source.pages:
+                try:
+                    yield from self._feed(page, stop)
+                except PageUnavailable as exc:
+                    reason = str(exc)
+                    if self.unavailable_pages.get(page) != reason:
+                        log.error("connector %s: page %r cannot be read and is skipped (%s); check that the page "
+                                  "id or username is right and the page is public; the other pages go on",
+                                  self.name, page, reason)
+                    self.unavailable_pages[page] = reason
+                    continue
+                if page in self.unavailable_pages:
+                    log.info("connector %s: page %r can be read again", self.name, page)
+                    self.unavailable_pages.pop(page, None)
+                if stop.is_set():
+                    return
+            if self.clock.sleep(self.source.poll_interval.total_seconds(), stop):
+                return
+
+    def _feed(self, page: str, stop: threading.Event) -> Iterator[SourceRecord]:
+        """One walk of a page's feed, newest first, from where the last one (or a broken one) left off."""
+        key = f"page:{page}"
+        saved = self.state.checkpoint(key) or {}
+        newest = saved.get("newest")
+        walk = saved.get("walk")
+        if walk is None:
+            start = parse_time(newest) - OVERLAP if newest else self.clock.now() - self.source.since
+            walk = {"since": int(start.timestamp()), "until": None, "newest": None}
+        params: dict[str, Any] = {"fields": FIELDS, "since": walk["since"], "limit": PAGE_SIZE}
+        if walk["until"] is not None:
+            params["until"] = walk["until"]
+        empty = 0
+        while not stop.is_set():
+            answer = self._get(page, params, stop)
+            if answer is None:
+                return
+            collected_at = self.clock.now()
+            for item in answer["data"]:
+                record, created = self._record(item, collected_at, page)
+                if created is not None:
+                    stamp = created.strftime("%Y-%m-%dT%H:%M:%S+0000")
+                    walk["newest"] = max(walk["newest"] or stamp, stamp)
+                    oldest = int(created.timestamp()) + 1  # inclusive of posts in the same second
+                    walk["until"] = oldest if walk["until"] is None else min(walk["until"], oldest)
+                yield record
+            following = self._next_params(answer, params)
+            empty = 0 if answer["data"] else empty + 1
+            if following is not None and (following == params or empty >= MAX_EMPTY_PAGES):
+                log.warning("connector %s: page %r keeps linking empty or identical pages; ending this walk",
+                            self.name, page)
+                following = None
+            if following is None:
+                done = max(filter(None, (newest, walk["newest"])), default=None)
+                yield SourceRecord(None, b"", produce=False,
+                                   checkpoint={key: {"newest": done, "walk": None}, "budget": list(self.budget)})
+                return
+            yield SourceRecord(None, b"", produce=False,
+                               checkpoint={key: {"newest": newest, "walk": dict(walk)}, "budget": list(self.budget)})
+            params = following
+
+    def _record(self, item: Any, collected_at: datetime, page: str) -> tuple[SourceRecord, datetime | None]:
+        raw = json.dumps(item, ensure_ascii=False).encode()
+        if not isinstance(item, dict):
+            return SourceRecord(None, raw, failure="facebook: a post is not a JSON object"), None
+        try:
+            post = to_post(item, collected_at, page=page)
+        except NormaliseError as exc:
+            return SourceRecord(None, raw, failure=str(exc)), None
+        digest = content_digest(post.model_dump_json(exclude={"collected_at", "raw"}).encode())
+        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest), post.created_at
