@@ -14,11 +14,17 @@ import pytest
 from connectors import REGISTRY, Connector, ImportConnector, ReplayConnector, SourceRecord
 from connectors.replay import SAMPLE, key_of
 from connectors.state import ConnectorState
+from connectors.facebook import FacebookPagesConnector
+from connectors.instagram import InstagramHashtagConnector
+from connectors.meta_content_library import MetaContentLibraryConnector
 from connectors.tiktok import TikTokConnector
 from pipelines.services import ensure_ready
-from schemas.config import Settings, TikTokSource
+from schemas.config import FacebookPagesSource, InstagramHashtagSource, MetaContentLibrarySource, Settings, TikTokSource
 from schemas.post import Post
 from tests.conftest import make_post, read_topic, write_jsonl
+from tests.doubles.facebook_api import FacebookGraphDouble, FacebookPage
+from tests.doubles.instagram_api import InstagramDouble, stamp
+from tests.doubles.meta_content_library_api import Hosted, MetaContentLibraryDouble
 from tests.doubles.tiktok_api import FakeClock, TikTokDouble
 
 POSTS = [make_post(f"77{i}", minutes=i, platform=platform)
@@ -55,12 +61,62 @@ def _tiktok(tmp: Path) -> tuple[Connector, list[str]]:
     return connector, [f"tiktok:{v['id']}" for v in videos]
 
 
-DOUBLES: list[TikTokDouble] = []
+def _meta_content_library(tmp: Path) -> tuple[Connector, list[str]]:
+    start = datetime(2026, 11, 24, 10, tzinfo=UTC)
+    clock = FakeClock(start, stop_at=start + timedelta(minutes=30))
+    # Two keywords that overlap on purpose: records() must give each post once.
+    posts = [Hosted(platform, {"id": f"{100 + i}" if platform == "instagram" else f"4242_{i}",
+                               "text": f"ayo ke TPS, pilkada damai {i}" + (" #hoaks" if i % 3 == 0 else ""),
+                               "creation_time": (start - timedelta(days=1, hours=i)).isoformat(),
+                               "url": f"https://www.{platform}.com/p/{i}",
+                               "owner": {"id": "9", "username": f"warga_{i}"},
+                               "statistics": {"reaction_count": 1, "comment_count": 0, "share_count": 0}})
+             for platform in ("facebook", "instagram") for i in range(15)]
+    double = MetaContentLibraryDouble(clock, posts).__enter__()
+    DOUBLES.append(double)
+    source = MetaContentLibrarySource(name="contract", base_url=double.url, keywords=["pilkada", "hoaks"])
+    connector = MetaContentLibraryConnector(source, ConnectorState(tmp / "state" / "mcl.sqlite"), clock=clock,
+                                            environ={"META_CL_ACCESS_TOKEN": double.access_token})
+    return connector, [f"{h.platform}:{h.item['id']}" for h in posts]
+
+
+def _instagram(tmp: Path) -> tuple[Connector, list[str]]:
+    start = datetime(2026, 11, 24, 10, tzinfo=UTC)
+    clock = FakeClock(start, stop_at=start + timedelta(minutes=30))
+    media = [{"id": f"179000000000000{i:02d}", "caption": f"ayo ke TPS #pilkada {i}", "media_type": "IMAGE",
+              "comments_count": 0, "like_count": 1, "permalink": f"https://www.instagram.com/p/DgCtest{i:02d}/",
+              "timestamp": stamp(start - timedelta(minutes=20 * i + 1))} for i in range(60)]
+    double = InstagramDouble(clock, {"pilkada": media}).__enter__()
+    DOUBLES.append(double)
+    source = InstagramHashtagSource(name="contract", base_url=double.url, ig_user_id=double.ig_user_id,
+                                    hashtags=["pilkada"])
+    connector = InstagramHashtagConnector(source, ConnectorState(tmp / "state" / "instagram.sqlite"), clock=clock,
+                                          environ={"IG_ACCESS_TOKEN": double.access_token})
+    return connector, [f"instagram:{m['id']}" for m in media]
+
+
+def _facebook(tmp: Path) -> tuple[Connector, list[str]]:
+    start = datetime(2026, 11, 24, 10, tzinfo=UTC)
+    clock = FakeClock(start, stop_at=start + timedelta(minutes=30))
+    page = FacebookPage("100064000001", "Kabar Sukamaju", "kabarsukamaju")
+    for i in range(30):
+        page.post(i, start - timedelta(hours=3 * i + 1), f"ayo ke TPS #pilkada {i}", reactions=i)
+    double = FacebookGraphDouble(clock, [page], max_limit=20).__enter__()
+    DOUBLES.append(double)
+    source = FacebookPagesSource(name="contract", base_url=double.url, pages=["kabarsukamaju"])
+    connector = FacebookPagesConnector(source, ConnectorState(tmp / "state" / "facebook.sqlite"), clock=clock,
+                                       environ={"FB_ACCESS_TOKEN": double.token})
+    return connector, [f"facebook:{p['id']}" for p in page.posts]
+
+
+DOUBLES: list = []
 
 # How the contract test builds each registered connector, and the post ids it must deliver. A
 # connector added to the registry without an entry here fails the first test below.
 FACTORIES: dict[str, Callable[[Path], tuple[Connector, list[str]]]] = {
-    "replay": _replay, "import": _import, "tiktok": _tiktok,
+    "replay": _replay, "import": _import, "tiktok": _tiktok, "meta_content_library": _meta_content_library,
+    "instagram_hashtag": _instagram,
+    "facebook_pages": _facebook,
 }
 
 
