@@ -147,11 +147,35 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    stats = connector.run(settings, stop)
+    done = threading.Event()
+    progress = threading.Thread(target=_show_progress, args=(connector, done), daemon=True)
+    if sys.stderr.isatty():
+        progress.start()
+    try:
+        stats = connector.run(settings, stop)
+    finally:
+        done.set()
+        if progress.is_alive():
+            progress.join()
     print(f"import {args.name} ({args.format}) from {args.path}: {stats.produced} posts sent to "
           f"{settings.kafka.topics.raw}, {stats.unchanged} already sent unchanged, "
           f"{stats.dead_lettered} dead-lettered to {settings.kafka.topics.dead_letter}")
     return 0
+
+
+def _show_progress(connector, done: threading.Event) -> None:  # noqa: ANN001 - any Connector
+    """A one-line progress display on a terminal, refreshed twice a second."""
+    import time
+
+    started = time.monotonic()
+    while not done.wait(0.5):
+        stats = connector.stats
+        handled = stats.produced + stats.unchanged + stats.dead_lettered
+        rate = handled / max(time.monotonic() - started, 1e-9)
+        sys.stderr.write(f"\r  {handled:,} items: {stats.produced:,} sent, {stats.unchanged:,} unchanged, "
+                         f"{stats.dead_lettered:,} dead-lettered ({rate:,.0f}/s)   ")
+        sys.stderr.flush()
+    sys.stderr.write("\n")
 
 
 def _connectors(settings: Settings, args: argparse.Namespace) -> int:

@@ -152,3 +152,20 @@ def test_the_import_command(stack, tmp_path: Path, capsys) -> None:
     assert main(["--config", str(config), "import", str(export), "--format", "apify-tiktok"]) == 0
     assert "0 posts sent to" in capsys.readouterr().out
     assert len(raw_posts(settings, 3)) == 2
+
+
+def test_the_progress_line_counts_what_was_handled(capsys) -> None:
+    from connectors.base import ConnectorStats
+    from pipelines.cli import _show_progress
+
+    class Running:
+        stats = ConnectorStats(produced=1500, unchanged=200, dead_lettered=3)
+
+    done = threading.Event()
+    thread = threading.Thread(target=_show_progress, args=(Running(), done))
+    thread.start()
+    time.sleep(0.7)
+    done.set()
+    thread.join()
+    err = capsys.readouterr().err
+    assert "\r  1,703 items: 1,500 sent, 200 unchanged, 3 dead-lettered (" in err and err.endswith("\n")
