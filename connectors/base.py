@@ -86,7 +86,10 @@ class Connector(abc.ABC):
 
     def run(self, settings: Settings, stop: threading.Event) -> ConnectorStats:
         """Produce every record; return once all are acknowledged and checkpointed."""
-        producer = KafkaProducer(**settings.kafka_client_kwargs(), acks="all", linger_ms=10, retries=5)
+        # A raw post is ~3 KB (the platform's item rides along in ``raw``): in the default 16 KB
+        # batch five fit, and the sender would send a request for nearly every record.
+        producer = KafkaProducer(**settings.kafka_client_kwargs(), acks="all", linger_ms=10, retries=5,
+                                 batch_size=512 * 1024)
         topics = settings.kafka.topics
         pending: list[tuple[Any, SourceRecord]] = []
         try:
