@@ -35,6 +35,7 @@ test: install ## Run the test suite (starts its own broker, Elasticsearch and SM
 bench: install ## Print throughput figures for the pipeline and the tagger
 	$(BIN)/python bench/bench_pipeline.py
 	$(BIN)/python bench/tagging.py
+	$(BIN)/python bench/connectors.py
 
 models: install ## Rebuild data/splits and the bundled default models from data/ (reproducible)
 	$(BIN)/siaga model build-defaults
