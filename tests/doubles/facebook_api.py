@@ -23,9 +23,10 @@ import threading
 import urllib.parse
 from collections import Counter
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from tests.doubles.loopback import LoopbackServer, write_json
 from tests.doubles.tiktok_api import FakeClock
 
 VERSION = "v21.0"
@@ -62,7 +63,7 @@ class FacebookPage:
         return item
 
 
-class FacebookGraphDouble:
+class FacebookGraphDouble(LoopbackServer):
     """The Graph API's state: pages, the token, the app's hourly limit and scripted faults."""
 
     def __init__(self, clock: FakeClock, pages: list[FacebookPage], *, token: str = "EAAG-page-token-123",
@@ -81,20 +82,12 @@ class FacebookGraphDouble:
         self.answered: list[float] = []
         self.calls: Counter[str] = Counter()
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._serve(self._handler())
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/{VERSION}"
-
-    def __enter__(self) -> FacebookGraphDouble:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        """The base URL with the Graph API version, as connectors are configured."""
+        return f"{super().url}/{VERSION}"
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         double = self
@@ -114,11 +107,7 @@ class FacebookGraphDouble:
                         status, answer = 400, double.error(
                             100, f"Unknown path components: /{'/'.join(segments[1:])}", "OAuthException")
                 raw = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=UTF-8")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
+                write_json(self, status, raw, "application/json; charset=UTF-8")
 
         return Handler
 

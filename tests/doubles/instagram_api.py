@@ -23,9 +23,10 @@ import threading
 import urllib.parse
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from tests.doubles.loopback import LoopbackServer, write_json
 from tests.doubles.tiktok_api import FakeClock
 
 RECENT = timedelta(hours=24)
@@ -63,7 +64,7 @@ def _position(cursor: str) -> tuple[str, str] | None:
     return tuple(position) if position else None  # type: ignore[return-value]
 
 
-class InstagramDouble:
+class InstagramDouble(LoopbackServer):
     """The API's state: media per hashtag, the token, the hashtag budget and scripted faults."""
 
     def __init__(self, clock: FakeClock, media: dict[str, list[dict[str, Any]]], *,
@@ -92,20 +93,7 @@ class InstagramDouble:
         self.call_times: list[datetime] = []
         self.nonce = 0
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> InstagramDouble:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(self._handler())
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         double = self
@@ -120,11 +108,7 @@ class InstagramDouble:
                 with double.lock:
                     status, answer = double.answer(parts.path, params)
                 raw = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
+                write_json(self, status, raw)
 
         return Handler
 

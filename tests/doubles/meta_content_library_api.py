@@ -20,9 +20,10 @@ import urllib.parse
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from tests.doubles.loopback import LoopbackServer, write_json
 from tests.doubles.tiktok_api import FakeClock
 
 __all__ = ["FakeClock", "Hosted", "MetaContentLibraryDouble"]
@@ -69,7 +70,7 @@ def _graph_error(code: int, message: str, *, kind: str = "OAuthException", subco
     return {"error": error}
 
 
-class MetaContentLibraryDouble:
+class MetaContentLibraryDouble(LoopbackServer):
     """The library's state: posts, the token, the limits, the request log and scripted faults.
 
     Faults (``self.faults``, consumed in order by otherwise valid search requests): ``"500"``,
@@ -100,21 +101,7 @@ class MetaContentLibraryDouble:
         self.calls: Counter[str] = Counter()
         self._serial = 0
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> MetaContentLibraryDouble:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(self._handler())
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         double = self
@@ -132,11 +119,7 @@ class MetaContentLibraryDouble:
                     else:
                         status, answer = 404, _graph_error(803, f"Unknown path {parts.path}")
                 raw = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
+                write_json(self, status, raw)
 
         return Handler
 

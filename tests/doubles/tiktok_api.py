@@ -13,8 +13,10 @@ import threading
 import urllib.parse
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.doubles.loopback import LoopbackServer, write_json
 
 
 class FakeClock:
@@ -40,7 +42,7 @@ class FakeClock:
         return stop.is_set()
 
 
-class TikTokDouble:
+class TikTokDouble(LoopbackServer):
     """The API's state: videos, tokens, searches, quota and scripted faults."""
 
     def __init__(self, clock: FakeClock, videos: list[dict[str, Any]], *, daily_requests: int = 1000,
@@ -56,20 +58,7 @@ class TikTokDouble:
         self.requests_per_day: Counter[str] = Counter()
         self.calls: Counter[str] = Counter()
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> TikTokDouble:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(self._handler())
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         double = self
@@ -80,11 +69,7 @@ class TikTokDouble:
 
             def _send(self, status: int, body: Any) -> None:
                 raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
+                write_json(self, status, raw)
 
             def do_POST(self) -> None:  # noqa: N802 - http.server API
                 length = int(self.headers.get("Content-Length", 0))
