@@ -79,6 +79,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench.noida import NoidaStack  # noqa: E402 - importable once the repository is on sys.path
+
 SAMPLE = REPO / "connectors" / "samples" / "posts.jsonl"
 TAG_BATCH = 500  # ValidateAndTag's default max_batch_size: the largest list TagFn gets
 HOST = "127.0.0.1"
@@ -96,86 +98,6 @@ def free_port() -> int:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-
-
-class NoidaStack:
-    """A noida-db process serving Kafka and Elasticsearch on free loopback ports (as tests/conftest.py)."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        self.kafka_port = free_port()
-        self.es_port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log_path = data_dir / "noida-bench.log"
-        self.peak_rss_mb: float | None = None
-
-    def start(self) -> None:
-        from pipelines.stack import StackError, spawn
-
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("wb") as out:
-            try:
-                self.process = spawn(self.data_dir, self.kafka_port, self.es_port, host=HOST, output=out)
-            except StackError as exc:
-                tail = self.log_path.read_text(errors="replace")[-2000:]
-                msg = f"{exc}; its log ends with:\n{tail}"
-                raise RuntimeError(msg) from None
-
-    def sample_rss(self) -> None:
-        """Remember noida-db's peak resident set (VmHWM) while it still runs."""
-        if self.process is None:
-            return
-        try:
-            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    self.peak_rss_mb = int(line.split()[1]) / 1024
-        except OSError:
-            pass
-
-    def settle(self, quiet_cpu: float = 0.05, timeout: float = 10.0) -> float:
-        """Wait until noida-db uses under ``quiet_cpu`` of a core (it saves asynchronously after writes)."""
-        started = time.monotonic()
-        if self.process is None:
-            return 0.0
-        tick = os.sysconf("SC_CLK_TCK")
-
-        def cpu_seconds() -> float:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / tick
-
-        try:
-            while time.monotonic() - started < timeout:
-                before = cpu_seconds()
-                time.sleep(0.25)
-                if (cpu_seconds() - before) / 0.25 < quiet_cpu:
-                    break
-        except OSError:
-            pass
-        return time.monotonic() - started
-
-    def stop(self) -> None:
-        from pipelines.stack import port_open
-
-        if self.process is not None:
-            self.sample_rss()
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-            self.process = None
-        deadline = time.monotonic() + 20
-        while (port_open(HOST, self.kafka_port) or port_open(HOST, self.es_port)) and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-    @property
-    def bootstrap(self) -> str:
-        return f"{HOST}:{self.kafka_port}"
-
-    @property
-    def es_url(self) -> str:
-        return f"http://{HOST}:{self.es_port}"
 
 
 def settings_for(tmp: Path, stack: NoidaStack, name: str, raw_topic: str, batch_records: int | None):
