@@ -40,6 +40,17 @@ class Clock:
         return stop.wait(max(seconds, 0.0))
 
 
+GRAPH_RATE_LIMIT_CODES = frozenset({"4", "17", "32", "613"})
+"""Graph API error codes for too many calls (application, user, page, custom rate limit).
+
+The Graph-style APIs (Facebook pages, Instagram, Meta Content Library) answer most errors with
+HTTP 400 and put the meaning in ``error.code``, so ``classify``'s status table alone cannot
+tell a rate limit from a bad request; each of those connectors checks these codes first.
+"""
+GRAPH_TOKEN_CODE = "190"
+"""Graph API OAuthException: the access token expired, was revoked or is invalid."""
+
+
 class Action(enum.Enum):
     """What to do about a failed request."""
 

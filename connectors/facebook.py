@@ -51,6 +51,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from connectors.api import (
+    GRAPH_RATE_LIMIT_CODES,
+    GRAPH_TOKEN_CODE,
     Action,
     ApiFailure,
     Clock,
@@ -203,8 +205,8 @@ class GraphAction(enum.Enum):
     FATAL = "stop this connector"
 
 
-_RATE_LIMIT_CODES = {"4", "17", "32", "613"}
-_TOKEN_CODES = {"190", "102", "2500"}  # invalid or expired token, invalid session, no active token
+_RATE_LIMIT_CODES = GRAPH_RATE_LIMIT_CODES
+_TOKEN_CODES = {GRAPH_TOKEN_CODE, "102", "2500"}  # invalid or expired token, invalid session, no active token
 _PERMISSION_CODES = {"10", "200"}
 
 

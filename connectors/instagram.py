@@ -54,7 +54,16 @@ from collections.abc import Generator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors.api import Action, ApiFailure, Clock, ConnectorFatal, backoff, request_json
+from connectors.api import (
+    GRAPH_RATE_LIMIT_CODES,
+    GRAPH_TOKEN_CODE,
+    Action,
+    ApiFailure,
+    Clock,
+    ConnectorFatal,
+    backoff,
+    request_json,
+)
 from connectors.base import Connector, SourceRecord
 from connectors.state import ConnectorState, content_digest
 from schemas.config import InstagramHashtagSource, Settings
@@ -69,8 +78,8 @@ RECENT_WINDOW = timedelta(hours=24)
 BUDGET_WINDOW = timedelta(days=7)
 BUDGET_MARGIN = timedelta(minutes=10)
 """Kept on top of the 7 days, for the difference between our clock and Meta's."""
-RATE_LIMIT_CODES = frozenset({"4", "17", "32", "613", "80002"})
-TOKEN_CODE = "190"
+RATE_LIMIT_CODES = GRAPH_RATE_LIMIT_CODES | {"80002"}  # 80002: Instagram's business-use-case limit
+TOKEN_CODE = GRAPH_TOKEN_CODE
 RATE_WAIT = 300.0
 """First wait after a rate-limit answer (Meta's limits are counted over a rolling hour)."""
 RATE_WAIT_CAP = 3600.0

@@ -50,7 +50,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors.api import Action, ApiFailure, Clock, ConnectorFatal, backoff, request_json, sleep_until
+from connectors.api import (
+    GRAPH_RATE_LIMIT_CODES,
+    GRAPH_TOKEN_CODE,
+    Action,
+    ApiFailure,
+    Clock,
+    ConnectorFatal,
+    backoff,
+    request_json,
+    sleep_until,
+)
 from connectors.base import Connector, SourceRecord
 from connectors.state import ConnectorState, content_digest
 from schemas.config import MetaContentLibrarySource, Settings
@@ -67,9 +77,9 @@ WEEK = timedelta(days=7)
 MINUTE = timedelta(seconds=60)
 QUOTA_WAIT_CAP = 3600.0
 
-TOKEN_CODES = frozenset({"190", "102"})
+TOKEN_CODES = frozenset({GRAPH_TOKEN_CODE, "102"})
 """OAuthException: the token expired, was revoked or is invalid; get a new one."""
-RATE_LIMIT_CODES = frozenset({"4", "17", "32", "613"})
+RATE_LIMIT_CODES = GRAPH_RATE_LIMIT_CODES
 """Too many calls (application, user, page, rate limit): wait and retry."""
 TRANSIENT_CODES = frozenset({"1", "2"})
 """API Unknown / API Service: a temporary issue; retry."""
