@@ -12,6 +12,8 @@ from schemas.fields import UtcDatetime, es_text
 
 Severity = Literal["waspada", "siaga", "awas"]
 DeliveryState = Literal["pending", "sent", "failed"]
+RuleType = Literal["threshold", "spike", "new_term", "critical_post", "coordinated"]
+IncidentState = Literal["open", "resolved", "silenced"]
 
 
 def make_alert_id(rule_id: str, group: str, trigger_post_id: str, trigger_at: datetime) -> str:
@@ -41,7 +43,8 @@ class Alert(BaseModel):
     alert_id: str
     rule_id: str
     rule_name: str = es_text()
-    rule_type: Literal["threshold"] = "threshold"
+    rule_type: RuleType = "threshold"
+    state: IncidentState = "open"
     severity: Severity
     group_by: str
     group: str
@@ -54,3 +57,5 @@ class Alert(BaseModel):
     posts: list[AlertPost] = Field(description="the most recent matching posts, newest first")
     delivery: DeliveryState = "pending"
     delivered_at: UtcDatetime | None = None
+    resolved_at: UtcDatetime | None = None
+    cluster_id: str | None = Field(default=None, description="the near-duplicate cluster behind a coordinated alert")

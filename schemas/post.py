@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
-from schemas.fields import UtcDatetime, es_disabled, es_text
+from schemas.fields import UtcDatetime, es_disabled, es_hint, es_text
 from schemas.taxonomy import RiskLevel
 
 Platform = Literal["tiktok", "facebook", "instagram"]
@@ -51,6 +51,13 @@ class Engagement(_Model):
     views: int | None = Field(default=None, ge=0)
 
 
+class GeoPoint(_Model):
+    """A WGS84 point, when the platform or the operator's region table knows one."""
+
+    lat: float = Field(ge=-90.0, le=90.0)
+    lon: float = Field(ge=-180.0, le=180.0)
+
+
 class Post(_Model):
     """A public social-media post, normalised across platforms."""
 
@@ -66,6 +73,7 @@ class Post(_Model):
     collected_at: UtcDatetime
     engagement: Engagement = Field(default_factory=Engagement)
     region: str | None = Field(default=None, max_length=128)
+    location: GeoPoint | None = Field(default=None, json_schema_extra=es_hint(type="geo_point"))
     raw: dict[str, Any] | None = es_disabled(default=None)
 
     @field_validator("hashtags", "mentions")
@@ -131,5 +139,8 @@ class TaggedPost(Post):
     topics: list[LabelScore] = Field(default_factory=list, description="empty when the post is off-topic")
     risk: RiskTags = Field(default_factory=RiskTags)
     matches: list[WatchlistMatch] = Field(default_factory=list)
+    cluster_id: str | None = Field(
+        default=None, description="near-duplicate cluster the alerting stage put this post in, if any"
+    )
     tagged_at: UtcDatetime
     tagger_version: str

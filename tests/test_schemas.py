@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from schemas.alert import Alert, AlertPost, make_alert_id
 from schemas.deadletter import PREVIEW_CHARS, DeadLetter
 from schemas.index import templates
-from schemas.post import MAX_TEXT_CHARS, Author, Engagement, Post, TaggedPost
+from schemas.post import MAX_TEXT_CHARS, Author, Engagement, GeoPoint, Post, TaggedPost
 from tests.conftest import make_post
 
 WIB = timezone(timedelta(hours=7))
@@ -140,7 +140,9 @@ def _assert_covers(model: type[BaseModel], properties: dict[str, Any], where: st
     assert set(properties) == set(model.model_fields), where
     for name, field in model.model_fields.items():
         nested = _model_of(field.annotation)
-        if nested is not None:
+        if nested is GeoPoint:
+            assert properties[name] == {"type": "geo_point"}, f"{where}.{name}"
+        elif nested is not None:
             assert "properties" in properties[name], f"{where}.{name}"
             _assert_covers(nested, properties[name]["properties"], f"{where}.{name}")
 
