@@ -360,6 +360,27 @@ def test_compose_hosts_ports_users_and_passwords_agree(compose: dict[str, Any]) 
     assert settings.email.security == "starttls" and mailpit["MP_SMTP_REQUIRE_STARTTLS"] == "true"
 
 
+def test_compose_kafka_meets_the_apache_kafka_images_start_script(compose: dict[str, Any]) -> None:
+    """apache/kafka's start script exits unless these hold for an SSL + SASL listener."""
+    kafka = compose["services"]["kafka"]
+    env = env_of(kafka)
+    assert env["CLUSTER_ID"] and env["KAFKA_PROCESS_ROLES"]
+    assert "SSL://" in env["KAFKA_ADVERTISED_LISTENERS"] and "SASL_" in env["KAFKA_ADVERTISED_LISTENERS"]
+    assert env.get("KAFKA_OPTS"), "the image refuses SASL without KAFKA_OPTS"
+    mounts = bind_mounts(kafka)
+    assert mounts["/etc/kafka/secrets"][0] == "certs"
+    certs_script = (COMPOSE_DIR / "setup" / "certs.sh").read_text(encoding="utf-8")
+    for key in ("KAFKA_SSL_KEYSTORE_FILENAME", "KAFKA_SSL_KEYSTORE_CREDENTIALS", "KAFKA_SSL_KEY_CREDENTIALS"):
+        assert env[key] in certs_script, f"{key}={env[key]} is not written by certs.sh"
+    assert within(env["KAFKA_SSL_TRUSTSTORE_LOCATION"], mounts) == "/etc/kafka/secrets"
+    # Every KAFKA_* variable becomes a broker setting in server.properties: only real ones belong.
+    runtime = {"KAFKA_OPTS", "KAFKA_HEAP_OPTS"}
+    image_inputs = {"KAFKA_SSL_KEYSTORE_FILENAME", "KAFKA_SSL_KEYSTORE_CREDENTIALS", "KAFKA_SSL_KEY_CREDENTIALS"}
+    for key in env:
+        if key.startswith("KAFKA_") and key not in runtime | image_inputs:
+            assert not key.endswith("_PASSWORD"), f"{key} would be written into server.properties"
+
+
 def test_docker_compose_config_accepts_the_file_where_compose_exists(tmp_path: Path) -> None:
     """`docker compose config` where the plugin exists; here the Python checks above stand in."""
     docker = shutil.which("docker")

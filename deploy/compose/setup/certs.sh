@@ -32,8 +32,12 @@ if [ ! -f kafka/kafka.p12 ]; then
   elasticsearch-certutil cert --silent --days 825 --name kafka --dns kafka,localhost \
     --ca-cert ca/ca.crt --ca-key ca/ca.key --pass "$KAFKA_KEYSTORE_PASSWORD" --out kafka/kafka.p12
 fi
-# Elasticsearch, Kibana and Kafka run as uid 1000 with group 0; keys stay unreadable to others.
+# The apache/kafka image reads the keystore password from a file next to the keystore.
+printf '%s' "$KAFKA_KEYSTORE_PASSWORD" > kafka/keystore_creds
+# Elasticsearch and Kibana run as uid 1000 with group 0, Kafka as its image's appuser
+# (uid and gid 1000); keys and the keystore password stay unreadable to anyone else.
 chown -R 1000:0 /certs
+chown -R 1000:1000 /certs/kafka
 find /certs -type d -exec chmod 750 {} \;
 find /certs -type f -exec chmod 640 {} \;
 # Siaga (uid 10001) and every client need the CA certificate, never a key.

@@ -8,7 +8,7 @@ cat > "$props" <<PROPS
 security.protocol=SASL_SSL
 sasl.mechanism=PLAIN
 ssl.truststore.type=PEM
-ssl.truststore.location=/certs/ca/ca.crt
-sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="${KAFKA_BROKER_PASSWORD}";
+ssl.truststore.location=/etc/kafka/secrets/ca/ca.crt
+sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="${HEALTH_PASSWORD}";
 PROPS
 /opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server kafka:9092 --command-config "$props" > /dev/null
