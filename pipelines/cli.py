@@ -215,6 +215,37 @@ def _connectors(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _kibana(settings: Settings, args: argparse.Namespace) -> int:
+    from schemas.kibana import build, to_ndjson
+
+    es = settings.elasticsearch
+    if args.action == "export":
+        ndjson = to_ndjson(build(es.posts_index, es.alerts_index))
+        if args.out is None:
+            sys.stdout.write(ndjson)
+        else:
+            args.out.write_text(ndjson, encoding="utf-8")
+            print(f"wrote {ndjson.count(chr(10))} saved objects to {args.out} (Kibana {es.posts_index}, "
+                  f"{es.alerts_index})", file=sys.stderr)
+        return 0
+    from pipelines.kibana import apply_space_settings, base_url, import_ndjson
+
+    ndjson = args.file.read_text(encoding="utf-8") if args.file else to_ndjson(build(es.posts_index, es.alerts_index))
+    where = base_url(settings.kibana, args.url, args.space)
+    report = import_ndjson(settings.kibana, ndjson, url=args.url, space=args.space)
+    for warning in report.warnings:
+        print(f"warning: {warning}")
+    for error in report.errors:
+        print(f"refused: {error}")
+    print(f"imported {report.imported} saved objects into {where}; {len(report.errors)} refused")
+    if not report.ok:
+        return 1
+    if not args.no_settings:
+        apply_space_settings(settings.kibana, url=args.url, space=args.space)
+        print(f"space settings: dateFormat:tz={settings.kibana.timezone}, default data view siaga-posts")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``siaga`` console script."""
     parser = argparse.ArgumentParser(prog="siaga", description="Watch public social-media posts for election risks.")
@@ -258,6 +289,14 @@ def main(argv: list[str] | None = None) -> int:
     connectors_parser = commands.add_parser("connectors", help="the configured sources")
     connectors_parser.add_argument("action", choices=["list", "check", "run"])
     connectors_parser.add_argument("name", nargs="?", help="the source's name (for check and run)")
+    kibana_parser = commands.add_parser("kibana", help="export or import the Kibana dashboards")
+    kibana_parser.add_argument("action", choices=["export", "import"])
+    kibana_parser.add_argument("--out", type=Path, help="export: the NDJSON file to write (default: stdout)")
+    kibana_parser.add_argument("--url", help="import: Kibana's URL (default: kibana.url)")
+    kibana_parser.add_argument("--space", help="import: the Kibana space (default: kibana.space, else default)")
+    kibana_parser.add_argument("--file", type=Path, help="import: this NDJSON instead of the generated objects")
+    kibana_parser.add_argument("--no-settings", action="store_true",
+                               help="import: leave the space's time zone and default data view alone")
     commands.add_parser("setup", help="create Kafka topics and Elasticsearch index templates")
     commands.add_parser("templates", help="print the Elasticsearch index templates generated from the schemas")
     args = parser.parse_args(argv)
@@ -276,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
             return _import(settings, args)
         if args.command == "connectors":
             return _connectors(settings, args)
+        if args.command == "kibana":
+            return _kibana(settings, args)
         if args.command == "deadletters":
             return _deadletters(settings, args.limit, args.json)
         if args.command == "setup":

@@ -210,6 +210,20 @@ class EmailSettings(_Section):
     kibana_url: str | None = None
 
 
+class KibanaSettings(_Section):
+    """Kibana, where ``siaga kibana import`` loads the dashboards; secrets from the environment only."""
+
+    url: str | None = Field(default=None, description="e.g. https://kibana.internal:5601")
+    space: str | None = Field(default=None, pattern=r"^[a-z0-9_-]+$", description="unset = the default space")
+    username: str | None = None
+    password: SecretStr | None = None
+    api_key: SecretStr | None = Field(default=None, description="an encoded API key; preferred over a password")
+    ca_certs: ConfigPath | None = None
+    verify_certs: bool = True
+    timezone: str = Field(default="Asia/Jakarta", description="dateFormat:tz set in the space after an import")
+    request_timeout_s: float = Field(default=60.0, gt=0)
+
+
 class ReplaySource(_Section):
     """A JSONL file of posts streamed into the raw-posts topic."""
 
@@ -383,6 +397,7 @@ class Settings(_Section):
     alerting: AlertingSettings = AlertingSettings()
     email: EmailSettings = EmailSettings()
     connectors: ConnectorSettings = ConnectorSettings()
+    kibana: KibanaSettings = KibanaSettings()
     sources: list[Source] = Field(default_factory=list)
     rules: list[ThresholdRule] = Field(default_factory=list)
 
@@ -533,7 +548,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
                 msg = f"{'.'.join(secret)} is a secret: set it with the environment variable {env_name(secret)}, not in {path}"
                 raise ConfigError(msg)
     data = _apply_env(data, environ)
-    for section in ("stack", "kafka", "elasticsearch", "tagging", "pipeline", "alerting", "email", "connectors"):
+    for section in ("stack", "kafka", "elasticsearch", "tagging", "pipeline", "alerting", "email", "connectors", "kibana"):
         if isinstance(data.get(section, {}), dict):
             data.setdefault(section, {})
     origin = f"{path} and {ENV_PREFIX}* environment" if path else f"defaults and {ENV_PREFIX}* environment"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs once Elasticsearch is healthy: kibana_system's password, the role and user Siaga writes
+# with, a snapshot repository and a nightly snapshot policy. Every call is idempotent.
+set -euo pipefail
+CA=config/certs/ca/ca.crt
+
+es() {  # es METHOD PATH [JSON]: fail loudly on any HTTP error
+  local method=$1 path=$2 body=${3:-}
+  if [ -n "$body" ]; then
+    curl -fsS --cacert "$CA" -u "elastic:${ELASTIC_PASSWORD}" -X "$method" "${ES_URL}${path}" \
+      -H 'Content-Type: application/json' -d "$body"
+  else
+    curl -fsS --cacert "$CA" -u "elastic:${ELASTIC_PASSWORD}" -X "$method" "${ES_URL}${path}"
+  fi
+  echo
+}
+
+es POST /_security/user/kibana_system/_password "{\"password\":\"${KIBANA_SYSTEM_PASSWORD}\"}"
+
+# Siaga writes posts and alerts, installs its own index templates, and reads them back.
+es PUT /_security/role/siaga_writer "{
+  \"cluster\": [\"monitor\", \"manage_index_templates\"],
+  \"indices\": [{
+    \"names\": [\"${POSTS_INDEX}*\", \"${ALERTS_INDEX}*\"],
+    \"privileges\": [\"create_index\", \"write\", \"read\", \"view_index_metadata\", \"manage\", \"delete_index\"]
+  }]
+}"
+es PUT "/_security/user/${SIAGA_ES_USER}" "{
+  \"password\": \"${SIAGA_ES_PASSWORD}\",
+  \"roles\": [\"siaga_writer\"],
+  \"full_name\": \"Siaga services\"
+}"
+
+# Snapshots to the host volume mounted at path.repo; copy it off the host (see deploy/README.md).
+es PUT /_snapshot/siaga-backups '{"type": "fs", "settings": {"location": "siaga-backups", "compress": true}}'
+es PUT /_slm/policy/siaga-nightly "{
+  \"schedule\": \"0 30 19 * * ?\",
+  \"name\": \"<siaga-{now/d}>\",
+  \"repository\": \"siaga-backups\",
+  \"config\": {\"indices\": [\"${POSTS_INDEX}*\", \"${ALERTS_INDEX}*\"], \"include_global_state\": false},
+  \"retention\": {\"expire_after\": \"30d\", \"min_count\": 7, \"max_count\": 60}
+}"
+echo "Elasticsearch users, roles and snapshot policy are in place"

@@ -1,0 +1,358 @@
+"""Kibana saved objects: tied to the generated mapping field by field, well-formed NDJSON, and
+`siaga kibana import` against a loopback server that plays Kibana's saved objects import API."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pipelines.cli import main
+from schemas.config import load_settings
+from schemas.errors import ConfigError
+from schemas.kibana import (
+    ALERTS_VIEW_ID,
+    POSTS_VIEW_ID,
+    ROLE_TYPES,
+    SEARCH_ALERT_POSTS,
+    SEARCH_RISKY_POSTS,
+    build,
+    check_fields,
+    fields_used,
+    saved_objects,
+    to_ndjson,
+    view_fields,
+)
+from tests.doubles.kibana_api import KibanaDouble
+
+POSTS, ALERTS = "siaga-posts", "siaga-alerts"
+REQUIRED_KEYS = {"type", "id", "attributes", "references", "coreMigrationVersion", "typeMigrationVersion"}
+
+
+@pytest.fixture(autouse=True)
+def _no_siaga_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``main`` reads ``os.environ``; only what a test sets itself may reach it."""
+    for name in list(os.environ):
+        if name.startswith("SIAGA_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def objects() -> list[dict[str, Any]]:
+    return build(POSTS, ALERTS)
+
+
+@pytest.fixture
+def kibana() -> Iterator[KibanaDouble]:
+    with KibanaDouble() as double:
+        yield double
+
+
+def by_id(objects: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {obj["id"]: obj for obj in objects}
+
+
+# --- tied to the mapping, field by field -------------------------------------------------------
+
+
+def agg_fields(obj: dict[str, Any]) -> list[tuple[str, str]]:
+    """(aggregation type, field) of a visualisation, read straight from its visState."""
+    aggs = json.loads(obj["attributes"]["visState"])["aggs"]
+    return [(agg["type"], agg["params"]["field"]) for agg in aggs if "field" in agg.get("params", {})]
+
+
+def test_every_aggregation_field_is_in_the_mapping_with_a_fitting_type(objects: list[dict[str, Any]]) -> None:
+    fields = view_fields(POSTS, ALERTS)
+    needs = {"terms": {"keyword", "long", "boolean", "date"}, "date_histogram": {"date"},
+             "cardinality": {"keyword", "long", "date", "boolean"}, "min": {"date", "long", "float"},
+             "max": {"date", "long", "float"}}
+    checked = 0
+    for obj in objects:
+        if obj["type"] != "visualization" or not obj["references"]:
+            continue
+        view = obj["references"][0]["id"]
+        for agg_type, field in agg_fields(obj):
+            assert field in fields[view], f"{obj['id']}: {field} not in the {view} mapping"
+            assert fields[view][field] in needs[agg_type], f"{obj['id']}: {agg_type} on {field} ({fields[view][field]})"
+            checked += 1
+    assert checked >= 30  # guards against a walk that silently finds no aggregation
+
+
+def test_searches_maps_and_data_views_use_mapped_fields(objects: list[dict[str, Any]]) -> None:
+    fields = view_fields(POSTS, ALERTS)
+    for obj in objects:
+        attrs = obj["attributes"]
+        if obj["type"] == "search":
+            view = obj["references"][0]["id"]
+            assert set(attrs["columns"]) <= set(fields[view]), obj["id"]
+            assert all(fields[view][field] == "date" for field, _ in attrs["sort"])
+        elif obj["type"] == "map":
+            for layer in json.loads(attrs["layerListJSON"]):
+                assert fields[POSTS_VIEW_ID][layer["sourceDescriptor"]["geoField"]] == "geo_point"
+        elif obj["type"] == "index-pattern":
+            assert fields[obj["id"]][attrs["timeFieldName"]] == "date"
+            assert set(json.loads(attrs["fieldFormatMap"])) <= set(fields[obj["id"]])
+
+
+def test_check_fields_finds_nothing_wrong_with_the_shipped_objects(objects: list[dict[str, Any]]) -> None:
+    uses = fields_used(objects)
+    assert check_fields(objects, view_fields(POSTS, ALERTS)) == []
+    assert {use.role for use in uses} >= {"terms", "date_histogram", "cardinality", "geo", "column", "sort",
+                                          "time_field", "query", "format"}
+    assert set(ROLE_TYPES) >= {use.role for use in uses}
+
+
+def with_vis_state(obj: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    state = json.loads(obj["attributes"]["visState"])
+    state["aggs"][1]["params"].update(changes)
+    return {**obj, "attributes": {**obj["attributes"], "visState": json.dumps(state)}}
+
+
+@pytest.mark.parametrize(
+    ("object_id", "field", "expected"),
+    [
+        pytest.param("siaga-vis-top-hashtags", "text", "terms on 'text' needs", id="terms-on-analysed-text"),
+        pytest.param("siaga-vis-top-hashtags", "hashtag", "'hashtag' is not in the siaga-posts mapping", id="typo"),
+        pytest.param("siaga-vis-volume-by-platform", "platform", "date_histogram on 'platform' needs", id="histogram-on-keyword"),
+        pytest.param("siaga-vis-alerts-over-time", "created_at", "'created_at' is not in the siaga-alerts mapping",
+                     id="posts-field-on-alerts-view"),
+    ],
+)
+def test_check_fields_reports_a_field_that_does_not_fit(objects: list[dict[str, Any]], object_id: str, field: str,
+                                                        expected: str) -> None:
+    broken = [with_vis_state(obj, field=field) if obj["id"] == object_id else obj for obj in objects]
+    problems = check_fields(broken, view_fields(POSTS, ALERTS))
+    assert len(problems) == 1
+    assert problems[0].startswith(object_id) and expected in problems[0]
+
+
+def test_a_geo_layer_on_a_keyword_field_is_reported(objects: list[dict[str, Any]]) -> None:
+    the_map = next(obj for obj in objects if obj["type"] == "map")
+    layers = json.loads(the_map["attributes"]["layerListJSON"])
+    layers[0]["sourceDescriptor"]["geoField"] = "region"
+    broken = {**the_map, "attributes": {**the_map["attributes"], "layerListJSON": json.dumps(layers)}}
+    problems = check_fields([broken], view_fields(POSTS, ALERTS))
+    assert problems == ["siaga-map-post-locations: geo on 'region' needs geo_point, the mapping has keyword"]
+
+
+def test_a_kql_query_on_an_unknown_field_is_reported(objects: list[dict[str, Any]]) -> None:
+    search = by_id(objects)[SEARCH_RISKY_POSTS]
+    source = json.loads(search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
+    source["query"]["query"] = 'risk_level : "awas"'
+    broken = {**search, "attributes": {**search["attributes"],
+                                       "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps(source)}}}
+    assert check_fields([broken], view_fields(POSTS, ALERTS)) == [
+        f"{SEARCH_RISKY_POSTS}: query field 'risk_level' is not in the siaga-posts mapping"]
+
+
+# --- well-formed for Kibana 8.15 ---------------------------------------------------------------
+
+
+def test_ndjson_is_one_saved_object_per_line_with_kibana_export_keys(objects: list[dict[str, Any]]) -> None:
+    text = to_ndjson(objects)
+    lines = text.splitlines()
+    assert text.endswith("\n") and len(lines) == len(objects)
+    parsed = [json.loads(line) for line in lines]
+    assert parsed == objects
+    for obj in parsed:
+        assert REQUIRED_KEYS <= set(obj), obj["id"]
+        assert obj["coreMigrationVersion"] == "8.8.0"
+        assert all(part.isdigit() for part in obj["typeMigrationVersion"].split("."))
+        assert isinstance(obj["attributes"]["title"], str) and obj["attributes"]["title"]
+    ids = [(obj["type"], obj["id"]) for obj in parsed]
+    assert len(ids) == len(set(ids))
+
+
+def test_json_string_attributes_parse_and_references_resolve_within_the_file(objects: list[dict[str, Any]]) -> None:
+    present = {(obj["type"], obj["id"]) for obj in objects}
+    for obj in objects:
+        attrs = obj["attributes"]
+        for key in ("visState", "panelsJSON", "optionsJSON", "fieldAttrs", "fieldFormatMap", "sourceFilters",
+                    "layerListJSON", "mapStateJSON", "uiStateJSON"):
+            if key in attrs:
+                json.loads(attrs[key])
+        if "kibanaSavedObjectMeta" in attrs:
+            source = json.loads(attrs["kibanaSavedObjectMeta"]["searchSourceJSON"])
+            if "indexRefName" in source:
+                names = {ref["name"] for ref in obj["references"] if ref["type"] == "index-pattern"}
+                assert source["indexRefName"] in names, obj["id"]
+        for ref in obj["references"]:
+            assert (ref["type"], ref["id"]) in present, f"{obj['id']} refers to missing {ref}"
+
+
+def test_every_panel_and_search_is_tied_to_a_siaga_data_view(objects: list[dict[str, Any]]) -> None:
+    objs = by_id(objects)
+    for obj in objects:
+        if obj["type"] in ("search", "map") or (obj["type"] == "visualization" and
+                                                json.loads(obj["attributes"]["visState"])["type"] != "markdown"):
+            views = [ref["id"] for ref in obj["references"] if ref["type"] == "index-pattern"]
+            assert views in ([POSTS_VIEW_ID], [ALERTS_VIEW_ID]), obj["id"]
+        if obj["type"] == "dashboard":
+            panels = json.loads(obj["attributes"]["panelsJSON"])
+            refs = {ref["name"]: ref for ref in obj["references"]}
+            assert panels
+            for panel in panels:
+                ref = refs[f"{panel['panelIndex']}:{panel['panelRefName']}"]
+                assert ref["type"] == panel["type"] == objs[ref["id"]]["type"]
+                grid = panel["gridData"]
+                assert grid["x"] + grid["w"] <= 48 and grid["i"] == panel["panelIndex"]
+
+
+def test_data_views_have_fixed_ids_the_configured_titles_and_time_fields() -> None:
+    objs = by_id(saved_objects("pilkada-posts", "pilkada-alerts"))
+    posts, alerts = objs[POSTS_VIEW_ID], objs[ALERTS_VIEW_ID]
+    assert posts["type"] == alerts["type"] == "index-pattern"
+    assert posts["attributes"]["title"] == "pilkada-posts"
+    assert alerts["attributes"]["title"] == "pilkada-alerts"
+    assert posts["attributes"]["timeFieldName"] == "created_at"
+    assert alerts["attributes"]["timeFieldName"] == "fired_at"
+    url_format = json.loads(posts["attributes"]["fieldFormatMap"])["url"]
+    assert url_format["id"] == "url" and url_format["params"]["type"] == "a"
+    assert json.loads(posts["attributes"]["sourceFilters"]) == [{"value": "raw"}]
+
+
+def dashboard_fields(objects: list[dict[str, Any]], dashboard_id: str) -> set[str]:
+    objs = by_id(objects)
+    targets = {ref["id"] for ref in objs[dashboard_id]["references"]}
+    return {use.field for use in fields_used(objects) if use.object_id in targets}
+
+
+def test_the_four_dashboards_are_bilingual_and_use_what_they_are_about(objects: list[dict[str, Any]]) -> None:
+    titles = {obj["id"]: obj["attributes"]["title"] for obj in objects if obj["type"] == "dashboard"}
+    assert titles == {
+        "siaga-dashboard-overview": "Ringkasan / Overview",
+        "siaga-dashboard-risk": "Pantauan risiko / Risk monitor",
+        "siaga-dashboard-coordinated": "Aktivitas terkoordinasi / Coordinated activity",
+        "siaga-dashboard-alerts": "Peringatan / Alerts",
+    }
+    assert dashboard_fields(objects, "siaga-dashboard-overview") >= {
+        "platform", "language", "risk.level", "topics.label", "hashtags", "author.handle", "region", "location"}
+    assert dashboard_fields(objects, "siaga-dashboard-risk") >= {
+        "risk.labels.label", "text", "author.handle", "platform", "url", "matches.term"}
+    assert dashboard_fields(objects, "siaga-dashboard-coordinated") >= {"cluster_id", "author.handle", "created_at"}
+    assert dashboard_fields(objects, "siaga-dashboard-alerts") >= {
+        "rule_id", "rule_type", "state", "severity", "delivery", "fired_at"}
+
+
+def test_saved_searches_for_alert_emails_exist_on_the_posts_view(objects: list[dict[str, Any]]) -> None:
+    objs = by_id(objects)
+    for search_id in (SEARCH_ALERT_POSTS, SEARCH_RISKY_POSTS):
+        assert objs[search_id]["type"] == "search"
+        assert objs[search_id]["references"][0]["id"] == POSTS_VIEW_ID
+        assert "url" in objs[search_id]["attributes"]["columns"]
+
+
+# --- siaga kibana export / import --------------------------------------------------------------
+
+
+def write_config(path: Path, data: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_export_writes_the_generated_ndjson(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path / "siaga.yaml", {"elasticsearch": {"posts_index": "p-x", "alerts_index": "a-x"}})
+    out = tmp_path / "kibana.ndjson"
+    assert main(["--config", str(config), "kibana", "export", "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == to_ndjson(build("p-x", "a-x"))
+    assert main(["--config", str(config), "kibana", "export"]) == 0
+    assert capsys.readouterr().out == to_ndjson(build("p-x", "a-x"))
+
+
+def test_import_with_basic_auth_loads_everything_and_sets_wib(
+        kibana: KibanaDouble, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path / "siaga.yaml", {"kibana": {"username": kibana.username}})
+    monkeypatch.setenv("SIAGA__KIBANA__PASSWORD", kibana.password)
+    assert main(["--config", str(config), "kibana", "import", "--url", kibana.url]) == 0
+    expected = build(POSTS, ALERTS)
+    assert {key[1] for key in kibana.objects["default"]} == {obj["id"] for obj in expected}
+    assert kibana.settings["default"] == {"dateFormat:tz": "Asia/Jakarta", "defaultIndex": "siaga-posts"}
+    request = kibana.requests[0]
+    assert request["path"] == "/api/saved_objects/_import" and request["query"] == "overwrite=true"
+    assert request["headers"]["Content-Type"].startswith("multipart/form-data; boundary=")
+    output = capsys.readouterr().out
+    assert f"imported {len(expected)} saved objects into {kibana.url}; 0 refused" in output
+    assert kibana.password not in output
+    # Importing again overwrites Siaga's own objects instead of reporting conflicts.
+    assert main(["--config", str(config), "kibana", "import", "--url", kibana.url]) == 0
+
+
+def test_import_into_a_space_with_an_api_key(kibana: KibanaDouble, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    config = write_config(tmp_path / "siaga.yaml", {"kibana": {"url": kibana.url, "space": "patroli"}})
+    monkeypatch.setenv("SIAGA__KIBANA__API_KEY", kibana.api_key)
+    assert main(["--config", str(config), "kibana", "import", "--no-settings"]) == 0
+    assert kibana.objects["default"] == {}
+    assert (("index-pattern", POSTS_VIEW_ID)) in kibana.objects["patroli"]
+    assert kibana.settings["patroli"] == {}
+    assert kibana.requests[0]["path"] == "/s/patroli/api/saved_objects/_import"
+    assert kibana.requests[0]["headers"]["Authorization"] == f"ApiKey {kibana.api_key}"
+
+
+def test_refused_credentials_stop_with_kibanas_message_and_no_secret(
+        kibana: KibanaDouble, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path / "siaga.yaml", {"kibana": {"username": kibana.username}})
+    monkeypatch.setenv("SIAGA__KIBANA__PASSWORD", "wrong-password-123")
+    assert main(["--config", str(config), "kibana", "import", "--url", kibana.url]) == 2
+    err = capsys.readouterr().err
+    assert "HTTP 401 Unauthorized" in err and "unable to authenticate" in err
+    assert "wrong-password-123" not in err
+    assert kibana.objects["default"] == {}
+
+
+def test_an_unknown_space_is_an_error(kibana: KibanaDouble, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path / "siaga.yaml", {"kibana": {"username": kibana.username}})
+    monkeypatch.setenv("SIAGA__KIBANA__PASSWORD", kibana.password)
+    assert main(["--config", str(config), "kibana", "import", "--url", kibana.url, "--space", "polda"]) == 2
+    assert "Saved object [space/polda] not found" in capsys.readouterr().err
+
+
+def test_objects_kibana_refuses_are_reported_one_by_one(
+        kibana: KibanaDouble, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    objects = build(POSTS, ALERTS)
+    # Without the alerts data view, everything on it misses a reference; one object is from a newer Kibana.
+    kept = [obj for obj in objects if obj["id"] != ALERTS_VIEW_ID]
+    newer = next(obj for obj in kept if obj["id"] == "siaga-vis-top-topics")
+    kept[kept.index(newer)] = {**newer, "typeMigrationVersion": "10.9.0"}
+    ndjson = tmp_path / "partial.ndjson"
+    ndjson.write_text(to_ndjson(kept), encoding="utf-8")
+    config = write_config(tmp_path / "siaga.yaml", {"kibana": {"username": kibana.username}})
+    monkeypatch.setenv("SIAGA__KIBANA__PASSWORD", kibana.password)
+    code = main(["--config", str(config), "kibana", "import", "--url", kibana.url, "--file", str(ndjson)])
+    assert code == 1
+    output = capsys.readouterr().out
+    on_alerts = [obj["id"] for obj in kept if any(ref["id"] == ALERTS_VIEW_ID for ref in obj["references"])]
+    assert len(on_alerts) >= 6
+    for oid in on_alerts:
+        assert f"{oid} (" in output and f"missing references: index-pattern {ALERTS_VIEW_ID}" in output
+    assert "visualization siaga-vis-top-topics (Topik teratas / Top topics): unknown: Document" in output
+    assert "more recent version of Kibana [10.9.0]" in output
+    refused = len(on_alerts) + 1
+    assert f"imported {len(kept) - refused} saved objects into {kibana.url}; {refused} refused" in output
+    assert kibana.settings["default"] == {}, "settings are left alone after a partial import"
+
+
+def test_import_without_a_url_names_the_setting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path / "siaga.yaml", {})
+    assert main(["--config", str(config), "kibana", "import"]) == 2
+    assert "SIAGA__KIBANA__URL" in capsys.readouterr().err
+
+
+def test_kibana_password_in_the_file_is_refused(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "siaga.yaml", {"kibana": {"username": "u", "password": "p"}})
+    with pytest.raises(ConfigError, match="SIAGA__KIBANA__PASSWORD"):
+        load_settings(config, environ={})
+
+
+def test_kibana_down_is_reported_as_unreachable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pipelines.stack import free_port
+
+    config = write_config(tmp_path / "siaga.yaml", {"kibana": {"url": f"http://127.0.0.1:{free_port()}"}})
+    assert main(["--config", str(config), "kibana", "import"]) == 2
+    assert "is not reachable" in capsys.readouterr().err
