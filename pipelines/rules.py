@@ -335,6 +335,9 @@ class SpikeEvaluator(Evaluator):
     def __init__(self, rule: SpikeRule) -> None:
         super().__init__(rule)
         self.horizon = rule.window + rule.baseline
+        self.started: datetime | None = None
+        """The first post this rule saw: before a window and a baseline have passed, "none before" means
+        "not watched yet", not zero, so nothing can be a spike."""
 
     def _needed(self, window: Window, at: datetime) -> tuple[int, int, float]:
         rule = self.rule
@@ -348,12 +351,14 @@ class SpikeEvaluator(Evaluator):
         """Count the post and compare its window with the baseline."""
         rule, breaches = self.rule, []
         at = post.created_at
+        self.started = at if self.started is None else min(self.started, at)
+        warmed = at - self.started >= self.horizon
         for group in group_values(rule.group_by, post):
             window = self.groups.setdefault(group, Window())
             if not window.add(post, ctx.max_evidence):
                 continue
             current, needed, expected = self._needed(window, at)
-            if current >= needed:
+            if warmed and current >= needed:
                 start = at - rule.window
                 posts, ids = self._evidence(window, start, at, ctx.max_evidence)
                 ratio = current / max(expected, 1.0)
@@ -369,6 +374,15 @@ class SpikeEvaluator(Evaluator):
             return False
         current, needed, _ = self._needed(window, at)
         return current >= needed
+
+    def snapshot(self) -> dict[str, Any]:
+        """Windows plus when the rule started watching."""
+        return {**super().snapshot(), "started": self.started.isoformat() if self.started else None}
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Load windows and the start."""
+        super().restore(data)
+        self.started = datetime.fromisoformat(data["started"]) if data.get("started") else None
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -472,9 +486,12 @@ class CriticalPostEvaluator(Evaluator):
     tracks_incidents = False
     rule: CriticalPostRule
 
+    DEDUP = timedelta(days=7)
+    """How long a critical post is remembered, so a re-fetch (TikTok re-reads 3 days) does not alert again."""
+
     def __init__(self, rule: CriticalPostRule) -> None:
         super().__init__(rule)
-        self.horizon = timedelta(0)
+        self.horizon = self.DEDUP
         self.min_rank = level_rank(rule.min_level)
 
     def observe(self, post: TaggedPost, ctx: Context) -> list[Breach]:
@@ -485,6 +502,8 @@ class CriticalPostEvaluator(Evaluator):
         if self.rule.watchlist_with_risk:
             reasons += [f"watchlist {m.watchlist}: {m.term} ({m.risk})" for m in post.matches if m.risk]
         if not reasons:
+            return []
+        if not self.groups.setdefault(post.post_id, Window()).add(post, 1):
             return []
         at = post.created_at
         return [Breach(self.rule, post.post_id, 1, at, at, post.post_id, (evidence_of(post),), 1, "; ".join(reasons),
