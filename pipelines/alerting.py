@@ -225,8 +225,8 @@ class AlertingJob:
         elif hook:
             alert = alert.model_copy(update={"webhook": "pending"})
         try:
-            self.es.index(index=index, id=alert.alert_id, document=alert.model_dump(mode="json"), op_type="create",
-                          refresh=True)
+            # no refresh: a GET by id is real-time, and searches see the alert within the refresh interval
+            self.es.index(index=index, id=alert.alert_id, document=alert.model_dump(mode="json"), op_type="create")
         except ConflictError:
             existing = Alert.model_validate(self.es.get(index=index, id=alert.alert_id)["_source"])
             if existing.delivery != "pending" and existing.webhook != "pending":
@@ -263,7 +263,7 @@ class AlertingJob:
             return
         state = "silenced" if alert.state == "silenced" else "resolved"
         alert = alert.model_copy(update={"state": state, "resolved_at": resolution.at})
-        self.es.update(index=index, id=alert.alert_id, refresh=True,
+        self.es.update(index=index, id=alert.alert_id,
                        doc={"state": state, "resolved_at": resolution.at.isoformat()})
         self._publish(alert)
         self.totals.resolved.append(alert.alert_id)

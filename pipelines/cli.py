@@ -270,6 +270,7 @@ def _alerts(settings: Settings, args: argparse.Namespace) -> int:
     es = Elasticsearch(**settings.elasticsearch_kwargs())
     query: dict = {"term": {"state": "open"}} if args.open else {"match_all": {}}
     try:
+        es.indices.refresh(index=settings.elasticsearch.alerts_index)
         hits = es.search(index=settings.elasticsearch.alerts_index, query=query, size=args.limit,
                          sort=[{"fired_at": "desc"}, {"alert_id": "asc"}])["hits"]["hits"]
     except es_errors.NotFoundError:

@@ -152,7 +152,7 @@ class Deliverer:
         if channel == "email" and state == "sent":
             doc["delivered_at"] = utc_now().isoformat()
         for alert_id in alert_ids:
-            self.es.update(index=self.settings.elasticsearch.alerts_index, id=alert_id, doc=doc, refresh=True)
+            self.es.update(index=self.settings.elasticsearch.alerts_index, id=alert_id, doc=doc)
 
     def drain(self, now: datetime | None = None) -> int:
         """Send what is due on every channel, in order; return how many messages went out."""

@@ -122,9 +122,15 @@ class NearDuplicateIndex:
         self.assigned[post_id] = cluster.cluster_id
         return cluster
 
-    def forget_before(self, horizon: datetime) -> None:
-        """Drop clusters not joined since ``horizon``, and their posts."""
-        stale = {cid for cid, cluster in self.clusters.items() if cluster.last_seen < horizon}
+    def forget_before(self, horizon: datetime, singles_horizon: datetime | None = None) -> None:
+        """Drop clusters not joined since ``horizon`` (single posts since ``singles_horizon``), and their posts.
+
+        A post nobody copied only matters while a copy could still arrive within a rule's window;
+        a real cluster is kept longer so a re-fetched member gets its label back.
+        """
+        singles = singles_horizon or horizon
+        stale = {cid for cid, cluster in self.clusters.items()
+                 if cluster.last_seen < (singles if cluster.size == 1 else horizon)}
         if not stale:
             return
         for cid in stale:

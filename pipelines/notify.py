@@ -180,6 +180,9 @@ def _facts(alert: Alert, english: bool) -> list[tuple[str, str]]:
         (t["detected"], wib(alert.fired_at)),
         (t["id"], alert.alert_id),
     ]
+    if alert.rule_type == "critical_post":
+        # one post, no window: its time and why it is critical say it all
+        rows = [rows[0], (t["time"], wib(alert.window_end)), *rows[-2:]]
     if alert.rule_type != "threshold":
         rows.insert(1, (t["type"], alert.rule_type))
     if alert.detail:

@@ -688,7 +688,9 @@ class RuleEngine:
         for evaluator in self.evaluators.values():
             evaluator.sweep(self.watermark)
         self.quiet_until = {k: t for k, t in self.quiet_until.items() if t > self.watermark}
-        self.neardup.forget_before(self.watermark - self.neardup.memory)
+        windows = [rule.window for rule in self.clustered_rules if isinstance(rule, CoordinatedRule)]
+        singles = self.watermark - min(max(windows, default=self.neardup.memory), self.neardup.memory)
+        self.neardup.forget_before(self.watermark - self.neardup.memory, singles)
         self._cluster_members = {c: m for c, m in self._cluster_members.items() if c in self.neardup.clusters}
 
     # --- state -----------------------------------------------------------------------------

@@ -208,7 +208,10 @@ class AlertingSettings(_Section):
         default=0.6, gt=0.0, le=1.0, description="estimated Jaccard similarity of character 5-grams to join a cluster"
     )
     near_duplicate_min_chars: int = Field(default=40, ge=10, description="shorter normalised texts are not clustered")
-    near_duplicate_memory: Duration = Field(default=timedelta(hours=6), description="how long a cluster stays open")
+    near_duplicate_memory: Duration = Field(
+        default=timedelta(hours=6),
+        description="how long a cluster of 2+ posts is remembered (single posts: the longest coordinated window)",
+    )
     delivery_batch: int = Field(default=50, ge=1, description="queued messages sent per step and channel")
     webhook: WebhookSettings | None = None
 
