@@ -162,8 +162,11 @@ class AlertingJob:
             self.failures = 0
             committed = len(records)
         elif self.labels:
-            self._apply_labels()
-            self._save_state()
+            try:
+                self._apply_labels()
+                self._save_state()
+            except Exception as exc:  # noqa: BLE001 - Elasticsearch unavailable: the labels wait for the next step
+                log.error("cluster labels not applied yet: %s", exc)
         self.deliver()
         return committed
 
