@@ -26,7 +26,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
 
 from pipelines.neardup import NearDuplicateIndex
@@ -45,6 +45,7 @@ from schemas.post import TaggedPost
 from schemas.taxonomy import level_rank
 
 STATE_VERSION = 2
+WIB = timezone(timedelta(hours=7), "WIB")
 UNKNOWN = "(tidak diketahui)"
 _SWEEP_EVERY = 1000
 MAX_POST_IDS = 500
@@ -445,7 +446,7 @@ class NewTermEvaluator(Evaluator):
             count = window.count(start, at)
             if count >= rule.threshold:
                 posts, ids = self._evidence(window, start, at, ctx.max_evidence)
-                detail = f"first used {first.isoformat()}"
+                detail = f"first used {first.astimezone(WIB).strftime('%d %b %Y %H:%M WIB')}"
                 breaches.append(Breach(rule, term, count, start, at, post.post_id, posts, rule.threshold, detail,
                                        post_ids=ids))
         return breaches
