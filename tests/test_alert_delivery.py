@@ -242,3 +242,37 @@ def test_test_rule_replays_history_and_sends_nothing(stack: Stack, tmp_path: Pat
                  "--to", "2026-11-22"]) == 2
     err = capsys.readouterr().err
     assert "rules[x].baseline: Field required" in err and "rules[x].factor" in err
+
+
+def test_an_alerts_index_from_before_the_new_fields_is_brought_up_to_date(stack: Stack, tmp_path: Path) -> None:
+    from schemas.index import properties_of
+
+    settings = make_settings(stack, tmp_path, rules=[CRITICAL])
+    old = {name: mapping for name, mapping in properties_of(Alert).items()
+           if name not in ("incident_id", "realert", "detail", "accounts", "platforms", "post_ids", "silence_id",
+                           "webhook")}
+    es = Elasticsearch(settings.elasticsearch_url())
+    es.indices.create(index=settings.elasticsearch.alerts_index, mappings={"dynamic": "strict", "properties": old})
+    es.close()
+    ensure_ready(settings)
+    produce_tagged(settings, [awas("up", 0)])
+    job = run_job(settings)
+    (alert,) = alert_docs(settings)
+    assert alert.post_ids == [job.totals.fired[0].posts[0].post_id] and alert.delivery == "sent"
+
+
+def test_recipients_per_rule_and_severity_reach_the_smtp_envelope(stack: Stack, tmp_path: Path, smtp_server) -> None:
+    sink, port = smtp_server
+    sara = {**CRITICAL, "recipients": ["tim-sara@polres.example"], "language": "en"}
+    settings = make_settings(stack, tmp_path, rules=[sara, {**RULE, "severity": "waspada"}],
+                             email={"smtp_host": "127.0.0.1", "smtp_port": port, "security": "none",
+                                    "recipients": ["piket@polres.example"],
+                                    "recipients_by_level": {"awas": ["kapolres@polres.example"]}})
+    ensure_ready(settings)
+    produce_tagged(settings, [awas("rc", 0)] + [tagged(f"rt{i}", 1 + i) for i in range(3)])
+    run_job(settings)
+    envelopes = {m["X-Siaga-Rule"]: e.rcpt_tos for m, e in zip(sink.messages, sink.envelopes, strict=True)}
+    assert envelopes == {"unggahan-awas": ["tim-sara@polres.example", "kapolres@polres.example"],
+                         "hoaks-pemilu": ["piket@polres.example"]}
+    english = next(m for m in sink.messages if m["X-Siaga-Rule"] == "unggahan-awas")
+    assert "critical post by @" in english["Subject"]
