@@ -168,7 +168,9 @@ class Deliverer:
         session = SmtpSession(self.settings.email) if channel == "email" else None
         sent, handled = 0, set()
         try:
-            for path, entry in entries[: self.settings.alerting.delivery_batch]:
+            for path, entry in entries:
+                if sent >= self.settings.alerting.delivery_batch:
+                    break
                 if path in handled:
                     continue
                 release = entry.get("release_at")
