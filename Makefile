@@ -32,10 +32,11 @@ demo: install ## Start the embedded stack and run the whole system on the sample
 test: install ## Run the test suite (starts its own broker, Elasticsearch and SMTP servers)
 	$(BIN)/python -m pytest
 
-bench: install ## Print throughput figures: pipeline, tagger, imports (each says PASS/FAIL per target)
+bench: install ## Print figures: pipeline, tagger, imports, alert latency (each says PASS/FAIL per target)
 	$(BIN)/python bench/bench_pipeline.py
 	-$(BIN)/python bench/tagging.py
 	-$(BIN)/python bench/connectors.py
+	-$(BIN)/python bench/alerting.py
 
 deploy-check: install ## Offline checks of deploy/ and the Kibana objects (also part of make test)
 	$(BIN)/python -m pytest -q tests/test_deploy.py tests/test_kibana.py

@@ -1,11 +1,17 @@
-"""The alerting job: tagged posts → rule engine → alerts index → on-call email.
+"""The alerting job: tagged posts → rule engine → alerts index, alerts topic and outbox → email/webhook.
 
-Each step is a small transaction. It polls a batch of tagged posts, feeds them to the rule
-engine in event-time order, and for every breach indexes the alert with ``op_type=create``
-under its stable id before emailing it; then it saves the engine's state and only then
-commits the batch's offsets. If anything fails, the engine is reloaded from the last saved
-state and the batch is re-read: a breach recomputed after a restart has the same alert id, the
-create is refused as a duplicate, and an alert already marked ``sent`` is not emailed again.
+Each step is a small transaction. It polls a batch of tagged posts and feeds them to the rule
+engine (``pipelines.rules``) in event-time order. For every alert it fires, it indexes the
+alert with ``op_type=create`` under its stable id, publishes it to the alerts topic and queues
+its email (and webhook) in the outbox (``pipelines.delivery``); for every incident that cleared
+it marks the opening alert ``resolved`` and queues a notice. It labels the posts of
+near-duplicate clusters with their ``cluster_id`` in the posts index, saves the engine's state,
+and only then commits the batch's offsets. Delivery drains the outbox afterwards, so an SMTP
+outage never holds up the rule engine and never loses or reorders an email.
+
+If anything before the commit fails, the engine is reloaded from the last saved state and the
+batch is re-read: a breach recomputed after a restart has the same alert id, the create is
+refused as a duplicate, and an alert already marked ``sent`` is not emailed again.
 """
 
 from __future__ import annotations
@@ -15,15 +21,17 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import datetime, timedelta
+from typing import Any
 
-from elasticsearch import ConflictError, Elasticsearch
+from elasticsearch import ConflictError, Elasticsearch, NotFoundError
 from pydantic import ValidationError
 
+from pipelines.delivery import Deliverer, Outbox
 from pipelines.kafka_io import lag, make_consumer, poll_batch, rewind_to_committed
-from pipelines.notify import deliver, render
 from pipelines.records import KafkaRecord
-from pipelines.rules import Breach, RuleEngine
+from pipelines.rules import Breach, ClusterUpdate, Resolution, RuleEngine
+from pipelines.silences import SilenceStore
 from pipelines.sinks import shared_client
 from pipelines.transforms import dead_letter_message, record_key
 from schemas.alert import Alert, make_alert_id
@@ -35,6 +43,10 @@ from schemas.post import TaggedPost
 log = logging.getLogger(__name__)
 
 STATE_FILE = "engine-state.json"
+LABEL_ATTEMPTS = 30
+"""Steps a cluster label is retried for a post not (yet) in the posts index before it is given up, loudly."""
+
+GROUP_BY_OF_TYPE = {"critical_post": "post", "coordinated": "cluster", "new_term": "term"}
 
 
 @dataclass
@@ -43,78 +55,128 @@ class AlertingTotals:
 
     posts_seen: int = 0
     fired: list[Alert] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)
+    silenced: int = 0
     already_sent: int = 0
     dead_lettered: int = 0
+    labelled: int = 0
+    labels_given_up: int = 0
     destinations: set[str] = field(default_factory=set)
 
 
-def alert_from(breach: Breach, fired_at=None) -> Alert:  # noqa: ANN001 - datetime | None
+def alert_from(breach: Breach, fired_at: datetime | None = None) -> Alert:
     """The ``Alert`` document for a breach."""
     rule = breach.rule
+    window = getattr(rule, "window", None)
     return Alert(
         alert_id=make_alert_id(rule.id, breach.group, breach.trigger_post_id, breach.window_end),
         rule_id=rule.id,
         rule_name=rule.name,
+        rule_type=rule.type,
         severity=rule.severity,
-        group_by=rule.group_by,
+        group_by=getattr(rule, "group_by", None) or GROUP_BY_OF_TYPE[rule.type],
         group=breach.group,
         count=breach.count,
-        threshold=rule.threshold,
-        window_seconds=int(rule.window.total_seconds()),
+        threshold=breach.threshold,
+        window_seconds=max(int(window.total_seconds()), 1) if window is not None else 1,
         window_start=breach.window_start,
         window_end=breach.window_end,
         fired_at=fired_at or utc_now(),
         posts=list(breach.posts),
+        cluster_id=breach.cluster_id,
+        incident_id=breach.incident_id,
+        realert=breach.realert,
+        detail=breach.detail,
+        accounts=breach.accounts,
+        platforms=list(breach.platforms),
+        post_ids=list(breach.post_ids),
     )
 
 
+def digest_release(fired_at: datetime, period: timedelta) -> datetime:
+    """The end of the digest period (of wall-clock time, from the epoch) that ``fired_at`` falls in."""
+    seconds = int(period.total_seconds())
+    start = int(fired_at.timestamp()) // seconds * seconds
+    return datetime.fromtimestamp(start + seconds, tz=fired_at.tzinfo)
+
+
 class AlertingJob:
-    """Consumes the tagged-posts topic and turns threshold breaches into delivered alerts."""
+    """Consumes the tagged-posts topic and turns rule breaches into delivered alerts."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.state_path = settings.alerting.state_dir / STATE_FILE
-        self.engine = self._load_engine()
+        state_dir = settings.alerting.state_dir
+        self.state_path = state_dir / STATE_FILE
+        self.rules = {rule.id: rule for rule in settings.rules}
+        self.engine, self.labels = self._load_state()
+        self.silences = SilenceStore(state_dir)
+        self.outbox = Outbox(state_dir / "queue")
         self.consumer = make_consumer(
             settings, settings.alerting.group_id, settings.kafka.topics.tagged, settings.pipeline.batch_max_records
         )
         self.es: Elasticsearch = shared_client("elasticsearch", settings.elasticsearch_kwargs())
         self.producer = shared_client("kafka", settings.kafka_client_kwargs())
+        self.deliverer = Deliverer(settings, self.es, self.outbox)
         self.totals = AlertingTotals()
+        self.totals.destinations = self.deliverer.totals.destinations
         self.failures = 0
 
-    def _load_engine(self) -> RuleEngine:
-        engine = RuleEngine(self.settings.rules, self.settings.alerting.max_posts_in_alert)
-        if self.state_path.is_file():
-            engine.restore(json.loads(self.state_path.read_text(encoding="utf-8")))
-        return engine
+    # --- state -----------------------------------------------------------------------------
 
-    def _save_engine(self) -> None:
+    def _load_state(self) -> tuple[RuleEngine, dict[str, dict[str, Any]]]:
+        engine = RuleEngine(self.settings.rules, self.settings.alerting.max_posts_in_alert, self.settings.alerting)
+        labels: dict[str, dict[str, Any]] = {}
+        if self.state_path.is_file():
+            data = json.loads(self.state_path.read_text(encoding="utf-8"))
+            engine.restore(data["engine"])
+            labels = data.get("cluster_labels", {})
+        return engine, labels
+
+    def _save_state(self) -> None:
         self.state_path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.state_path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self.engine.snapshot()), encoding="utf-8")
+        data = {"engine": self.engine.snapshot(), "cluster_labels": self.labels}
+        temporary.write_text(json.dumps(data), encoding="utf-8")
         os.replace(temporary, self.state_path)
 
+    # --- the step --------------------------------------------------------------------------
+
     def step(self) -> int:
-        """Process one batch of tagged posts; return how many were committed (0 if none or failed)."""
+        """Process one batch of tagged posts and drain the outbox; return how many records were committed."""
         pipeline = self.settings.pipeline
         records = poll_batch(self.consumer, pipeline.batch_max_records, pipeline.batch_max_wait_ms)
-        if not records:
-            return 0
+        committed = 0
+        if records:
+            try:
+                self._process(records)
+                self._save_state()
+            except Exception as exc:  # noqa: BLE001 - any failure means: reload state, rewind, retry
+                self.failures += 1
+                delay = min(2 ** min(self.failures, 10) * 0.25, pipeline.retry_backoff_max_s)
+                log.error("alerting batch of %d failed (%s); retrying in %.1fs", len(records), exc, delay)
+                self.engine, self.labels = self._load_state()
+                rewind_to_committed(self.consumer)
+                time.sleep(delay)
+                return 0
+            self.consumer.commit()
+            self.failures = 0
+            committed = len(records)
+        elif self.labels:
+            try:
+                self._apply_labels()
+                self._save_state()
+            except Exception as exc:  # noqa: BLE001 - Elasticsearch unavailable: the labels wait for the next step
+                log.error("cluster labels not applied yet: %s", exc)
+        self.deliver()
+        return committed
+
+    def deliver(self) -> int:
+        """Send what the outbox holds (stops at the first message a server cannot take now)."""
         try:
-            self._process(records)
-            self._save_engine()
-        except Exception as exc:  # noqa: BLE001 - any failure means: reload state, rewind, retry
-            self.failures += 1
-            delay = min(2 ** min(self.failures, 10) * 0.25, pipeline.retry_backoff_max_s)
-            log.error("alerting batch of %d failed (%s); retrying in %.1fs", len(records), exc, delay)
-            self.engine = self._load_engine()
-            rewind_to_committed(self.consumer)
-            time.sleep(delay)
+            return self.deliverer.drain()
+        except Exception as exc:  # noqa: BLE001 - Elasticsearch down while delivering: the queue waits
+            log.error("delivery paused: %s", exc)
             return 0
-        self.consumer.commit()
-        self.failures = 0
-        return len(records)
 
     def _process(self, records: list[KafkaRecord]) -> None:
         posts: list[TaggedPost] = []
@@ -134,41 +196,129 @@ class AlertingJob:
                         failed_at=utc_now(),
                     )
                 )
-        if letters:
-            for letter in letters:
-                key, value = dead_letter_message(letter)
-                self.producer.send(self.settings.kafka.topics.dead_letter, key=key, value=value)
-            self.producer.flush()
-            self.totals.dead_lettered += len(letters)
+        for letter in letters:
+            key, value = dead_letter_message(letter)
+            self.producer.send(self.settings.kafka.topics.dead_letter, key=key, value=value)
+        self.totals.dead_lettered += len(letters)
         for post in sorted(posts, key=lambda p: (p.created_at, p.post_id)):
             self.totals.posts_seen += 1
-            for breach in self.engine.observe(post):
-                self._dispatch(alert_from(breach))
+            for event in self.engine.observe_all(post):
+                if isinstance(event, Breach):
+                    self._fire(alert_from(event))
+                else:
+                    self._resolve(event)
+        self._queue_labels(self.engine.take_cluster_updates())
+        self._apply_labels()
+        self.producer.flush()
 
-    def _dispatch(self, alert: Alert) -> None:
+    # --- alerts ----------------------------------------------------------------------------
+
+    def _publish(self, alert: Alert) -> None:
+        self.producer.send(self.settings.kafka.topics.alerts, key=alert.alert_id.encode(),
+                           value=alert.model_dump_json().encode())
+
+    def _fire(self, alert: Alert) -> None:
+        index = self.settings.elasticsearch.alerts_index
+        rule = self.rules[alert.rule_id]
+        hook = self.settings.alerting.webhook is not None
+        silence = self.silences.matching(alert.rule_id, alert.group, alert.fired_at)
+        if silence is not None:
+            alert = alert.model_copy(update={"state": "silenced", "delivery": "suppressed", "silence_id":
+                                             silence.silence_id, "webhook": "suppressed" if hook else None})
+        elif hook:
+            alert = alert.model_copy(update={"webhook": "pending"})
+        try:
+            # no refresh: a GET by id is real-time, and searches see the alert within the refresh interval
+            self.es.index(index=index, id=alert.alert_id, document=alert.model_dump(mode="json"), op_type="create")
+        except ConflictError:
+            existing = Alert.model_validate(self.es.get(index=index, id=alert.alert_id)["_source"])
+            if existing.delivery != "pending" and existing.webhook != "pending":
+                self.totals.already_sent += 1
+                log.info("alert %s was already handled (%s); not sending again", alert.alert_id, existing.delivery)
+                return
+            alert = existing
+        self._publish(alert)
+        self.totals.fired.append(alert)
+        if alert.state == "silenced":
+            self.totals.silenced += 1
+            log.info("alert %s silenced by %s", alert.alert_id, alert.silence_id)
+            return
+        entry = {"kind": "alert", "alert_id": alert.alert_id, "rule_id": alert.rule_id}
+        if alert.delivery == "pending":
+            email_entry = dict(entry)
+            if rule.digest is not None:
+                release = digest_release(alert.fired_at, rule.digest)
+                email_entry.update(digest=f"digest-{rule.id}-{int(release.timestamp())}", release_at=release.isoformat())
+            self.outbox.enqueue("email", alert.alert_id, email_entry)
+        if alert.webhook == "pending":
+            self.outbox.enqueue("webhook", alert.alert_id, entry)
+        log.info("alert %s [%s] %s (%s): %d posts, group %s", alert.alert_id, alert.severity, alert.rule_id,
+                 alert.rule_type, alert.count, alert.group)
+
+    def _resolve(self, resolution: Resolution) -> None:
         index = self.settings.elasticsearch.alerts_index
         try:
-            self.es.index(
-                index=index, id=alert.alert_id, document=alert.model_dump(mode="json"), op_type="create", refresh=True
+            alert = Alert.model_validate(self.es.get(index=index, id=resolution.incident_id)["_source"])
+        except NotFoundError:
+            log.warning("incident %s cleared but its alert is not in %s", resolution.incident_id, index)
+            return
+        if alert.resolved_at is not None:
+            return
+        state = "silenced" if alert.state == "silenced" else "resolved"
+        alert = alert.model_copy(update={"state": state, "resolved_at": resolution.at})
+        self.es.update(index=index, id=alert.alert_id,
+                       doc={"state": state, "resolved_at": resolution.at.isoformat()})
+        self._publish(alert)
+        self.totals.resolved.append(alert.alert_id)
+        if state == "silenced":
+            return
+        entry = {"kind": "resolved", "alert_id": alert.alert_id, "rule_id": alert.rule_id,
+                 "resolved_at": resolution.at.isoformat()}
+        self.outbox.enqueue("email", f"{alert.alert_id}.resolved", entry)
+        if self.settings.alerting.webhook is not None:
+            self.outbox.enqueue("webhook", f"{alert.alert_id}.resolved", entry)
+
+    # --- near-duplicate cluster labels -----------------------------------------------------
+
+    def _queue_labels(self, updates: list[ClusterUpdate]) -> None:
+        for update in updates:
+            pending = self.labels.setdefault(update.cluster_id, {"post_ids": [], "attempts": 0})
+            pending["post_ids"] = list(dict.fromkeys(pending["post_ids"] + update.post_ids))
+            pending["attempts"] = 0
+
+    def _apply_labels(self) -> None:
+        """Store ``cluster_id`` on clustered posts, through the posts alias (never a concrete index)."""
+        if not self.labels:
+            return
+        alias = self.settings.elasticsearch.posts_index
+        self.es.indices.refresh(index=alias)
+        for cluster_id, pending in list(self.labels.items()):
+            ids = pending["post_ids"]
+            self.es.update_by_query(
+                index=alias,
+                query={"ids": {"values": ids}},
+                script={"source": "ctx._source.cluster_id = params.cluster_id", "lang": "painless",
+                        "params": {"cluster_id": cluster_id}},
+                conflicts="proceed",
+                refresh=True,
             )
-        except ConflictError:
-            existing = self.es.get(index=index, id=alert.alert_id)["_source"]
-            if existing.get("delivery") == "sent":
-                self.totals.already_sent += 1
-                log.info("alert %s was already sent; not sending again", alert.alert_id)
-                return
-            alert = Alert.model_validate(existing)
-        where = deliver(render(alert, self.settings.email), self.settings.email)
-        self.es.update(
-            index=index,
-            id=alert.alert_id,
-            doc={"delivery": "sent", "delivered_at": utc_now().isoformat()},
-            refresh=True,
-        )
-        self.totals.fired.append(alert)
-        self.totals.destinations.add(str(Path(where).parent) if not where.startswith("smtp://") else where)
-        log.info("alert %s [%s] %s: %d posts, group %s → %s", alert.alert_id, alert.severity, alert.rule_id,
-                    alert.count, alert.group, where)
+            found = self.es.search(index=alias, size=len(ids), source=False,
+                                   query={"bool": {"filter": [{"ids": {"values": ids}},
+                                                              {"term": {"cluster_id": cluster_id}}]}})
+            done = {hit["_id"] for hit in found["hits"]["hits"]}
+            self.totals.labelled += len(done)
+            missing = [pid for pid in ids if pid not in done]
+            if not missing:
+                del self.labels[cluster_id]
+                continue
+            pending["post_ids"], pending["attempts"] = missing, pending["attempts"] + 1
+            if pending["attempts"] >= LABEL_ATTEMPTS:
+                self.totals.labels_given_up += len(missing)
+                log.error("cluster %s: %d post(s) never appeared in %s, label given up: %s", cluster_id,
+                          len(missing), alias, ", ".join(missing[:10]))
+                del self.labels[cluster_id]
+
+    # --- the rest ----------------------------------------------------------------------------
 
     def lag(self) -> int | None:
         """Tagged posts not yet committed by the alerting job."""

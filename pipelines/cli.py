@@ -246,6 +246,79 @@ def _kibana(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _alerts(settings: Settings, args: argparse.Namespace) -> int:
+    """``siaga alerts list | silence | silences | test-rule``."""
+    import getpass
+    import os
+
+    from pipelines.notify import subject_of, wib
+    from pipelines.silences import SilenceStore
+    from pydantic import TypeAdapter, ValidationError
+
+    from schemas.config import Duration
+    from schemas.fields import utc_now
+
+    if args.alerts_command == "silence":
+        if args.rule not in {rule.id for rule in settings.rules}:
+            known = ", ".join(rule.id for rule in settings.rules) or "none configured"
+            print(f"siaga: error: no rule {args.rule!r} (rules: {known})", file=sys.stderr)
+            return 2
+        try:
+            duration = TypeAdapter(Duration).validate_python(args.duration)
+        except ValidationError as exc:
+            print(f"siaga: error: --for: {exc.errors()[0]['msg']}", file=sys.stderr)
+            return 2
+        who = args.by or os.environ.get("SIAGA_USER") or getpass.getuser()
+        silence = SilenceStore(settings.alerting.state_dir).add(args.rule, args.group, duration, args.reason, who,
+                                                                utc_now())
+        print(f"{silence.silence_id}: {silence.rule_id}{' group ' + silence.group if silence.group else ''} "
+              f"silenced until {wib(silence.until)} by {silence.created_by}: {silence.reason}")
+        return 0
+    if args.alerts_command == "silences":
+        now = utc_now()
+        silences = SilenceStore(settings.alerting.state_dir).all()
+        if not silences:
+            print("no silences")
+        for s in silences:
+            state = "active" if s.created_at <= now < s.until else "expired"
+            print(f"{s.silence_id}  {state:<7} {s.rule_id:<20} {s.group or '(all groups)':<24} until {wib(s.until)}"
+                  f"  by {s.created_by}: {s.reason}")
+        return 0
+    if args.alerts_command == "test-rule":
+        from pipelines.backtest import backtest, load_rules, parse_time, report
+
+        rules = load_rules(args.rule_file)
+        start, end = parse_time(args.since), parse_time(args.until)
+        result = backtest(settings, rules, start, end)
+        print(report(result, rules, start, end))
+        return 0
+    from elasticsearch import Elasticsearch
+    from elasticsearch import exceptions as es_errors
+
+    from schemas.alert import Alert
+    from schemas.errors import ServiceUnavailable
+
+    es = Elasticsearch(**settings.elasticsearch_kwargs())
+    query: dict = {"term": {"state": "open"}} if args.open else {"match_all": {}}
+    try:
+        es.indices.refresh(index=settings.elasticsearch.alerts_index)
+        hits = es.search(index=settings.elasticsearch.alerts_index, query=query, size=args.limit,
+                         sort=[{"fired_at": "desc"}, {"alert_id": "asc"}])["hits"]["hits"]
+    except es_errors.NotFoundError:
+        hits = []
+    except es_errors.ConnectionError as exc:
+        raise ServiceUnavailable(f"Elasticsearch at {settings.elasticsearch_url()} is not reachable") from exc
+    finally:
+        es.close()
+    if not hits:
+        print("no open alerts" if args.open else "no alerts")
+    for hit in hits:
+        alert = Alert.model_validate(hit["_source"])
+        print(f"{wib(alert.fired_at)}  {alert.state:<8} {alert.delivery:<10} {alert.alert_id}")
+        print(f"    {subject_of(alert)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``siaga`` console script."""
     parser = argparse.ArgumentParser(prog="siaga", description="Watch public social-media posts for election risks.")
@@ -297,6 +370,22 @@ def main(argv: list[str] | None = None) -> int:
     kibana_parser.add_argument("--file", type=Path, help="import: this NDJSON instead of the generated objects")
     kibana_parser.add_argument("--no-settings", action="store_true",
                                help="import: leave the space's time zone and default data view alone")
+    alerts_parser = commands.add_parser("alerts", help="list alerts, silence rules, backtest a rule")
+    alerts_commands = alerts_parser.add_subparsers(dest="alerts_command", required=True)
+    list_parser = alerts_commands.add_parser("list", help="the latest alerts, newest first")
+    list_parser.add_argument("--open", action="store_true", help="only incidents not yet resolved")
+    list_parser.add_argument("--limit", type=int, default=50)
+    silence_parser = alerts_commands.add_parser("silence", help="keep a rule (or one group) quiet for a while")
+    silence_parser.add_argument("rule", help="the rule id")
+    silence_parser.add_argument("--group", help="only this group (a hashtag like #pemilu, a region, a cluster id...)")
+    silence_parser.add_argument("--for", dest="duration", required=True, help="how long: 30m, 4h, 2d")
+    silence_parser.add_argument("--reason", required=True, help="why, for the officers who read the list")
+    silence_parser.add_argument("--by", help="who (default: $SIAGA_USER or the login name)")
+    alerts_commands.add_parser("silences", help="every silence with who, why and until when")
+    test_parser = alerts_commands.add_parser("test-rule", help="replay rules over posts in Elasticsearch; send nothing")
+    test_parser.add_argument("rule_file", type=Path, help="YAML: one rule, a list, or a rules: section")
+    test_parser.add_argument("--from", dest="since", required=True, help="start, e.g. 2026-11-21 (WIB unless a zone)")
+    test_parser.add_argument("--to", dest="until", required=True, help="end (exclusive)")
     commands.add_parser("setup", help="create Kafka topics and Elasticsearch index templates")
     commands.add_parser("templates", help="print the Elasticsearch index templates generated from the schemas")
     args = parser.parse_args(argv)
@@ -319,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
             return _kibana(settings, args)
         if args.command == "deadletters":
             return _deadletters(settings, args.limit, args.json)
+        if args.command == "alerts":
+            return _alerts(settings, args)
         if args.command == "setup":
             from pipelines.services import ensure_ready
 

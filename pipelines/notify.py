@@ -15,6 +15,7 @@ import re
 import smtplib
 import ssl
 from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -58,37 +59,149 @@ def one_line(text: str, limit: int | None = None) -> str:
     return flat
 
 
-def subject_of(alert: Alert) -> str:
-    """The subject line: severity, rule, count and group."""
-    group = "" if alert.group_by == "none" else f" — {group_text(alert)}"
-    return one_line(
-        f"[{SEVERITY_LABEL[alert.severity]}] {alert.rule_name}: {alert.count} unggahan dalam "
-        f"{duration_id(alert.window_seconds)}{group}",
-        200,
-    )
+GROUP_LABEL_EN = {
+    "none": "all posts", "platform": "platform", "language": "language", "region": "region",
+    "hashtag": "hashtag", "author": "account", "topic": "topic", "risk_label": "risk label",
+    "cluster": "near-duplicate cluster", "term": "term", "post": "post",
+}
+GROUP_LABEL.update({"topic": "topik", "risk_label": "label risiko", "cluster": "klaster hampir-identik",
+                    "term": "istilah", "post": "unggahan"})
+
+
+def duration_en(seconds: int) -> str:
+    """A window length in English: ``30 min``, ``2 h``, ``1 d``."""
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
+
+
+def _rison(value: str) -> str:
+    return "'" + value.replace("!", "!!").replace("'", "!'") + "'"
+
+
+def _utc_z(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def kibana_link(alert: Alert, base_url: str) -> str:
+    """A Kibana 8 Discover URL on the ``siaga-posts`` data view, filtered to exactly the alert's posts."""
+    ids = alert.post_ids or [post.post_id for post in alert.posts]
+    if ids:
+        quoted = ('"' + pid.replace("\\", "\\\\").replace('"', '\\"') + '"' for pid in ids)
+        query = "post_id:(" + " or ".join(quoted) + ")"
+    elif alert.cluster_id:
+        query = f'cluster_id:"{alert.cluster_id}"'
+    else:
+        query = ""
+    start, end = _utc_z(alert.window_start - timedelta(minutes=1)), _utc_z(alert.window_end + timedelta(minutes=1))
+    g = f"(time:(from:{_rison(start)},to:{_rison(end)}))"
+    a = f"(dataSource:(dataViewId:'siaga-posts',type:dataView),query:(language:kuery,query:{_rison(query)}))"
+    safe = "():,'!*-._~"
+    return f"{base_url.rstrip('/')}/app/discover#/?_g={quote(g, safe=safe)}&_a={quote(a, safe=safe)}"
+
+
+def _group_label(alert: Alert, english: bool) -> str:
+    labels = GROUP_LABEL_EN if english else GROUP_LABEL
+    if alert.group_by == "none":
+        return labels["none"]
+    return f"{labels.get(alert.group_by, alert.group_by)} {one_line(alert.group)}"
 
 
 def group_text(alert: Alert) -> str:
     """The group an alert is about, in Indonesian."""
-    if alert.group_by == "none":
-        return GROUP_LABEL["none"]
-    return f"{GROUP_LABEL[alert.group_by]} {one_line(alert.group)}"
+    return _group_label(alert, english=False)
 
 
-def _plain(alert: Alert, settings: EmailSettings) -> str:
-    window = duration_id(alert.window_seconds)
-    lines = [
-        f"PERINGATAN SIAGA — tingkat {SEVERITY_LABEL[alert.severity]}",
-        "",
-        f"Aturan      : {alert.rule_name} ({alert.rule_id})",
-        f"Kelompok    : {group_text(alert)}",
-        f"Jumlah      : {alert.count} unggahan dalam {window} (ambang {alert.threshold})",
-        f"Rentang     : {wib(alert.window_start)} s.d. {wib(alert.window_end)}",
-        f"Terdeteksi  : {wib(alert.fired_at)}",
-        f"ID peringatan: {alert.alert_id}",
-        "",
-        f"Unggahan terbaru ({len(alert.posts)}):",
+def headline(alert: Alert, english: bool = False) -> str:
+    """What happened, in one line, by rule type."""
+    window = duration_en(alert.window_seconds) if english else duration_id(alert.window_seconds)
+    group = one_line(alert.group)
+    if alert.rule_type == "critical_post":
+        post = alert.posts[0] if alert.posts else None
+        who = f"@{one_line(post.author_handle)} ({post.platform})" if post else group
+        return f"critical post by {who}" if english else f"unggahan kritis dari {who}"
+    if alert.rule_type == "coordinated":
+        if english:
+            return f"{alert.count} near-identical posts from {alert.accounts} accounts within {window}"
+        return f"{alert.count} unggahan hampir identik dari {alert.accounts} akun dalam {window}"
+    if alert.rule_type == "new_term":
+        return (f"new term {group} used {alert.count} times within {window}" if english
+                else f"istilah baru {group} dipakai {alert.count} kali dalam {window}")
+    if alert.rule_type == "spike":
+        return (f"spike of {alert.count} posts within {window}" if english
+                else f"lonjakan {alert.count} unggahan dalam {window}")
+    return f"{alert.count} posts within {window}" if english else f"{alert.count} unggahan dalam {window}"
+
+
+def subject_of(alert: Alert, english: bool = False) -> str:
+    """The subject line: severity, rule, what happened and the group."""
+    group = ""
+    if alert.group_by not in ("none", "post", "term", "cluster"):
+        group = f" — {_group_label(alert, english)}"
+    realert = ""
+    if alert.realert:
+        realert = f" (re-alert {alert.realert})" if english else f" (pengingat ke-{alert.realert})"
+    return one_line(
+        f"[{SEVERITY_LABEL[alert.severity]}] {alert.rule_name}: {headline(alert, english)}{group}{realert}", 200
+    )
+
+
+_TEXT = {
+    "id": {
+        "title": "PERINGATAN SIAGA — tingkat {level}", "rule": "Aturan", "type": "Jenis", "group": "Kelompok",
+        "count": "Jumlah", "range": "Rentang", "detected": "Terdeteksi", "id": "ID peringatan",
+        "cluster": "Klaster", "detail": "Rincian", "incident": "Insiden", "until": "s.d.",
+        "vs": "{count} unggahan dalam {window} (ambang {threshold})", "latest": "Unggahan terbaru ({n})",
+        "kibana": "Buka di Kibana", "link": "tautan", "platform": "Platform", "account": "Akun", "time": "Waktu",
+        "text": "Teks", "accounts": "akun",
+        "footer": "Tindak lanjuti sesuai SOP patroli siber. Email ini dikirim otomatis oleh Siaga.",
+    },
+    "en": {
+        "title": "SIAGA ALERT — level {level}", "rule": "Rule", "type": "Type", "group": "Group",
+        "count": "Count", "range": "Window", "detected": "Detected", "id": "Alert ID",
+        "cluster": "Cluster", "detail": "Detail", "incident": "Incident", "until": "to",
+        "vs": "{count} posts within {window} (threshold {threshold})", "latest": "Latest posts ({n})",
+        "kibana": "Open in Kibana", "link": "link", "platform": "Platform", "account": "Account", "time": "Time",
+        "text": "Text", "accounts": "accounts",
+        "footer": "Follow up under the cyber patrol SOP. This email was sent automatically by Siaga.",
+    },
+}
+
+
+def _facts(alert: Alert, english: bool) -> list[tuple[str, str]]:
+    t = _TEXT["en" if english else "id"]
+    window = duration_en(alert.window_seconds) if english else duration_id(alert.window_seconds)
+    rows = [
+        (t["rule"], f"{alert.rule_name} ({alert.rule_id})"),
+        (t["group"], _group_label(alert, english)),
+        (t["count"], t["vs"].format(count=alert.count, window=window, threshold=alert.threshold)),
+        (t["range"], f"{wib(alert.window_start)} {t['until']} {wib(alert.window_end)}"),
+        (t["detected"], wib(alert.fired_at)),
+        (t["id"], alert.alert_id),
     ]
+    if alert.rule_type == "critical_post":
+        # one post, no window: its time and why it is critical say it all
+        rows = [rows[0], (t["time"], wib(alert.window_end)), *rows[-2:]]
+    if alert.rule_type != "threshold":
+        rows.insert(1, (t["type"], alert.rule_type))
+    if alert.detail:
+        rows.insert(-3, (t["detail"], one_line(alert.detail, 300)))
+    if alert.cluster_id:
+        rows.insert(-3, (t["cluster"], f"{alert.cluster_id} ({alert.accounts} {t['accounts']}, "
+                                       f"{', '.join(alert.platforms)})"))
+    if alert.incident_id:
+        rows.append((t["incident"], alert.incident_id))
+    return rows
+
+
+def _plain(alert: Alert, settings: EmailSettings, english: bool = False) -> str:
+    t = _TEXT["en" if english else "id"]
+    facts = _facts(alert, english)
+    width = 12
+    lines = [t["title"].format(level=SEVERITY_LABEL[alert.severity]), ""]
+    lines += [f"{label:<{width}}: {one_line(value)}" for label, value in facts]
+    lines += ["", t["latest"].format(n=len(alert.posts)) + ":"]
     for number, post in enumerate(alert.posts, 1):
         lines += [
             "",
@@ -97,73 +210,170 @@ def _plain(alert: Alert, settings: EmailSettings) -> str:
             f"   {post.url}",
         ]
     if settings.kibana_url:
-        lines += ["", f"Buka di Kibana: {settings.kibana_url}"]
-    lines += [
-        "",
-        "Tindak lanjuti sesuai SOP patroli siber. Email ini dikirim otomatis oleh Siaga.",
-        "",
-        "— English —",
-        f"Rule {alert.rule_id} fired: {alert.count} matching posts within {alert.window_seconds}s "
-        f"for {alert.group_by} = {one_line(alert.group)} (threshold {alert.threshold}).",
-    ]
+        lines += ["", f"{t['kibana']}: {kibana_link(alert, settings.kibana_url)}"]
+    lines += ["", t["footer"]]
+    if not english:
+        lines += [
+            "",
+            "— English —",
+            f"Rule {alert.rule_id} ({alert.rule_type}) fired: {headline(alert, english=True)} "
+            f"for {alert.group_by} = {one_line(alert.group)} (threshold {alert.threshold}).",
+        ]
     return "\n".join(lines) + "\n"
 
 
-def _html(alert: Alert, settings: EmailSettings) -> str:
+def _html_body(alert: Alert, settings: EmailSettings, english: bool) -> str:
     e = html.escape
-    window = duration_id(alert.window_seconds)
+    t = _TEXT["en" if english else "id"]
+    facts = "".join(f"<tr><th align=left>{e(label)}</th><td>{e(one_line(value))}</td></tr>"
+                    for label, value in _facts(alert, english))
     rows = "".join(
         "<tr>"
-        f"<td>{number}</td><td>{e(post.platform)}</td><td>@{e(post.author_handle)}</td>"
+        f"<td>{number}</td><td>{e(post.platform)}</td><td>@{e(one_line(post.author_handle))}</td>"
         f"<td>{e(wib(post.created_at))}</td><td>{e(one_line(post.text, EXCERPT_CHARS))}</td>"
-        f'<td><a href="{e(post.url, quote=True)}">tautan</a></td>'
+        f'<td><a href="{e(post.url, quote=True)}">{t["link"]}</a></td>'
         "</tr>"
         for number, post in enumerate(alert.posts, 1)
     )
-    kibana = (
-        f'<p><a href="{e(settings.kibana_url, quote=True)}">Buka di Kibana</a></p>' if settings.kibana_url else ""
-    )
+    kibana = ""
+    if settings.kibana_url:
+        kibana = f'<p><a href="{e(kibana_link(alert, settings.kibana_url), quote=True)}">{t["kibana"]}</a></p>'
     return (
-        '<!doctype html><html lang="id"><head><meta charset="utf-8">'
-        f"<title>{e(subject_of(alert))}</title></head><body>"
-        f"<h2>Peringatan Siaga — {e(SEVERITY_LABEL[alert.severity])}</h2>"
-        "<table>"
-        f"<tr><th align=left>Aturan</th><td>{e(alert.rule_name)} ({e(alert.rule_id)})</td></tr>"
-        f"<tr><th align=left>Kelompok</th><td>{e(group_text(alert))}</td></tr>"
-        f"<tr><th align=left>Jumlah</th><td>{alert.count} unggahan dalam {e(window)} "
-        f"(ambang {alert.threshold})</td></tr>"
-        f"<tr><th align=left>Rentang</th><td>{e(wib(alert.window_start))} s.d. {e(wib(alert.window_end))}</td></tr>"
-        f"<tr><th align=left>Terdeteksi</th><td>{e(wib(alert.fired_at))}</td></tr>"
-        f"<tr><th align=left>ID peringatan</th><td>{e(alert.alert_id)}</td></tr>"
-        "</table>"
-        f"<h3>Unggahan terbaru ({len(alert.posts)})</h3>"
-        "<table border=1 cellpadding=4><tr><th>#</th><th>Platform</th><th>Akun</th><th>Waktu</th>"
-        f"<th>Teks</th><th>Tautan</th></tr>{rows}</table>{kibana}"
-        "<p>Tindak lanjuti sesuai SOP patroli siber. Email ini dikirim otomatis oleh Siaga.</p>"
-        "</body></html>"
+        f"<h2>{e(t['title'].format(level=SEVERITY_LABEL[alert.severity]))}</h2>"
+        f"<table>{facts}</table>"
+        f"<h3>{e(t['latest'].format(n=len(alert.posts)))}</h3>"
+        f"<table border=1 cellpadding=4><tr><th>#</th><th>{t['platform']}</th><th>{t['account']}</th>"
+        f"<th>{t['time']}</th><th>{t['text']}</th><th>{t['link']}</th></tr>{rows}</table>{kibana}"
+        f"<p>{e(t['footer'])}</p>"
     )
 
 
-def render(alert: Alert, settings: EmailSettings) -> EmailMessage:
-    """The alert as a multipart email (plain text first, HTML alternative)."""
-    message = EmailMessage()
-    message["Subject"] = subject_of(alert)
+def _html(alert: Alert, settings: EmailSettings, english: bool = False) -> str:
+    # dir="auto" per cell would still let an RTL override inside post text reorder the row;
+    # unicode-bidi: isolate keeps each escaped cell's direction to itself.
+    return (
+        f'<!doctype html><html lang="{"en" if english else "id"}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(subject_of(alert, english))}</title>"
+        "<style>td{unicode-bidi:isolate}</style></head><body>"
+        f"{_html_body(alert, settings, english)}</body></html>"
+    )
+
+
+def _envelope(message: EmailMessage, settings: EmailSettings, recipients: list[str] | None, when: datetime,
+              message_id: str, alert_id: str, rule_id: str) -> None:
     message["From"] = settings.sender
-    message["To"] = ", ".join(settings.recipients)
-    message["Date"] = format_datetime(alert.fired_at.astimezone(WIB))
+    message["To"] = ", ".join(recipients or settings.recipients)
+    message["Date"] = format_datetime(when.astimezone(WIB))
     # Stable per alert, so a mail system that sees the same alert twice can tell.
-    message["Message-ID"] = f"<{alert.alert_id}@siaga.local>"
-    message["X-Siaga-Alert-Id"] = alert.alert_id
-    message["X-Siaga-Rule"] = alert.rule_id
-    message.set_content(_plain(alert, settings))
-    message.add_alternative(_html(alert, settings), subtype="html")
+    message["Message-ID"] = f"<{message_id}@siaga.local>"
+    message["X-Siaga-Alert-Id"] = alert_id
+    message["X-Siaga-Rule"] = rule_id
+
+
+def recipients_for(severity: str, rule_recipients: list[str] | None, settings: EmailSettings) -> list[str]:
+    """The rule's recipients (or the default ones) plus those of the alert's severity, without repeats."""
+    wanted = list(rule_recipients or settings.recipients) + list(settings.recipients_by_level.get(severity, []))
+    return list(dict.fromkeys(wanted))
+
+
+def render(alert: Alert, settings: EmailSettings, *, recipients: list[str] | None = None,
+           language: str | None = None) -> EmailMessage:
+    """The alert as a multipart email (plain text first, HTML alternative)."""
+    english = (language or settings.language) == "en"
+    message = EmailMessage()
+    message["Subject"] = subject_of(alert, english)
+    _envelope(message, settings, recipients, alert.fired_at, alert.alert_id, alert.alert_id, alert.rule_id)
+    message.set_content(_plain(alert, settings, english))
+    message.add_alternative(_html(alert, settings, english), subtype="html")
     return message
 
 
-def deliver(message: EmailMessage, settings: EmailSettings) -> str:
-    """Send over SMTP, or write to the outbox; return where the message went."""
-    if settings.smtp_host is None:
-        return str(_write_outbox(message, settings.outbox_dir))
+def render_resolved(alert: Alert, resolved_at: datetime, settings: EmailSettings, *,
+                    recipients: list[str] | None = None, language: str | None = None) -> EmailMessage:
+    """The notice that an incident's condition has cleared, threaded under the alert that opened it."""
+    english = (language or settings.language) == "en"
+    prefix = "[RESOLVED]" if english else "[SELESAI]"
+    lines = [
+        (f"The incident {alert.alert_id} of rule {alert.rule_name} ({alert.rule_id}) has cleared."
+         if english else
+         f"Insiden {alert.alert_id} dari aturan {alert.rule_name} ({alert.rule_id}) sudah mereda."),
+        f"{'Group' if english else 'Kelompok'}: {_group_label(alert, english)}",
+        f"{'Opened' if english else 'Dibuka'}: {wib(alert.window_end)}",
+        f"{'Cleared' if english else 'Mereda'}: {wib(resolved_at)}",
+    ]
+    if settings.kibana_url:
+        lines.append(f"{_TEXT['en' if english else 'id']['kibana']}: {kibana_link(alert, settings.kibana_url)}")
+    message = EmailMessage()
+    message["Subject"] = one_line(f"{prefix} {alert.rule_name} — {_group_label(alert, english)}", 200)
+    _envelope(message, settings, recipients, resolved_at, f"{alert.alert_id}.resolved", alert.alert_id,
+              alert.rule_id)
+    message["In-Reply-To"] = f"<{alert.alert_id}@siaga.local>"
+    message["References"] = f"<{alert.alert_id}@siaga.local>"
+    message.set_content("\n".join(one_line(line) for line in lines) + "\n")
+    message.add_alternative(
+        '<!doctype html><html><head><meta charset="utf-8"></head><body>'
+        + "".join(f"<p>{html.escape(one_line(line))}</p>" for line in lines) + "</body></html>",
+        subtype="html",
+    )
+    return message
+
+
+def render_digest(alerts: list[Alert], digest_id: str, settings: EmailSettings, *,
+                  recipients: list[str] | None = None, language: str | None = None) -> EmailMessage:
+    """Several alerts of one rule in one email: a summary line each, then each alert in full."""
+    english = (language or settings.language) == "en"
+    first = alerts[0]
+    label = "alerts" if english else "peringatan"
+    message = EmailMessage()
+    message["Subject"] = one_line(f"[{SEVERITY_LABEL[first.severity]}] {first.rule_name}: {len(alerts)} {label} "
+                                  f"(digest {wib(alerts[-1].fired_at)})", 200)
+    _envelope(message, settings, recipients, alerts[-1].fired_at, digest_id, digest_id, first.rule_id)
+    summary = [subject_of(alert, english) for alert in alerts]
+    message.set_content("\n".join(f"- {line}" for line in summary) + "\n\n"
+                        + "\n\n".join(_plain(alert, settings, english) for alert in alerts))
+    message.add_alternative(
+        '<!doctype html><html><head><meta charset="utf-8"><style>td{unicode-bidi:isolate}</style></head><body><ul>'
+        + "".join(f"<li>{html.escape(line)}</li>" for line in summary) + "</ul>"
+        + "<hr>".join(_html_body(alert, settings, english) for alert in alerts)
+        + "</body></html>",
+        subtype="html",
+    )
+    return message
+
+
+class SmtpSession:
+    """One SMTP connection reused for a run of messages; opened on first use."""
+
+    def __init__(self, settings: EmailSettings) -> None:
+        self.settings = settings
+        self.client: smtplib.SMTP | None = None
+
+    def send(self, message: EmailMessage) -> str:
+        """Send one message (or write it to the outbox folder); return where it went."""
+        settings = self.settings
+        if settings.smtp_host is None:
+            return str(_write_outbox(message, settings.outbox_dir))
+        if self.client is None:
+            self.client = _connect(settings)
+        try:
+            self.client.send_message(message)
+        except (smtplib.SMTPServerDisconnected, OSError):
+            self.client.close()
+            self.client = None
+            raise
+        return f"smtp://{settings.smtp_host}:{settings.smtp_port}"
+
+    def close(self) -> None:
+        """Say goodbye to the server, if connected."""
+        if self.client is not None:
+            try:
+                self.client.quit()
+            except (smtplib.SMTPException, OSError):
+                self.client.close()
+            self.client = None
+
+
+def _connect(settings: EmailSettings) -> smtplib.SMTP:
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     if settings.security == "ssl":
         client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -171,18 +381,31 @@ def deliver(message: EmailMessage, settings: EmailSettings) -> str:
         )
     else:
         client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout_s)
-    with client:
+    try:
         if settings.security == "starttls":
             client.starttls(context=ssl.create_default_context())
         if settings.smtp_username:
             client.login(settings.smtp_username, password or "")
-        client.send_message(message)
-    return f"smtp://{settings.smtp_host}:{settings.smtp_port}"
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def deliver(message: EmailMessage, settings: EmailSettings) -> str:
+    """Send over SMTP, or write to the outbox; return where the message went."""
+    session = SmtpSession(settings)
+    try:
+        return session.send(message)
+    finally:
+        session.close()
 
 
 def _write_outbox(message: EmailMessage, outbox: Path) -> Path:
     outbox.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", str(message["X-Siaga-Alert-Id"]))
+    # named after the Message-ID, so an alert and its resolution notice are two files
+    local = str(message["Message-ID"]).strip("<>").rsplit("@", 1)[0]
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", local)
     path = outbox / f"{name}.eml"
     temporary = path.with_suffix(".eml.tmp")
     temporary.write_bytes(message.as_bytes())

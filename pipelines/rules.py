@@ -1,28 +1,55 @@
-"""The threshold rule: at least N matching posts within a sliding event-time window, per group.
+"""The rule engine: five rule types over a stream of tagged posts, in event time, with incidents.
 
-Plain logic on plain data, with no I/O: the alerting job feeds it tagged posts and persists
-its state; tests drive it directly. Each (rule, group) keeps the ids and times of its matching
-posts inside the window, so a post delivered twice (after a restart) is counted once, and a
-cooldown so that one sustained breach gives one alert, not one per post.
+Plain logic on plain data, with no I/O: the alerting job feeds it tagged posts in ``created_at``
+order and persists its snapshot; tests and ``siaga alerts test-rule`` drive it directly. Each
+rule type is an ``Evaluator`` in ``EVALUATORS`` that says, for one post, which groups now breach
+and, later, whether a group still does. The engine owns what is common to all types:
+
+- **incidents**: the first breach of a (rule, group) opens an incident and fires an alert; while
+  it stays open the group is re-alerted after ``cooldown`` (times ``realert_backoff^n``); once the
+  condition clears the engine emits a ``Resolution``. After any alert the group stays quiet for
+  ``cooldown`` even if it clears and breaches again, so a flapping group sends one email.
+- **dedup**: a post delivered twice (after a restart, or re-fetched) is counted once per rule.
+- **near-duplicate clusters** (``pipelines.neardup``) shared by the ``coordinated`` rules; the
+  engine reports which posts joined a cluster so the job can store ``cluster_id`` on them.
+
+Why not Beam: the consumer must turn a post into an email within seconds and snapshot its
+state between micro-batches, and Beam's local runners cannot read Kafka as a stream here
+(see PLATFORM.md); the same plain code runs in the consumer, the backtest and the tests.
 """
 
 from __future__ import annotations
 
-import heapq
+import bisect
+import math
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar
 
-from schemas.alert import AlertPost
-from schemas.config import PostFilter, ThresholdRule
+from pipelines.neardup import NearDuplicateIndex
+from schemas.alert import AlertPost, make_alert_id
+from schemas.config import (
+    AlertingSettings,
+    CoordinatedRule,
+    CriticalPostRule,
+    NewTermRule,
+    PostFilter,
+    RuleBase,
+    SpikeRule,
+    ThresholdRule,
+)
 from schemas.post import TaggedPost
 from schemas.taxonomy import level_rank
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+WIB = timezone(timedelta(hours=7), "WIB")
 UNKNOWN = "(tidak diketahui)"
 _SWEEP_EVERY = 1000
+MAX_POST_IDS = 500
+"""Post ids an alert lists for its Kibana link; beyond this the link shows the newest ones."""
 
 
 def _term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
@@ -70,7 +97,7 @@ class CompiledFilter:
 
 
 def group_values(group_by: str, post: TaggedPost) -> list[str]:
-    """The group(s) a post counts towards; a post with several hashtags counts in each."""
+    """The group(s) a post counts towards; a post with several hashtags (topics, labels) counts in each."""
     if group_by == "none":
         return ["*"]
     if group_by == "platform":
@@ -83,6 +110,10 @@ def group_values(group_by: str, post: TaggedPost) -> list[str]:
         return [f"{post.platform}:{post.author.handle}"]
     if group_by == "hashtag":
         return [f"#{tag}" for tag in post.hashtags]
+    if group_by == "topic":
+        return [topic.label for topic in post.topics]
+    if group_by == "risk_label":
+        return [label.label for label in post.risk.labels]
     msg = f"unknown group_by {group_by!r}"
     raise ValueError(msg)
 
@@ -99,144 +130,609 @@ def evidence_of(post: TaggedPost) -> AlertPost:
     )
 
 
-@dataclass
-class GroupState:
-    """The matching posts of one (rule, group) inside the window, and its cooldown."""
-
-    seen: dict[str, datetime] = field(default_factory=dict)
-    evidence: list[AlertPost] = field(default_factory=list)
-    cooldown_until: datetime | None = None
-    latest: datetime | None = None
-    _expiry: list[tuple[datetime, str]] = field(default_factory=list, repr=False)
-
-    def __post_init__(self) -> None:
-        self._expiry = sorted((ts, pid) for pid, ts in self.seen.items())
-        self.latest = max(self.seen.values(), default=self.latest)
-
-    def add(self, post_id: str, at: datetime, window: timedelta) -> None:
-        """Record a post and forget those that fell out of the window behind the latest one."""
-        self.seen[post_id] = at
-        heapq.heappush(self._expiry, (at, post_id))
-        self.latest = at if self.latest is None else max(self.latest, at)
-        horizon = self.latest - window
-        while self._expiry and self._expiry[0][0] <= horizon:
-            _, expired = heapq.heappop(self._expiry)
-            self.seen.pop(expired, None)
-
-    def count_in(self, start: datetime, end: datetime) -> int:
-        """Posts with ``start < time <= end``."""
-        if self.latest is not None and end >= self.latest and all(ts > start for ts, _ in self._expiry[:1]):
-            return len(self.seen)
-        return sum(1 for ts in self.seen.values() if start < ts <= end)
-
-
 @dataclass(frozen=True)
 class Breach:
-    """A rule's threshold reached for one group at one post's time."""
+    """A rule's condition met for one group at one post's time."""
 
-    rule: ThresholdRule
+    rule: RuleBase
     group: str
     count: int
     window_start: datetime
     window_end: datetime
     trigger_post_id: str
     posts: tuple[AlertPost, ...]
+    threshold: int = 1
+    detail: str = ""
+    cluster_id: str | None = None
+    post_ids: tuple[str, ...] = ()
+    accounts: int | None = None
+    platforms: tuple[str, ...] = ()
+    incident_id: str | None = None
+    """The alert id of the incident this re-alerts; ``None`` for the alert that opens it."""
+    realert: int = 0
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """An open incident whose condition no longer holds at ``at`` (the engine's watermark)."""
+
+    rule: RuleBase
+    group: str
+    incident_id: str
+    at: datetime
+
+
+@dataclass
+class Incident:
+    """An open incident of one (rule, group)."""
+
+    alert_id: str
+    opened_at: datetime
+    next_alert_at: datetime
+    realerts: int = 0
+    checked_at: datetime | None = None
+
+
+class Window:
+    """Matching posts of one group: ids, times (sorted) and the newest evidence."""
+
+    def __init__(self) -> None:
+        self.times: list[tuple[datetime, str]] = []
+        self.seen: set[str] = set()
+        self.evidence: dict[str, AlertPost] = {}
+        self.extra: dict[str, Any] = {}
+
+    def add(self, post: TaggedPost, keep_evidence: int, **extra: Any) -> bool:
+        """Record a post; ``False`` if it was already counted."""
+        if post.post_id in self.seen:
+            return False
+        self.seen.add(post.post_id)
+        bisect.insort(self.times, (post.created_at, post.post_id))
+        self.evidence[post.post_id] = evidence_of(post)
+        if extra:
+            self.extra[post.post_id] = extra
+        if len(self.evidence) > 2 * keep_evidence + 50:
+            self._trim_evidence(keep_evidence)
+        return True
+
+    def _trim_evidence(self, keep: int) -> None:
+        newest = {pid for _, pid in self.times[-(keep + 25):]}
+        self.evidence = {pid: e for pid, e in self.evidence.items() if pid in newest}
+
+    def forget_before(self, horizon: datetime) -> None:
+        """Drop posts at or before ``horizon``."""
+        cut = bisect.bisect_right(self.times, (horizon, "\U0010ffff"))
+        if cut:
+            for _, pid in self.times[:cut]:
+                self.seen.discard(pid)
+                self.evidence.pop(pid, None)
+                self.extra.pop(pid, None)
+            del self.times[:cut]
+
+    def between(self, start: datetime, end: datetime) -> list[tuple[datetime, str]]:
+        """Posts with ``start < time <= end``, oldest first."""
+        lo = bisect.bisect_right(self.times, (start, "\U0010ffff"))
+        hi = bisect.bisect_right(self.times, (end, "\U0010ffff"))
+        return self.times[lo:hi]
+
+    def count(self, start: datetime, end: datetime) -> int:
+        """How many posts have ``start < time <= end``."""
+        return len(self.between(start, end))
+
+    @property
+    def latest(self) -> datetime | None:
+        """The newest post's time."""
+        return self.times[-1][0] if self.times else None
+
+    def snapshot(self) -> dict[str, Any]:
+        """JSON-ready state."""
+        return {
+            "times": [[ts.isoformat(), pid] for ts, pid in self.times],
+            "evidence": [e.model_dump(mode="json") for e in self.evidence.values()],
+            "extra": self.extra,
+        }
+
+    @classmethod
+    def restore(cls, data: dict[str, Any]) -> Window:
+        """Rebuild from ``snapshot``."""
+        window = cls()
+        window.times = [(datetime.fromisoformat(ts), pid) for ts, pid in data["times"]]
+        window.seen = {pid for _, pid in window.times}
+        window.evidence = {e["post_id"]: AlertPost.model_validate(e) for e in data["evidence"]}
+        window.extra = data.get("extra", {})
+        return window
+
+
+@dataclass
+class Context:
+    """What the engine shares with every evaluator for one post."""
+
+    max_evidence: int
+    cluster_id: str | None = None
+
+
+class Evaluator(ABC):
+    """The logic of one rule type; one instance per configured rule."""
+
+    rule_type: ClassVar[str]
+    tracks_incidents: ClassVar[bool] = True
+    horizon: timedelta
+    """How far behind the watermark the evaluator needs its posts."""
+
+    def __init__(self, rule: RuleBase) -> None:
+        self.rule = rule
+        self.groups: dict[str, Window] = {}
+
+    @abstractmethod
+    def observe(self, post: TaggedPost, ctx: Context) -> list[Breach]:
+        """The breaches this (already filter-matched) post completes, before cooldowns."""
+
+    def still_breached(self, group: str, at: datetime) -> bool:
+        """Whether ``group``'s condition still holds at ``at``."""
+        return False
+
+    def sweep(self, watermark: datetime) -> None:
+        """Forget posts and groups the rule can no longer need."""
+        horizon = watermark - self.horizon
+        for group in list(self.groups):
+            window = self.groups[group]
+            window.forget_before(horizon)
+            if not window.times:
+                del self.groups[group]
+
+    def _evidence(self, window: Window, start: datetime, end: datetime, max_evidence: int) -> tuple:
+        inside = window.between(start, end)
+        posts = tuple(window.evidence[pid] for _, pid in reversed(inside[-max_evidence:]) if pid in window.evidence)
+        post_ids = tuple(pid for _, pid in reversed(inside[-MAX_POST_IDS:]))
+        return posts, post_ids
+
+    def snapshot(self) -> dict[str, Any]:
+        """JSON-ready state."""
+        return {"groups": {group: window.snapshot() for group, window in self.groups.items()}}
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Load ``snapshot``."""
+        self.groups = {group: Window.restore(item) for group, item in data["groups"].items()}
+
+
+class ThresholdEvaluator(Evaluator):
+    """``threshold`` matching posts within ``window`` per group."""
+
+    rule_type = "threshold"
+    rule: ThresholdRule
+
+    def __init__(self, rule: ThresholdRule) -> None:
+        super().__init__(rule)
+        self.horizon = rule.window
+
+    def observe(self, post: TaggedPost, ctx: Context) -> list[Breach]:
+        """Count the post in each of its groups."""
+        rule, breaches = self.rule, []
+        at = post.created_at
+        for group in group_values(rule.group_by, post):
+            window = self.groups.setdefault(group, Window())
+            if not window.add(post, ctx.max_evidence):
+                continue
+            start = at - rule.window
+            count = window.count(start, at)
+            if count >= rule.threshold:
+                posts, ids = self._evidence(window, start, at, ctx.max_evidence)
+                breaches.append(Breach(rule, group, count, start, at, post.post_id, posts, rule.threshold,
+                                       post_ids=ids))
+        return breaches
+
+    def still_breached(self, group: str, at: datetime) -> bool:
+        """At least ``threshold`` posts in the window ending at ``at``."""
+        window = self.groups.get(group)
+        return window is not None and window.count(at - self.rule.window, at) >= self.rule.threshold
+
+
+class SpikeEvaluator(Evaluator):
+    """The current window's count is ``factor`` times the baseline period's (scaled to the window)."""
+
+    rule_type = "spike"
+    rule: SpikeRule
+
+    def __init__(self, rule: SpikeRule) -> None:
+        super().__init__(rule)
+        self.horizon = rule.window + rule.baseline
+        self.started: datetime | None = None
+        """The first post this rule saw: before a window and a baseline have passed, "none before" means
+        "not watched yet", not zero, so nothing can be a spike."""
+
+    def _needed(self, window: Window, at: datetime) -> tuple[int, int, float]:
+        rule = self.rule
+        current = window.count(at - rule.window, at)
+        before = window.count(at - rule.window - rule.baseline, at - rule.window)
+        expected = before * (rule.window / rule.baseline)
+        needed = max(rule.min_count, math.ceil(rule.factor * max(expected, 1.0)))
+        return current, needed, expected
+
+    def observe(self, post: TaggedPost, ctx: Context) -> list[Breach]:
+        """Count the post and compare its window with the baseline."""
+        rule, breaches = self.rule, []
+        at = post.created_at
+        self.started = at if self.started is None else min(self.started, at)
+        warmed = at - self.started >= self.horizon
+        for group in group_values(rule.group_by, post):
+            window = self.groups.setdefault(group, Window())
+            if not window.add(post, ctx.max_evidence):
+                continue
+            current, needed, expected = self._needed(window, at)
+            if warmed and current >= needed:
+                start = at - rule.window
+                posts, ids = self._evidence(window, start, at, ctx.max_evidence)
+                ratio = current / max(expected, 1.0)
+                detail = f"{current} vs {expected:.1f} expected from the baseline ({ratio:.1f}×)"
+                breaches.append(Breach(rule, group, current, start, at, post.post_id, posts, needed, detail,
+                                       post_ids=ids))
+        return breaches
+
+    def still_breached(self, group: str, at: datetime) -> bool:
+        """The window ending at ``at`` is still a spike."""
+        window = self.groups.get(group)
+        if window is None:
+            return False
+        current, needed, _ = self._needed(window, at)
+        return current >= needed
+
+    def snapshot(self) -> dict[str, Any]:
+        """Windows plus when the rule started watching."""
+        return {**super().snapshot(), "started": self.started.isoformat() if self.started else None}
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Load windows and the start."""
+        super().restore(data)
+        self.started = datetime.fromisoformat(data["started"]) if data.get("started") else None
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def phrases_of(text: str) -> list[str]:
+    """Two-word phrases of a text, lower-case, in order, without repeats."""
+    words = _WORD.findall(re.sub(r"(https?://|[#@])\S+", " ", text.casefold()))
+    seen: list[str] = []
+    for first, second in zip(words, words[1:], strict=False):
+        phrase = f"{first} {second}"
+        if phrase not in seen:
+            seen.append(phrase)
+    return seen
+
+
+class NewTermEvaluator(Evaluator):
+    """A term unseen for ``memory`` reaches ``threshold`` uses within ``window`` of its first new use.
+
+    The seen-terms memory is part of the snapshot, so it survives restarts. A term first seen
+    before the memory has been running for ``window`` is treated as known: on an empty memory
+    everything is new, and that is not news.
+    """
+
+    rule_type = "new_term"
+    rule: NewTermRule
+
+    def __init__(self, rule: NewTermRule) -> None:
+        super().__init__(rule)
+        self.horizon = rule.window
+        self.last_seen: dict[str, datetime] = {}
+        self.first_new: dict[str, datetime] = {}
+        self.started: datetime | None = None
+
+    def terms_of(self, post: TaggedPost) -> list[str]:
+        """The post's hashtags (``#tag``) or two-word phrases."""
+        if self.rule.terms == "hashtag":
+            return [f"#{tag}" for tag in post.hashtags]
+        return phrases_of(post.text)
+
+    def observe(self, post: TaggedPost, ctx: Context) -> list[Breach]:
+        """Remember the post's terms; count uses of the new ones."""
+        rule, breaches = self.rule, []
+        at = post.created_at
+        self.started = at if self.started is None else min(self.started, at)
+        for term in self.terms_of(post):
+            previous = self.last_seen.get(term)
+            if previous is None or previous < at - rule.memory:
+                # unseen for the whole memory: new, unless the memory itself is too young to know
+                if at - self.started >= rule.window or previous is not None:
+                    self.first_new[term] = at
+            self.last_seen[term] = at if previous is None else max(previous, at)
+            first = self.first_new.get(term)
+            if first is None or at - first > rule.window:
+                continue
+            window = self.groups.setdefault(term, Window())
+            if not window.add(post, ctx.max_evidence):
+                continue
+            start = at - rule.window
+            count = window.count(start, at)
+            if count >= rule.threshold:
+                posts, ids = self._evidence(window, start, at, ctx.max_evidence)
+                detail = f"first used {first.astimezone(WIB).strftime('%d %b %Y %H:%M WIB')}"
+                breaches.append(Breach(rule, term, count, start, at, post.post_id, posts, rule.threshold, detail,
+                                       post_ids=ids))
+        return breaches
+
+    def still_breached(self, group: str, at: datetime) -> bool:
+        """Still ``threshold`` uses in the window ending at ``at``."""
+        window = self.groups.get(group)
+        return window is not None and window.count(at - self.rule.window, at) >= self.rule.threshold
+
+    def sweep(self, watermark: datetime) -> None:
+        """Forget windows, new-term marks older than the window, and terms older than the memory."""
+        super().sweep(watermark)
+        self.first_new = {t: ts for t, ts in self.first_new.items() if ts >= watermark - self.rule.window}
+        horizon = watermark - self.rule.memory
+        self.last_seen = {t: ts for t, ts in self.last_seen.items() if ts >= horizon}
+
+    def snapshot(self) -> dict[str, Any]:
+        """Windows plus the seen-terms memory."""
+        return {
+            **super().snapshot(),
+            "started": self.started.isoformat() if self.started else None,
+            "last_seen": {t: ts.isoformat() for t, ts in self.last_seen.items()},
+            "first_new": {t: ts.isoformat() for t, ts in self.first_new.items()},
+        }
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Load windows and memory."""
+        super().restore(data)
+        self.started = datetime.fromisoformat(data["started"]) if data.get("started") else None
+        self.last_seen = {t: datetime.fromisoformat(ts) for t, ts in data["last_seen"].items()}
+        self.first_new = {t: datetime.fromisoformat(ts) for t, ts in data["first_new"].items()}
+
+
+class CriticalPostEvaluator(Evaluator):
+    """Any single post at ``min_level``, or with a watchlist match that carries a risk label."""
+
+    rule_type = "critical_post"
+    tracks_incidents = False
+    rule: CriticalPostRule
+
+    DEDUP = timedelta(days=7)
+    """How long a critical post is remembered, so a re-fetch (TikTok re-reads 3 days) does not alert again."""
+
+    def __init__(self, rule: CriticalPostRule) -> None:
+        super().__init__(rule)
+        self.horizon = self.DEDUP
+        self.min_rank = level_rank(rule.min_level)
+
+    def observe(self, post: TaggedPost, ctx: Context) -> list[Breach]:
+        """One breach per qualifying post, grouped by the post itself."""
+        reasons = []
+        if level_rank(post.risk.level) >= self.min_rank:
+            reasons.append(f"risk level {post.risk.level}")
+        if self.rule.watchlist_with_risk:
+            reasons += [f"watchlist {m.watchlist}: {m.term} ({m.risk})" for m in post.matches if m.risk]
+        if not reasons:
+            return []
+        if not self.groups.setdefault(post.post_id, Window()).add(post, 1):
+            return []
+        at = post.created_at
+        return [Breach(self.rule, post.post_id, 1, at, at, post.post_id, (evidence_of(post),), 1, "; ".join(reasons),
+                       post_ids=(post.post_id,))]
+
+
+class CoordinatedEvaluator(Evaluator):
+    """``min_posts`` near-identical posts from ``min_accounts`` accounts (and ``min_platforms``) in ``window``."""
+
+    rule_type = "coordinated"
+    rule: CoordinatedRule
+
+    def __init__(self, rule: CoordinatedRule) -> None:
+        super().__init__(rule)
+        self.horizon = rule.window
+
+    def _spread(self, window: Window, start: datetime, end: datetime) -> tuple[int, set[str], set[str]]:
+        inside = window.between(start, end)
+        accounts = {window.extra[pid]["account"] for _, pid in inside}
+        platforms = {window.extra[pid]["platform"] for _, pid in inside}
+        return len(inside), accounts, platforms
+
+    def _met(self, count: int, accounts: set[str], platforms: set[str]) -> bool:
+        rule = self.rule
+        return count >= rule.min_posts and len(accounts) >= rule.min_accounts and len(platforms) >= rule.min_platforms
+
+    def observe(self, post: TaggedPost, ctx: Context) -> list[Breach]:
+        """Count the post in its near-duplicate cluster."""
+        if ctx.cluster_id is None:
+            return []
+        rule, at = self.rule, post.created_at
+        window = self.groups.setdefault(ctx.cluster_id, Window())
+        account = f"{post.platform}:{post.author.id or post.author.handle}"
+        if not window.add(post, ctx.max_evidence, account=account, platform=post.platform):
+            return []
+        start = at - rule.window
+        count, accounts, platforms = self._spread(window, start, at)
+        if not self._met(count, accounts, platforms):
+            return []
+        posts, ids = self._evidence(window, start, at, ctx.max_evidence)
+        detail = f"{len(accounts)} accounts on {', '.join(sorted(platforms))}"
+        return [Breach(rule, ctx.cluster_id, count, start, at, post.post_id, posts, rule.min_posts, detail,
+                       cluster_id=ctx.cluster_id, post_ids=ids, accounts=len(accounts),
+                       platforms=tuple(sorted(platforms)))]
+
+    def still_breached(self, group: str, at: datetime) -> bool:
+        """The cluster still meets the rule in the window ending at ``at``."""
+        window = self.groups.get(group)
+        return window is not None and self._met(*self._spread(window, at - self.rule.window, at))
+
+
+EVALUATORS: dict[str, type[Evaluator]] = {
+    cls.rule_type: cls
+    for cls in (ThresholdEvaluator, SpikeEvaluator, NewTermEvaluator, CriticalPostEvaluator, CoordinatedEvaluator)
+}
+"""The registry: the evaluator of every rule type in ``schemas.config.RULE_TYPES``."""
+
+
+@dataclass
+class ClusterUpdate:
+    """Posts to label with a near-duplicate cluster id in the posts index."""
+
+    cluster_id: str
+    post_ids: list[str] = field(default_factory=list)
 
 
 class RuleEngine:
-    """Evaluates threshold rules over a stream of tagged posts in event time."""
+    """Evaluates rules over a stream of tagged posts in event time and keeps their incidents."""
 
-    def __init__(self, rules: Iterable[ThresholdRule], max_evidence: int = 10) -> None:
+    def __init__(self, rules: Iterable[RuleBase], max_evidence: int = 10,
+                 settings: AlertingSettings | None = None) -> None:
+        settings = settings or AlertingSettings()
         self.rules = [rule for rule in rules if rule.enabled]
+        self.by_id = {rule.id: rule for rule in self.rules}
         self.filters = {rule.id: CompiledFilter(rule.filter) for rule in self.rules}
+        self.evaluators: dict[str, Evaluator] = {rule.id: EVALUATORS[rule.type](rule) for rule in self.rules}
         self.max_evidence = max_evidence
-        self.groups: dict[tuple[str, str], GroupState] = {}
+        self.neardup = NearDuplicateIndex(
+            settings.near_duplicate_similarity, settings.near_duplicate_min_chars, settings.near_duplicate_memory
+        )
+        self.clustered_rules = [r for r in self.rules if r.type == "coordinated"]
+        self.incidents: dict[tuple[str, str], Incident] = {}
+        self.quiet_until: dict[tuple[str, str], datetime] = {}
         self.watermark: datetime | None = None
+        self.cluster_updates: dict[str, ClusterUpdate] = {}
+        self._cluster_members: dict[str, list[str]] = {}
         self._observed = 0
 
+    # --- the stream ------------------------------------------------------------------------
+
     def observe(self, post: TaggedPost) -> list[Breach]:
-        """Count ``post`` towards every rule it matches; return the breaches it completes."""
-        breaches = []
+        """Feed one post; return the alerts it fires (resolutions are in ``observe_all``)."""
+        return [event for event in self.observe_all(post) if isinstance(event, Breach)]
+
+    def observe_all(self, post: TaggedPost) -> list[Breach | Resolution]:
+        """Feed one post; return the alerts it fires and the incidents that cleared."""
         at = post.created_at
         self.watermark = at if self.watermark is None else max(self.watermark, at)
+        ctx = Context(self.max_evidence, self._cluster_of(post))
+        events: list[Breach | Resolution] = list(self._resolve_cleared())
         for rule in self.rules:
             if not self.filters[rule.id].matches(post):
                 continue
-            for group in group_values(rule.group_by, post):
-                breach = self._count(rule, group, post)
-                if breach is not None:
-                    breaches.append(breach)
+            evaluator = self.evaluators[rule.id]
+            for breach in evaluator.observe(post, ctx):
+                fired = self._decide(evaluator, breach)
+                if fired is not None:
+                    events.append(fired)
         self._observed += 1
         if self._observed % _SWEEP_EVERY == 0:
             self.sweep()
-        return breaches
+        return events
 
-    def _count(self, rule: ThresholdRule, group: str, post: TaggedPost) -> Breach | None:
-        state = self.groups.setdefault((rule.id, group), GroupState())
-        if post.post_id in state.seen:
+    def _cluster_of(self, post: TaggedPost) -> str | None:
+        if not self.clustered_rules or not any(self.filters[r.id].matches(post) for r in self.clustered_rules):
             return None
-        at = post.created_at
-        state.add(post.post_id, at, rule.window)
-        state.evidence.append(evidence_of(post))
-        if len(state.evidence) > 2 * self.max_evidence:
-            state.evidence = sorted(
-                (e for e in state.evidence if e.post_id in state.seen), key=lambda e: e.created_at
-            )[-self.max_evidence :]
-        start = at - rule.window
-        count = state.count_in(start, at)
-        if count < rule.threshold or (state.cooldown_until is not None and at < state.cooldown_until):
+        already = post.post_id in self.neardup.assigned
+        cluster = self.neardup.assign(post.post_id, post.text, post.created_at)
+        if cluster is None:
             return None
-        state.cooldown_until = at + rule.cooldown
-        in_window = sorted(
-            (e for e in state.evidence if start < e.created_at <= at and e.post_id in state.seen),
-            key=lambda e: e.created_at,
-        )
-        posts = tuple(reversed(in_window[-self.max_evidence :]))
-        return Breach(rule, group, count, start, at, post.post_id, posts)
+        members = self._cluster_members.setdefault(cluster.cluster_id, [])
+        if not already:
+            members.append(post.post_id)
+        if cluster.size >= 2:
+            # the first member is labelled when the second arrives; a post seen again is labelled
+            # again, because the pipeline rewrites the whole document when it re-fetches a post
+            update = self.cluster_updates.setdefault(cluster.cluster_id, ClusterUpdate(cluster.cluster_id))
+            for pid in (members if cluster.size == 2 and not already else [post.post_id]):
+                if pid not in update.post_ids:
+                    update.post_ids.append(pid)
+        return cluster.cluster_id
+
+    def take_cluster_updates(self) -> list[ClusterUpdate]:
+        """The cluster labels gathered since the last call."""
+        updates, self.cluster_updates = list(self.cluster_updates.values()), {}
+        return updates
+
+    def _decide(self, evaluator: Evaluator, breach: Breach) -> Breach | None:
+        rule, key, at = breach.rule, (breach.rule.id, breach.group), breach.window_end
+        if not evaluator.tracks_incidents:
+            return breach
+        incident = self.incidents.get(key)
+        if incident is not None:
+            if at < incident.next_alert_at:
+                return None
+            incident.realerts += 1
+            wait = rule.cooldown * (rule.realert_backoff ** incident.realerts)
+            incident.next_alert_at = at + wait
+            self.quiet_until[key] = at + rule.cooldown
+            return replace(breach, incident_id=incident.alert_id, realert=incident.realerts)
+        quiet = self.quiet_until.get(key)
+        if quiet is not None and at < quiet:
+            return None
+        alert_id = make_alert_id(rule.id, breach.group, breach.trigger_post_id, at)
+        self.incidents[key] = Incident(alert_id, at, at + rule.cooldown)
+        self.quiet_until[key] = at + rule.cooldown
+        return breach
+
+    def _resolve_cleared(self) -> list[Resolution]:
+        if not self.incidents or self.watermark is None:
+            return []
+        resolved = []
+        for key, incident in list(self.incidents.items()):
+            rule = self.by_id[key[0]]
+            step = max(getattr(rule, "window", timedelta(minutes=20)) / 20, timedelta(seconds=1))
+            if incident.checked_at is not None and self.watermark - incident.checked_at < step:
+                continue
+            incident.checked_at = self.watermark
+            if not self.evaluators[key[0]].still_breached(key[1], self.watermark):
+                del self.incidents[key]
+                resolved.append(Resolution(rule, key[1], incident.alert_id, self.watermark))
+        return resolved
+
+    def open_incidents(self) -> dict[tuple[str, str], Incident]:
+        """The incidents not yet resolved, by (rule id, group)."""
+        return dict(self.incidents)
 
     def sweep(self) -> None:
-        """Forget groups that can neither breach again nor are cooling down."""
+        """Forget posts, groups and clusters no rule can need any more."""
         if self.watermark is None:
             return
-        windows = {rule.id: rule.window for rule in self.rules}
-        for key in list(self.groups):
-            state = self.groups[key]
-            latest = state.latest
-            idle = latest is None or latest <= self.watermark - windows.get(key[0], timedelta(0))
-            cooled = state.cooldown_until is None or state.cooldown_until <= self.watermark
-            if idle and cooled:
-                del self.groups[key]
+        for evaluator in self.evaluators.values():
+            evaluator.sweep(self.watermark)
+        self.quiet_until = {k: t for k, t in self.quiet_until.items() if t > self.watermark}
+        windows = [rule.window for rule in self.clustered_rules if isinstance(rule, CoordinatedRule)]
+        singles = self.watermark - min(max(windows, default=self.neardup.memory), self.neardup.memory)
+        self.neardup.forget_before(self.watermark - self.neardup.memory, singles)
+        self._cluster_members = {c: m for c, m in self._cluster_members.items() if c in self.neardup.clusters}
+
+    # --- state -----------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
         """The engine's state as JSON-ready data."""
         return {
             "version": STATE_VERSION,
             "watermark": self.watermark.isoformat() if self.watermark else None,
-            "groups": [
-                {
-                    "rule_id": rule_id,
-                    "group": group,
-                    "seen": {pid: ts.isoformat() for pid, ts in state.seen.items()},
-                    "evidence": [e.model_dump(mode="json") for e in state.evidence],
-                    "cooldown_until": state.cooldown_until.isoformat() if state.cooldown_until else None,
-                }
-                for (rule_id, group), state in self.groups.items()
+            "rules": {rule_id: {"type": ev.rule_type, **ev.snapshot()} for rule_id, ev in self.evaluators.items()},
+            "incidents": [
+                [rule_id, group, inc.alert_id, inc.opened_at.isoformat(), inc.next_alert_at.isoformat(), inc.realerts]
+                for (rule_id, group), inc in self.incidents.items()
             ],
+            "quiet_until": [[rule_id, group, ts.isoformat()] for (rule_id, group), ts in self.quiet_until.items()],
+            "neardup": self.neardup.snapshot(),
+            "cluster_members": self._cluster_members,
+            "cluster_updates": {c: u.post_ids for c, u in self.cluster_updates.items()},
         }
 
     def restore(self, data: dict[str, Any]) -> None:
-        """Load a snapshot; groups of rules no longer configured are dropped."""
+        """Load a snapshot; state of rules no longer configured (or whose type changed) is dropped."""
         if data.get("version") != STATE_VERSION:
             msg = f"alerting state version {data.get('version')!r} is not {STATE_VERSION}"
             raise ValueError(msg)
-        known = {rule.id for rule in self.rules}
         self.watermark = datetime.fromisoformat(data["watermark"]) if data.get("watermark") else None
-        self.groups = {}
-        for item in data["groups"]:
-            if item["rule_id"] not in known:
-                continue
-            self.groups[(item["rule_id"], item["group"])] = GroupState(
-                seen={pid: datetime.fromisoformat(ts) for pid, ts in item["seen"].items()},
-                evidence=[AlertPost.model_validate(e) for e in item["evidence"]],
-                cooldown_until=datetime.fromisoformat(item["cooldown_until"]) if item["cooldown_until"] else None,
-            )
+        for rule_id, item in data["rules"].items():
+            evaluator = self.evaluators.get(rule_id)
+            if evaluator is not None and evaluator.rule_type == item["type"]:
+                evaluator.restore(item)
+        self.incidents = {
+            (rule_id, group): Incident(alert_id, datetime.fromisoformat(opened), datetime.fromisoformat(nxt), n)
+            for rule_id, group, alert_id, opened, nxt, n in data["incidents"]
+            if rule_id in self.by_id
+        }
+        self.quiet_until = {
+            (rule_id, group): datetime.fromisoformat(ts)
+            for rule_id, group, ts in data["quiet_until"]
+            if rule_id in self.by_id
+        }
+        self.neardup.restore(data["neardup"])
+        self._cluster_members = data.get("cluster_members", {})
+        self.cluster_updates = {c: ClusterUpdate(c, list(ids)) for c, ids in data.get("cluster_updates", {}).items()}
+

@@ -6,6 +6,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_errors
 from kafka.errors import KafkaError
 
+from pipelines.alert_setup import ensure_alerts_mapping, ensure_alerts_topic
 from pipelines.kafka_io import ensure_topics
 from pipelines.stack import status
 from schemas.config import Settings
@@ -43,11 +44,13 @@ def ensure_ready(settings: Settings) -> None:
         raise ServiceUnavailable("; ".join(hints))
     try:
         ensure_topics(settings)
+        ensure_alerts_topic(settings)
     except KafkaError as exc:
         msg = f"cannot set up Kafka topics at {settings.kafka_bootstrap()}: {exc}"
         raise ServiceUnavailable(msg) from exc
     try:
         ensure_templates(settings)
+        ensure_alerts_mapping(settings)
     except (es_errors.ConnectionError, es_errors.TransportError) as exc:
         msg = f"cannot set up Elasticsearch at {settings.elasticsearch_url()}: {exc}"
         raise ServiceUnavailable(msg) from exc

@@ -1,4 +1,10 @@
-"""An alert: one breach of one rule for one group, indexed in the alerts index and emailed."""
+"""An alert: one breach of one rule for one group, indexed in the alerts index and emailed.
+
+The alerts index holds one document per alert, ``_id`` = ``alert_id``. An incident is opened by
+its first alert; re-alerts of a still-open incident carry its id in ``incident_id``; when the
+condition clears the opening alert's ``state`` becomes ``resolved`` with ``resolved_at``.
+``Silence`` is an operator's order to keep a rule (or one group of it) quiet for a while.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.fields import UtcDatetime, es_text
 
 Severity = Literal["waspada", "siaga", "awas"]
-DeliveryState = Literal["pending", "sent", "failed"]
+DeliveryState = Literal["pending", "sent", "failed", "suppressed"]
 RuleType = Literal["threshold", "spike", "new_term", "critical_post", "coordinated"]
 IncidentState = Literal["open", "resolved", "silenced"]
 
@@ -59,3 +65,29 @@ class Alert(BaseModel):
     delivered_at: UtcDatetime | None = None
     resolved_at: UtcDatetime | None = None
     cluster_id: str | None = Field(default=None, description="the near-duplicate cluster behind a coordinated alert")
+    incident_id: str | None = Field(default=None, description="for a re-alert: the alert that opened the incident")
+    realert: int = Field(default=0, ge=0, description="0 for the alert that opens an incident, n for the n-th re-alert")
+    detail: str = Field(default="", description="what was measured, beyond count and threshold")
+    accounts: int | None = Field(default=None, description="distinct accounts behind a coordinated alert")
+    platforms: list[str] = Field(default_factory=list)
+    post_ids: list[str] = Field(default_factory=list, description="the posts behind the alert (newest first, capped)")
+    silence_id: str | None = Field(default=None, description="the silence that kept this alert from being sent")
+    webhook: DeliveryState | None = Field(default=None, description="webhook delivery, when one is configured")
+
+
+class Silence(BaseModel):
+    """An operator's order: no emails for a rule (or one of its groups) until ``until``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    silence_id: str
+    rule_id: str
+    group: str | None = None
+    created_by: str
+    reason: str = Field(min_length=1)
+    created_at: UtcDatetime
+    until: UtcDatetime
+
+    def covers(self, rule_id: str, group: str, at: datetime) -> bool:
+        """Whether this silence applies to an alert of ``rule_id``/``group`` fired at ``at``."""
+        return self.rule_id == rule_id and (self.group is None or self.group == group) and self.created_at <= at < self.until

@@ -40,6 +40,7 @@ from schemas.post import Platform
 from schemas.taxonomy import RiskLevel
 
 ENV_PREFIX = "SIAGA__"
+Severity = Literal["waspada", "siaga", "awas"]
 DEFAULT_CONFIG = Path("siaga.yaml")
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
@@ -47,7 +48,8 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def _parse_duration(value: Any) -> Any:
-    if isinstance(value, str):
+    if isinstance(value, str) and not value.startswith("P"):
+        # "P..." is ISO 8601, as pydantic writes a timedelta out; pydantic reads it back
         match = _DURATION.match(value)
         if not match:
             msg = f"not a duration: {value!r} (use a number and a unit: 45s, 30m, 2h, 1d)"
@@ -95,6 +97,7 @@ class TopicSettings(_Section):
     raw: str = "siaga.posts.raw"
     tagged: str = "siaga.posts.tagged"
     dead_letter: str = "siaga.deadletter"
+    alerts: str = "siaga.alerts"
 
 
 class KafkaSettings(_Section):
@@ -187,12 +190,30 @@ class PipelineSettings(_Section):
     retry_backoff_max_s: float = Field(default=30.0, gt=0)
 
 
+class WebhookSettings(_Section):
+    """Optional JSON POST of every alert, e.g. to a chat bridge; the token is read from the environment."""
+
+    url: str = Field(pattern=r"^https?://")
+    token_env: str | None = Field(default=None, description="environment variable holding a bearer token")
+    timeout_s: float = Field(default=10.0, gt=0)
+
+
 class AlertingSettings(_Section):
     """The rule engine that reads tagged posts and fires alerts."""
 
     group_id: str = "siaga-alerting"
     state_dir: ConfigPath = Path(".siaga/alerting")
     max_posts_in_alert: int = Field(default=10, ge=1, le=100)
+    near_duplicate_similarity: float = Field(
+        default=0.6, gt=0.0, le=1.0, description="estimated Jaccard similarity of character 5-grams to join a cluster"
+    )
+    near_duplicate_min_chars: int = Field(default=40, ge=10, description="shorter normalised texts are not clustered")
+    near_duplicate_memory: Duration = Field(
+        default=timedelta(hours=6),
+        description="how long a cluster of 2+ posts is remembered (single posts: the longest coordinated window)",
+    )
+    delivery_batch: int = Field(default=50, ge=1, description="queued messages sent per step and channel")
+    webhook: WebhookSettings | None = None
 
 
 class EmailSettings(_Section):
@@ -206,8 +227,12 @@ class EmailSettings(_Section):
     timeout_s: float = Field(default=20.0, gt=0)
     sender: str = "Siaga <siaga@localhost>"
     recipients: list[str] = Field(default_factory=lambda: ["piket-siber@localhost"], min_length=1)
+    recipients_by_level: dict[Severity, list[str]] = Field(
+        default_factory=dict, description="added to the recipients of alerts at that severity"
+    )
+    language: Literal["id", "en"] = "id"
     outbox_dir: ConfigPath = Path(".siaga/outbox")
-    kibana_url: str | None = None
+    kibana_url: str | None = Field(default=None, description="Kibana base URL, e.g. https://kibana.example.go.id")
 
 
 class KibanaSettings(_Section):
@@ -350,7 +375,7 @@ class ConnectorSettings(_Section):
     state_dir: ConfigPath = Path(".siaga/connectors")
 
 
-GroupBy = Literal["none", "platform", "language", "region", "hashtag", "author"]
+GroupBy = Literal["none", "platform", "language", "region", "hashtag", "author", "topic", "risk_label"]
 
 
 class PostFilter(_Section):
@@ -371,19 +396,104 @@ class PostFilter(_Section):
     watchlists_any: list[str] | None = Field(default=None, description="the post matched one of these watchlists")
 
 
-class ThresholdRule(_Section):
-    """At least ``threshold`` matching posts within ``window`` per group; one alert per ``cooldown``."""
+class RuleBase(_Section):
+    """What every rule type shares: identity, severity, filter, re-alerting, digest and recipients.
+
+    ``cooldown`` is the quiet time after an alert of one (rule, group): further breaches inside it
+    send nothing, and a still-open incident is re-alerted once it has passed, each time after
+    ``cooldown × realert_backoff^n`` (``realert_backoff: 2`` doubles the wait every re-alert).
+    """
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
     name: str = Field(min_length=1)
-    type: Literal["threshold"] = "threshold"
-    severity: Literal["waspada", "siaga", "awas"] = "waspada"
+    severity: Severity = "waspada"
     filter: PostFilter = PostFilter()
+    cooldown: Duration = Field(default=timedelta(hours=1))
+    realert_backoff: float = Field(default=1.0, ge=1.0, le=10.0)
+    digest: Duration | None = Field(default=None, description="gather this rule's alerts into one email per period")
+    recipients: list[str] | None = Field(default=None, min_length=1, description="unset: email.recipients")
+    language: Literal["id", "en"] | None = Field(default=None, description="email language; unset: email.language")
+    enabled: bool = True
+
+
+class ThresholdRule(RuleBase):
+    """At least ``threshold`` matching posts within ``window`` per group; one alert per ``cooldown``."""
+
+    type: Literal["threshold"] = "threshold"
     group_by: GroupBy = "none"
     threshold: int = Field(ge=1)
     window: Duration
-    cooldown: Duration
-    enabled: bool = True
+
+
+class SpikeRule(RuleBase):
+    """The matching posts of the last ``window`` are ``factor`` times those of the ``baseline`` before it."""
+
+    type: Literal["spike"] = "spike"
+    group_by: GroupBy = "none"
+    window: Duration
+    baseline: Duration = Field(description="the period just before the current window it is compared with")
+    factor: float = Field(gt=1.0)
+    min_count: int = Field(ge=1, description="fewer posts than this in the window never fire")
+
+
+class NewTermRule(RuleBase):
+    """A hashtag or two-word phrase unseen in the last ``memory`` passes ``threshold`` uses within ``window``."""
+
+    type: Literal["new_term"] = "new_term"
+    terms: Literal["hashtag", "phrase"] = "hashtag"
+    memory: Duration = Field(default=timedelta(days=7), description="how long a term counts as known once seen")
+    threshold: int = Field(ge=1)
+    window: Duration
+
+
+class CriticalPostRule(RuleBase):
+    """Any single post at ``min_level`` (default ``awas``), or matching a watchlist term that carries a risk label."""
+
+    type: Literal["critical_post"] = "critical_post"
+    min_level: RiskLevel = "awas"
+    watchlist_with_risk: bool = Field(default=True, description="also fire on a watchlist match with a risk label")
+
+
+class CoordinatedRule(RuleBase):
+    """At least ``min_posts`` near-identical posts from ``min_accounts`` distinct accounts within ``window``."""
+
+    type: Literal["coordinated"] = "coordinated"
+    min_posts: int = Field(ge=2)
+    min_accounts: int = Field(ge=2)
+    min_platforms: int = Field(default=1, ge=1, le=3)
+    window: Duration
+
+    @model_validator(mode="after")
+    def _accounts_fit(self) -> CoordinatedRule:
+        if self.min_accounts > self.min_posts:
+            msg = "min_accounts cannot exceed min_posts"
+            raise ValueError(msg)
+        return self
+
+
+def _rule_type(value: Any) -> str | None:
+    # A rule without a type is a threshold rule, as in configurations written before rule types.
+    if isinstance(value, dict):
+        return value.get("type", "threshold")
+    return getattr(value, "type", None)
+
+
+RULE_TYPES: dict[str, type[RuleBase]] = {
+    "threshold": ThresholdRule,
+    "spike": SpikeRule,
+    "new_term": NewTermRule,
+    "critical_post": CriticalPostRule,
+    "coordinated": CoordinatedRule,
+}
+"""Every rule type by its ``type`` key; ``pipelines.rules.EVALUATORS`` holds their logic."""
+
+Rule = Annotated[
+    Annotated[ThresholdRule, Tag("threshold")] | Annotated[SpikeRule, Tag("spike")]
+    | Annotated[NewTermRule, Tag("new_term")] | Annotated[CriticalPostRule, Tag("critical_post")]
+    | Annotated[CoordinatedRule, Tag("coordinated")],
+    Discriminator(_rule_type, custom_error_type="rule_type",
+                  custom_error_message=f"unknown rule type (use one of: {', '.join(RULE_TYPES)})"),
+]
 
 
 class Settings(_Section):
@@ -399,7 +509,7 @@ class Settings(_Section):
     connectors: ConnectorSettings = ConnectorSettings()
     kibana: KibanaSettings = KibanaSettings()
     sources: list[Source] = Field(default_factory=list)
-    rules: list[ThresholdRule] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Settings:
@@ -506,10 +616,25 @@ def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str, An
     return data
 
 
-def _describe(error: ValidationError, origin: str) -> str:
+def _where(loc: tuple[Any, ...], data: Mapping[str, Any]) -> str:
+    # A rule is named by its id, and its type tag (pydantic's union branch) is left out:
+    # ``rules[kampanye-hitam].window`` rather than ``rules.0.threshold.window``.
+    parts = [str(part) for part in loc]
+    rules = data.get("rules")
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int) and isinstance(rules, list):
+        rule = rules[loc[1]] if loc[1] < len(rules) else None
+        name = rule.get("id") if isinstance(rule, dict) and rule.get("id") else f"#{loc[1] + 1}"
+        rest = list(loc[2:])
+        if rest and rest[0] in RULE_TYPES:
+            rest = rest[1:]
+        parts = [f"rules[{name}]", *(str(part) for part in rest)]
+    return ".".join(parts)
+
+
+def _describe(error: ValidationError, origin: str, data: Mapping[str, Any] | None = None) -> str:
     lines = [f"invalid configuration ({origin}):"]
     for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        where = _where(tuple(item["loc"]), data or {}) or "(top level)"
         message = item["msg"]
         if item["type"] == "extra_forbidden":
             message = "unknown key"
@@ -555,4 +680,4 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
     try:
         return Settings.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, origin)) from None
+        raise ConfigError(_describe(exc, origin, data)) from None

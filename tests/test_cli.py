@@ -53,9 +53,9 @@ def rule(**overrides: object) -> dict[str, object]:
     ("config", "named"),
     [
         pytest.param({"kafka": {"bootstrap": "x"}}, ["kafka.bootstrap: unknown key"], id="unknown-key"),
-        pytest.param({"rules": [rule(window="30 minutes")]}, ["rules.0.window", "not a duration"], id="bad-value"),
+        pytest.param({"rules": [rule(window="30 minutes")]}, ["rules[r1].window", "not a duration"], id="bad-value"),
         pytest.param({"kafka": {"bootstrap": "x"}, "rules": [rule(), rule(id="r2", threshold=0)]},
-                     ["kafka.bootstrap: unknown key", "rules.1.threshold"], id="every-error-at-once"),
+                     ["kafka.bootstrap: unknown key", "rules[r2].threshold"], id="every-error-at-once"),
         pytest.param({"stack": {"kafka_port": 70000}}, ["stack.kafka_port"], id="port-out-of-range"),
     ],
 )

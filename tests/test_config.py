@@ -178,14 +178,14 @@ def test_durations_parse(tmp_path: Path, text: str, expected: timedelta) -> None
 def test_bad_duration_names_the_rule_key(tmp_path: Path, text: str) -> None:
     with pytest.raises(ConfigError) as info:
         make_settings(None, tmp_path, rules=[rule(window=text)])
-    assert "rules.0.window:" in str(info.value)
+    assert "rules[r1].window:" in str(info.value)
 
 
-def test_bad_cooldown_in_second_rule_names_its_index(tmp_path: Path) -> None:
+def test_bad_cooldown_in_second_rule_names_that_rule(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         make_settings(None, tmp_path, rules=[rule(), rule(id="r2", cooldown="0s")])
-    assert "rules.1.cooldown:" in str(info.value)
-    assert "rules.0" not in str(info.value)
+    assert "rules[r2].cooldown:" in str(info.value)
+    assert "rules[r1]" not in str(info.value)
 
 
 def test_relative_paths_resolve_against_config_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -149,7 +149,7 @@ def _sample_categories() -> dict[str, str]:
     return {f"{record['platform']}:{record['native_id']}": category for category, record in module.build()}
 
 
-def test_demo_configuration_fires_one_alert_per_burst_on_the_sample(stack: Stack, tmp_path: Path) -> None:
+def test_demo_configuration_fires_each_rule_type_on_its_burst(stack: Stack, tmp_path: Path) -> None:
     demo = yaml.safe_load((REPO / "siaga.yaml").read_text(encoding="utf-8"))
     sources = [{**source, "path": str(REPO / source["path"])} for source in demo["sources"]]
     settings = make_settings(stack, tmp_path, sources=sources, rules=demo["rules"],
@@ -158,14 +158,31 @@ def test_demo_configuration_fires_one_alert_per_burst_on_the_sample(stack: Stack
     summary = run(settings, until_idle=True)
 
     categories = _sample_categories()
-    assert summary.indexed == len(categories) == 570
+    assert summary.indexed == len(categories) == 579
     assert summary.dead_lettered == {"validate": 6}
     assert sorted(summary.languages, key=summary.languages.get)[-1] == "id"
-    fired = {alert.rule_id: alert for alert in summary.alerts}
-    assert sorted(fired) == ["hoaks-pemilu", "kampanye-hitam", "provokasi-sara"]
-    assert len(summary.alerts) == 3, "one breach, one alert: the cooldown holds back the rest of each burst"
-    expected_burst = {"kampanye-hitam": "burst_a", "hoaks-pemilu": "burst_b", "provokasi-sara": "burst_c"}
-    for rule_id, alert in fired.items():
-        evidence = {categories[post.post_id] for post in alert.posts}
-        assert evidence == {expected_burst[rule_id]}, f"{rule_id} alert carries posts from {evidence}"
-    assert len(list(settings.email.outbox_dir.glob("*.eml"))) == 3
+    by_rule: dict[str, list[Alert]] = {}
+    for alert in summary.alerts:
+        by_rule.setdefault(alert.rule_id, []).append(alert)
+    assert {alert.rule_type for alert in summary.alerts} == {"threshold", "critical_post", "coordinated"}
+    # one breach, one alert: the cooldown holds back the rest of each burst
+    assert {rule: len(alerts) for rule, alerts in by_rule.items()} == {
+        "kampanye-hitam": 1, "hoaks-pemilu": 1, "provokasi-sara": 1, "ancaman-kekerasan": 2,
+        "kampanye-salin-tempel": 2}
+    expected_burst = {"kampanye-hitam": {"burst_a"}, "hoaks-pemilu": {"burst_b"}, "provokasi-sara": {"burst_c"},
+                      "ancaman-kekerasan": {"burst_c"}, "kampanye-salin-tempel": {"burst_a", "burst_d"}}
+    for rule_id, alerts in by_rule.items():
+        evidence = {categories[post.post_id] for alert in alerts for post in alert.posts}
+        assert evidence == expected_burst[rule_id], f"{rule_id} alert carries posts from {evidence}"
+    # each copy-paste campaign is its own cluster, and every post of it carries the cluster id
+    campaigns = {categories[a.posts[0].post_id]: a.cluster_id for a in by_rule["kampanye-salin-tempel"]}
+    assert sorted(campaigns) == ["burst_a", "burst_d"] and len(set(campaigns.values())) == 2
+    es = Elasticsearch(settings.elasticsearch_url())
+    labelled = es.search(index=settings.elasticsearch.posts_index, size=100,
+                         query={"term": {"cluster_id": campaigns["burst_d"]}})["hits"]["hits"]
+    assert sorted(categories[hit["_id"]] for hit in labelled) == ["burst_d"] * 9
+    es.close()
+    # every incident of a threshold or coordinated rule cleared later in the sample: one notice each
+    notices = sorted(p.name for p in settings.email.outbox_dir.glob("*.resolved.eml"))
+    assert len(notices) == 5
+    assert len(list(settings.email.outbox_dir.glob("*.eml"))) == 7 + 5

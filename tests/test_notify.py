@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import email
+import html
+import re
 import email.policy
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
@@ -11,7 +13,19 @@ from typing import Any
 
 import pytest
 
-from pipelines.notify import EXCERPT_CHARS, deliver, duration_id, render, wib
+from urllib.parse import unquote
+
+from pipelines.notify import (
+    EXCERPT_CHARS,
+    deliver,
+    duration_id,
+    kibana_link,
+    recipients_for,
+    render,
+    render_digest,
+    render_resolved,
+    wib,
+)
 from schemas.alert import Alert, AlertPost, make_alert_id
 from schemas.config import EmailSettings
 
@@ -152,10 +166,27 @@ def test_long_post_text_is_cut_to_one_line(email_settings: EmailSettings) -> Non
 
 
 def test_kibana_link_when_configured(tmp_path: Path) -> None:
-    settings = EmailSettings(outbox_dir=tmp_path, kibana_url='https://kibana.example.id/app?q="x"')
-    message = render(make_alert(), settings)
-    assert 'https://kibana.example.id/app?q="x"' in plain_of(message)
-    assert 'href="https://kibana.example.id/app?q=&quot;x&quot;"' in html_of(message)
+    settings = EmailSettings(outbox_dir=tmp_path, kibana_url="https://kibana.example.id/")
+    alert = make_alert(post_ids=["tiktok:3", "tiktok:2", 'facebook:1_"2'])
+    message = render(alert, settings)
+    link = kibana_link(alert, "https://kibana.example.id/")
+    assert f"Buka di Kibana: {link}" in plain_of(message)
+    assert f'href="{html.escape(link, quote=True)}"' in html_of(message)
+    assert link.startswith("https://kibana.example.id/app/discover#/?_g=")
+    fragment = unquote(link.split("#", 1)[1])
+    assert "dataSource:(dataViewId:'siaga-posts',type:dataView)" in fragment
+    # exactly the posts behind the alert, as a KQL query on post_id, and the window in UTC
+    assert """query:(language:kuery,query:'post_id:("tiktok:3" or "tiktok:2" or "facebook:1_\\"2")')""" in fragment
+    assert "time:(from:'2026-11-21T11:29:00.000Z',to:'2026-11-21T12:01:00.000Z')" in fragment
+
+
+def test_kibana_link_rison_escapes_quotes_and_bangs() -> None:
+    link = kibana_link(make_alert(post_ids=["tiktok:it's!"]), "https://k")
+    assert """query:'post_id:("tiktok:it!'s!!")'""" in unquote(link)
+
+
+def test_no_kibana_link_without_base_url(email_settings: EmailSettings) -> None:
+    assert "Kibana" not in plain_of(render(make_alert(), email_settings))
 
 
 # --- HTML part -----------------------------------------------------------------------------
@@ -269,3 +300,89 @@ def test_duration_id(seconds: int, text: str) -> None:
 )
 def test_wib(moment: datetime, text: str) -> None:
     assert wib(moment) == text
+
+
+# --- hostile text --------------------------------------------------------------------------
+
+RLO, PDF, ZWSP, ZWJ = "\u202e", "\u202c", "\u200b", "\u200d"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>alert(document.cookie)</script>",
+        "<img src=x onerror=alert(1)> <a href='javascript:alert(1)'>klik</a>",
+        f"Transfer ke {RLO}gpj.exe{PDF} sekarang",
+        f"KPU{ZWSP}curang{ZWJ}<scr{ZWSP}ipt>x</script>",
+        "🔥" * 5000 + "<b>",
+        "</td></tr></table><h1>palsu</h1>",
+    ],
+)
+def test_hostile_text_cannot_become_markup(email_settings: EmailSettings, text: str) -> None:
+    message = render(make_alert(posts=[evidence("1", 0, text=text, author_handle=text[:100])], group=text[:150]),
+                     email_settings)
+    html = html_of(reparse(message))
+    body = html.split("<body>", 1)[1]
+    # the only tags are ours
+    tags = set(re.findall(r"<\s*([a-zA-Z0-9]+)", body))
+    assert tags <= {"h2", "h3", "table", "tr", "th", "td", "a", "p"}, tags
+    assert "javascript:" not in re.findall(r'href="([^"]*)"', body)[0]
+    assert "<script" not in html.lower() and "<img" not in html.lower() and "<h1" not in html.lower()
+    # text is kept (escaped), never the raw markup; huge runs are cut to the excerpt length
+    for cell in re.findall(r"<td>([^<]*)</td>", body):
+        assert len(cell) <= EXCERPT_CHARS * 8
+    plain = plain_of(reparse(message))
+    assert all(len(line) < 2000 for line in plain.splitlines())
+
+
+def test_rtl_override_is_isolated_in_html(email_settings: EmailSettings) -> None:
+    html = html_of(render(make_alert(posts=[evidence("1", 0, text=f"a {RLO}b")]), email_settings))
+    assert "td{unicode-bidi:isolate}" in html
+    assert f"a {RLO}b" in html  # kept as text so officers see what was posted
+
+
+def test_hostile_text_stays_out_of_headers(email_settings: EmailSettings) -> None:
+    text = f"grup{RLO}\r\nBcc: x@y{ZWSP}" + "😀" * 400
+    message = reparse(render(make_alert(group=text, rule_name=text), email_settings))
+    assert message["Bcc"] is None
+    assert len(" ".join(message["Subject"].split())) <= 200
+
+
+# --- languages, recipients, notices, digests ------------------------------------------------
+
+
+def test_english_option(email_settings: EmailSettings) -> None:
+    message = render(make_alert(), email_settings, language="en")
+    plain = plain_of(message)
+    assert message["Subject"] == "[SIAGA] Lonjakan hoaks pemilu: 12 posts within 30 min — hashtag #pemilu"
+    assert "Count" in plain and "12 posts within 30 min (threshold 10)" in plain
+    assert "21 Nov 2026 19:00 WIB" in plain
+    assert "unggahan" not in plain.replace("Unggahan nomor", "")
+
+
+def test_recipients_per_rule_and_level() -> None:
+    settings = EmailSettings(recipients=["piket@x"], recipients_by_level={"awas": ["kapolres@x", "piket@x"]})
+    assert recipients_for("waspada", None, settings) == ["piket@x"]
+    assert recipients_for("awas", None, settings) == ["piket@x", "kapolres@x"]
+    assert recipients_for("awas", ["sara@x"], settings) == ["sara@x", "kapolres@x", "piket@x"]
+
+
+def test_resolved_notice_threads_under_the_alert(email_settings: EmailSettings) -> None:
+    alert = make_alert()
+    message = render_resolved(alert, datetime(2026, 11, 21, 13, 0, tzinfo=UTC), email_settings)
+    assert message["Subject"] == "[SELESAI] Lonjakan hoaks pemilu — tagar #pemilu"
+    assert message["In-Reply-To"] == f"<{alert.alert_id}@siaga.local>"
+    assert message["Message-ID"] == f"<{alert.alert_id}.resolved@siaga.local>"
+    assert "Mereda: 21 Nov 2026 20:00 WIB" in plain_of(message)
+    path = Path(deliver(message, email_settings))
+    assert path.name == f"{alert.alert_id}.resolved.eml"
+
+
+def test_digest_lists_every_alert(email_settings: EmailSettings) -> None:
+    alerts = [make_alert(alert_id=f"a{i}", group=f"#g{i}") for i in range(3)]
+    message = render_digest(alerts, "digest-x", email_settings)
+    plain = plain_of(message)
+    assert "3 peringatan" in message["Subject"]
+    assert [line for line in plain.splitlines() if line.startswith("- ")] == [
+        f"- [SIAGA] Lonjakan hoaks pemilu: 12 unggahan dalam 30 menit — tagar #g{i}" for i in range(3)]
+    assert html_of(message).count("<h2>") == 3

@@ -319,9 +319,9 @@ def test_restore_drops_groups_of_removed_rules() -> None:
     r1, r2 = rule(id="r1"), rule(id="r2", threshold=2)
     old = RuleEngine([r1, r2])
     feed(old, [post("a", 0)])
-    assert {g["rule_id"] for g in old.snapshot()["groups"]} == {"r1", "r2"}
+    assert {rid for rid, item in old.snapshot()["rules"].items() if item["groups"]} == {"r1", "r2"}
     new = roundtrip(old, [r1, rule(id="r3")])
-    assert {g["rule_id"] for g in new.snapshot()["groups"]} == {"r1"}
+    assert {rid for rid, item in new.snapshot()["rules"].items() if item["groups"]} == {"r1"}
     back = roundtrip(new, [r1, r2])
     assert feed(back, [post("b", 1)]) == []  # r2 starts again from zero; r1 has 2 of 3
     assert [b.rule.id for b in feed(back, [post("c", 2)])] == ["r1", "r2"]
@@ -339,7 +339,7 @@ def test_disabled_rule_never_fires() -> None:
     engine = RuleEngine([rule(id="off", threshold=1, enabled=False), rule(id="on", threshold=1)])
     breaches = feed(engine, [post(f"p{i}", i) for i in range(5)])
     assert {b.rule.id for b in breaches} == {"on"}
-    assert all(g["rule_id"] == "on" for g in engine.snapshot()["groups"])
+    assert list(engine.snapshot()["rules"]) == ["on"]
 
 
 def test_sweep_forgets_idle_groups_but_keeps_cooling_ones() -> None:
@@ -348,7 +348,8 @@ def test_sweep_forgets_idle_groups_but_keeps_cooling_ones() -> None:
     assert [b.group for b in fired] == ["#a"]
     feed(engine, [post("c1", 30, hashtags=["c"])])
     engine.sweep()
-    assert sorted(g["group"] for g in engine.snapshot()["groups"]) == ["#a", "#c"]
+    assert sorted(engine.snapshot()["rules"]["r1"]["groups"]) == ["#c"]
+    assert [q[1] for q in engine.snapshot()["quiet_until"]] == ["#a"]
     # #a is still cooling down: a fresh burst inside the hour stays silent
     assert feed(engine, [post("a3", 40, hashtags=["a"]), post("a4", 41, hashtags=["a"])]) == []
 
@@ -358,13 +359,14 @@ def test_sweep_forgets_groups_once_cooled_and_idle() -> None:
     feed(engine, [post("a1", 0, hashtags=["a"]), post("a2", 1, hashtags=["a"])])
     feed(engine, [post("c1", 120, hashtags=["c"])])
     engine.sweep()
-    assert [g["group"] for g in engine.snapshot()["groups"]] == ["#c"]
+    assert list(engine.snapshot()["rules"]["r1"]["groups"]) == ["#c"]
+    assert engine.snapshot()["quiet_until"] == []
 
 
 def test_sweep_on_an_empty_engine() -> None:
     engine = RuleEngine([rule()])
     engine.sweep()
-    assert engine.snapshot()["groups"] == []
+    assert engine.snapshot()["rules"]["r1"]["groups"] == {}
     assert engine.snapshot()["watermark"] is None
 
 

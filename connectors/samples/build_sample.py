@@ -15,7 +15,9 @@ Categories (kept here, not written to the JSONL, so that tests can grade rules h
 ``benign`` (incl. near-misses and three HTML-ish captions), ``risky`` (scattered risky posts
 outside the bursts), and the coordinated bursts ``burst_a`` (black campaign against paslon 02),
 ``burst_b`` (hoax about pre-punched ballots / postponed election) and ``burst_c`` (SARA
-provocation against "pendatang").
+provocation against "pendatang"), and ``burst_d``: a copy-paste campaign, one money-politics
+message posted with small edits by nine new-looking accounts on all three platforms within 45
+minutes (the signature the ``coordinated`` rule looks for).
 
 It also writes ``broken.jsonl``: six invalid records (truncated JSON, missing fields, wrong
 types, oversized text, Latin-1 bytes, an unknown platform) that the demo replays to show
@@ -48,6 +50,7 @@ BURST_WINDOWS = {
     "burst_a": (datetime(2026, 11, 21, 19, 0, tzinfo=WIB), 50),
     "burst_b": (datetime(2026, 11, 22, 9, 0, tzinfo=WIB), 40),
     "burst_c": (datetime(2026, 11, 22, 21, 0, tzinfo=WIB), 60),
+    "burst_d": (datetime(2026, 11, 23, 10, 0, tzinfo=WIB), 45),
 }
 
 KECAMATAN = (
@@ -851,6 +854,19 @@ BURST_C = [
     ("forum.warga.asli.smj", "", "Terima kasih ribuan warga asli yang sudah bergabung di grup. Tanah leluhur tidak untuk pendatang! Tunggu instruksi selanjutnya. #jagatanahleluhur #tolakpendatang"),
 ]
 
+# A copy-paste campaign: one message, lightly edited, from nine accounts on three platforms.
+BURST_D = [
+    ("user8812736450", "", "INFO PENTING warga Sukamaju!! Besok Minggu jam 7 pagi ada pembagian sembako + amplop Rp100.000 di posko dekat balai desa. Syaratnya bawa fotokopi KTP dan KK, nanti dicatat tim. Kuota terbatas, siapa cepat dia dapat. Bagikan ke grup RT kalian!"),
+    ("siti.rahma.100234", "", "INFO PENTING warga Sukamaju! Besok Minggu jam 7 pagi ada pembagian sembako + amplop Rp100.000 di posko dekat balai desa. Syaratnya bawa fotokopi KTP dan KK, nanti dicatat tim. Kuota terbatas, siapa cepat dia dapat. Bagikan ke grup RT kalian 🙏"),
+    ("info.jujur.sukamaju", "", "📢 INFO PENTING warga Sukamaju!! Besok Minggu jam 7 pagi ada pembagian sembako + amplop Rp100.000 di posko dekat balai desa. Syaratnya bawa fotokopi KTP dan KK, nanti dicatat tim. Kuota terbatas, siapa cepat dia dapat!! Bagikan ke grup RT kalian\n\n#infosukamaju #sembakogratis"),
+    ("fakta.sukamaju.id", "", "info penting warga sukamaju!! besok minggu jam 7 pagi ada pembagian sembako + amplop Rp100.000 di posko dekat balai desa. syaratnya bawa fotokopi KTP dan KK, nanti dicatat tim. kuota terbatas siapa cepat dia dapat. bagikan ke grup RT kalian! #fyp"),
+    ("hendi.kurnia.2026", "", "INFO PENTING warga Sukamaju!! Besok Minggu jam 7 pagi ada pembagian sembako + amplop Rp100.000 di posko dekat balai desa. Syaratnya bawa fotokopi KTP dan KK nanti dicatat tim. Kuota terbatas, siapa cepat dia dapat. Bagikan ke grup RT dan grup pengajian kalian!"),
+    ("netizen.smj.0021", "", "INFO PENTING warga Sukamaju!! Besok Minggu jam 7 pagi ada pembagian sembako + amplop Rp100.000 di posko dekat balai desa. Syaratnya bawa fotokopi KTP dan KK, nanti dicatat tim. Kuota terbatas, siapa cepat dia dapat 🏃‍♀️🏃 Bagikan ke grup RT kalian! #sembakogratis"),
+    ("info.orangdalam.smj", "", "Dapat info dari orang dalam: INFO PENTING warga Sukamaju!! Besok Minggu jam 7 pagi ada pembagian sembako + amplop Rp100.000 di posko dekat balai desa. Syaratnya bawa fotokopi KTP dan KK, nanti dicatat tim. Kuota terbatas, siapa cepat dia dapat."),
+    ("sukamaju.terupdate.info", "", "INFO PENTING warga Sukamaju!! Besok Minggu jam 7 pagi ada pembagian sembako + amplop Rp100.000 di posko dekat balai desa. Syaratnya bawa fotokopi KTP dan KK, nanti dicatat tim. Kuota terbatas, siapa cepat dia dapat. Bagikan ke grup RT kalian!!!"),
+    ("kabar.viral.smj", "", "INFO PENTING warga Sukamaju!! Besok Minggu jam 7 pagi ada pembagian sembako + amplop Rp100.000 di posko dekat balai desa 🎁 Syaratnya bawa fotokopi KTP dan KK, nanti dicatat tim. Kuota terbatas, siapa cepat dia dapat. Bagikan ke grup RT kalian!\n\n#sukamaju #infowarga"),
+]
+
 CATEGORIES = (
     ("benign", BENIGN_TIKTOK),
     ("benign", BENIGN_FACEBOOK),
@@ -860,6 +876,7 @@ CATEGORIES = (
     ("burst_a", BURST_A),
     ("burst_b", BURST_B),
     ("burst_c", BURST_C),
+    ("burst_d", BURST_D),
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -1103,7 +1120,7 @@ def main() -> int:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     counts = Counter((category, record["platform"]) for category, record in rows)
     print(f"wrote {len(rows)} posts to {OUT}", file=sys.stderr)
-    for category in ("benign", "risky", "burst_a", "burst_b", "burst_c"):
+    for category in ("benign", "risky", "burst_a", "burst_b", "burst_c", "burst_d"):
         per = {p: counts[(category, p)] for p in ("tiktok", "facebook", "instagram")}
         print(f"  {category:8} {sum(per.values()):4}  {per}", file=sys.stderr)
     with_region = sum(1 for _, record in rows if record["region"])

@@ -1,0 +1,278 @@
+"""Alert features against the real broker, Elasticsearch server, SMTP server and an HTTP receiver.
+
+Silences, the alerts topic, cluster labels on posts, the webhook, digests and backtesting,
+each through the alerting job (or the CLI) exactly as ``siaga run`` uses it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from pipelines.alerting import AlertingJob
+from pipelines.cli import main
+from pipelines.services import ensure_ready
+from schemas.alert import Alert
+from schemas.config import Settings
+from schemas.post import Post, TaggedPost
+from tests.conftest import Stack, make_post, make_settings, read_topic
+from tests.doubles.webhook import WebhookReceiver
+from tests.test_alerting_job import RULE, alert_docs, drain, produce_tagged, tagged
+
+CAMPAIGN = "Surat suara di TPS 7 Cibeureum sudah dicoblos untuk paslon 02 sebelum hari H, KPU curang, viralkan!"
+COORDINATED = {"id": "kampanye-salin", "name": "Kampanye salin-tempel", "type": "coordinated", "severity": "siaga",
+               "min_posts": 4, "min_accounts": 4, "min_platforms": 2, "window": "30m", "cooldown": "2h"}
+CRITICAL = {"id": "unggahan-awas", "name": "Unggahan tingkat awas", "type": "critical_post", "severity": "awas"}
+
+
+def awas(native_id: str, minutes: float) -> TaggedPost:
+    """A tagged post at the highest risk level."""
+    return TaggedPost.model_validate({**tagged(native_id, minutes).model_dump(),
+                                      "risk": {"level": "awas", "score": 0.95, "labels": []}})
+
+
+def run_job(settings: Settings) -> AlertingJob:
+    job = AlertingJob(settings)
+    try:
+        drain(job)
+    finally:
+        job.close()
+    return job
+
+
+def copy_paste(native_id: str, minutes: float, i: int) -> TaggedPost:
+    platform = ("tiktok", "facebook")[i % 2]
+    text = [CAMPAIGN, CAMPAIGN.upper() + " 🔥", CAMPAIGN + " #kpucurang", "@kpu " + CAMPAIGN][i % 4]
+    raw = make_post(native_id, minutes=minutes, handle=f"akun{i}", platform=platform, text=text)
+    return TaggedPost(**Post.model_validate(raw).model_dump(), language="id", language_score=0.9,
+                      tagged_at=datetime(2026, 11, 22, tzinfo=UTC), tagger_version="test")
+
+
+def index_posts(settings: Settings, posts: list[TaggedPost]) -> None:
+    es = Elasticsearch(settings.elasticsearch_url())
+    for post in posts:
+        es.index(index=settings.elasticsearch.posts_index, id=post.post_id, document=post.model_dump(mode="json"))
+    es.indices.refresh(index=settings.elasticsearch.posts_index)
+    es.close()
+
+
+def cluster_ids(settings: Settings, posts: list[TaggedPost]) -> dict[str, str | None]:
+    es = Elasticsearch(settings.elasticsearch_url())
+    docs = es.mget(index=settings.elasticsearch.posts_index, ids=[p.post_id for p in posts])["docs"]
+    es.close()
+    return {doc["_id"]: doc["_source"].get("cluster_id") for doc in docs}
+
+
+def test_coordinated_alert_labels_the_posts_and_is_published(stack: Stack, tmp_path: Path) -> None:
+    settings = make_settings(stack, tmp_path, rules=[COORDINATED])
+    ensure_ready(settings)
+    posts = [copy_paste(f"cp{i}", i * 3, i) for i in range(5)]
+    loner = copy_paste("solo", 1, 0).model_copy(update={"text": "Cuaca cerah, yuk ke pasar malam alun-alun nanti"})
+    index_posts(settings, [*posts, loner])
+    produce_tagged(settings, [*posts, loner])
+
+    job = run_job(settings)
+
+    (alert,) = job.totals.fired
+    assert alert.rule_type == "coordinated" and alert.cluster_id
+    assert alert.count == 4 and alert.accounts == 4 and alert.platforms == ["facebook", "tiktok"]
+    labels = cluster_ids(settings, [*posts, loner])
+    assert labels == {**{p.post_id: alert.cluster_id for p in posts}, loner.post_id: None}
+    published = read_topic(settings, settings.kafka.topics.alerts, 1)
+    assert [m.key.decode() for m in published] == [alert.alert_id]
+    assert Alert.model_validate_json(published[0].value).cluster_id == alert.cluster_id
+    eml = (settings.email.outbox_dir / f"{alert.alert_id}.eml").read_text(encoding="utf-8")
+    assert "Klaster" in eml and alert.cluster_id in eml
+
+    # The pipeline re-fetches a post and rewrites its document without the label: it comes back.
+    index_posts(settings, [posts[2]])
+    assert cluster_ids(settings, [posts[2]]) == {posts[2].post_id: None}
+    produce_tagged(settings, [posts[2]])
+    job = run_job(settings)
+    assert job.totals.fired == []
+    assert cluster_ids(settings, [posts[2]]) == {posts[2].post_id: alert.cluster_id}
+
+
+def test_cluster_label_waits_for_a_post_not_yet_indexed(stack: Stack, tmp_path: Path) -> None:
+    settings = make_settings(stack, tmp_path, rules=[COORDINATED])
+    ensure_ready(settings)
+    posts = [copy_paste(f"lt{i}", i, i) for i in range(4)]
+    index_posts(settings, posts[:3])
+    produce_tagged(settings, posts)
+    job = run_job(settings)
+    assert list(job.labels.values())[0]["post_ids"] == [posts[3].post_id]
+    index_posts(settings, posts[3:])
+    job = AlertingJob(settings)  # a restart: the pending label is in the saved state
+    try:
+        job.step()
+    finally:
+        job.close()
+    assert set(cluster_ids(settings, posts).values()) == {job.totals.fired[0].cluster_id if job.totals.fired else
+                                                          alert_docs(settings)[0].cluster_id}
+    assert job.labels == {}
+
+
+def test_silence_keeps_a_rule_quiet_and_says_who_and_why(stack: Stack, tmp_path: Path, smtp_server,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    sink, port = smtp_server
+    settings = make_settings(stack, tmp_path, rules=[RULE, CRITICAL],
+                             email={"smtp_host": "127.0.0.1", "smtp_port": port, "security": "none"})
+    config = tmp_path / "cli.yaml"
+    config.write_text(json.dumps(settings.model_dump(mode="json", exclude={"email": {"smtp_password"}})),
+                      encoding="utf-8")
+    assert main(["--config", str(config), "alerts", "silence", "hoaks-pemilu", "--for", "4h",
+                 "--reason", "sudah ditangani Polres", "--by", "aiptu.budi"]) == 0
+    assert "silenced until" in capsys.readouterr().out
+    ensure_ready(settings)
+    critical = awas("aw", 5)
+    produce_tagged(settings, [tagged(f"q{i}", i) for i in range(3)] + [critical])
+
+    job = run_job(settings)
+
+    by_rule = {a.rule_id: a for a in alert_docs(settings)}
+    assert by_rule["hoaks-pemilu"].state == "silenced" and by_rule["hoaks-pemilu"].delivery == "suppressed"
+    assert by_rule["hoaks-pemilu"].silence_id
+    assert [m["X-Siaga-Rule"] for m in sink.messages] == ["unggahan-awas"]
+    assert job.totals.silenced == 1
+
+    assert main(["--config", str(config), "alerts", "silences"]) == 0
+    out = capsys.readouterr().out
+    assert "active" in out and "hoaks-pemilu" in out and "aiptu.budi" in out and "sudah ditangani Polres" in out
+    assert main(["--config", str(config), "alerts", "list", "--open"]) == 0
+    listed = capsys.readouterr().out
+    assert "unggahan-awas" in listed and "hoaks-pemilu" not in listed
+    assert main(["--config", str(config), "alerts", "silence", "tidak-ada", "--for", "1h", "--reason", "x"]) == 2
+    assert main(["--config", str(config), "alerts", "silence", "hoaks-pemilu", "--for", "0m", "--reason", "x"]) == 2
+
+
+def test_webhook_retries_until_the_receiver_takes_it_each_once_in_order(stack: Stack, tmp_path: Path) -> None:
+    with WebhookReceiver(fail_first=2) as receiver:
+        settings = make_settings(stack, tmp_path, rules=[RULE, CRITICAL],
+                                 alerting={"webhook": {"url": receiver.url + "/hook", "token_env": "SIAGA_TEST_HOOK"}})
+        ensure_ready(settings)
+        critical = awas("aw", 1)
+        produce_tagged(settings, [tagged("w0", 0), critical, tagged("w2", 2), tagged("w3", 3)])
+        job = AlertingJob(settings)
+        try:
+            drain(job)
+            assert receiver.received == [] and job.outbox.count() == 2  # the emails went to .eml files
+            for _ in range(3):
+                job.step()
+        finally:
+            job.close()
+    fired = [a.alert_id for a in job.totals.fired]
+    assert [body["alert"]["alert_id"] for body in receiver.received] == fired
+    assert [body["event"] for body in receiver.received] == ["alert", "alert"]
+    assert [h["Idempotency-Key"] for h in receiver.headers] == fired
+    assert {a.webhook for a in alert_docs(settings)} == {"sent"}
+
+
+def test_webhook_refusal_is_recorded_not_retried_forever(stack: Stack, tmp_path: Path) -> None:
+    with WebhookReceiver(fail_first=1, fail_status=404) as receiver:
+        settings = make_settings(stack, tmp_path, rules=[CRITICAL], alerting={"webhook": {"url": receiver.url}})
+        ensure_ready(settings)
+        critical = awas("aw", 1)
+        produce_tagged(settings, [critical])
+        job = run_job(settings)
+    (alert,) = alert_docs(settings)
+    assert alert.webhook == "failed" and alert.delivery == "sent"
+    assert receiver.received == []
+    failed = list((settings.alerting.state_dir / "queue" / "failed").glob("*.json"))
+    assert len(failed) == 1 and "HTTP 404" in json.loads(failed[0].read_text())["reason"]
+    assert job.outbox.count() == 0
+
+
+def test_digest_sends_one_email_per_period(stack: Stack, tmp_path: Path, smtp_server) -> None:
+    sink, port = smtp_server
+    digest_rule = {**CRITICAL, "digest": "3s"}
+    settings = make_settings(stack, tmp_path, rules=[digest_rule],
+                             email={"smtp_host": "127.0.0.1", "smtp_port": port, "security": "none"})
+    ensure_ready(settings)
+    produce_tagged(settings, [awas(f"d{i}", i) for i in range(3)])
+    job = AlertingJob(settings)
+    try:
+        drain(job)
+        fired = sorted(a.alert_id for a in job.totals.fired)
+        deadline = time.monotonic() + 10
+        while not sink.messages and time.monotonic() < deadline:
+            job.step()
+    finally:
+        job.close()
+    assert len(fired) == 3
+    (message,) = sink.messages
+    assert "3 peringatan" in message["Subject"]
+    plain = message.get_body(("plain",)).get_content()
+    assert all(alert_id in plain for alert_id in fired)
+    assert {a.delivery for a in alert_docs(settings)} == {"sent"}
+
+
+def test_test_rule_replays_history_and_sends_nothing(stack: Stack, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    settings = make_settings(stack, tmp_path, rules=[])
+    ensure_ready(settings)
+    posts = [tagged(f"bt{i}", i * 4) for i in range(6)] + [tagged("bt-late", 200)]
+    index_posts(settings, posts)
+    config = tmp_path / "cli.yaml"
+    config.write_text(json.dumps(settings.model_dump(mode="json")), encoding="utf-8")
+    rule_file = tmp_path / "rule.yaml"
+    rule_file.write_text(json.dumps({**RULE, "cooldown": "10m"}), encoding="utf-8")
+
+    # 12:00 UTC is 19:00 WIB: a zone-less --from is read as WIB
+    assert main(["--config", str(config), "alerts", "test-rule", str(rule_file),
+                 "--from", "2026-11-21T19:00", "--to", "2026-11-22"]) == 0
+    out = capsys.readouterr().out
+    assert "replayed 7 posts" in out
+    assert out.count("FIRE") == 2 and out.count("RESOLVE") == 1
+    assert "3 vs threshold 3" in out
+    assert "would have fired: hoaks-pemilu 2; resolved 1; nothing was sent" in out
+    assert alert_docs(settings) == []
+    assert not settings.email.outbox_dir.exists()
+
+    assert main(["--config", str(config), "alerts", "test-rule", str(rule_file),
+                 "--from", "2026-11-21T19:09", "--to", "2026-11-22"]) == 0
+    assert "replayed 4 posts" in capsys.readouterr().out
+
+    rule_file.write_text("id: x\nname: X\ntype: spike\nwindow: 10m\n", encoding="utf-8")
+    assert main(["--config", str(config), "alerts", "test-rule", str(rule_file), "--from", "2026-11-21",
+                 "--to", "2026-11-22"]) == 2
+    err = capsys.readouterr().err
+    assert "rules[x].baseline: Field required" in err and "rules[x].factor" in err
+
+
+def test_an_alerts_index_from_before_the_new_fields_is_brought_up_to_date(stack: Stack, tmp_path: Path) -> None:
+    from schemas.index import properties_of
+
+    settings = make_settings(stack, tmp_path, rules=[CRITICAL])
+    old = {name: mapping for name, mapping in properties_of(Alert).items()
+           if name not in ("incident_id", "realert", "detail", "accounts", "platforms", "post_ids", "silence_id",
+                           "webhook")}
+    es = Elasticsearch(settings.elasticsearch_url())
+    es.indices.create(index=settings.elasticsearch.alerts_index, mappings={"dynamic": "strict", "properties": old})
+    es.close()
+    ensure_ready(settings)
+    produce_tagged(settings, [awas("up", 0)])
+    job = run_job(settings)
+    (alert,) = alert_docs(settings)
+    assert alert.post_ids == [job.totals.fired[0].posts[0].post_id] and alert.delivery == "sent"
+
+
+def test_recipients_per_rule_and_severity_reach_the_smtp_envelope(stack: Stack, tmp_path: Path, smtp_server) -> None:
+    sink, port = smtp_server
+    sara = {**CRITICAL, "recipients": ["tim-sara@polres.example"], "language": "en"}
+    settings = make_settings(stack, tmp_path, rules=[sara, {**RULE, "severity": "waspada"}],
+                             email={"smtp_host": "127.0.0.1", "smtp_port": port, "security": "none",
+                                    "recipients": ["piket@polres.example"],
+                                    "recipients_by_level": {"awas": ["kapolres@polres.example"]}})
+    ensure_ready(settings)
+    produce_tagged(settings, [awas("rc", 0)] + [tagged(f"rt{i}", 1 + i) for i in range(3)])
+    run_job(settings)
+    envelopes = {m["X-Siaga-Rule"]: e.rcpt_tos for m, e in zip(sink.messages, sink.envelopes, strict=True)}
+    assert envelopes == {"unggahan-awas": ["tim-sara@polres.example", "kapolres@polres.example"],
+                         "hoaks-pemilu": ["piket@polres.example"]}
+    english = next(m for m in sink.messages if m["X-Siaga-Rule"] == "unggahan-awas")
+    assert "critical post by @" in english["Subject"]
