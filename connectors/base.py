@@ -12,7 +12,7 @@ import abc
 import logging
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from typing import Any
 
@@ -26,6 +26,14 @@ from schemas.fields import utc_now
 log = logging.getLogger(__name__)
 
 
+PREFETCH = 500
+"""Records a stateful connector gathers before looking up, in one query, which were sent before."""
+CONFIRM_EVERY = 1000
+"""Records sent between two confirmations (flush, check every send, save the checkpoints)."""
+MAX_WARNING_KINDS = 50
+"""Distinct warning messages kept in ``ConnectorStats.warning_counts``; later ones count as "other"."""
+
+
 @dataclass(frozen=True)
 class SourceRecord:
     """One record for the raw-posts topic: the post id as key (if known) and the value bytes.
@@ -34,6 +42,8 @@ class SourceRecord:
     topic with that reason and ``value`` as the original bytes. ``digest`` (what identifies the
     content, without collection times) lets a stateful connector skip a post it already sent
     unchanged. ``checkpoint`` is saved once this record and all before it are acknowledged.
+    ``warnings`` are non-fatal problems met while normalising (a fallback taken, a value not
+    read): the post is still sent, and the run's stats count them for the operator.
     """
 
     key: str | None
@@ -43,17 +53,37 @@ class SourceRecord:
     checkpoint: dict[str, Any] | None = None
     produce: bool = True
     """False for a record that only carries a checkpoint (e.g. "this file was read to the end")."""
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
 class ConnectorStats:
-    """What one connector run produced."""
+    """What one connector run produced, and the non-fatal problems it met."""
 
     produced: int = 0
     unchanged: int = 0
     dead_lettered: int = 0
     finished: bool = False
     error: str | None = None
+    warnings: int = 0
+    """Non-fatal problems: records normalised with a fallback, values not read, sources skipped."""
+    warning_counts: dict[str, int] = field(default_factory=dict)
+    """How often each distinct warning message occurred (at most ``MAX_WARNING_KINDS`` messages)."""
+
+    def warn(self, message: str) -> None:
+        """Count one warning under its message."""
+        self.warnings += 1
+        if message not in self.warning_counts and len(self.warning_counts) >= MAX_WARNING_KINDS:
+            message = "other warnings"
+        self.warning_counts[message] = self.warning_counts.get(message, 0) + 1
+
+    def warning_lines(self, limit: int = 10) -> list[str]:
+        """The most frequent warnings, one line each (``count × message``)."""
+        ranked = sorted(self.warning_counts.items(), key=lambda item: (-item[1], item[0]))
+        lines = [f"{count:,} × {message}" for message, count in ranked[:limit]]
+        if len(ranked) > limit:
+            lines.append(f"... and {len(ranked) - limit} more kinds of warning")
+        return lines
 
 
 class Connector(abc.ABC):
@@ -70,7 +100,12 @@ class Connector(abc.ABC):
 
     @abc.abstractmethod
     def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
-        """Yield records until the source is exhausted or ``stop`` is set."""
+        """Yield records until the source is exhausted or ``stop`` is set.
+
+        A connector with state ends each burst of records it has at hand (a page of an API, the
+        end of a file) with a checkpoint-only record (``produce=False``): ``run`` gathers records
+        up to one of those, or up to ``PREFETCH`` records, before it produces them.
+        """
 
     state: ConnectorState | None = None
     """Checkpoints and sent posts; ``None`` for a connector that keeps no state (replay)."""
@@ -78,6 +113,11 @@ class Connector(abc.ABC):
     def check(self) -> str:
         """Validate what can be validated without producing (credentials, paths); say what was found."""
         return "configuration valid"
+
+    def warn(self, message: str) -> None:
+        """Report a non-fatal problem of the source itself (not of one record): logged and counted."""
+        log.warning("connector %s: %s", self.name, message)
+        self.stats.warn(message)
 
     @property
     def bounded(self) -> bool:
@@ -92,27 +132,37 @@ class Connector(abc.ABC):
                                  batch_size=512 * 1024)
         topics = settings.kafka.topics
         pending: list[tuple[Any, SourceRecord]] = []
+        # Posts sent but not yet confirmed, with their digests: the state learns them only then.
+        in_flight: dict[str, str] = {}
         try:
-            for record in self.records(stop):
-                if not record.produce:
-                    future = None
-                elif record.failure is not None:
-                    letter = DeadLetter.wrap(record.value, stage="connector", reason=record.failure,
-                                             error_type="NormaliseError", source=f"connector:{self.name}",
-                                             key=record.key, failed_at=utc_now())
-                    future = producer.send(topics.dead_letter, key=(record.key or self.name).encode(),
-                                           value=letter.model_dump_json().encode())
-                elif (self.state is not None and record.key is not None and record.digest is not None
-                      and not self.state.is_new(record.key, record.digest)):
-                    future = None
-                else:
-                    key = record.key.encode() if record.key is not None else None
-                    future = producer.send(topics.raw, key=key, value=record.value)
-                pending.append((future, record))
-                # A checkpoint-only record marks a natural pause (a file read to its end): confirm
-                # now, so a connector that then waits for more input has saved its progress.
-                if len(pending) >= 1000 or not record.produce:
-                    self._confirm(producer, pending)
+            for chunk in self._chunks(self.records(stop)):
+                sent_before = self._sent_before(chunk, in_flight)
+                for record in chunk:
+                    for message in record.warnings:
+                        self.stats.warn(message)
+                    if not record.produce:
+                        future = None
+                    elif record.failure is not None:
+                        letter = DeadLetter.wrap(record.value, stage="connector", reason=record.failure,
+                                                 error_type="NormaliseError", source=f"connector:{self.name}",
+                                                 key=record.key, failed_at=utc_now())
+                        future = producer.send(topics.dead_letter, key=(record.key or self.name).encode(),
+                                               value=letter.model_dump_json().encode())
+                    elif record.key is not None and record.digest is not None \
+                            and sent_before.get(record.key) == record.digest:
+                        future = None
+                    else:
+                        key = record.key.encode() if record.key is not None else None
+                        future = producer.send(topics.raw, key=key, value=record.value)
+                        if self.state is not None and record.key is not None and record.digest is not None:
+                            sent_before[record.key] = in_flight[record.key] = record.digest
+                    pending.append((future, record))
+                    # A checkpoint-only record marks a natural pause (a file read to its end):
+                    # confirm now, so a connector that then waits for more input has saved its
+                    # progress.
+                    if len(pending) >= CONFIRM_EVERY or not record.produce:
+                        self._confirm(producer, pending)
+                        in_flight.clear()
             self._confirm(producer, pending)
             self.stats.finished = not stop.is_set()
         except Exception as exc:
@@ -123,9 +173,40 @@ class Connector(abc.ABC):
             producer.close()
             if self.state is not None:
                 self.state.close()
-        log.info("connector %s produced %d records (%d unchanged, %d dead-lettered)", self.name,
-                 self.stats.produced, self.stats.unchanged, self.stats.dead_lettered)
+        log.info("connector %s produced %d records (%d unchanged, %d dead-lettered, %d warnings)", self.name,
+                 self.stats.produced, self.stats.unchanged, self.stats.dead_lettered, self.stats.warnings)
         return self.stats
+
+    def _chunks(self, records: Iterator[SourceRecord]) -> Iterator[list[SourceRecord]]:
+        """Records in runs of up to ``PREFETCH``, each run ending early at a checkpoint-only record.
+
+        Without state there is nothing to look up, so records go out one by one (a paced replay
+        must not wait for a run to fill).
+        """
+        if self.state is None:
+            for record in records:
+                yield [record]
+            return
+        chunk: list[SourceRecord] = []
+        for record in records:
+            chunk.append(record)
+            if len(chunk) >= PREFETCH or not record.produce:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def _sent_before(self, chunk: list[SourceRecord], in_flight: dict[str, str]) -> dict[str, str]:
+        """The digest last sent for each post of ``chunk`` sent before, looked up in one query."""
+        if self.state is None:
+            return {}
+        keys = [record.key for record in chunk
+                if record.produce and record.failure is None and record.key is not None and record.digest is not None]
+        if not keys:
+            return {}
+        known = self.state.sent_digests(key for key in keys if key not in in_flight)
+        known.update((key, in_flight[key]) for key in keys if key in in_flight)
+        return known
 
     def _confirm(self, producer: KafkaProducer, pending: list[tuple[Any, SourceRecord]]) -> None:
         producer.flush()

@@ -14,11 +14,15 @@ twice, while posts whose counts changed are sent again to update them.
 
 from __future__ import annotations
 
+import codecs
+import itertools
 import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from pydantic_core import from_json
 
 from connectors.base import Connector, SourceRecord
 from connectors.state import ConnectorState, content_digest
@@ -26,27 +30,118 @@ from schemas.config import ImportSource, Settings
 from schemas.fields import utc_now
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
+READ_SIZE = 1 << 20
+"""Bytes read at a time from an export file: memory stays bounded whatever the file's size."""
+MAX_ITEM_CHARS = 64 << 20
+"""An array item still not complete after this many characters is taken as a broken file."""
+_WHITESPACE = " \t\r\n"
 
 
-def _items(path: Path) -> Iterator[tuple[Any, bytes]]:
-    """``(item or None, raw bytes)`` for each item: a JSON array file, or one JSON value per line."""
-    data = path.read_bytes()
-    if data.lstrip()[:1] == b"[":
-        try:
-            array = json.loads(data)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            yield None, data
+def _items(path: Path, skip: int = 0) -> Iterator[tuple[Any, bytes, str | None]]:
+    """``(item, raw bytes, None)`` for each item of a JSON array file or of a file of JSON lines.
+
+    Both are read incrementally, so a 135 MB export never sits in memory whole. A part that is
+    not JSON comes back as ``(None, its bytes, the reason)``, for the dead-letter topic. Lines
+    are parsed with pydantic-core's JSON parser, about twice as fast as ``json.loads``. The
+    first ``skip`` items are passed over; lines are not even parsed, so a grown capture resumes
+    quickly.
+    """
+    with path.open("rb") as stream:
+        head = stream.read(len(codecs.BOM_UTF8))
+        if head != codecs.BOM_UTF8:
+            stream.seek(0)
+        if stream.peek(4096).lstrip()[:1] == b"[":
+            yield from itertools.islice(_array_items(stream), skip, None)
             return
-        for item in array:
-            yield item, json.dumps(item, ensure_ascii=False).encode()
-        return
-    for line in data.splitlines():
-        if not line.strip():
-            continue
+        for line in stream:
+            line = line.rstrip(b"\r\n")
+            if not line.strip():
+                continue
+            if skip:
+                skip -= 1
+                continue
+            try:
+                yield from_json(line), line, None
+            except ValueError as exc:
+                yield None, line, f"not JSON ({str(exc).split(' at line ')[0]})"
+
+
+class _BrokenArray(Exception):  # noqa: N818 - internal signal, caught below
+    """The array cannot be read on: the rest of the file is not valid JSON or not UTF-8."""
+
+
+def _array_items(stream: BinaryIO) -> Iterator[tuple[Any, bytes, str | None]]:
+    """The items of a JSON array, decoded one at a time from a buffer refilled as it runs out.
+
+    ``JSONDecoder.raw_decode`` parses one value and says where it ended, which gives each item's
+    exact text for a dead letter without serialising it again. An item cut by the end of the
+    buffer fails to parse, so more is read and it is tried again: a parse error counts only at
+    the end of the file. A broken array cannot be resynchronised, so what is left of it from the
+    error on becomes one dead letter (its first ``READ_SIZE`` bytes; the file itself is kept).
+    """
+    decoder = json.JSONDecoder()
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    text, position, at_end = "", 0, False
+
+    def refill() -> bool:
+        nonlocal text, position, at_end
+        if at_end:
+            return False
+        more = stream.read(READ_SIZE)
+        at_end = not more
         try:
-            yield json.loads(line), line
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            yield None, line
+            decoded = utf8.decode(more, final=at_end)
+        except UnicodeDecodeError as exc:
+            msg = f"not UTF-8 ({exc.reason})"
+            raise _BrokenArray(msg) from None
+        text = text[position:] + decoded
+        position = 0
+        return True
+
+    def skip_space() -> str | None:
+        nonlocal position
+        while True:
+            while position < len(text) and text[position] in _WHITESPACE:
+                position += 1
+            if position < len(text):
+                return text[position]
+            if not refill():
+                return None
+
+    def rest() -> bytes:
+        return text[position:position + READ_SIZE].encode("utf-8", "surrogateescape")
+
+    index = 0
+    try:
+        if skip_space() != "[":
+            raise _BrokenArray("not a JSON array")
+        position += 1
+        if skip_space() == "]":
+            return
+        while True:
+            if skip_space() is None:
+                raise _BrokenArray("the file ends inside the array")
+            try:
+                item, end = decoder.raw_decode(text, position)
+            except json.JSONDecodeError as exc:
+                if len(text) - position < MAX_ITEM_CHARS and refill():
+                    continue
+                msg = f"not JSON ({exc.msg})"
+                raise _BrokenArray(msg) from None
+            if end == len(text) and refill():
+                continue  # a number at the very end of the buffer may go on in the next read
+            yield item, text[position:end].encode("utf-8", "surrogateescape"), None
+            index += 1
+            position = end
+            following = skip_space()
+            if following == "]":
+                return
+            if following != ",":
+                raise _BrokenArray("expected ',' or ']' after an item" if following else
+                                   "the file ends inside the array")
+            position += 1
+    except _BrokenArray as exc:
+        yield None, rest(), f"{exc} after item {index} of the array; the rest of the file is not read"
 
 
 class ImportConnector(Connector):
@@ -114,23 +209,28 @@ class ImportConnector(Connector):
         position = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
         collected_at = utc_now()
         index = 0
-        for index, (item, raw) in enumerate(_items(path), 1):
-            if index <= skip:
-                continue
+        index = skip
+        for index, (item, raw, broken) in enumerate(_items(path, skip), skip + 1):
             if stop.is_set():
                 return
-            yield self._record(item, raw, collected_at, {key: {"items": index, **position, "complete": False}})
+            checkpoint = {key: {"items": index, **position, "complete": False}}
+            if broken is not None:
+                yield SourceRecord(None, raw, failure=f"{self.format}: {broken}", checkpoint=checkpoint)
+            else:
+                yield self._record(item, raw, collected_at, checkpoint)
         yield SourceRecord(None, b"", produce=False, checkpoint={key: {"items": index, **position, "complete": True}})
 
     def _record(self, item: Any, raw: bytes, collected_at: Any, checkpoint: dict[str, Any]) -> SourceRecord:
         from connectors.formats import NormaliseError
 
         if not isinstance(item, dict):
-            reason = "not JSON" if item is None else f"expected a JSON object, got {type(item).__name__}"
+            reason = f"expected a JSON object, got {type(item).__name__}"
             return SourceRecord(None, raw, failure=f"{self.format}: {reason}", checkpoint=checkpoint)
+        warnings: list[str] = []
         try:
-            post = self.normalise(item, collected_at)
+            post = self.normalise(item, collected_at, warnings)
         except NormaliseError as exc:
             return SourceRecord(None, raw, failure=str(exc), checkpoint=checkpoint)
         digest = content_digest(post.model_dump_json(exclude={"collected_at", "raw"}).encode())
-        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest, checkpoint=checkpoint)
+        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest, checkpoint=checkpoint,
+                            warnings=tuple(warnings))

@@ -36,8 +36,9 @@ Media whose counts changed are sent again (same post id), and paging goes on pas
 Limitations. The API gives no author: ``Post.author.handle`` is the username when the
 permalink carries one, else ``unknown:<shortcode>`` (one placeholder per post, so author-grouped
 rules neither merge strangers nor fire on a fake "most active account"), else
-``instagram_user``. ``native_id`` is the Graph API media id, which is not the media id scraping
-tools export, so the same post imported from such a tool has another post id. ``paging.next``
+``instagram_user``. ``native_id`` is the shortcode in the permalink, not the Graph API media id
+(which is not the media id scraping tools export), so the same post read here and imported
+from Apify or Zeeschuimer is one post id. ``paging.next``
 carries the access token in its query string, so it is only read as "there is more" and never
 stored or logged; pages are requested with the ``after`` cursor instead.
 """
@@ -65,6 +66,7 @@ from connectors.api import (
     request_json,
 )
 from connectors.base import Connector, SourceRecord
+from connectors.formats import instagram_shortcode
 from connectors.state import ConnectorState, content_digest
 from schemas.config import InstagramHashtagSource, Settings
 from schemas.post import Post
@@ -133,19 +135,32 @@ def _tags(pattern: re.Pattern[str], text: str) -> list[str]:
     return cleaned[:100]
 
 
-def to_post(media: dict[str, Any], collected_at: datetime) -> Post:
+def to_post(media: dict[str, Any], collected_at: datetime, warnings: list[str] | None = None) -> Post:
     """A Graph API IG Media object (from a hashtag edge) → ``Post``.
 
-    Hashtags and mentions come from the caption only, not from the hashtag that found the
-    media, so a post found under two hashtags is the same post with the same digest.
+    ``native_id`` is the shortcode in the permalink, as for every other source of Instagram
+    posts (``connectors.formats.instagram_shortcode``): the Graph API's media id is not the id
+    scrapers see, so with it the same post imported from Apify would become a second post. A
+    permalink without a shortcode falls back to the media id, with a warning. Hashtags and
+    mentions come from the caption only, not from the hashtag that found the media, so a post
+    found under two hashtags is the same post with the same digest.
     """
     try:
-        native_id = str(media["id"])
+        media_id = str(media["id"])
         permalink = str(media["permalink"])
         stamp = media["timestamp"]
     except KeyError as exc:
         msg = f"instagram: missing field {exc.args[0]!r}"
         raise NormaliseError(msg) from None
+    native_id = instagram_shortcode(permalink)
+    if native_id is None:
+        native_id = media_id
+        if warnings is not None:
+            warnings.append("instagram: the permalink has no shortcode: the Graph API media id is used as the post "
+                            "id, so the same post from another source may not be recognised")
+    handle = handle_from_permalink(permalink)
+    if warnings is not None and handle == PLACEHOLDER_HANDLE:
+        warnings.append(f"instagram: no username in the permalink: the author is {PLACEHOLDER_HANDLE!r}")
     try:
         created = parse_timestamp(stamp)
     except (TypeError, ValueError):
@@ -160,7 +175,7 @@ def to_post(media: dict[str, Any], collected_at: datetime) -> Post:
             platform="instagram",
             native_id=native_id,
             url=permalink,
-            author={"handle": handle_from_permalink(permalink)},
+            author={"handle": handle},
             text=caption,
             hashtags=_tags(_HASHTAG, caption),
             mentions=_tags(_MENTION, caption),
@@ -448,9 +463,11 @@ class InstagramHashtagConnector(Connector):
         raw = json.dumps(media, ensure_ascii=False).encode()
         if not isinstance(media, dict):
             return SourceRecord(None, raw, failure="instagram: a media item is not a JSON object"), None
+        warnings: list[str] = []
         try:
-            post = to_post(media, collected_at)
+            post = to_post(media, collected_at, warnings)
         except NormaliseError as exc:
             return SourceRecord(None, raw, failure=str(exc)), None
         digest = content_digest(post.model_dump_json(exclude={"collected_at", "raw"}).encode())
-        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest), post.created_at
+        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest,
+                            warnings=tuple(warnings)), post.created_at

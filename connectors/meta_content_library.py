@@ -62,6 +62,7 @@ from connectors.api import (
     sleep_until,
 )
 from connectors.base import Connector, SourceRecord
+from connectors.formats import instagram_shortcode
 from connectors.state import ConnectorState, content_digest
 from schemas.config import MetaContentLibrarySource, Settings
 from schemas.post import Post
@@ -108,8 +109,15 @@ def _created(value: Any) -> datetime:
     return created.replace(tzinfo=UTC) if created.tzinfo is None else created.astimezone(UTC)
 
 
-def to_post(item: dict[str, Any], platform: str, collected_at: datetime) -> Post:
-    """A Content Library search item of ``platform`` ("facebook" or "instagram") → ``Post``."""
+def to_post(item: dict[str, Any], platform: str, collected_at: datetime, warnings: list[str] | None = None) -> Post:
+    """A Content Library search item of ``platform`` ("facebook" or "instagram") → ``Post``.
+
+    An Instagram post's ``native_id`` is the shortcode in its URL, as for every other source of
+    Instagram posts (``connectors.formats.instagram_shortcode``), so the same post found here and
+    by the hashtag connector or an import is one post id. Fallbacks taken (no URL, a time
+    without a timezone, no shortcode) are appended to ``warnings``.
+    """
+    notes = warnings if warnings is not None else []
     try:
         native_id = str(item["id"])
         owner = item["owner"]
@@ -122,6 +130,8 @@ def to_post(item: dict[str, Any], platform: str, collected_at: datetime) -> Post
     except (TypeError, ValueError):
         msg = f"meta_content_library: creation_time {raw_time!r} is not an ISO 8601 time"
         raise NormaliseError(msg) from None
+    if isinstance(raw_time, str) and datetime.fromisoformat(raw_time).tzinfo is None:
+        notes.append("meta_content_library: creation_time has no timezone, read as UTC")
     if not isinstance(owner, dict) or not (owner.get("username") or owner.get("name")):
         msg = "meta_content_library: owner has neither username nor name"
         raise NormaliseError(msg)
@@ -131,6 +141,14 @@ def to_post(item: dict[str, Any], platform: str, collected_at: datetime) -> Post
             msg = "meta_content_library: missing field 'url'"
             raise NormaliseError(msg)
         url = f"https://www.facebook.com/{native_id}"
+        notes.append("meta_content_library: no url: the URL is built from the post id")
+    if platform == "instagram":
+        shortcode = instagram_shortcode(str(url))
+        if shortcode is not None:
+            native_id = shortcode
+        else:
+            notes.append("meta_content_library: the Instagram url has no shortcode: the Content Library id is "
+                         "used as the post id, so the same post from another source may not be recognised")
     text = str(item.get("text") or "")
     statistics = item.get("statistics") or {}
     try:
@@ -393,15 +411,16 @@ class MetaContentLibraryConnector(Connector):
         raw = json.dumps(item, ensure_ascii=False).encode()
         if not isinstance(item, dict):
             return SourceRecord(None, raw, failure="meta_content_library: an item is not a JSON object")
+        warnings: list[str] = []
         try:
-            post = to_post(item, platform, collected_at)
+            post = to_post(item, platform, collected_at, warnings)
         except NormaliseError as exc:
             return SourceRecord(None, raw, failure=str(exc))
         digest = content_digest(post.model_dump_json(exclude={"collected_at", "raw"}).encode())
         if self._sent_this_poll.get(post.post_id) == digest:
             return None  # found again by another keyword in this poll
         self._sent_this_poll[post.post_id] = digest
-        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest)
+        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest, warnings=tuple(warnings))
 
     # -- checking ----------------------------------------------------------------------------
 

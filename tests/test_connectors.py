@@ -68,7 +68,7 @@ def _meta_content_library(tmp: Path) -> tuple[Connector, list[str]]:
     posts = [Hosted(platform, {"id": f"{100 + i}" if platform == "instagram" else f"4242_{i}",
                                "text": f"ayo ke TPS, pilkada damai {i}" + (" #hoaks" if i % 3 == 0 else ""),
                                "creation_time": (start - timedelta(days=1, hours=i)).isoformat(),
-                               "url": f"https://www.{platform}.com/p/{i}",
+                               "url": f"https://www.{platform}.com/p/Cq{i:05d}/",
                                "owner": {"id": "9", "username": f"warga_{i}"},
                                "statistics": {"reaction_count": 1, "comment_count": 0, "share_count": 0}})
              for platform in ("facebook", "instagram") for i in range(15)]
@@ -77,7 +77,8 @@ def _meta_content_library(tmp: Path) -> tuple[Connector, list[str]]:
     source = MetaContentLibrarySource(name="contract", base_url=double.url, keywords=["pilkada", "hoaks"])
     connector = MetaContentLibraryConnector(source, ConnectorState(tmp / "state" / "mcl.sqlite"), clock=clock,
                                             environ={"META_CL_ACCESS_TOKEN": double.access_token})
-    return connector, [f"{h.platform}:{h.item['id']}" for h in posts]
+    # An Instagram post is known by the shortcode in its URL.
+    return connector, [f"facebook:4242_{i}" for i in range(15)] + [f"instagram:Cq{i:05d}" for i in range(15)]
 
 
 def _instagram(tmp: Path) -> tuple[Connector, list[str]]:
@@ -92,7 +93,7 @@ def _instagram(tmp: Path) -> tuple[Connector, list[str]]:
                                     hashtags=["pilkada"])
     connector = InstagramHashtagConnector(source, ConnectorState(tmp / "state" / "instagram.sqlite"), clock=clock,
                                           environ={"IG_ACCESS_TOKEN": double.access_token})
-    return connector, [f"instagram:{m['id']}" for m in media]
+    return connector, [f"instagram:DgCtest{i:02d}" for i in range(60)]  # the shortcode in the permalink
 
 
 def _facebook(tmp: Path) -> tuple[Connector, list[str]]:

@@ -14,6 +14,7 @@ import pytest
 
 from connectors.api import ConnectorFatal
 from connectors.base import SourceRecord
+from connectors.formats import instagram_shortcode
 from connectors.instagram import (
     InstagramHashtagConnector,
     NormaliseError,
@@ -69,8 +70,13 @@ def timeline() -> dict[str, list[dict[str, Any]]]:
     return {"pilkada2026": pilkada, "debatpaslon": debat}
 
 
+def post_id_of(media: dict[str, Any]) -> str:
+    """The post id a media object becomes: its shortcode, the id every source of it agrees on."""
+    return f"instagram:{instagram_shortcode(media['permalink'])}"
+
+
 def expected_ids(media_by_tag: dict[str, list[dict[str, Any]]], start: datetime, until: datetime) -> set[str]:
-    return {f"instagram:{m['id']}" for items in media_by_tag.values() for m in items
+    return {post_id_of(m) for items in media_by_tag.values() for m in items
             if start - timedelta(hours=24) < datetime.fromisoformat(m["timestamp"]) <= until}
 
 
@@ -121,7 +127,8 @@ def test_to_post_maps_a_media_object() -> None:
         "timestamp": "2026-11-24T09:12:33+0000",
     }
     post = to_post(raw, collected_at=START)
-    assert post.post_id == "instagram:17912345678901234" and post.native_id == "17912345678901234"
+    assert post.post_id == "instagram:DgC_KsL6bC6" and post.native_id == "DgC_KsL6bC6"
+    assert post.raw["id"] == "17912345678901234", "the Graph API media id stays in raw"
     assert str(post.url) == "https://www.instagram.com/p/DgC_KsL6bC6/"
     assert post.text == raw["caption"]
     assert post.created_at == datetime(2026, 11, 24, 9, 12, 33, tzinfo=UTC)
@@ -205,7 +212,7 @@ def test_thirty_hours_of_faults_and_rate_limits_lose_and_duplicate_nothing(ig_se
                      for m in read_topic(ig_settings, ig_settings.kafka.topics.dead_letter, 1)]
         assert letter.reason == "instagram: missing field 'timestamp'"
         assert letter.source == "connector:instagram"
-        broken = f"instagram:{json.loads(letter.original())['id']}"
+        broken = post_id_of(json.loads(letter.original()))
         assert expected - set(ids) <= {broken}, "only the item that came back malformed once may be missing"
         assert set(ids) <= expected, "nothing older than 24 hours at the first poll"
         assert stats.dead_lettered == 1 and stats.produced == len(ids)
@@ -282,7 +289,7 @@ def test_a_pass_stops_at_media_already_sent_unchanged(ig_settings: Settings) -> 
         again = second.run(ig_settings, threading.Event())
         assert again.produced == 1 and double.calls["media"] == full_pass + 1
 
-    updates = [p for p in sent_posts(ig_settings, stats.produced + 1) if p.native_id == newest["id"]]
+    updates = [p for p in sent_posts(ig_settings, stats.produced + 1) if p.post_id == post_id_of(newest)]
     assert [p.engagement.likes for p in updates] == [newest["like_count"] - 50, newest["like_count"]]
 
 
@@ -348,7 +355,7 @@ def test_a_refused_or_unknown_hashtag_is_skipped_and_reported(tmp_path: Path) ->
     with InstagramDouble(clock, data, blocked=frozenset({"kerusuhan"})) as double:
         conn = connector(double, tmp_path, clock, hashtags=["kerusuhan", "tidakada", "pilkada2026"])
         records = [r for r in collect(conn) if r.produce]
-        assert [r.key for r in records] == ["instagram:17900000000000001"]
+        assert [r.key for r in records] == [post_id_of(data["pilkada2026"][0])]
         assert conn.refused == {"kerusuhan": "HTTP 400, code 100: Invalid parameter",
                                 "tidakada": "no such hashtag"}
         assert "refused: #kerusuhan" in conn.budget_status()

@@ -11,6 +11,7 @@ import pytest
 
 from connectors.api import Action, ApiFailure, ConnectorFatal, classify
 from connectors.base import SourceRecord
+from connectors.formats import instagram_shortcode
 from connectors.meta_content_library import (
     OVERLAP,
     MetaContentLibraryConnector,
@@ -79,6 +80,9 @@ KEYWORDS = ["pilkada", "hoaks"]
 
 
 def post_id(hosted: Hosted) -> str:
+    """An Instagram post is known by the shortcode in its URL, a Facebook post by its id."""
+    if hosted.platform == "instagram":
+        return f"instagram:{instagram_shortcode(hosted.item['url'])}"
     return f"{hosted.platform}:{hosted.item['id']}"
 
 
@@ -131,7 +135,8 @@ def test_to_post_facebook() -> None:
 
 def test_to_post_instagram_and_fallbacks() -> None:
     post = to_post(ig(3, hours_ago=1).item, "instagram", collected_at=START)
-    assert post.post_id == "instagram:17900000000000003"
+    assert post.post_id == "instagram:Cx00003", "the shortcode in the URL, as from every other Instagram source"
+    assert post.raw["id"] == "17900000000000003"
     assert post.author.handle == "warga.3" and post.author.display_name is None
     assert post.mentions == ["kpu_ri"] and post.hashtags == ["debat"] and post.engagement.views == 903
     # No URL: a Facebook post's URL is derived from its id; statistics may be missing.
