@@ -24,8 +24,14 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from pydantic import TypeAdapter, ValidationError
+
+from schemas.config import Duration
 from schemas.errors import SiagaError
+
+_DURATION: TypeAdapter[timedelta] = TypeAdapter(Duration)
 
 
 class Clock:
@@ -140,6 +146,34 @@ def _error_of(raw: bytes) -> tuple[str, str]:
     if isinstance(error, dict):
         return str(error.get("code") or error.get("type") or "error"), str(error.get("message", ""))
     return "http_error", ""
+
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def parse_since(value: str, now: datetime) -> timedelta:
+    """How far back ``--since`` reaches from ``now``: a duration (``3d``, ``12h``) or an ISO date or time.
+
+    A date, or a time without an offset, is read in WIB (Asia/Jakarta), the time operators work
+    in; ``2026-11-20`` is midnight WIB. Raise ``ValueError`` with a message for anything else,
+    or for a moment that is not in the past.
+    """
+    text = value.strip()
+    try:
+        reach = _DURATION.validate_python(text)
+    except ValidationError:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            msg = f"--since {value!r} is neither a duration (3d, 12h, 90m) nor an ISO date or time (2026-11-20)"
+            raise ValueError(msg) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=WIB)
+        reach = now - moment
+    if reach <= timedelta(0):
+        msg = f"--since {value!r} is not in the past"
+        raise ValueError(msg)
+    return reach
 
 
 def sleep_until(clock: Clock, moment: datetime, stop: threading.Event) -> bool:

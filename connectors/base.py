@@ -131,7 +131,8 @@ class Connector(abc.ABC):
         producer = KafkaProducer(**settings.kafka_client_kwargs(), acks="all", linger_ms=10, retries=5,
                                  batch_size=512 * 1024)
         topics = settings.kafka.topics
-        pending: list[tuple[Any, SourceRecord]] = []
+        pending: list[tuple[Any, SourceRecord]] = []  # sent in this window
+        older: list[tuple[Any, SourceRecord]] = []  # sent in the window before, not yet confirmed
         # Posts sent but not yet confirmed, with their digests: the state learns them only then.
         in_flight: dict[str, str] = {}
         try:
@@ -157,13 +158,21 @@ class Connector(abc.ABC):
                         if self.state is not None and record.key is not None and record.digest is not None:
                             sent_before[record.key] = in_flight[record.key] = record.digest
                     pending.append((future, record))
-                    # A checkpoint-only record marks a natural pause (a file read to its end):
-                    # confirm now, so a connector that then waits for more input has saved its
-                    # progress.
-                    if len(pending) >= CONFIRM_EVERY or not record.produce:
-                        self._confirm(producer, pending)
-                        in_flight.clear()
-            self._confirm(producer, pending)
+                    if not record.produce:
+                        # A checkpoint-only record marks a natural pause (a file read to its end):
+                        # confirm everything now, so a connector that then waits for more input
+                        # has saved its progress.
+                        producer.flush()
+                        self._confirm(older + pending, in_flight)
+                        older, pending = [], []
+                    elif len(pending) >= CONFIRM_EVERY:
+                        # Confirm the window before this one: its sends have had a whole window's
+                        # time to be acknowledged, so this rarely waits, and the producer is never
+                        # drained empty (a flush here would leave it idle while records are made).
+                        self._confirm(older, in_flight)
+                        older, pending = pending, []
+            producer.flush()
+            self._confirm(older + pending, in_flight)
             self.stats.finished = not stop.is_set()
         except Exception as exc:
             self.stats.error = f"{type(exc).__name__}: {exc}"
@@ -208,11 +217,11 @@ class Connector(abc.ABC):
         known.update((key, in_flight[key]) for key in keys if key in in_flight)
         return known
 
-    def _confirm(self, producer: KafkaProducer, pending: list[tuple[Any, SourceRecord]]) -> None:
-        producer.flush()
+    def _confirm(self, window: list[tuple[Any, SourceRecord]], in_flight: dict[str, str]) -> None:
+        """Wait for every send of ``window``, count it, then save its posts and checkpoints together."""
         checkpoints: dict[str, Any] = {}
         sent = []
-        for future, record in pending:
+        for future, record in window:
             if future is not None:
                 future.get(timeout=30)
             if not record.produce:
@@ -227,6 +236,8 @@ class Connector(abc.ABC):
                     sent.append((record.key, record.digest))
             if record.checkpoint:
                 checkpoints.update(record.checkpoint)
-        if self.state is not None:
+        if self.state is not None and (sent or checkpoints):
             self.state.commit(sent, checkpoints)
-        pending.clear()
+        for key, digest in sent:
+            if in_flight.get(key) == digest:
+                del in_flight[key]
