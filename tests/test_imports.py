@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from connectors.imports import ImportConnector
 from connectors.state import ConnectorState
@@ -169,3 +173,81 @@ def test_the_progress_line_counts_what_was_handled(capsys) -> None:
     thread.join()
     err = capsys.readouterr().err
     assert "\r  1,703 items: 1,500 sent, 200 unchanged, 3 dead-lettered (" in err and err.endswith("\n")
+
+
+def test_warnings_are_counted_and_shown_by_the_import_command(stack, tmp_path: Path, capsys) -> None:
+    settings = import_settings(stack, tmp_path)
+    export = tmp_path / "dataset.ndjson"
+    hidden = [tiktok_item(i, likes=-1) for i in (1, 2)]  # likes hidden by the author
+    early = tiktok_item(3, createTime=int(datetime.now(UTC).timestamp()) + 3600)  # the collector's clock behind
+    del early["createTimeISO"]
+    export.write_text("".join(json.dumps(item) + "\n" for item in [*hidden, early, tiktok_item(4)]),
+                      encoding="utf-8")
+    config = next(tmp_path.glob("siaga-*.yaml"))
+    assert main(["--config", str(config), "import", str(export), "--format", "apify-tiktok"]) == 0
+    out = capsys.readouterr().out
+    assert "4 posts sent to" in out and "3 warnings" in out
+    assert "  warning: 2 × apify-tiktok: diggCount is -1 (hidden by the platform), read as unknown" in out
+    assert ("  warning: 1 × apify-tiktok: collected before it was created (the collector's clock was behind): "
+            "collected_at raised to created_at") in out
+    posts = {p.native_id: p for p in raw_posts(settings, 5)}
+    assert posts[f"73{1:017d}"].engagement.likes == 0, "the post is still sent, with the fallback"
+
+
+def _array_items_of(path: Path, monkeypatch, read_size: int) -> list[tuple[Any, bytes, str | None]]:
+    from connectors import imports
+
+    monkeypatch.setattr(imports, "READ_SIZE", read_size)
+    return list(imports._items(path))
+
+
+@pytest.mark.parametrize("read_size", [7, 64, 1 << 20])
+@pytest.mark.parametrize("indent", [None, 2])
+def test_a_json_array_is_read_item_by_item_whatever_the_buffer(tmp_path: Path, monkeypatch, read_size: int,
+                                                                indent: int | None) -> None:
+    items = [tiktok_item(1), {"text": 'a "},{" inside a string, and ] [ too', "n": [1, 2.5, -3e2, None]},
+             tiktok_item(2, text="Ayo nyoblos 🗳️ — jangan golput!"), [1, 2], 12345678901234567890, "teks"]
+    export = tmp_path / "dataset.json"
+    export.write_bytes(codecs.BOM_UTF8 + json.dumps(items, ensure_ascii=False, indent=indent).encode())
+    got = _array_items_of(export, monkeypatch, read_size)
+    assert [item for item, _, _ in got] == items
+    assert all(broken is None for _, _, broken in got)
+    assert [json.loads(raw) for _, raw, _ in got] == items, "each item's raw bytes are its exact text"
+
+
+@pytest.mark.parametrize(
+    ("content", "good", "reason"),
+    [
+        (b'[{"a": 1}, {"b": 2}', 2, "the file ends inside the array after item 2"),
+        (b'[{"a": 1}, {"b": ', 1, "not JSON (Expecting value) after item 1"),
+        (b'[{"a": 1} {"b": 2}]', 1, "expected ',' or ']' after an item after item 1"),
+        (b'[{"a": 1}, {"b": "\xff"}]', 1, "not UTF-8 (invalid start byte) after item 1"),
+        (b"[]", 0, None),
+        (b"  [\n]\n", 0, None),
+    ],
+)
+def test_a_broken_json_array_gives_its_good_items_then_one_failure(tmp_path: Path, monkeypatch, content: bytes,
+                                                                   good: int, reason: str | None) -> None:
+    export = tmp_path / "broken.json"
+    export.write_bytes(content)
+    got = _array_items_of(export, monkeypatch, 8)
+    assert [broken for _, _, broken in got[:good]] == [None] * good
+    if reason is None:
+        assert len(got) == good
+    else:
+        (item, raw, broken) = got[good]
+        assert item is None and broken is not None and broken.startswith(reason.split(" after item")[0])
+        assert broken.startswith(reason) and "the rest of the file is not read" in broken
+        assert len(got) == good + 1
+
+
+def test_a_broken_array_is_dead_lettered_after_its_good_items(stack, tmp_path: Path) -> None:
+    settings = import_settings(stack, tmp_path)
+    export = tmp_path / "cut.json"
+    export.write_bytes(json.dumps([tiktok_item(1), tiktok_item(2)]).encode()[:-40])  # the download was cut off
+    connector = run_import(settings, export)
+    assert (connector.stats.produced, connector.stats.dead_lettered) == (1, 1)
+    (message,) = read_topic(settings, settings.kafka.topics.dead_letter, 1)
+    letter = DeadLetter.model_validate_json(message.value)
+    assert letter.reason.startswith("apify-tiktok: not JSON (") and "after item 1 of the array" in letter.reason
+    assert letter.original().startswith(b'{"id": "73') and letter.source == "connector:apify"
