@@ -18,14 +18,15 @@ retry can make the count here lower than Meta's. Configured hashtags beyond the 
 skipped, in configuration order (earlier ones have priority), with a warning and an entry in
 ``over_budget`` / ``budget_status()``; they are picked up when a window closes.
 
-Failures, by the Graph API's error code rather than the HTTP status: code 190 (HTTP 400 or 401)
-is an invalid or expired access token and stops the connector — long-lived tokens are
-refreshed by the operator (a new token in the environment, then a restart), never by this
-connector; codes 4, 17, 32, 613 (and 80002, Instagram's business-use-case limit) are rate
-limits, answered with HTTP 400, 403 or 429, and are waited out; 5xx and transport errors are
-retried with backoff. A hashtag search refused for any other reason (Meta gives a generic error
-for hashtags it deems sensitive) skips that hashtag and reports it in ``refused``; if every
-search of a pass is refused, the configuration is wrong and the connector stops.
+Failures, as the one table (``connectors.api.classify``, Graph error codes before HTTP
+statuses) classifies them: a refused token (code 190, HTTP 400 or 401) stops the connector —
+long-lived tokens are refreshed by the operator (a new token in the environment, then a
+restart), never by this connector; rate limits (codes 4, 17, 32, 613, and 80002, Instagram's
+business-use-case limit, answered with HTTP 400, 403 or 429) are waited out; 5xx and transport
+errors are retried with backoff. A hashtag search refused for any other reason (Meta gives a
+generic error for hashtags it deems sensitive) skips that hashtag and reports it in
+``refused``; if every search of a pass is refused, the configuration is wrong and the
+connector stops.
 
 Progress. Per hashtag, the newest media time of the last complete pass and the cursor of the
 pass in progress are checkpointed after the media of each page are acknowledged by Kafka, so a
@@ -56,8 +57,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.api import (
-    GRAPH_RATE_LIMIT_CODES,
-    GRAPH_TOKEN_CODE,
     Action,
     ApiFailure,
     Clock,
@@ -80,8 +79,6 @@ RECENT_WINDOW = timedelta(hours=24)
 BUDGET_WINDOW = timedelta(days=7)
 BUDGET_MARGIN = timedelta(minutes=10)
 """Kept on top of the 7 days, for the difference between our clock and Meta's."""
-RATE_LIMIT_CODES = GRAPH_RATE_LIMIT_CODES | {"80002"}  # 80002: Instagram's business-use-case limit
-TOKEN_CODE = GRAPH_TOKEN_CODE
 RATE_WAIT = 300.0
 """First wait after a rate-limit answer (Meta's limits are counted over a rolling hour)."""
 RATE_WAIT_CAP = 3600.0
@@ -300,9 +297,9 @@ class InstagramHashtagConnector(Connector):
             try:
                 return request_json("GET", f"{self.source.base_url}{path}?{query}")
             except ApiFailure as failure:
-                if failure.code == TOKEN_CODE or failure.status == 401:
+                if failure.action is Action.REFRESH_TOKEN:
                     raise self._token_refused(failure) from None
-                if failure.code in RATE_LIMIT_CODES or failure.action is Action.WAIT_QUOTA:
+                if failure.action is Action.WAIT_QUOTA:
                     waits += 1
                     seconds = min(RATE_WAIT_CAP, RATE_WAIT * 2 ** min(waits - 1, 10))
                     log.warning("connector %s: rate limited (HTTP %d, code %s: %s); waiting %.0f s", self.name,

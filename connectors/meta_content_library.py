@@ -23,12 +23,13 @@ is shared with the Content Library web tool, so the API may still refuse first).
 counted per hour in the checkpoint; when the budget is spent the connector waits until the
 oldest counted records leave the seven-day window, and asks for no more records than remain.
 
-Failures (Graph error codes over the shared table in ``connectors.api``): 429 or codes 4, 17,
-32, 613 → wait for the rate window and retry; 5xx or codes 1, 2 → retry with backoff; 190
-(OAuthException: the token expired, was revoked or is invalid) → stop this connector with a
-clear message, since a Content Library token cannot be refreshed from here; an invalid paging
-cursor → search the same window again from its start; anything else → stop this connector.
-Items that cannot be normalised go to the dead-letter topic.
+Failures, as the one table (``connectors.api.classify``, Graph error codes before HTTP
+statuses) classifies them: 429 or codes 4, 17, 32, 613 → wait for the rate window and retry;
+5xx or codes 1, 2 → retry with backoff; a refused token (190, 102, HTTP 401: it expired, was
+revoked or is invalid) → stop this connector with a clear message, since a Content Library
+token cannot be refreshed from here; an invalid paging cursor → search the same window again
+from its start; anything else (a permission refused included) → stop this connector. Items
+that cannot be normalised go to the dead-letter topic.
 
 One search per (platform, keyword). Each search's checkpoint holds its high-water mark (the
 ``until`` of its last finished search) and, while a search is under way, its window and paging
@@ -51,8 +52,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.api import (
-    GRAPH_RATE_LIMIT_CODES,
-    GRAPH_TOKEN_CODE,
     Action,
     ApiFailure,
     Clock,
@@ -77,13 +76,6 @@ OVERLAP = timedelta(hours=1)
 WEEK = timedelta(days=7)
 MINUTE = timedelta(seconds=60)
 QUOTA_WAIT_CAP = 3600.0
-
-TOKEN_CODES = frozenset({GRAPH_TOKEN_CODE, "102"})
-"""OAuthException: the token expired, was revoked or is invalid; get a new one."""
-RATE_LIMIT_CODES = GRAPH_RATE_LIMIT_CODES
-"""Too many calls (application, user, page, rate limit): wait and retry."""
-TRANSIENT_CODES = frozenset({"1", "2"})
-"""API Unknown / API Service: a temporary issue; retry."""
 
 _HASHTAG = re.compile(r"(?<![\w&])#(\w{1,100})")
 _MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9_.]{1,30})")
@@ -180,23 +172,6 @@ def to_post(item: dict[str, Any], platform: str, collected_at: datetime, warning
         raise NormaliseError(msg) from None
 
 
-def action_of(failure: ApiFailure) -> Action:
-    """What to do about a failed search: Graph error codes first, then the shared table."""
-    if failure.code in TOKEN_CODES:
-        return Action.FATAL
-    if failure.status == 429 or failure.code in RATE_LIMIT_CODES:
-        return Action.WAIT_QUOTA
-    if failure.code in TRANSIENT_CODES:
-        return Action.RETRY
-    if failure.action is Action.REFRESH_TOKEN:
-        return Action.FATAL  # a Content Library token is issued to the researcher, not refreshed here
-    return failure.action
-
-
-def _invalid_cursor(failure: ApiFailure) -> bool:
-    return failure.status == 400 and "cursor" in failure.message.lower()
-
-
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -249,7 +224,7 @@ class MetaContentLibraryConnector(Connector):
 
     def _refused(self, failure: ApiFailure, token: str) -> ConnectorFatal:
         message = failure.message.replace(token, "<token>")
-        if failure.code in TOKEN_CODES or (failure.status == 401 and action_of(failure) is Action.FATAL):
+        if failure.action is Action.REFRESH_TOKEN:
             return ConnectorFatal(
                 f"connector {self.name}: the access token in {self.source.access_token_env} was refused "
                 f"(OAuthException {failure.code}: {message}); create a new Content Library API token "
@@ -326,7 +301,7 @@ class MetaContentLibraryConnector(Connector):
                     raise ApiFailure(Action.RETRY, 200, "malformed_response", "the answer has no data list",
                                      SEARCH_PATH)
             except ApiFailure as failure:
-                action = action_of(failure)
+                action = failure.action
                 if action is Action.WAIT_QUOTA:
                     self._quota_failures += 1
                     wait = min(60.0 * 2 ** (self._quota_failures - 1), QUOTA_WAIT_CAP)
@@ -339,8 +314,8 @@ class MetaContentLibraryConnector(Connector):
                     log.warning("connector %s: %s (attempt %d)", self.name, failure, attempt)
                     if self.clock.sleep(backoff(attempt), stop):
                         return None
-                elif _invalid_cursor(failure) and params.get("after"):
-                    raise
+                elif action is Action.RESTART_SEARCH and params.get("after"):
+                    raise  # the caller searches the window again from its start
                 else:
                     raise self._refused(failure, token) from None
                 continue

@@ -83,11 +83,6 @@ def to_post(video: dict[str, Any], collected_at: datetime) -> Post:
         raise NormaliseError(msg) from None
 
 
-def _expired_search(failure: ApiFailure) -> bool:
-    """The API's answer when a search id is too old to page on: search the window again."""
-    return failure.status == 400 and "search id" in failure.message.lower()
-
-
 def windows(start: date, end: date, days: int) -> list[tuple[date, date]]:
     """``[start, end]`` cut into windows of at most ``days`` days (both ends inclusive)."""
     result = []
@@ -177,7 +172,7 @@ class TikTokConnector(Connector):
 
     def _page(self, body: dict[str, Any], stop: threading.Event) -> dict[str, Any] | None:
         """One page, through every failure the table allows; ``None`` if stopped."""
-        attempt = 0
+        attempt = refused = 0
         while not stop.is_set():
             quota = self._quota_today()
             if quota["requests"] >= self.source.daily_requests or quota["records"] >= self.source.daily_records:
@@ -194,6 +189,10 @@ class TikTokConnector(Connector):
                                     headers={"Authorization": f"Bearer {self.token}"}, body=body)
             except ApiFailure as failure:
                 if failure.action is Action.REFRESH_TOKEN:
+                    refused += 1
+                    if refused > 2:
+                        msg = f"connector {self.name}: fresh access tokens are refused too ({failure.code})"
+                        raise ConnectorFatal(msg) from None
                     self.token = None
                 elif failure.action is Action.WAIT_QUOTA:
                     if "daily" in failure.code:
@@ -205,8 +204,8 @@ class TikTokConnector(Connector):
                     log.warning("connector %s: %s (attempt %d)", self.name, failure, attempt)
                     if self.clock.sleep(backoff(attempt), stop):
                         return None
-                elif _expired_search(failure):
-                    raise
+                elif failure.action is Action.RESTART_SEARCH:
+                    raise  # the caller searches the window again
                 else:
                     msg = f"connector {self.name}: {failure}"
                     raise ConnectorFatal(msg) from None

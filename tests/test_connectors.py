@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from connectors import REGISTRY, Connector, ImportConnector, ReplayConnector, SourceRecord
+from connectors.api import Action, classify
 from connectors.replay import SAMPLE, key_of
 from connectors.state import ConnectorState
 from connectors.facebook import FacebookPagesConnector
@@ -165,6 +166,45 @@ def test_contract_a_stopped_connector_produces_nothing_and_is_not_finished(
     stop.set()
     stats = connector.run(settings, stop)
     assert stats.produced == 0 and not stats.finished
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message", "action"),
+    [
+        # TikTok Research API: HTTP status and word codes.
+        (500, "internal_error", "", Action.RETRY),
+        (0, "connection_error", "refused", Action.RETRY),
+        (429, "daily_quota_limit_exceeded", "", Action.WAIT_QUOTA),
+        (429, "rate_limit_exceeded", "", Action.WAIT_QUOTA),
+        (401, "access_token_invalid", "", Action.REFRESH_TOKEN),
+        (401, "invalid_client", "Client key or secret is incorrect.", Action.REFRESH_TOKEN),
+        (403, "scope_not_authorized", "", Action.FATAL),
+        (400, "invalid_params", "Search Id 5 is invalid or expired", Action.RESTART_SEARCH),
+        (400, "invalid_params", "max_count must be at most 100", Action.FATAL),
+        # Graph API (Facebook pages, Instagram, Meta Content Library): the code decides, not the status.
+        (401, "190", "Error validating access token: Session has expired on Tuesday", Action.REFRESH_TOKEN),
+        (400, "190", "Invalid OAuth access token - Cannot parse access token", Action.REFRESH_TOKEN),
+        (400, "102", "Session key invalid or no longer valid", Action.REFRESH_TOKEN),
+        (429, "4", "(#4) Application request limit reached", Action.WAIT_QUOTA),
+        (400, "4", "(#4) Application request limit reached", Action.WAIT_QUOTA),
+        (403, "17", "(#17) User request limit reached", Action.WAIT_QUOTA),
+        (400, "32", "(#32) Page request limit reached", Action.WAIT_QUOTA),
+        (400, "613", "Calls to this api have exceeded the rate limit.", Action.WAIT_QUOTA),
+        (400, "80001", "There have been too many calls to this Page account.", Action.WAIT_QUOTA),
+        (403, "80002", "There have been too many calls to this Instagram account.", Action.WAIT_QUOTA),
+        (400, "100", "Unsupported get request. Object with ID 'x' does not exist", Action.SKIP),
+        (404, "803", "(#803) Some of the aliases you requested do not exist: x", Action.SKIP),
+        (400, "10", "(#10) This endpoint requires the 'pages_read_engagement' permission", Action.SKIP),
+        (500, "2", "An unexpected error has occurred. Please retry your request later.", Action.RETRY),
+        (500, "http_error", "", Action.RETRY),
+        (400, "1", "An unknown error occurred", Action.RETRY),
+        (400, "100", "(#100) Invalid cursor", Action.RESTART_SEARCH),
+        (400, "100", "(#100) Tried accessing nonexisting field (form)", Action.FATAL),
+        (400, "100", "(#100) Invalid parameter", Action.FATAL),
+    ],
+)
+def test_the_one_failure_table(status: int, code: str, message: str, action: Action) -> None:
+    assert classify(status, code, message) is action
 
 
 def test_replay_sends_bad_lines_byte_for_byte_for_the_pipeline_to_dead_letter(tmp_path: Path) -> None:

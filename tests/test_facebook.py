@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from connectors.api import Action, ApiFailure, ConnectorFatal
+from connectors.api import ConnectorFatal
 from connectors.facebook import (
     OVERLAP,
     FacebookPagesConnector,
-    GraphAction,
     NormaliseError,
-    graph_action,
     to_post,
 )
 from connectors.state import ConnectorState
@@ -147,33 +145,6 @@ def test_to_post_rejects_broken_posts(change: dict, reason: str) -> None:
     broken = {k: v for k, v in {**SAMPLE, **change}.items() if v is not None}
     with pytest.raises(NormaliseError, match=f"^facebook: {reason}".replace("(", r"\(").replace(".", r"\.")):
         to_post(broken, START)
-
-
-# -- the failure table ------------------------------------------------------------------------
-
-@pytest.mark.parametrize(
-    ("status", "code", "message", "action"),
-    [
-        (401, "190", "Error validating access token: Session has expired on Tuesday", GraphAction.TOKEN_REFUSED),
-        (400, "190", "Invalid OAuth access token - Cannot parse access token", GraphAction.TOKEN_REFUSED),
-        (429, "4", "(#4) Application request limit reached", GraphAction.WAIT_RATE_LIMIT),
-        (400, "4", "(#4) Application request limit reached", GraphAction.WAIT_RATE_LIMIT),
-        (403, "17", "(#17) User request limit reached", GraphAction.WAIT_RATE_LIMIT),
-        (400, "32", "(#32) Page request limit reached", GraphAction.WAIT_RATE_LIMIT),
-        (400, "613", "Calls to this api have exceeded the rate limit.", GraphAction.WAIT_RATE_LIMIT),
-        (400, "80001", "There have been too many calls to this Page account.", GraphAction.WAIT_RATE_LIMIT),
-        (400, "100", "Unsupported get request. Object with ID 'x' does not exist", GraphAction.SKIP_PAGE),
-        (404, "803", "(#803) Some of the aliases you requested do not exist: x", GraphAction.SKIP_PAGE),
-        (400, "10", "(#10) This endpoint requires the 'pages_read_engagement' permission", GraphAction.SKIP_PAGE),
-        (500, "2", "An unexpected error has occurred. Please retry your request later.", GraphAction.RETRY),
-        (500, "http_error", "", GraphAction.RETRY),
-        (400, "1", "An unknown error occurred", GraphAction.RETRY),
-        (400, "100", "(#100) Tried accessing nonexisting field (form)", GraphAction.FATAL),
-    ],
-)
-def test_the_graph_failure_table(status: int, code: str, message: str, action: GraphAction) -> None:
-    failure = ApiFailure(Action.RETRY if status >= 500 else Action.FATAL, status, code, message, "/v21.0/x/posts")
-    assert graph_action(failure) is action
 
 
 # -- simulated runs ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.api import Action, ConnectorFatal, classify, parse_since
+from connectors.api import ConnectorFatal, parse_since
 from connectors.state import ConnectorState
 from connectors.tiktok import NormaliseError, TikTokConnector, to_post, windows
 from pipelines.cli import main
@@ -94,23 +94,6 @@ def test_windows_split_at_seven_days() -> None:
         (date(2026, 11, 1), date(2026, 11, 7)), (date(2026, 11, 8), date(2026, 11, 14)),
         (date(2026, 11, 15), date(2026, 11, 16)),
     ]
-
-
-@pytest.mark.parametrize(
-    ("status", "code", "message", "action"),
-    [
-        (500, "internal_error", "", Action.RETRY),
-        (0, "connection_error", "refused", Action.RETRY),
-        (429, "daily_quota_limit_exceeded", "", Action.WAIT_QUOTA),
-        (429, "rate_limit_exceeded", "", Action.WAIT_QUOTA),
-        (401, "access_token_invalid", "", Action.REFRESH_TOKEN),
-        (401, "invalid_client", "Client key or secret is incorrect.", Action.FATAL),
-        (403, "scope_not_authorized", "", Action.FATAL),
-        (400, "invalid_params", "Search Id 5 is invalid or expired", Action.FATAL),
-    ],
-)
-def test_the_failure_table(status: int, code: str, message: str, action: Action) -> None:
-    assert classify(status, code, message) is action
 
 
 def test_a_day_of_faults_token_expiry_and_quota_loses_and_duplicates_nothing(tiktok_settings: Settings) -> None:
