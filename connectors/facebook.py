@@ -7,10 +7,13 @@ requests always go to the configured ``base_url`` with the current token, so the
 Facebook embeds in ``next`` is never stored or followed elsewhere.
 
 Checkpoints, per page: ``newest``, the newest ``created_time`` seen by a completed walk, and
-the next poll asks for ``since = newest - OVERLAP``. The overlap catches posts that show up in
-the feed a little late, and re-reads the freshest posts, whose reaction, comment and share
-counts are still moving: a post re-read with new counts is sent again under the same key (the
-index updates it); one re-read unchanged is not sent again (the sent-post digest). Because a
+the next poll asks for ``since = min(newest - OVERLAP, now - refresh_window)``. The overlap
+catches posts that show up in the feed a little late. The refresh window (``refresh_window`` in
+the source, one hour by default) is how long a post's reaction, comment and share counts are
+refreshed: every poll reads again the posts created within it. A post re-read with new counts
+is sent again under the same key (the index updates it); one re-read unchanged is not sent
+again (the sent-post digest). A longer window costs requests: about one more per page and
+poll for every 100 posts the page published within it. Because a
 walk runs from newest to oldest, ``newest`` only moves once a walk reaches its end; while a walk
 is under way its progress is saved as ``walk`` (its ``since``, and ``until`` = the oldest post
 read so far), and a restart resumes the walk with ``since``/``until`` instead of starting over
@@ -374,7 +377,11 @@ class FacebookPagesConnector(Connector):
         newest = saved.get("newest")
         walk = saved.get("walk")
         if walk is None:
-            start = parse_time(newest) - OVERLAP if newest else self.clock.now() - self.source.since
+            now = self.clock.now()
+            if newest:
+                start = min(parse_time(newest) - OVERLAP, now - self.source.refresh_window)
+            else:
+                start = now - self.source.since
             walk = {"since": int(start.timestamp()), "until": None, "newest": None}
         params: dict[str, Any] = {"fields": FIELDS, "since": walk["since"], "limit": PAGE_SIZE}
         if walk["until"] is not None:

@@ -296,3 +296,34 @@ def test_check_reports_unreadable_pages_and_refused_tokens(tmp_path: Path) -> No
         double.token_expires = START
         with pytest.raises(ConnectorFatal, match="Session has expired"):
             fb.check()
+
+
+@pytest.mark.parametrize(("refresh_window", "refreshed"), [(None, set()), ("6h", {"p_2"}), ("12h", {"p_2", "p_3"})])
+def test_counts_of_posts_within_the_refresh_window_are_refreshed(
+    fb_settings: Settings, refresh_window: str | None, refreshed: set[str]
+) -> None:
+    page = FacebookPage("100064000009", "Kabar Pasirlaja", "kabarpasirlaja")
+    ages = {1: 0.5, 2: 5, 3: 10, 4: 30}  # hours before START
+    for number, hours in ages.items():
+        page.post(number, START - timedelta(hours=hours), f"Kabar {number}", reactions=10)
+    clock = FakeClock(START, stop_at=START + timedelta(minutes=30))
+    overrides = {"refresh_window": refresh_window} if refresh_window else {}
+    with FacebookGraphDouble(clock, [page]) as double:
+        first = connector(double, fb_settings, clock, pages=["kabarpasirlaja"], **overrides)
+        assert first.run(fb_settings, threading.Event()).produced == 4
+        # Every post gains reactions before the next poll; only those still refreshed are read again.
+        double.updates = [(START + timedelta(minutes=10), p["id"], 99) for p in page.posts]
+        clock.stop_at = clock.now() + timedelta(minutes=30)
+        second = connector(double, fb_settings, clock, pages=["kabarpasirlaja"], **overrides)
+        stats = second.run(fb_settings, threading.Event())
+        asked_since = int(double.requests[-1][2]["since"])
+    window = timedelta(hours=int(refresh_window[:-1])) if refresh_window else timedelta(hours=1)
+    newest = START - timedelta(hours=0.5)
+    second_poll = START + timedelta(minutes=30)
+    assert asked_since == int(min(newest - OVERLAP, second_poll - window).timestamp())
+    expected_updates = {"p_1"} | refreshed  # the newest post is in the overlap whatever the window
+    assert stats.produced == len(expected_updates) and stats.unchanged == 0
+    posts = sent_posts(fb_settings, 4 + len(expected_updates))
+    assert len(posts) == 4 + len(expected_updates)
+    updates = [p for p in posts if p.engagement.likes == 99]
+    assert {f"p_{p.native_id.rsplit('_', 1)[1]}" for p in updates} == expected_updates
