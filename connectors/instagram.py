@@ -250,6 +250,21 @@ class InstagramHashtagConnector(Connector):
                f"{self.source.access_token_env} and restart it")
         return ConnectorFatal(msg)
 
+    def check(self) -> str:
+        """Read the business account with the token (no hashtag is queried, no budget used); report the budget."""
+        query = urllib.parse.urlencode({"fields": "id,username", "access_token": self._token()})
+        try:
+            account = request_json("GET", f"{self.source.base_url}/{urllib.parse.quote(self.source.ig_user_id)}"
+                                          f"?{query}")
+        except ApiFailure as failure:
+            if failure.action is Action.REFRESH_TOKEN:
+                raise self._token_refused(failure) from None
+            msg = (f"connector {self.name}: the business account {self.source.ig_user_id} cannot be read (HTTP "
+                   f"{failure.status}, code {failure.code}: {self._scrub(failure.message)}); check ig_user_id")
+            raise ConnectorFatal(msg) from None
+        return (f"access token accepted by {self.source.base_url} for @{account.get('username', '?')} "
+                f"({self.source.ig_user_id}); {self.budget_status()}")
+
     # -- the budget -----------------------------------------------------------------------------
 
     def _window_open(self, entry: dict[str, Any] | None, now: datetime) -> bool:

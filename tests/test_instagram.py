@@ -429,3 +429,19 @@ def test_a_missing_token_stops_before_any_request(tmp_path: Path) -> None:
         with pytest.raises(ConnectorFatal, match="set the environment variable IG_ACCESS_TOKEN"):
             collect(conn)
         assert double.calls["all"] == 0
+
+
+def test_check_reads_the_account_without_using_the_hashtag_budget(tmp_path: Path) -> None:
+    clock = FakeClock(START)
+    with InstagramDouble(clock, {"pilkada2026": []}) as double:
+        conn = connector(double, tmp_path, clock, hashtags=["pilkada2026"])
+        assert conn.check() == (f"access token accepted by {double.url} for @siaga.monitor ({double.ig_user_id}); "
+                                "0/30 hashtags queried in the last 7 days")
+        assert double.calls["search"] == 0 and not double.windows, "no hashtag was queried"
+        wrong = connector(double, tmp_path, clock, ig_user_id="999", hashtags=["pilkada2026"])
+        with pytest.raises(ConnectorFatal, match="business account 999 cannot be read"):
+            wrong.check()
+        stale = connector(double, tmp_path, clock, environ={"IG_ACCESS_TOKEN": "stale-ig-token"})
+        with pytest.raises(ConnectorFatal, match="was refused") as refused:
+            stale.check()
+        assert "stale-ig-token" not in str(refused.value)
