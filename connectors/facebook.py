@@ -361,6 +361,7 @@ class FacebookPagesConnector(Connector):
                                   "id or username is right and the page is public; the other pages go on",
                                   self.name, page, reason)
                     self.unavailable_pages[page] = reason
+                    self.stats.warn(f"page {page!r} cannot be read and was skipped")
                     continue
                 if page in self.unavailable_pages:
                     log.info("connector %s: page %r can be read again", self.name, page)

@@ -374,6 +374,7 @@ class InstagramHashtagConnector(Connector):
                                 "days (Instagram allows 30 per account); next slot at %s", self.name, tag,
                                 len(self._open_windows(now)), self.source.weekly_hashtags, frees_at.isoformat())
                 self.over_budget[tag] = frees_at
+                self.stats.warn(f"#{tag} skipped: over the weekly hashtag budget")
                 return "skipped"
             # Reserve the window and save it before the request that opens it.
             entry = {"id": (entry or {}).get("id"), "since": now.isoformat()}
@@ -391,6 +392,7 @@ class InstagramHashtagConnector(Connector):
                     log.warning("connector %s: the search for #%s was refused (%s); skipping it", self.name, tag,
                                 reason)
                 self.refused[tag] = reason
+                self.stats.warn(f"#{tag} skipped: the search was refused")
                 return "refused"
             if answer is None:
                 return "stopped"
@@ -399,6 +401,7 @@ class InstagramHashtagConnector(Connector):
                 if self.refused.get(tag) != "no such hashtag":
                     log.warning("connector %s: Instagram has no hashtag #%s; skipping it", self.name, tag)
                 self.refused[tag] = "no such hashtag"
+                self.stats.warn(f"#{tag} skipped: Instagram has no such hashtag")
                 return "refused"
             entry["id"] = str(found[0]["id"])
             if opening:  # Meta counted the hashtag at some moment up to now: count it from now.

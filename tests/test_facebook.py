@@ -188,6 +188,8 @@ def test_a_day_of_polling_with_faults_loses_and_duplicates_nothing(
         errors = [r for r in caplog.records if r.levelno == logging.ERROR]
         assert len(errors) == 1 and "'halaman.hilang' cannot be read and is skipped" in errors[0].getMessage()
         assert sum(page == "halaman.hilang" for _, page, _ in double.requests) > 40
+        assert stats.warning_counts == {"page 'halaman.hilang' cannot be read and was skipped": stats.warnings}
+        assert stats.warnings > 40, "counted at every poll"
 
         # Rate limits: waited (5 minutes, then 5 and 10 minutes for two in a row) rather than retried at once.
         times = [when for when, _, _ in double.requests]

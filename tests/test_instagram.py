@@ -359,6 +359,8 @@ def test_a_refused_or_unknown_hashtag_is_skipped_and_reported(tmp_path: Path) ->
         assert conn.refused == {"kerusuhan": "HTTP 400, code 100: Invalid parameter",
                                 "tidakada": "no such hashtag"}
         assert "refused: #kerusuhan" in conn.budget_status()
+        assert conn.stats.warning_counts == {"#kerusuhan skipped: the search was refused": 1,
+                                             "#tidakada skipped: Instagram has no such hashtag": 1}
 
 
 def test_a_wrong_account_id_stops_the_connector(tmp_path: Path) -> None:
