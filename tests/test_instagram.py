@@ -447,3 +447,31 @@ def test_check_reads_the_account_without_using_the_hashtag_budget(tmp_path: Path
         with pytest.raises(ConnectorFatal, match="was refused") as refused:
             stale.check()
         assert "stale-ig-token" not in str(refused.value)
+
+
+def test_a_day_with_a_token_expiry_and_a_renewal_loses_and_duplicates_nothing(ig_settings: Settings) -> None:
+    end = START + timedelta(hours=24)
+    clock = FakeClock(START, stop_at=end)
+    data = timeline()
+    with InstagramDouble(clock, data, token_expires=START + timedelta(hours=3), hourly_calls=10) as double:
+        double.faults = ["500", "rate_limit_613", "empty_page"]
+        first = connector(double, ig_settings.connectors.state_dir, clock)
+        with pytest.raises(ConnectorFatal, match="Session has expired"):
+            first.run(ig_settings, threading.Event())
+        assert first.stats.produced > 0
+        # The operator renews the token a little later; the connector resumes from its checkpoints.
+        clock.current += timedelta(minutes=20)
+        double.access_token, double.token_expires = "EAAGig-renewed-token", None
+        renewed = connector(double, ig_settings.connectors.state_dir, clock,
+                            environ={"IG_ACCESS_TOKEN": "EAAGig-renewed-token"})
+        renewed.run(ig_settings, threading.Event())
+        assert not double.faults, "every scripted fault was met"
+        last_read = {name: max(when for when, tag, _ in double.media_requests if tag == name) for name in data}
+    # Everything posted up to each hashtag's last read (the clock stops between two polls).
+    expected = {post_id_of(m) for name, items in data.items() for m in items
+                if START - timedelta(hours=24) < datetime.fromisoformat(m["timestamp"]) <= last_read[name]}
+    assert len(expected) > 200
+    ids = [p.post_id for p in sent_posts(ig_settings, len(expected))]
+    assert len(ids) == len(set(ids)), "nothing sent twice across the restart"
+    assert set(ids) == expected, "nothing lost across the expiry: media stay within recent_media's 24 hours"
+    assert first.stats.produced + renewed.stats.produced == len(expected)

@@ -171,7 +171,7 @@ def test_to_post_rejects_malformed_items(change: dict, platform: str, reason: st
 
 
 def test_a_day_of_faults_and_rate_limits_loses_and_duplicates_nothing(mcl_settings: Settings) -> None:
-    end = START + timedelta(hours=12)
+    end = START + timedelta(hours=24)
     clock = FakeClock(START, stop_at=end)
     delay = timedelta(minutes=40)  # posts reach the search index late: each poll's overlap finds them
     with MetaContentLibraryDouble(clock, POSTS, queries_per_minute=5, index_delay=delay) as double:
