@@ -14,6 +14,7 @@ Siaga may keep kafka-python: the wire protocol is the same.
 from __future__ import annotations
 
 import abc
+import json
 import logging
 import threading
 import time
@@ -23,11 +24,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Producer
+from pydantic_core import PydanticSerializationError
 
-from connectors.state import ConnectorState
+from connectors.state import ConnectorState, content_digest
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
 from schemas.fields import utc_now
+from schemas.post import Post
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +38,8 @@ log = logging.getLogger(__name__)
 PREFETCH = 500
 """Records a stateful connector gathers before looking up, in one query, which were sent before."""
 CONFIRM_EVERY = 1000
-"""Records sent between two confirmations (flush, check every send, save the checkpoints)."""
+"""Records per confirmation window: a window's delivery reports are checked, and its posts and
+checkpoints saved, once the window after it is full (or at a checkpoint-only record)."""
 CONFIRM_TIMEOUT_S = 60.0
 """How long a send may stay unacknowledged before the run fails (as ``message.timeout.ms``)."""
 PRODUCER_SETTINGS: dict[str, Any] = {
@@ -105,6 +109,29 @@ class ConnectorStats:
         if len(ranked) > limit:
             lines.append(f"... and {len(ranked) - limit} more kinds of warning")
         return lines
+
+
+_NOT_CONTENT = frozenset({"collected_at", "raw"})
+
+
+def encode_post(post: Post) -> tuple[bytes, str]:
+    """A post's Kafka value and the digest of its content (everything but collection time and raw item).
+
+    Raise ``ValueError`` for a post that cannot be written as JSON: a ``\\ud800`` escape in an
+    item decodes to a lone surrogate, which passes validation but has no UTF-8 form.
+    """
+    try:
+        value = post.model_dump_json().encode()
+        digest = content_digest(post.model_dump_json(exclude=_NOT_CONTENT).encode())
+    except PydanticSerializationError as exc:
+        msg = f"cannot be written as JSON ({str(exc).removeprefix('Error serializing to JSON: ')})"
+        raise ValueError(msg) from None
+    return value, digest
+
+
+def raw_bytes(item: Any) -> bytes:
+    """An API item as JSON bytes for a dead letter, whatever strings it holds."""
+    return json.dumps(item, ensure_ascii=False).encode("utf-8", "backslashreplace")
 
 
 def producer_config(settings: Settings, client_id: str = "siaga-connector") -> dict[str, Any]:

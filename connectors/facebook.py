@@ -40,7 +40,6 @@ of running into rate-limit errors. Tokens never appear in messages, logs or chec
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -60,8 +59,8 @@ from connectors.api import (
     backoff,
     request_json,
 )
-from connectors.base import Connector, SourceRecord
-from connectors.state import ConnectorState, content_digest
+from connectors.base import Connector, SourceRecord, encode_post, raw_bytes
+from connectors.state import ConnectorState
 from schemas.config import FacebookPagesSource, Settings
 from schemas.post import Post
 
@@ -417,12 +416,14 @@ class FacebookPagesConnector(Connector):
             params = following
 
     def _record(self, item: Any, collected_at: datetime, page: str) -> tuple[SourceRecord, datetime | None]:
-        raw = json.dumps(item, ensure_ascii=False).encode()
+        raw = raw_bytes(item)
         if not isinstance(item, dict):
             return SourceRecord(None, raw, failure="facebook: a post is not a JSON object"), None
         try:
             post = to_post(item, collected_at, page=page)
+            value, digest = encode_post(post)
         except NormaliseError as exc:
             return SourceRecord(None, raw, failure=str(exc)), None
-        digest = content_digest(post.model_dump_json(exclude={"collected_at", "raw"}).encode())
-        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest), post.created_at
+        except ValueError as exc:
+            return SourceRecord(None, raw, failure=f"facebook: {exc}"), None
+        return SourceRecord(post.post_id, value, digest=digest), post.created_at

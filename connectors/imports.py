@@ -24,8 +24,8 @@ from typing import Any, BinaryIO
 
 from pydantic_core import from_json
 
-from connectors.base import Connector, SourceRecord
-from connectors.state import ConnectorState, content_digest
+from connectors.base import Connector, SourceRecord, encode_post
+from connectors.state import ConnectorState
 from schemas.config import ImportSource, Settings
 from schemas.fields import utc_now
 
@@ -229,8 +229,9 @@ class ImportConnector(Connector):
         warnings: list[str] = []
         try:
             post = self.normalise(item, collected_at, warnings)
+            value, digest = encode_post(post)
         except NormaliseError as exc:
             return SourceRecord(None, raw, failure=str(exc), checkpoint=checkpoint)
-        digest = content_digest(post.model_dump_json(exclude={"collected_at", "raw"}).encode())
-        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest, checkpoint=checkpoint,
-                            warnings=tuple(warnings))
+        except ValueError as exc:
+            return SourceRecord(None, raw, failure=f"{self.format}: {exc}", checkpoint=checkpoint)
+        return SourceRecord(post.post_id, value, digest=digest, checkpoint=checkpoint, warnings=tuple(warnings))

@@ -46,7 +46,6 @@ stored or logged; pages are requested with the ``after`` cursor instead.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -64,9 +63,9 @@ from connectors.api import (
     backoff,
     request_json,
 )
-from connectors.base import Connector, SourceRecord
+from connectors.base import Connector, SourceRecord, encode_post, raw_bytes
 from connectors.formats import instagram_shortcode
-from connectors.state import ConnectorState, content_digest
+from connectors.state import ConnectorState
 from schemas.config import InstagramHashtagSource, Settings
 from schemas.post import Post
 
@@ -475,14 +474,15 @@ class InstagramHashtagConnector(Connector):
             after = next_after
 
     def _record(self, media: Any, collected_at: datetime) -> tuple[SourceRecord, datetime | None]:
-        raw = json.dumps(media, ensure_ascii=False).encode()
+        raw = raw_bytes(media)
         if not isinstance(media, dict):
             return SourceRecord(None, raw, failure="instagram: a media item is not a JSON object"), None
         warnings: list[str] = []
         try:
             post = to_post(media, collected_at, warnings)
+            value, digest = encode_post(post)
         except NormaliseError as exc:
             return SourceRecord(None, raw, failure=str(exc)), None
-        digest = content_digest(post.model_dump_json(exclude={"collected_at", "raw"}).encode())
-        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest,
-                            warnings=tuple(warnings)), post.created_at
+        except ValueError as exc:
+            return SourceRecord(None, raw, failure=f"instagram: {exc}"), None
+        return SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings)), post.created_at

@@ -40,7 +40,6 @@ or again in the overlap, is sent once: the connector state remembers a digest of
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -60,9 +59,9 @@ from connectors.api import (
     request_json,
     sleep_until,
 )
-from connectors.base import Connector, SourceRecord
+from connectors.base import Connector, SourceRecord, encode_post, raw_bytes
 from connectors.formats import instagram_shortcode
-from connectors.state import ConnectorState, content_digest
+from connectors.state import ConnectorState
 from schemas.config import MetaContentLibrarySource, Settings
 from schemas.post import Post
 
@@ -383,19 +382,21 @@ class MetaContentLibraryConnector(Connector):
                 return
 
     def _record(self, item: Any, platform: str, collected_at: datetime) -> SourceRecord | None:
-        raw = json.dumps(item, ensure_ascii=False).encode()
+        raw = raw_bytes(item)
         if not isinstance(item, dict):
             return SourceRecord(None, raw, failure="meta_content_library: an item is not a JSON object")
         warnings: list[str] = []
         try:
             post = to_post(item, platform, collected_at, warnings)
+            value, digest = encode_post(post)
         except NormaliseError as exc:
             return SourceRecord(None, raw, failure=str(exc))
-        digest = content_digest(post.model_dump_json(exclude={"collected_at", "raw"}).encode())
+        except ValueError as exc:
+            return SourceRecord(None, raw, failure=f"meta_content_library: {exc}")
         if self._sent_this_poll.get(post.post_id) == digest:
             return None  # found again by another keyword in this poll
         self._sent_this_poll[post.post_id] = digest
-        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest, warnings=tuple(warnings))
+        return SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings))
 
     # -- checking ----------------------------------------------------------------------------
 

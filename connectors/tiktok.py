@@ -14,7 +14,6 @@ the posts of each page are acknowledged by Kafka, so a restart resumes mid-windo
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -32,8 +31,8 @@ from connectors.api import (
     request_json,
     sleep_until,
 )
-from connectors.base import Connector, SourceRecord
-from connectors.state import ConnectorState, content_digest
+from connectors.base import Connector, SourceRecord, encode_post, raw_bytes
+from connectors.state import ConnectorState
 from schemas.config import Settings, TikTokSource
 from schemas.post import Post
 
@@ -270,12 +269,14 @@ class TikTokConnector(Connector):
                 return
 
     def _record(self, video: Any, collected_at: datetime) -> SourceRecord:
-        raw = json.dumps(video, ensure_ascii=False).encode()
+        raw = raw_bytes(video)
         if not isinstance(video, dict):
             return SourceRecord(None, raw, failure="tiktok: a video is not a JSON object")
         try:
             post = to_post(video, collected_at)
+            value, digest = encode_post(post)
         except NormaliseError as exc:
             return SourceRecord(None, raw, failure=str(exc))
-        digest = content_digest(post.model_dump_json(exclude={"collected_at", "raw"}).encode())
-        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest)
+        except ValueError as exc:
+            return SourceRecord(None, raw, failure=f"tiktok: {exc}")
+        return SourceRecord(post.post_id, value, digest=digest)

@@ -13,6 +13,7 @@ import pytest
 
 from connectors import REGISTRY, Connector, ImportConnector, ReplayConnector, SourceRecord
 from connectors.api import Action, classify
+from connectors.base import MAX_WARNING_KINDS, ConnectorStats
 from connectors.replay import SAMPLE, key_of
 from connectors.state import ConnectorState
 from connectors.facebook import FacebookPagesConnector
@@ -205,6 +206,19 @@ def test_contract_a_stopped_connector_produces_nothing_and_is_not_finished(
 )
 def test_the_one_failure_table(status: int, code: str, message: str, action: Action) -> None:
     assert classify(status, code, message) is action
+
+
+def test_warnings_are_counted_per_message_and_the_most_frequent_listed_first() -> None:
+    stats = ConnectorStats()
+    for message in ["b: hidden likes", "a: clock behind", "b: hidden likes"]:
+        stats.warn(message)
+    assert stats.warnings == 3 and stats.warning_counts == {"b: hidden likes": 2, "a: clock behind": 1}
+    assert stats.warning_lines() == ["2 × b: hidden likes", "1 × a: clock behind"]
+    assert stats.warning_lines(limit=1) == ["2 × b: hidden likes", "... and 1 more kinds of warning"]
+    for number in range(100):  # distinct messages are bounded; the count stays exact
+        stats.warn(f"item {number}: odd")
+    assert stats.warnings == 103 and len(stats.warning_counts) == MAX_WARNING_KINDS + 1
+    assert stats.warning_counts["other warnings"] == 100 - (MAX_WARNING_KINDS - 2)
 
 
 def test_replay_sends_bad_lines_byte_for_byte_for_the_pipeline_to_dead_letter(tmp_path: Path) -> None:

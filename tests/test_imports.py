@@ -251,3 +251,18 @@ def test_a_broken_array_is_dead_lettered_after_its_good_items(stack, tmp_path: P
     letter = DeadLetter.model_validate_json(message.value)
     assert letter.reason.startswith("apify-tiktok: not JSON (") and "after item 1 of the array" in letter.reason
     assert letter.original().startswith(b'{"id": "73') and letter.source == "connector:apify"
+
+
+def test_an_item_that_cannot_be_written_as_json_is_dead_lettered(stack, tmp_path: Path) -> None:
+    settings = import_settings(stack, tmp_path)
+    export = tmp_path / "surrogate.json"
+    # A lone surrogate escape is valid JSON text but has no UTF-8 form: it passes validation
+    # (it sits in a field Siaga does not read) and fails only when the post is serialised.
+    broken = json.dumps(tiktok_item(2, musicMeta={"musicName": "lagu"})).replace('"lagu"', '"la\\ud800gu"')
+    export.write_text(f"[{json.dumps(tiktok_item(1))}, {broken}, {json.dumps(tiktok_item(3))}]", encoding="utf-8")
+    connector = run_import(settings, export)
+    assert (connector.stats.produced, connector.stats.dead_lettered) == (2, 1)
+    (message,) = read_topic(settings, settings.kafka.topics.dead_letter, 1)
+    letter = DeadLetter.model_validate_json(message.value)
+    assert letter.reason.startswith("apify-tiktok: cannot be written as JSON (UnicodeEncodeError")
+    assert b'"la\\ud800gu"' in letter.original()
