@@ -120,6 +120,12 @@ def log(message: str) -> None:
         pass
 
 
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its finished children so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
@@ -309,11 +315,12 @@ def run_import(settings, source_name: str, path: Path) -> dict[str, Any]:  # noq
     from schemas.config import ImportSource
 
     source = ImportSource(name=source_name, path=path, format=FORMAT)
+    cpu = cpu_seconds()
     started = time.perf_counter()
     connector = ImportConnector.from_config(source, settings)
     stats = connector.run(settings, threading.Event())
     wall_s = time.perf_counter() - started
-    return {"wall_s": wall_s, "produced": stats.produced, "unchanged": stats.unchanged,
+    return {"wall_s": wall_s, "cpu_s": cpu_seconds() - cpu, "produced": stats.produced, "unchanged": stats.unchanged,
             "dead_lettered": stats.dead_lettered, "finished": stats.finished, "error": stats.error,
             "warnings": stats.warnings}
 
@@ -450,6 +457,7 @@ def bench_baseline(stack: NoidaStack, tmp: Path, name: str, messages: list[tuple
     settled = stack.settle()
     log(f"(4) baseline, bare kafka-python loop → {topic} (noida-db idle after {settled:.1f} s)")
     memory.start()
+    cpu = cpu_seconds()
     started = time.perf_counter()
     producer = KafkaProducer(**kafka_python_settings(), **settings.kafka_client_kwargs())
     try:
@@ -460,8 +468,9 @@ def bench_baseline(stack: NoidaStack, tmp: Path, name: str, messages: list[tuple
     finally:
         producer.close()
     wall_s = time.perf_counter() - started
+    cpu_s = cpu_seconds() - cpu
     memory.stop("(4) baseline, kafka-python")
-    return _baseline_result(settings, topic, messages, wall_s)
+    return {**_baseline_result(settings, topic, messages, wall_s), "cpu_s": cpu_s}
 
 
 def bench_baseline_librdkafka(stack: NoidaStack, tmp: Path, name: str, messages: list[tuple[bytes, bytes]],
@@ -486,6 +495,7 @@ def bench_baseline_librdkafka(stack: NoidaStack, tmp: Path, name: str, messages:
         if error is not None:
             errors.append(error)
 
+    cpu = cpu_seconds()
     started = time.perf_counter()
     producer = Producer(producer_config(settings, "bench-baseline"))
     for key, value in messages:
@@ -498,8 +508,9 @@ def bench_baseline_librdkafka(stack: NoidaStack, tmp: Path, name: str, messages:
         producer.poll(0)
     left = producer.flush(60)
     wall_s = time.perf_counter() - started
+    cpu_s = cpu_seconds() - cpu
     memory.stop("(4c) baseline, confluent-kafka")
-    result = _baseline_result(settings, topic, messages, wall_s)
+    result = {**_baseline_result(settings, topic, messages, wall_s), "cpu_s": cpu_s}
     if left or errors or delivered != len(messages):
         result["problems"].append(f"{topic}: {delivered} delivery reports for {len(messages)} messages, "
                                   f"{len(errors)} errors, {left} left in the queue")
@@ -575,6 +586,13 @@ def render(report: dict[str, Any]) -> str:
         lines.append(f"    topic after the re-runs: {imports[name]['topic_records_after_reruns']:,} records")
     for key, label in (("bare", "(4)"), ("librdkafka", "(4c)")):
         lines.append(f"{label} baseline topic {base[key]['topic']} holds {base[key]['topic_records']:,} records")
+
+    cpu_rows = [(f"(2) import, {label}", imports[name]["first"]["cpu_s"])
+                for name, label in (("json", "JSON array"), ("ndjson", "NDJSON"))]
+    cpu_rows += [("(4) kafka-python loop", base["bare"]["cpu_s"]), ("(4c) confluent-kafka loop", base["librdkafka"]["cpu_s"])]
+    lines += ["", "CPU time of the bench process (and its children) per phase, whatever else runs on the machine:"]
+    lines += [f"  {label:<28}{cpu:>7.2f} s CPU, {cpu / n * 1e6:>6.1f} us/post, {n / cpu:>9,.0f} posts per CPU-second"
+              for label, cpu in cpu_rows]
 
     ratios = report["ratios"]
     lines += [

@@ -266,3 +266,54 @@ def test_an_item_that_cannot_be_written_as_json_is_dead_lettered(stack, tmp_path
     letter = DeadLetter.model_validate_json(message.value)
     assert letter.reason.startswith("apify-tiktok: cannot be written as JSON (UnicodeEncodeError")
     assert b'"la\\ud800gu"' in letter.original()
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (Path(__file__).parent / "data" / "imports").iterdir()))
+def test_the_worker_process_gives_exactly_what_the_importing_process_would(name: str) -> None:
+    from connectors.imports import _in_worker, _normalised
+
+    path = Path(__file__).parent / "data" / "imports" / name
+    fmt = name.split(".")[0]
+    collected_at = datetime(2026, 12, 1, tzinfo=UTC)
+    for skip in (0, 2):
+        here = list(_normalised(path, fmt, skip, collected_at))
+        assert here, "every sample file has items past the second"
+        assert list(_in_worker(path, fmt, skip, collected_at)) == here
+
+
+def test_a_large_import_runs_through_the_worker_and_resumes_after_a_stop(stack, tmp_path: Path, monkeypatch) -> None:
+    from connectors import imports
+
+    monkeypatch.setattr(imports, "PARALLEL_BYTES", 0)  # every file counts as large
+    monkeypatch.setattr(imports, "WORKER_BATCH", 3)
+    started: list[str] = []
+    real_popen = imports.subprocess.Popen
+
+    def popen(*args: Any, **kwargs: Any):  # noqa: ANN202 - records that a worker was started
+        started.append(args[0][-1])
+        return real_popen(*args, **kwargs)
+
+    monkeypatch.setattr(imports.subprocess, "Popen", popen)
+    settings = import_settings(stack, tmp_path)
+    export = tmp_path / "big.ndjson"
+    bad = tiktok_item(5)
+    del bad["authorMeta"]
+    export.write_text("".join(json.dumps(item) + "\n" for item in
+                              [tiktok_item(i) for i in range(1, 5)] + [bad] + [tiktok_item(i) for i in range(6, 13)]),
+                      encoding="utf-8")
+    stop = threading.Event()
+
+    class StopAfterSeven(ImportConnector):
+        def _record(self, *args: Any, **kwargs: Any):  # noqa: ANN202 - a test double for an operator's Ctrl-C
+            record = super()._record(*args, **kwargs)
+            if record.key == f"tiktok:73{7:017d}":
+                stop.set()
+            return record
+
+    first = StopAfterSeven("apify", export, "apify-tiktok", ConnectorState(settings.connectors.state_dir / "apify.sqlite"))
+    first.run(settings, stop)
+    assert (first.stats.produced, first.stats.dead_lettered) == (6, 1) and not first.stats.finished
+    second = run_import(settings, export)
+    assert (second.stats.produced, second.stats.dead_lettered, second.stats.unchanged) == (5, 0, 0)
+    assert len(started) == 2 and "_work()" in started[0], "both runs normalised in a worker process"
+    assert sorted(p.native_id for p in raw_posts(settings, 12)) == [f"73{i:017d}" for i in range(1, 13) if i != 5]
