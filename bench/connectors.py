@@ -23,8 +23,10 @@ What is measured:
     Event())`` into a fresh raw topic, with a fresh SQLite state. The wall time runs from
     ``from_config`` (opening the state) until ``run`` returns, i.e. every record acknowledged by
     the broker (acks=all), its id stored in the state, the file's checkpoint saved and the
-    producer closed. Once for the JSON array file, once for the NDJSON file (its own topic and
-    state).
+    producer flushed. Once for the JSON array file, once for the NDJSON file (its own topic and
+    state). Files of 8 MB or more (``connectors.imports.PARALLEL_BYTES``; both exports here, with
+    the default N) are parsed, normalised and serialised in a worker process while the connector
+    produces, so an import uses up to two cores.
 (3) Re-runs of the same import, nothing new to send:
     - the same file, untouched: its checkpoint says "read to the end, same size and mtime", so
       the connector skips the whole file without reading it;
@@ -67,6 +69,9 @@ How to read the numbers:
   between two clients of the same server is the point. On a 2-core machine shared with other
   work, the same phase has moved by 20-30% from run to run: the last line gives the load average
   at the start and the end.
+- CPU time: user + system time of the bench process and its finished children (the import's
+  worker process) during each phase. Unlike posts/s it does not move with other load on the
+  machine: it says what a post costs, and posts per CPU-second what one free core would give.
 - Memory: for each phase, the RSS of this process when the phase starts and its peak during the
   phase (VmHWM, reset at the start of the phase through /proc/self/clear_refs); "growth" is the
   difference, i.e. what the phase needed on top of what the process already held. The imports run
@@ -618,6 +623,8 @@ def render(report: dict[str, Any]) -> str:
         lines.append(f"  {label:<40}{phase['rss_at_start_mb']:>13.0f}{phase['peak_mb']:>8.0f}"
                      f"{phase['growth_mb']:>8.0f}")
     lines.append(f"  overall peak of the bench process               {report['peak_rss_mb']:>7.0f}")
+    if report.get("worker_peak_rss_mb"):
+        lines.append(f"  largest import worker process (ru_maxrss)       {report['worker_peak_rss_mb']:>7.0f}")
     if report.get("noida_peak_rss_mb") is not None:
         lines.append(f"  noida-db server (VmHWM)                         {report['noida_peak_rss_mb']:>7.0f}")
     load = [env["load_average_at_start"][0], env["load_average_at_end"][0]]
@@ -670,6 +677,8 @@ def main(argv: list[str] | None = None) -> int:
             "ndjson": bench_import(stack, tmp, "ndjson", ndjson_path, post_ids, memory, reexport=False),
         }
 
+        # The import workers are the only children waited for so far (noida-db runs until the end).
+        worker_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         settled = stack.settle()
         log(f"(1) normalise only (noida-db idle after {settled:.1f} s)")
         memory.start()
@@ -722,6 +731,7 @@ def main(argv: list[str] | None = None) -> int:
 
             shutil.rmtree(tmp, ignore_errors=True)
     # clear_refs also resets what getrusage reports, so the overall peak is the largest seen.
+    report["worker_peak_rss_mb"] = worker_peak_mb
     report["peak_rss_mb"] = max([peak_rss_mb()] + [phase["peak_mb"] or 0 for phase in memory.phases.values()])
     report["noida_peak_rss_mb"] = stack.peak_rss_mb
     report["total_s"] = time.perf_counter() - bench_started
