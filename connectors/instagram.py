@@ -39,9 +39,9 @@ permalink carries one, else ``unknown:<shortcode>`` (one placeholder per post, s
 rules neither merge strangers nor fire on a fake "most active account"), else
 ``instagram_user``. ``native_id`` is the shortcode in the permalink, not the Graph API media id
 (which is not the media id scraping tools export), so the same post read here and imported
-from Apify or Zeeschuimer is one post id. ``paging.next``
-carries the access token in its query string, so it is only read as "there is more" and never
-stored or logged; pages are requested with the ``after`` cursor instead.
+from Apify or Zeeschuimer is one post id. ``paging.next`` carries the access token in its query
+string, so it is only read as "there is more" and never stored or logged; pages are requested
+with the ``after`` cursor instead.
 """
 
 from __future__ import annotations
