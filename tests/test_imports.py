@@ -317,3 +317,17 @@ def test_a_large_import_runs_through_the_worker_and_resumes_after_a_stop(stack, 
     assert (second.stats.produced, second.stats.dead_lettered, second.stats.unchanged) == (5, 0, 0)
     assert len(started) == 2 and "_work()" in started[0], "both runs normalised in a worker process"
     assert sorted(p.native_id for p in raw_posts(settings, 12)) == [f"73{i:017d}" for i in range(1, 13) if i != 5]
+
+
+def test_siaga_run_lists_each_connectors_warnings(stack, tmp_path: Path) -> None:
+    from pipelines.runner import run
+
+    export = tmp_path / "hidden.ndjson"
+    export.write_text("".join(json.dumps(tiktok_item(i, likes=-1)) + "\n" for i in (1, 2, 3)), encoding="utf-8")
+    settings = make_settings(stack, tmp_path, connectors={"state_dir": str(tmp_path / "connectors")},
+                             sources=[{"type": "import", "name": "apify", "path": str(export), "format": "apify-tiktok"}])
+    summary = run(settings, until_idle=True, stop=threading.Event())
+    assert summary.connector_warnings == {
+        "apify": (3, ["3 × apify-tiktok: diggCount is -1 (hidden by the platform), read as unknown"])}
+    assert ("  connector apify warnings: 3\n    - 3 × apify-tiktok: diggCount is -1 (hidden by the platform), "
+            "read as unknown") in summary.render(settings)
