@@ -36,8 +36,10 @@ from schemas.fields import utc_now
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 PARALLEL_BYTES = 8 << 20
-"""Files at least this big are normalised in a worker process while this one produces (below,
-starting the worker costs more than it gains)."""
+"""Files at least this big are normalised in worker processes while this one produces (below,
+starting them costs more than they gain)."""
+WORKERS = 2
+"""Worker processes for a large file (at most one per core)."""
 WORKER_BATCH = 200
 """Items per message from the worker process."""
 READ_SIZE = 1 << 20
@@ -47,28 +49,34 @@ MAX_ITEM_CHARS = 64 << 20
 _WHITESPACE = " \t\r\n"
 
 
-def _items(path: Path, skip: int = 0) -> Iterator[tuple[Any, bytes, str | None]]:
+def _items(path: Path, skip: int = 0, share: tuple[int, int] = (0, 1)) -> Iterator[tuple[Any, bytes, str | None]]:
     """``(item, raw bytes, None)`` for each item of a JSON array file or of a file of JSON lines.
 
     Both are read incrementally, so a 135 MB export never sits in memory whole. A part that is
     not JSON comes back as ``(None, its bytes, the reason)``, for the dead-letter topic. Lines
     are parsed with pydantic-core's JSON parser, about twice as fast as ``json.loads``. The
     first ``skip`` items are passed over; lines are not even parsed, so a grown capture resumes
-    quickly.
+    quickly. ``share`` ``(k, n)`` keeps only the items after those whose number (from 0, after
+    ``skip``) is ``k`` modulo ``n``: a worker's share when ``n`` workers split a file.
     """
+    mine, workers = share
     with path.open("rb") as stream:
         head = stream.read(len(codecs.BOM_UTF8))
         if head != codecs.BOM_UTF8:
             stream.seek(0)
         if stream.peek(4096).lstrip()[:1] == b"[":
-            yield from itertools.islice(_array_items(stream), skip, None)
+            yield from itertools.islice(_array_items(stream), skip + mine, None, workers)
             return
+        number = -1
         for line in stream:
             line = line.rstrip(b"\r\n")
             if not line.strip():
                 continue
             if skip:
                 skip -= 1
+                continue
+            number += 1
+            if number % workers != mine:
                 continue
             try:
                 yield from_json(line), line, None
@@ -218,8 +226,8 @@ class ImportConnector(Connector):
         skip = done["items"] if unchanged or appended else 0
         position = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
         collected_at = utc_now()
-        parallel = stat.st_size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1
-        results = (_in_worker(path, self.format, skip, collected_at) if parallel
+        workers = min(WORKERS, os.cpu_count() or 1) if stat.st_size >= PARALLEL_BYTES else 0
+        results = (_in_workers(path, self.format, skip, collected_at, workers) if workers
                    else _normalised(path, self.format, skip, collected_at))
         index = skip
         try:
@@ -241,12 +249,13 @@ Normalised = tuple[str | None, bytes, str | None, str | None, tuple[str, ...]]
 failed ``(None, its raw bytes, None, the reason, ())``."""
 
 
-def _normalised(path: Path, fmt: str, skip: int, collected_at: datetime) -> Generator[Normalised, None, None]:
-    """Each item of the file after the first ``skip``, normalised and encoded, in file order."""
+def _normalised(path: Path, fmt: str, skip: int, collected_at: datetime,
+                share: tuple[int, int] = (0, 1)) -> Generator[Normalised, None, None]:
+    """Each item of the file after the first ``skip`` (of ``share``, see ``_items``), normalised, in file order."""
     from connectors.formats import FORMATS, NormaliseError
 
     normalise = FORMATS[fmt]
-    for item, raw, broken in _items(path, skip):
+    for item, raw, broken in _items(path, skip, share):
         if broken is not None:
             yield None, raw, None, f"{fmt}: {broken}", ()
             continue
@@ -265,52 +274,76 @@ def _normalised(path: Path, fmt: str, skip: int, collected_at: datetime) -> Gene
             yield post.post_id, value, digest, None, tuple(warnings)
 
 
-def _in_worker(path: Path, fmt: str, skip: int, collected_at: datetime) -> Generator[Normalised, None, None]:
-    """``_normalised`` run in a worker process, while this one produces what the worker made.
+def _in_workers(path: Path, fmt: str, skip: int, collected_at: datetime,
+                workers: int) -> Generator[Normalised, None, None]:
+    """``_normalised`` run in ``workers`` worker processes, while this one produces what they make.
 
     Parsing, normalising and serialising cost ~50 us of Python per item, producing and keeping
-    state ~20 us: on one core together they stay near 10,000 items/s, and under any other load
-    below it. The worker is a plain ``python -c`` child speaking pickle over its stdin and
-    stdout: multiprocessing's ``fork`` would copy this process with the producer's threads
-    half-copied, and its ``spawn`` re-imports the caller's main module, which not every program
-    embedding a connector guards. The worker writes batches to a pipe; a full pipe holds it
-    back, so it runs at most a few batches ahead and memory stays bounded.
+    state ~20 us: in one process they stay near 10,000 items/s on a free core, and below it as
+    soon as other work shares the machine. Worker ``k`` of ``n`` takes the items whose number
+    is ``k`` modulo ``n`` (each reads the whole file; lines it does not take it does not parse),
+    and this process takes one result from each in turn, so the order is the file's.
+
+    A worker is a plain ``python -c`` child speaking pickle over its stdin and stdout:
+    multiprocessing's ``fork`` would copy this process with the producer's threads half-copied,
+    and its ``spawn`` re-imports the caller's main module, which not every program embedding a
+    connector guards. Workers write batches to pipes; a full pipe holds a worker back, so each
+    runs at most a few batches ahead and memory stays bounded.
     """
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(entry for entry in sys.path if entry)}
-    worker = subprocess.Popen(  # noqa: S603 - this interpreter, a fixed command
-        [sys.executable, "-c", "from connectors.imports import _work; _work()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment)
-    assert worker.stdin is not None and worker.stdout is not None
+    started: list[subprocess.Popen[bytes]] = []
     try:
-        pickle.dump((str(path), fmt, skip, collected_at), worker.stdin)
-        worker.stdin.close()
-        while True:
-            try:
-                batch = pickle.load(worker.stdout)  # noqa: S301 - our own child process
-            except EOFError:
-                msg = f"the import worker for {path} ended without finishing (exit code {worker.poll()})"
-                raise RuntimeError(msg) from None
-            if batch is None:
+        for mine in range(workers):
+            worker = subprocess.Popen(  # noqa: S603 - this interpreter, a fixed command
+                [sys.executable, "-c", "from connectors.imports import _work; _work()"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment)
+            started.append(worker)
+            assert worker.stdin is not None
+            pickle.dump((str(path), fmt, skip, collected_at, (mine, workers)), worker.stdin)
+            worker.stdin.close()
+        streams = [_results(worker, path) for worker in started]
+        for number in itertools.count():
+            result = next(streams[number % workers], None)
+            if result is None:  # the file ends at item ``number``: no worker may have more
+                if any(next(stream, None) is not None for stream in streams):
+                    msg = f"the import workers for {path} disagree about where it ends"
+                    raise RuntimeError(msg)
                 return
-            if isinstance(batch, str):
-                msg = f"the import worker for {path} failed: {batch}"
-                raise RuntimeError(msg)
-            yield from batch
+            yield result
     finally:
-        worker.stdout.close()
-        if worker.poll() is None:
-            worker.kill()
-        worker.wait(timeout=10)
+        for worker in started:
+            assert worker.stdout is not None
+            worker.stdout.close()
+            if worker.poll() is None:
+                worker.kill()
+            worker.wait(timeout=10)
+
+
+def _results(worker: subprocess.Popen[bytes], path: Path) -> Iterator[Normalised]:
+    """The results one worker sends, batch by batch, until its end marker."""
+    assert worker.stdout is not None
+    while True:
+        try:
+            batch = pickle.load(worker.stdout)  # noqa: S301 - our own child process
+        except EOFError:
+            msg = f"an import worker for {path} ended without finishing (exit code {worker.poll()})"
+            raise RuntimeError(msg) from None
+        if batch is None:
+            return
+        if isinstance(batch, str):
+            msg = f"an import worker for {path} failed: {batch}"
+            raise RuntimeError(msg)
+        yield from batch
 
 
 def _work() -> None:
-    """The worker process: read its task from stdin, write result batches to stdout, then ``None``."""
+    """A worker process: read its task from stdin, write result batches to stdout, then ``None``."""
     output = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but batches may reach the parent on stdout
     try:
-        path, fmt, skip, collected_at = pickle.load(sys.stdin.buffer)  # noqa: S301 - sent by our parent
+        path, fmt, skip, collected_at, share = pickle.load(sys.stdin.buffer)  # noqa: S301 - sent by our parent
         batch: list[Normalised] = []
-        for result in _normalised(Path(path), fmt, skip, collected_at):
+        for result in _normalised(Path(path), fmt, skip, collected_at, share):
             batch.append(result)
             if len(batch) >= WORKER_BATCH:
                 pickle.dump(batch, output, protocol=pickle.HIGHEST_PROTOCOL)

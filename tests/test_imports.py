@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import threading
 import time
 from datetime import UTC, datetime
@@ -269,16 +270,34 @@ def test_an_item_that_cannot_be_written_as_json_is_dead_lettered(stack, tmp_path
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (Path(__file__).parent / "data" / "imports").iterdir()))
-def test_the_worker_process_gives_exactly_what_the_importing_process_would(name: str) -> None:
-    from connectors.imports import _in_worker, _normalised
+def test_worker_processes_give_exactly_what_the_importing_process_would(name: str) -> None:
+    from connectors.imports import _in_workers, _normalised
 
     path = Path(__file__).parent / "data" / "imports" / name
     fmt = name.split(".")[0]
     collected_at = datetime(2026, 12, 1, tzinfo=UTC)
-    for skip in (0, 2):
+    for skip, workers in ((0, 1), (0, 2), (2, 2), (1, 3)):
         here = list(_normalised(path, fmt, skip, collected_at))
         assert here, "every sample file has items past the second"
-        assert list(_in_worker(path, fmt, skip, collected_at)) == here
+        assert list(_in_workers(path, fmt, skip, collected_at, workers)) == here
+
+
+@pytest.mark.parametrize("content", [
+    b"\n".join(json.dumps(tiktok_item(i)).encode() for i in range(7)) + b"\n\n\n",
+    b"\n".join([json.dumps(tiktok_item(1)).encode(), b"", b"not json", json.dumps(tiktok_item(2)).encode(), b"[1]"]),
+    json.dumps([tiktok_item(i) for i in range(7)], indent=1).encode(),
+    json.dumps([tiktok_item(i) for i in range(5)]).encode()[:-30],  # cut: the failure is an item too
+])
+def test_shares_of_a_file_split_its_items_without_gap_or_overlap(tmp_path: Path, content: bytes) -> None:
+    from connectors.imports import _items
+
+    path = tmp_path / "export.json"
+    path.write_bytes(content)
+    every = list(_items(path, 1))
+    for workers in (2, 3):
+        shares = [list(_items(path, 1, (mine, workers))) for mine in range(workers)]
+        assert sum(len(share) for share in shares) == len(every)
+        assert [shares[number % workers][number // workers] for number in range(len(every))] == every
 
 
 def test_a_large_import_runs_through_the_worker_and_resumes_after_a_stop(stack, tmp_path: Path, monkeypatch) -> None:
@@ -315,7 +334,8 @@ def test_a_large_import_runs_through_the_worker_and_resumes_after_a_stop(stack, 
     assert (first.stats.produced, first.stats.dead_lettered) == (6, 1) and not first.stats.finished
     second = run_import(settings, export)
     assert (second.stats.produced, second.stats.dead_lettered, second.stats.unchanged) == (5, 0, 0)
-    assert len(started) == 2 and "_work()" in started[0], "both runs normalised in a worker process"
+    assert len(started) == 2 * min(imports.WORKERS, os.cpu_count() or 1) and "_work()" in started[0], \
+        "both runs normalised in worker processes"
     assert sorted(p.native_id for p in raw_posts(settings, 12)) == [f"73{i:017d}" for i in range(1, 13) if i != 5]
 
 
