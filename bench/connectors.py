@@ -25,8 +25,8 @@ What is measured:
     the broker (acks=all), its id stored in the state, the file's checkpoint saved and the
     producer flushed. Once for the JSON array file, once for the NDJSON file (its own topic and
     state). Files of 8 MB or more (``connectors.imports.PARALLEL_BYTES``; both exports here, with
-    the default N) are parsed, normalised and serialised in a worker process while the connector
-    produces, so an import uses up to two cores.
+    the default N) are parsed, normalised and serialised in two worker processes while the
+    connector produces, so an import uses up to two cores (and three processes).
 (3) Re-runs of the same import, nothing new to send:
     - the same file, untouched: its checkpoint says "read to the end, same size and mtime", so
       the connector skips the whole file without reading it;
