@@ -166,20 +166,25 @@ def test_missing_or_refused_credentials_stop_only_this_connector(tiktok_settings
             unset.run(tiktok_settings, threading.Event())
 
 
-def _interrupt_when_idle(double: TikTokDouble, quiet_s: float = 1.5, limit_s: float = 60.0) -> threading.Thread:
-    """Send this process SIGINT (an operator's Ctrl-C) once the double has had no query for ``quiet_s``."""
+def _interrupt_when_idle(double: TikTokDouble, returned: threading.Event, quiet_s: float = 1.5,
+                         limit_s: float = 60.0) -> threading.Thread:
+    """Send this process SIGINT (an operator's Ctrl-C) once the double has had no query for ``quiet_s``.
+
+    Never once the command has ``returned`` (a failed run must not interrupt the test session).
+    """
 
     def watch() -> None:
         deadline = time.monotonic() + limit_s
         seen, since = -1, time.monotonic()
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not returned.is_set():
             calls = double.calls["query"]
             if calls != seen:
                 seen, since = calls, time.monotonic()
             elif calls and time.monotonic() - since >= quiet_s:
                 break
             time.sleep(0.1)
-        os.kill(os.getpid(), signal.SIGINT)
+        if not returned.is_set():
+            os.kill(os.getpid(), signal.SIGINT)
 
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
@@ -203,9 +208,14 @@ def test_connectors_run_since_overrides_how_far_the_first_run_reaches(
         config = next(tmp_path.glob("siaga-*.yaml"))
         monkeypatch.setenv("TIKTOK_CLIENT_KEY", double.client_key)
         monkeypatch.setenv("TIKTOK_CLIENT_SECRET", double.client_secret)
-        watcher = _interrupt_when_idle(double)
-        assert main(["--config", str(config), "connectors", "run", "tt", *(["--since", since] if since else [])]) == 0
+        returned = threading.Event()
+        watcher = _interrupt_when_idle(double, returned)
+        try:
+            code = main(["--config", str(config), "connectors", "run", "tt", *(["--since", since] if since else [])])
+        finally:
+            returned.set()
         watcher.join(timeout=5)
+        assert code == 0
     expected = {f"tiktok:{v['id']}" for v in (old + recent if reaches_old else recent)}
     assert f"tt: {len(expected)} posts sent" in capsys.readouterr().out
     got = {m.key.decode() for m in read_topic(settings, settings.kafka.topics.raw, len(expected) + 1, timeout_ms=2000)}
