@@ -21,6 +21,9 @@ setup(
         # The crc32c extra checksums records in C: without it kafka-python does it in pure Python,
         # about 300 us per 3 KB record, which capped imports near 2,000 posts/s.
         "kafka-python[crc32c]==3.0.*",
+        # The connectors' producer: librdkafka's produce costs ~2 us a record where kafka-python's
+        # send costs ~35 us of Python, which kept imports under 10,000 posts/s.
+        "confluent-kafka>=2.16,<3",
         # The client major must match the server major: 9.x clients fail against 8.x servers.
         "elasticsearch>=8.15,<9",
         # fasttext-numpy2, not fasttext or fasttext-wheel: those mis-predict or raise under numpy 2.

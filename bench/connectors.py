@@ -1,7 +1,7 @@
-"""Throughput of the import connector (Apify TikTok export → raw-posts topic), with a bare-producer baseline.
+"""Throughput of the import connector (Apify TikTok export → raw-posts topic), with bare-producer baselines.
 
 Run:  .venv/bin/python bench/connectors.py [--posts N] [--json]
-      other flags: --target POSTS_PER_S (default 10000), --baseline-confirm (adds (4b)), --keep-data
+      other flags: --target POSTS_PER_S (default 10000), --keep-data
 
 The bench starts its own noida-db (the local Kafka + Elasticsearch stand-in) on free ports with
 a temporary data directory, and stops it at the end, even on error. Its input is an Apify TikTok
@@ -13,40 +13,45 @@ same id, so post id, Kafka key and URL agree. The export is written twice: as a 
 
 What is measured:
 
-(1) Normalising alone, no Kafka: ``FORMATS["apify-tiktok"](item, collected_at)`` over all N
-    items, already parsed. Two more rows break down the rest of what the connector does per item
-    outside Kafka: parsing the JSON array file (``json.loads`` of the whole file, as
-    ``connectors.imports._items`` does; it then also re-serialises every item with ``json.dumps``
-    to keep its raw bytes for a possible dead letter, timed as its own row), and
+(1) Normalising alone, no Kafka: ``FORMATS["apify-tiktok"](item, collected_at, warnings)`` over
+    all N items, already parsed. Three more rows break down the rest of what the connector does
+    per item outside Kafka: reading and parsing each file as ``connectors.imports._items`` does
+    (the JSON array decoded incrementally with ``JSONDecoder.raw_decode``, which also gives
+    each item's raw text; the NDJSON lines with pydantic-core's ``from_json``), and
     ``ImportConnector._record``'s two ``Post.model_dump_json`` calls + the sha256 digest.
 (2) The whole import: ``ImportConnector.from_config(ImportSource(...), settings).run(settings,
     Event())`` into a fresh raw topic, with a fresh SQLite state. The wall time runs from
     ``from_config`` (opening the state) until ``run`` returns, i.e. every record acknowledged by
     the broker (acks=all), its id stored in the state, the file's checkpoint saved and the
-    producer closed. Once for the JSON array file, once for the NDJSON file (its own topic and
-    state).
+    producer flushed. Once for the JSON array file, once for the NDJSON file (its own topic and
+    state). Files of 8 MB or more (``connectors.imports.PARALLEL_BYTES``; both exports here, with
+    the default N) are parsed, normalised and serialised in two worker processes while the
+    connector produces, so an import uses up to two cores (and three processes).
 (3) Re-runs of the same import, nothing new to send:
     - the same file, untouched: its checkpoint says "read to the end, same size and mtime", so
       the connector skips the whole file without reading it;
     - the same file with a new mtime (a re-export of the same dataset): a JSON array is read
       again from the start; every item is parsed, normalised and serialised, and the sent-posts
-      memory (one SQLite lookup per post) finds it unchanged, so nothing is produced.
+      memory (one SQLite query per 500 posts) finds it unchanged, so nothing is produced.
     The raw topic must still hold exactly N records afterwards.
-(4) Baseline: a bare kafka-python loop with a ``KafkaProducer`` made with exactly the keyword
-    arguments ``Connector.run`` used in the imports (noted while they ran; today ``acks="all",
-    linger_ms=10, retries=5``, kafka-python's defaults otherwise), sending the same N posts already
-    serialised (``Post.model_dump_json()`` of the normalised items, key = post id) to a fresh
-    topic: send all, flush once, check every future. (4b), with ``--baseline-confirm``, is the
-    same loop confirming like ``Connector.run`` does (flush + ``future.get()`` every 1000
-    records), to show what that confirmation rhythm alone costs.
+(4) Baseline, as the issue asks: a bare kafka-python loop, a ``KafkaProducer`` with the
+    kafka-python names of the connector's producer settings (``connectors.base.PRODUCER_SETTINGS``:
+    acks=all, linger 10 ms, 512 KB batches, 5 retries, 5 requests in flight), sending the same N
+    posts already serialised (``Post.model_dump_json()`` of the normalised items, key = post id)
+    to a fresh topic: send all, flush once, check every future.
+(4c) The same loop with the client the connector uses (confluent-kafka / librdkafka), configured
+    by ``connectors.base.producer_config`` exactly as ``Connector.run`` does: produce all, flush
+    once, check every delivery report. It says how much of the import's time is producing at all.
 
 How to read the numbers:
 - posts/s = N / wall time of the phase; "us/post" is the inverse.
-- import / baseline < 1 means the import is slower than the bare producer; the gap is the
-  connector's own per-item work (parse, normalise, serialise twice, digest, SQLite lookup and
-  insert) plus its confirmation rhythm. Both run in this one Python process, on the same
-  broker, with the same producer settings and the same values (same size: the Post JSON with
-  the whole item in ``raw``, about 3.2 KB).
+- import / baseline < 1 means the import is slower than the bare producer loop; against (4c)
+  the gap is the connector's own per-item work (parse, normalise, serialise twice, digest,
+  SQLite lookup and insert) plus its confirmation rhythm. All run in this one Python process, on
+  the same broker, with the same producer settings and the same values (same size: the Post
+  JSON with the whole item in ``raw``, about 3.2 KB). The connector produces with librdkafka
+  because kafka-python's ``send`` alone (4) costs about a third of the 100 us a post may take
+  at 10,000 posts/s, in the same thread that normalises.
 - The target (default 10,000 posts/s, from the issue) applies to each whole import (2); the
   line says PASS only if both the JSON and the NDJSON import reach it.
 - Counts are checked, and a mismatch makes the exit status 1: each raw topic holds exactly N
@@ -56,14 +61,17 @@ How to read the numbers:
   their post id (partition 0 read to its end: every key expected and distinct, the first 200
   parsed as Posts). Re-runs must produce nothing and leave the topic at N, and the re-export must
   find all N unchanged. The baseline topics must hold N records each.
-- The first line says which CRC32C kafka-python uses: without the ``crc32c`` package it falls
-  back to a pure-Python one, which costs ~300 us of CPU per 3 KB record on this machine, in the
-  producer's sender thread (not visible in a profile of the main thread).
+- The first line says which CRC32C kafka-python (the baseline (4)) uses: without the ``crc32c``
+  package it falls back to a pure-Python one, which costs ~300 us of CPU per 3 KB record on
+  this machine, in the producer's sender thread (not visible in a profile of the main thread).
 - Each Kafka phase starts once noida-db is idle (it saves asynchronously after writes).
 - noida-db is a stand-in for Kafka, so absolute numbers say little about production; the ratio
   between two clients of the same server is the point. On a 2-core machine shared with other
   work, the same phase has moved by 20-30% from run to run: the last line gives the load average
   at the start and the end.
+- CPU time: user + system time of the bench process and its finished children (the import's
+  worker process) during each phase. Unlike posts/s it does not move with other load on the
+  machine: it says what a post costs, and posts per CPU-second what one free core would give.
 - Memory: for each phase, the RSS of this process when the phase starts and its peak during the
   phase (VmHWM, reset at the start of the phase through /proc/self/clear_refs); "growth" is the
   difference, i.e. what the phase needed on top of what the process already held. The imports run
@@ -104,7 +112,6 @@ from bench.noida import NoidaStack  # noqa: E402 - importable once the repositor
 SAMPLE = REPO / "tests" / "data" / "imports" / "apify-tiktok.json"
 FORMAT = "apify-tiktok"
 HOST = "127.0.0.1"
-CONFIRM_EVERY = 1000  # Connector.run flushes and checks its futures every 1000 records
 READ_BACK = 200  # records of partition 0 of each import topic parsed and validated as Posts
 
 
@@ -116,6 +123,12 @@ def log(message: str) -> None:
         print(f"[{time.monotonic() - _STARTED:6.1f} s] {message}", file=sys.stderr, flush=True)
     except OSError:  # stderr closed (e.g. piped into `head`): never let progress lines stop the cleanup
         pass
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its finished children so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def peak_rss_mb() -> float:
@@ -287,38 +300,34 @@ def state_summary(state_path: Path, file_key: str) -> dict[str, Any]:
     return {"sent_ids": ids, "checkpoint": json.loads(row[0]) if row else None}
 
 
-PRODUCER_KWARGS: dict[str, Any] = {}
-"""The keyword arguments ``Connector.run`` gave ``KafkaProducer`` in the last import (see run_import)."""
+def kafka_python_settings() -> dict[str, Any]:
+    """The connector's producer settings (``connectors.base.PRODUCER_SETTINGS``) in kafka-python's names."""
+    from connectors.base import PRODUCER_SETTINGS
+
+    names = {"acks": "acks", "linger.ms": "linger_ms", "batch.size": "batch_size", "retries": "retries",
+             "max.in.flight.requests.per.connection": "max_in_flight_requests_per_connection",
+             "message.timeout.ms": "delivery_timeout_ms"}
+    unknown = set(PRODUCER_SETTINGS) - set(names)
+    if unknown:
+        msg = f"no kafka-python name for producer setting(s) {sorted(unknown)}: add them here"
+        raise RuntimeError(msg)
+    return {names[key]: value for key, value in PRODUCER_SETTINGS.items()}
 
 
 def run_import(settings, source_name: str, path: Path) -> dict[str, Any]:  # noqa: ANN001
-    """One ``ImportConnector`` run, timed from ``from_config`` to every record acknowledged.
-
-    ``connectors.base.KafkaProducer`` is wrapped meanwhile (in this process only, the source is
-    untouched) to note the producer's settings, so that the baseline uses exactly the same ones.
-    """
-    import connectors.base
+    """One ``ImportConnector`` run, timed from ``from_config`` to every record acknowledged."""
     from connectors.imports import ImportConnector
     from schemas.config import ImportSource
 
-    original = connectors.base.KafkaProducer
-
-    def recording_producer(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - KafkaProducer's signature
-        PRODUCER_KWARGS.clear()
-        PRODUCER_KWARGS.update(kwargs)
-        return original(*args, **kwargs)
-
     source = ImportSource(name=source_name, path=path, format=FORMAT)
-    connectors.base.KafkaProducer = recording_producer
-    try:
-        started = time.perf_counter()
-        connector = ImportConnector.from_config(source, settings)
-        stats = connector.run(settings, threading.Event())
-        wall_s = time.perf_counter() - started
-    finally:
-        connectors.base.KafkaProducer = original
-    return {"wall_s": wall_s, "produced": stats.produced, "unchanged": stats.unchanged,
-            "dead_lettered": stats.dead_lettered, "finished": stats.finished, "error": stats.error}
+    cpu = cpu_seconds()
+    started = time.perf_counter()
+    connector = ImportConnector.from_config(source, settings)
+    stats = connector.run(settings, threading.Event())
+    wall_s = time.perf_counter() - started
+    return {"wall_s": wall_s, "cpu_s": cpu_seconds() - cpu, "produced": stats.produced, "unchanged": stats.unchanged,
+            "dead_lettered": stats.dead_lettered, "finished": stats.finished, "error": stats.error,
+            "warnings": stats.warnings}
 
 
 def bench_import(stack: NoidaStack, tmp: Path, name: str, path: Path, post_ids: list[str],
@@ -396,26 +405,30 @@ def bench_import(stack: NoidaStack, tmp: Path, name: str, path: Path, post_ids: 
 # (1): normalising and the connector's other per-item work, no Kafka
 
 
-def bench_normalise(json_path: Path, n: int) -> tuple[dict[str, Any], list[tuple[bytes, bytes]]]:
-    """Parse, normalise, serialise: each step timed alone over all N items. Returns the messages too."""
+def bench_normalise(json_path: Path, ndjson_path: Path, n: int) -> tuple[dict[str, Any], list[tuple[bytes, bytes]]]:
+    """Read and parse, normalise, serialise: each step timed alone over all N items. Returns the messages too."""
     from connectors.formats import FORMATS
     from connectors.state import content_digest
     from schemas.fields import utc_now
 
+    from connectors.imports import _items
+
     times: dict[str, float] = {}
     started = time.perf_counter()
-    items = json.loads(json_path.read_bytes())
-    times["parse"] = time.perf_counter() - started
-
+    items = [item for item, _, _ in _items(json_path)]
+    times["parse_json"] = time.perf_counter() - started
     started = time.perf_counter()
-    for item in items:
-        json.dumps(item, ensure_ascii=False).encode()
-    times["raw_bytes"] = time.perf_counter() - started
+    lines = sum(1 for _ in _items(ndjson_path))
+    times["parse_ndjson"] = time.perf_counter() - started
+    if len(items) != n or lines != n:
+        msg = f"read {len(items)} items of the JSON array and {lines} lines, expected {n} each"
+        raise RuntimeError(msg)
 
     normalise = FORMATS[FORMAT]
     collected_at = utc_now()
+    warnings: list[str] = []
     started = time.perf_counter()
-    posts = [normalise(item, collected_at) for item in items]
+    posts = [normalise(item, collected_at, warnings) for item in items]
     times["normalise"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -439,42 +452,82 @@ def bench_normalise(json_path: Path, n: int) -> tuple[dict[str, Any], list[tuple
 
 
 def bench_baseline(stack: NoidaStack, tmp: Path, name: str, messages: list[tuple[bytes, bytes]],
-                   confirm_every: int | None, memory: Memory) -> dict[str, Any]:
+                   memory: Memory) -> dict[str, Any]:
+    """(4): a bare kafka-python loop; send all, flush once, check every future."""
     from kafka import KafkaProducer
 
-    if not PRODUCER_KWARGS:
-        msg = "no import has run: the baseline takes its producer settings from Connector.run"
-        raise RuntimeError(msg)
     settings = settings_for(tmp, stack, name)
     create_topics(settings)
     topic = settings.kafka.topics.raw
     settled = stack.settle()
-    log(f"(4) baseline producer → {topic}, confirm every {confirm_every or 'end'} "
-        f"(noida-db idle after {settled:.1f} s)")
+    log(f"(4) baseline, bare kafka-python loop → {topic} (noida-db idle after {settled:.1f} s)")
     memory.start()
+    cpu = cpu_seconds()
     started = time.perf_counter()
-    producer = KafkaProducer(**{**PRODUCER_KWARGS, **settings.kafka_client_kwargs()})
+    producer = KafkaProducer(**kafka_python_settings(), **settings.kafka_client_kwargs())
     try:
-        pending = []
-        for key, value in messages:
-            pending.append(producer.send(topic, key=key, value=value))
-            if confirm_every and len(pending) >= confirm_every:
-                producer.flush()
-                for future in pending:
-                    future.get(timeout=30)
-                pending.clear()
+        pending = [producer.send(topic, key=key, value=value) for key, value in messages]
         producer.flush()
         for future in pending:
             future.get(timeout=30)
     finally:
         producer.close()
     wall_s = time.perf_counter() - started
-    memory.stop(f"(4{'b' if confirm_every else ''}) baseline")
+    cpu_s = cpu_seconds() - cpu
+    memory.stop("(4) baseline, kafka-python")
+    return {**_baseline_result(settings, topic, messages, wall_s), "cpu_s": cpu_s}
+
+
+def bench_baseline_librdkafka(stack: NoidaStack, tmp: Path, name: str, messages: list[tuple[bytes, bytes]],
+                              memory: Memory) -> dict[str, Any]:
+    """(4c): the same loop with the connector's client and configuration; check every delivery report."""
+    from confluent_kafka import Producer
+
+    from connectors.base import producer_config
+
+    settings = settings_for(tmp, stack, name)
+    create_topics(settings)
+    topic = settings.kafka.topics.raw
+    settled = stack.settle()
+    log(f"(4c) baseline, bare confluent-kafka loop → {topic} (noida-db idle after {settled:.1f} s)")
+    memory.start()
+    errors: list[Any] = []
+    delivered = 0
+
+    def report(error: Any, _message: Any) -> None:
+        nonlocal delivered
+        delivered += 1
+        if error is not None:
+            errors.append(error)
+
+    cpu = cpu_seconds()
+    started = time.perf_counter()
+    producer = Producer(producer_config(settings, "bench-baseline"))
+    for key, value in messages:
+        while True:
+            try:
+                producer.produce(topic, value=value, key=key, on_delivery=report)
+                break
+            except BufferError:
+                producer.poll(0.05)
+        producer.poll(0)
+    left = producer.flush(60)
+    wall_s = time.perf_counter() - started
+    cpu_s = cpu_seconds() - cpu
+    memory.stop("(4c) baseline, confluent-kafka")
+    result = {**_baseline_result(settings, topic, messages, wall_s), "cpu_s": cpu_s}
+    if left or errors or delivered != len(messages):
+        result["problems"].append(f"{topic}: {delivered} delivery reports for {len(messages)} messages, "
+                                  f"{len(errors)} errors, {left} left in the queue")
+    return result
+
+
+def _baseline_result(settings, topic: str, messages: list[tuple[bytes, bytes]], wall_s: float) -> dict[str, Any]:  # noqa: ANN001
     n = len(messages)
     on_topic = topic_size(settings, topic)
     problems = [] if on_topic == n else [f"{topic} holds {on_topic} records, expected {n}"]
-    return {"topic": topic, "confirm_every": confirm_every, "posts": n, "wall_s": wall_s,
-            "posts_per_s": n / wall_s, "topic_records": on_topic, "problems": problems}
+    return {"topic": topic, "posts": n, "wall_s": wall_s, "posts_per_s": n / wall_s, "topic_records": on_topic,
+            "problems": problems}
 
 
 # --------------------------------------------------------------------------------------------
@@ -490,14 +543,15 @@ def render(report: dict[str, Any]) -> str:
     norm, imports, base = report["normalise"], report["imports"], report["baseline"]
     lines = [
         f"Import connector benchmark: {n:,} Apify TikTok items ({report['samples']} samples cycled), "
-        f"{env['cpus']} CPUs, Python {env['python']}, kafka-python {env['kafka_python']} "
-        f"(CRC32C: {env['kafka_crc32c']}), pydantic {env['pydantic']}",
+        f"{env['cpus']} CPUs, Python {env['python']}, confluent-kafka {env['confluent_kafka']} (librdkafka "
+        f"{env['librdkafka']}), kafka-python {env['kafka_python']} (CRC32C: {env['kafka_crc32c']}), "
+        f"pydantic {env['pydantic']}",
         f"export: {report['files']['json_mb']:.1f} MB JSON array, {report['files']['ndjson_mb']:.1f} MB NDJSON; "
         f"Post values {norm['mean_value_bytes']:,.0f} bytes on average; topics with "
         f"{imports['json']['partitions']} partitions",
-        f"producer settings (Connector.run's, used by the baseline too): "
-        + (", ".join(f"{key}={value}" for key, value in report["producer_settings"].items()) or "defaults")
-        + "; kafka-python's defaults otherwise",
+        "producer settings (Connector.run's, in both baselines too): "
+        + ", ".join(f"{key}={value}" for key, value in report["producer_settings"].items())
+        + "; the clients' defaults otherwise",
         "",
         f"{'stage':<58}{'posts':>8}{'seconds':>9}{'posts/s':>10}{'us/post':>9}",
     ]
@@ -509,17 +563,16 @@ def render(report: dict[str, Any]) -> str:
             lines.append(f"{label:<58}{n:>8}{seconds:>9.2f}{'-':>10}{'-':>9}")
 
     row("(1) normalise only: FORMATS['apify-tiktok']", norm["normalise"]["s"])
-    row("    parse: json.loads of the JSON array file", norm["parse"]["s"])
-    row("    raw bytes: json.dumps of each item (imports._items)", norm["raw_bytes"]["s"])
+    row("    read + parse the JSON array (_items: raw_decode)", norm["parse_json"]["s"])
+    row("    read + parse the NDJSON (_items: from_json)", norm["parse_ndjson"]["s"])
     row("    serialise: 2x model_dump_json + digest (_record)", norm["serialise"]["s"])
     for name, label in (("json", "JSON array"), ("ndjson", "NDJSON")):
         row(f"(2) import, {label}: start → all acknowledged", imports[name]["first"]["wall_s"])
     for name, label in (("json", "JSON array"), ("ndjson", "NDJSON")):
         for how, rerun in imports[name]["reruns"].items():
             row(f"(3) re-run, {label}, {how}", rerun["wall_s"], rate=bool(rerun["unchanged"]))
-    row("(4) baseline: bare KafkaProducer loop, flush at end", base["bare"]["wall_s"])
-    if "confirm" in base:
-        row(f"(4b) baseline, flush + confirm every {CONFIRM_EVERY}", base["confirm"]["wall_s"])
+    row("(4) baseline: bare kafka-python loop, flush at end", base["bare"]["wall_s"])
+    row("(4c) baseline: bare confluent-kafka loop, flush at end", base["librdkafka"]["wall_s"])
 
     lines.append("")
     for name, label in (("json", "JSON array"), ("ndjson", "NDJSON")):
@@ -536,19 +589,24 @@ def render(report: dict[str, Any]) -> str:
                          f"(found in the sent-posts memory), {rerun['skipped_unread']:,} skipped unread "
                          f"(file checkpoint), {rerun['dead_lettered']} dead-lettered")
         lines.append(f"    topic after the re-runs: {imports[name]['topic_records_after_reruns']:,} records")
-    for key, label in (("bare", "(4)"), ("confirm", "(4b)")):
-        if key in base:
-            lines.append(f"{label} baseline topic {base[key]['topic']} holds {base[key]['topic_records']:,} records")
+    for key, label in (("bare", "(4)"), ("librdkafka", "(4c)")):
+        lines.append(f"{label} baseline topic {base[key]['topic']} holds {base[key]['topic_records']:,} records")
+
+    cpu_rows = [(f"(2) import, {label}", imports[name]["first"]["cpu_s"])
+                for name, label in (("json", "JSON array"), ("ndjson", "NDJSON"))]
+    cpu_rows += [("(4) kafka-python loop", base["bare"]["cpu_s"]), ("(4c) confluent-kafka loop", base["librdkafka"]["cpu_s"])]
+    lines += ["", "CPU time of the bench process (and its children) per phase, whatever else runs on the machine:"]
+    lines += [f"  {label:<28}{cpu:>7.2f} s CPU, {cpu / n * 1e6:>6.1f} us/post, {n / cpu:>9,.0f} posts per CPU-second"
+              for label, cpu in cpu_rows]
 
     ratios = report["ratios"]
     lines += [
         "",
-        f"import / baseline (4)    : JSON array {ratios['json_over_baseline']:.2f}, "
+        f"import / baseline (4), kafka-python loop     : JSON array {ratios['json_over_baseline']:.2f}, "
         f"NDJSON {ratios['ndjson_over_baseline']:.2f}",
+        f"import / baseline (4c), confluent-kafka loop : JSON array {ratios['json_over_baseline_librdkafka']:.2f}, "
+        f"NDJSON {ratios['ndjson_over_baseline_librdkafka']:.2f}",
     ]
-    if "json_over_baseline_confirm" in ratios:
-        lines.append(f"import / baseline (4b)   : JSON array {ratios['json_over_baseline_confirm']:.2f}, "
-                     f"NDJSON {ratios['ndjson_over_baseline_confirm']:.2f}")
     lines += [
         f"target: import >= {report['target_posts_per_s']:,.0f} posts/s: JSON array "
         f"{fmt_rate(imports['json']['first']['posts_per_s'])}, NDJSON "
@@ -565,6 +623,8 @@ def render(report: dict[str, Any]) -> str:
         lines.append(f"  {label:<40}{phase['rss_at_start_mb']:>13.0f}{phase['peak_mb']:>8.0f}"
                      f"{phase['growth_mb']:>8.0f}")
     lines.append(f"  overall peak of the bench process               {report['peak_rss_mb']:>7.0f}")
+    if report.get("worker_peak_rss_mb"):
+        lines.append(f"  largest import worker process (ru_maxrss)       {report['worker_peak_rss_mb']:>7.0f}")
     if report.get("noida_peak_rss_mb") is not None:
         lines.append(f"  noida-db server (VmHWM)                         {report['noida_peak_rss_mb']:>7.0f}")
     load = [env["load_average_at_start"][0], env["load_average_at_end"][0]]
@@ -577,8 +637,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=50_000, help="items in the export (default 50000)")
     parser.add_argument("--target", type=float, default=10_000.0, help="posts/s the import must reach (default 10000)")
-    parser.add_argument("--baseline-confirm", action="store_true",
-                        help=f"also run (4b): the baseline flushing and confirming every {CONFIRM_EVERY} records")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of the table")
     parser.add_argument("--keep-data", action="store_true", help="do not delete the temporary data directory")
     args = parser.parse_args(argv)
@@ -586,9 +644,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--posts must be between 1 and 9,999,999 (ids get a 7-digit sequence number)")
 
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    import confluent_kafka
     import kafka
     import kafka.record.util
     import pydantic
+
+    from connectors.base import PRODUCER_SETTINGS
 
     def on_term(signum, frame):  # noqa: ANN001, ANN202, ARG001 - signal handler signature
         raise SystemExit(128 + signum)
@@ -616,26 +677,25 @@ def main(argv: list[str] | None = None) -> int:
             "ndjson": bench_import(stack, tmp, "ndjson", ndjson_path, post_ids, memory, reexport=False),
         }
 
+        # The import workers are the only children waited for so far (noida-db runs until the end).
+        worker_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         settled = stack.settle()
         log(f"(1) normalise only (noida-db idle after {settled:.1f} s)")
         memory.start()
-        normalise, messages = bench_normalise(json_path, n)
+        normalise, messages = bench_normalise(json_path, ndjson_path, n)
         memory.stop("(1) parse + normalise + serialise")
 
-        baseline = {"bare": bench_baseline(stack, tmp, "baseline", messages, None, memory)}
-        if args.baseline_confirm:
-            baseline["confirm"] = bench_baseline(stack, tmp, "baseline-confirm", messages, CONFIRM_EVERY, memory)
+        baseline = {"bare": bench_baseline(stack, tmp, "baseline", messages, memory),
+                    "librdkafka": bench_baseline_librdkafka(stack, tmp, "baseline-librdkafka", messages, memory)}
         del messages
         stack.sample_rss()
         log("all phases done")
 
-        imports_settings_keys = set(settings_for(tmp, stack, "json").kafka_client_kwargs())
         problems = [p for result in (*imports.values(), *baseline.values()) for p in result["problems"]]
         rate = {name: result["first"]["posts_per_s"] for name, result in imports.items()}
         ratios = {f"{name}_over_baseline": rate[name] / baseline["bare"]["posts_per_s"] for name in rate}
-        if "confirm" in baseline:
-            ratios.update({f"{name}_over_baseline_confirm": rate[name] / baseline["confirm"]["posts_per_s"]
-                           for name in rate})
+        ratios.update({f"{name}_over_baseline_librdkafka": rate[name] / baseline["librdkafka"]["posts_per_s"]
+                       for name in rate})
         crc = kafka.record.util._crc32c  # noqa: SLF001 - which CRC32C kafka-python found
         report = {
             "posts": n,
@@ -645,14 +705,15 @@ def main(argv: list[str] | None = None) -> int:
             "imports": imports,
             "baseline": baseline,
             "ratios": ratios,
-            "producer_settings": {key: value for key, value in PRODUCER_KWARGS.items()
-                                  if key not in imports_settings_keys},
+            "producer_settings": dict(PRODUCER_SETTINGS),
             "target_posts_per_s": args.target,
             "target_met": all(value >= args.target for value in rate.values()),
             "checks": {"ok": not problems, "problems": problems},
             "memory": {"resettable": memory.resettable, "phases": memory.phases},
             "environment": {"cpus": os.cpu_count(), "python": platform.python_version(),
                             "kafka_python": kafka.__version__, "pydantic": pydantic.VERSION,
+                            "confluent_kafka": confluent_kafka.version(),
+                            "librdkafka": confluent_kafka.libversion()[0],
                             "load_average_at_start": load_at_start, "load_average_at_end": os.getloadavg(),
                             "kafka_crc32c": "pure Python (kafka.record._crc32c)" if crc.__module__.startswith("kafka")
                             else f"C ({crc.__module__})"},
@@ -670,6 +731,7 @@ def main(argv: list[str] | None = None) -> int:
 
             shutil.rmtree(tmp, ignore_errors=True)
     # clear_refs also resets what getrusage reports, so the overall peak is the largest seen.
+    report["worker_peak_rss_mb"] = worker_peak_mb
     report["peak_rss_mb"] = max([peak_rss_mb()] + [phase["peak_mb"] or 0 for phase in memory.phases.values()])
     report["noida_peak_rss_mb"] = stack.peak_rss_mb
     report["total_s"] = time.perf_counter() - bench_started

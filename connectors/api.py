@@ -1,12 +1,21 @@
 """What every platform-API connector shares: a clock, an HTTP JSON client, and one failure table.
 
 Platform APIs fail in a handful of ways, and each way has one right response. ``classify``
-is the single table that maps a response to that response: retry with backoff and jitter
-(5xx, timeouts), wait for the quota window (429), refresh the token and retry (401 on an
-expired token), or stop this connector with a clear message (bad credentials, forbidden,
-bad request) while the others keep running. Secrets never appear in messages: errors carry
-the status, the platform's error code and message, and the URL path, never headers or bodies
-we sent.
+is the single table, for every API Siaga reads, that maps a failed response to that response
+(an ``Action``): retry with backoff and jitter (5xx, timeouts, Graph codes 1 and 2), wait for
+the quota or rate window (429, TikTok's quota codes, Graph codes 4, 17, 32, 613, 800xx), get a
+new token (401, Graph codes 190, 102, 2500: refreshed where the connector can, else the operator
+renews it), search again from the start (an expired search id or cursor), skip the one object
+that cannot be read (a Facebook page gone or private: Graph codes 803, 10, 200, 100 "does not
+exist"), or stop this connector with a clear message (bad credentials, forbidden, bad request)
+while the others keep running. The Graph-style APIs (Facebook pages, Instagram, the Meta
+Content Library) answer most errors with HTTP 400 and put the meaning in ``error.code``, so
+their numeric codes are read before the HTTP status. Each connector decides only what an
+action means in its own scope (a TikTok token is refreshed with the client credentials; a
+Graph token is renewed by the operator, so that connector stops and says so).
+
+Secrets never appear in messages: errors carry the status, the platform's error code and
+message, and the URL path, never headers or bodies we sent.
 
 The clock is injectable so tests can run a day of quota windows and token expiries in
 milliseconds.
@@ -24,8 +33,14 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from pydantic import TypeAdapter, ValidationError
+
+from schemas.config import Duration
 from schemas.errors import SiagaError
+
+_DURATION: TypeAdapter[timedelta] = TypeAdapter(Duration)
 
 
 class Clock:
@@ -40,24 +55,56 @@ class Clock:
         return stop.wait(max(seconds, 0.0))
 
 
-GRAPH_RATE_LIMIT_CODES = frozenset({"4", "17", "32", "613"})
-"""Graph API error codes for too many calls (application, user, page, custom rate limit).
-
-The Graph-style APIs (Facebook pages, Instagram, Meta Content Library) answer most errors with
-HTTP 400 and put the meaning in ``error.code``, so ``classify``'s status table alone cannot
-tell a rate limit from a bad request; each of those connectors checks these codes first.
-"""
-GRAPH_TOKEN_CODE = "190"
-"""Graph API OAuthException: the access token expired, was revoked or is invalid."""
-
-
 class Action(enum.Enum):
     """What to do about a failed request."""
 
     RETRY = "retry"
     WAIT_QUOTA = "wait for the quota window"
-    REFRESH_TOKEN = "refresh the token"
+    REFRESH_TOKEN = "get a new token"
+    RESTART_SEARCH = "search again from the start"
+    SKIP = "skip this object"
     FATAL = "stop this connector"
+
+
+GRAPH_CODES: dict[str, Action] = {
+    "1": Action.RETRY,  # API Unknown: a temporary issue
+    "2": Action.RETRY,  # API Service: a temporary issue
+    "4": Action.WAIT_QUOTA,  # application request limit
+    "17": Action.WAIT_QUOTA,  # user request limit
+    "32": Action.WAIT_QUOTA,  # page request limit
+    "613": Action.WAIT_QUOTA,  # custom rate limit
+    "190": Action.REFRESH_TOKEN,  # OAuthException: the token expired, was revoked or is invalid
+    "102": Action.REFRESH_TOKEN,  # session key invalid
+    "2500": Action.REFRESH_TOKEN,  # no active access token
+    "803": Action.SKIP,  # an alias (page username) that does not exist
+    "10": Action.SKIP,  # no permission to read this object
+    "200": Action.SKIP,  # permissions error on this object
+}
+"""Graph API error codes (Facebook, Instagram, Meta Content Library) with one meaning whatever the status."""
+GRAPH_RATE_LIMIT_PREFIX = "800"
+"""80001-80014: business-use-case rate limits (Pages, Instagram, ...), all waited out."""
+_GONE = ("unsupported get request", "does not exist")
+"""Graph code 100 (invalid parameter) with these words: the object is gone or not public."""
+
+
+def classify(status: int, code: str, message: str) -> Action:
+    """The one table: an HTTP status, the platform's error code and its message → what to do."""
+    text = message.lower()
+    if code in GRAPH_CODES:
+        return GRAPH_CODES[code]
+    if code.startswith(GRAPH_RATE_LIMIT_PREFIX) and len(code) == 5 and code.isdigit():
+        return Action.WAIT_QUOTA
+    if code == "100" and any(words in text for words in _GONE):
+        return Action.SKIP
+    if status == 429 or "quota" in code or "rate_limit" in code:
+        return Action.WAIT_QUOTA
+    if status == 401:
+        return Action.REFRESH_TOKEN
+    if status == 400 and ("search id" in text or "cursor" in text) and ("invalid" in text or "expired" in text):
+        return Action.RESTART_SEARCH
+    if status >= 500 or status in (0, 408):
+        return Action.RETRY
+    return Action.FATAL
 
 
 @dataclass(frozen=True)
@@ -76,17 +123,6 @@ class ApiFailure(Exception):
 
 class ConnectorFatal(SiagaError):
     """This connector cannot go on (bad credentials, forbidden, bad configuration)."""
-
-
-def classify(status: int, code: str, message: str) -> Action:
-    """The one table: an HTTP status and the platform's error code → what to do."""
-    if status == 429 or "quota" in code or "rate_limit" in code:
-        return Action.WAIT_QUOTA
-    if status == 401 and ("expired" in code or "expired" in message.lower() or code == "access_token_invalid"):
-        return Action.REFRESH_TOKEN
-    if status >= 500 or status in (0, 408):
-        return Action.RETRY
-    return Action.FATAL
 
 
 def backoff(attempt: int, base: float = 1.0, cap: float = 300.0) -> float:
@@ -140,6 +176,34 @@ def _error_of(raw: bytes) -> tuple[str, str]:
     if isinstance(error, dict):
         return str(error.get("code") or error.get("type") or "error"), str(error.get("message", ""))
     return "http_error", ""
+
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def parse_since(value: str, now: datetime) -> timedelta:
+    """How far back ``--since`` reaches from ``now``: a duration (``3d``, ``12h``) or an ISO date or time.
+
+    A date, or a time without an offset, is read in WIB (Asia/Jakarta), the time operators work
+    in; ``2026-11-20`` is midnight WIB. Raise ``ValueError`` with a message for anything else,
+    or for a moment that is not in the past.
+    """
+    text = value.strip()
+    try:
+        reach = _DURATION.validate_python(text)
+    except ValidationError:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            msg = f"--since {value!r} is neither a duration (3d, 12h, 90m) nor an ISO date or time (2026-11-20)"
+            raise ValueError(msg) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=WIB)
+        reach = now - moment
+    if reach <= timedelta(0):
+        msg = f"--since {value!r} is not in the past"
+        raise ValueError(msg)
+    return reach
 
 
 def sleep_until(clock: Clock, moment: datetime, stop: threading.Event) -> bool:

@@ -4,26 +4,59 @@ A connector yields ``SourceRecord``s (a key and the exact bytes to put on the ra
 ``Connector.run`` owns the producer, sends each record keyed by its post id, waits until Kafka
 acknowledges every send, and counts what it did. Fetching and normalising stay in the
 subclass, producing and flushing stay here, so every connector delivers the same way.
+
+The producer is confluent-kafka's (librdkafka, in C): kafka-python's ``send`` costs ~35 us of
+Python per 3 KB record, as much as normalising it, and that alone kept imports under 10,000
+posts/s; librdkafka's ``produce`` costs ~2 us (bench/connectors.py measures both). The rest of
+Siaga may keep kafka-python: the wire protocol is the same.
 """
 
 from __future__ import annotations
 
 import abc
+import json
 import logging
 import threading
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from typing import Any
 
-from kafka import KafkaProducer
+from confluent_kafka import KafkaError, KafkaException, Producer
+from pydantic_core import PydanticSerializationError
 
-from connectors.state import ConnectorState
+from connectors.state import ConnectorState, content_digest
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
 from schemas.fields import utc_now
+from schemas.post import Post
 
 log = logging.getLogger(__name__)
+
+
+PREFETCH = 500
+"""Records a stateful connector gathers before looking up, in one query, which were sent before."""
+CONFIRM_EVERY = 1000
+"""Records per confirmation window: a window's delivery reports are checked, and its posts and
+checkpoints saved, once the window after it is full (or at a checkpoint-only record)."""
+CONFIRM_TIMEOUT_S = 60.0
+"""How long a send may stay unacknowledged before the run fails (as ``message.timeout.ms``)."""
+PRODUCER_SETTINGS: dict[str, Any] = {
+    "acks": "all",
+    "linger.ms": 10,
+    # A raw post is ~3 KB (the platform's item rides along in ``raw``): 512 KB batches keep the
+    # number of produce requests low.
+    "batch.size": 512 * 1024,
+    "retries": 5,
+    # As kafka-python's default: a retried batch cannot overtake more than a few others, so an
+    # older version of a post is not written after a newer one.
+    "max.in.flight.requests.per.connection": 5,
+    "message.timeout.ms": int(CONFIRM_TIMEOUT_S * 1000),
+}
+"""librdkafka settings of every connector's producer (besides the connection's)."""
+MAX_WARNING_KINDS = 50
+"""Distinct warning messages kept in ``ConnectorStats.warning_counts``; later ones count as "other"."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +67,8 @@ class SourceRecord:
     topic with that reason and ``value`` as the original bytes. ``digest`` (what identifies the
     content, without collection times) lets a stateful connector skip a post it already sent
     unchanged. ``checkpoint`` is saved once this record and all before it are acknowledged.
+    ``warnings`` are non-fatal problems met while normalising (a fallback taken, a value not
+    read): the post is still sent, and the run's stats count them for the operator.
     """
 
     key: str | None
@@ -43,17 +78,97 @@ class SourceRecord:
     checkpoint: dict[str, Any] | None = None
     produce: bool = True
     """False for a record that only carries a checkpoint (e.g. "this file was read to the end")."""
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
 class ConnectorStats:
-    """What one connector run produced."""
+    """What one connector run produced, and the non-fatal problems it met."""
 
     produced: int = 0
     unchanged: int = 0
     dead_lettered: int = 0
     finished: bool = False
     error: str | None = None
+    warnings: int = 0
+    """Non-fatal problems: records normalised with a fallback, values not read, sources skipped."""
+    warning_counts: dict[str, int] = field(default_factory=dict)
+    """How often each distinct warning message occurred (at most ``MAX_WARNING_KINDS`` messages)."""
+
+    def warn(self, message: str) -> None:
+        """Count one warning under its message."""
+        self.warnings += 1
+        if message not in self.warning_counts and len(self.warning_counts) >= MAX_WARNING_KINDS:
+            message = "other warnings"
+        self.warning_counts[message] = self.warning_counts.get(message, 0) + 1
+
+    def warning_lines(self, limit: int = 10) -> list[str]:
+        """The most frequent warnings, one line each (``count × message``)."""
+        ranked = sorted(self.warning_counts.items(), key=lambda item: (-item[1], item[0]))
+        lines = [f"{count:,} × {message}" for message, count in ranked[:limit]]
+        if len(ranked) > limit:
+            lines.append(f"... and {len(ranked) - limit} more kinds of warning")
+        return lines
+
+
+_NOT_CONTENT = frozenset({"collected_at", "raw"})
+
+
+def encode_post(post: Post) -> tuple[bytes, str]:
+    """A post's Kafka value and the digest of its content (everything but collection time and raw item).
+
+    Raise ``ValueError`` for a post that cannot be written as JSON: a ``\\ud800`` escape in an
+    item decodes to a lone surrogate, which passes validation but has no UTF-8 form.
+    """
+    try:
+        value = post.model_dump_json().encode()
+        digest = content_digest(post.model_dump_json(exclude=_NOT_CONTENT).encode())
+    except PydanticSerializationError as exc:
+        msg = f"cannot be written as JSON ({str(exc).removeprefix('Error serializing to JSON: ')})"
+        raise ValueError(msg) from None
+    return value, digest
+
+
+def raw_bytes(item: Any) -> bytes:
+    """An API item as JSON bytes for a dead letter, whatever strings it holds."""
+    return json.dumps(item, ensure_ascii=False).encode("utf-8", "backslashreplace")
+
+
+def producer_config(settings: Settings, client_id: str = "siaga-connector") -> dict[str, Any]:
+    """librdkafka configuration for the configured Kafka: the connection, then ``PRODUCER_SETTINGS``."""
+    kafka = settings.kafka
+    config: dict[str, Any] = {
+        "bootstrap.servers": settings.kafka_bootstrap(),
+        "security.protocol": kafka.security_protocol,
+        "client.id": client_id,
+        "logger": logging.getLogger("connectors.kafka"),
+        **PRODUCER_SETTINGS,
+    }
+    if kafka.ssl_cafile:
+        config["ssl.ca.location"] = str(kafka.ssl_cafile)
+    if kafka.sasl_mechanism:
+        config["sasl.mechanism"] = kafka.sasl_mechanism
+        config["sasl.username"] = kafka.sasl_username or ""
+        config["sasl.password"] = kafka.sasl_password.get_secret_value() if kafka.sasl_password else ""
+    return config
+
+
+class _Window:
+    """The records handled since the last confirmation, and the delivery reports of those sent."""
+
+    __slots__ = ("delivered", "errors", "records", "sent")
+
+    def __init__(self) -> None:
+        self.records: list[tuple[bool, SourceRecord]] = []  # (sent to Kafka?, record)
+        self.sent = 0
+        self.delivered = 0
+        self.errors: list[KafkaError] = []
+
+    def report(self, error: KafkaError | None, _message: Any) -> None:
+        """librdkafka's delivery report (called from ``poll``/``flush``, on the producing thread)."""
+        self.delivered += 1
+        if error is not None:
+            self.errors.append(error)
 
 
 class Connector(abc.ABC):
@@ -70,7 +185,12 @@ class Connector(abc.ABC):
 
     @abc.abstractmethod
     def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
-        """Yield records until the source is exhausted or ``stop`` is set."""
+        """Yield records until the source is exhausted or ``stop`` is set.
+
+        A connector with state ends each burst of records it has at hand (a page of an API, the
+        end of a file) with a checkpoint-only record (``produce=False``): ``run`` gathers records
+        up to one of those, or up to ``PREFETCH`` records, before it produces them.
+        """
 
     state: ConnectorState | None = None
     """Checkpoints and sent posts; ``None`` for a connector that keeps no state (replay)."""
@@ -79,6 +199,11 @@ class Connector(abc.ABC):
         """Validate what can be validated without producing (credentials, paths); say what was found."""
         return "configuration valid"
 
+    def warn(self, message: str) -> None:
+        """Report a non-fatal problem of the source itself (not of one record): logged and counted."""
+        log.warning("connector %s: %s", self.name, message)
+        self.stats.warn(message)
+
     @property
     def bounded(self) -> bool:
         """Whether the source runs out (a file) rather than being polled until stopped (an API)."""
@@ -86,66 +211,135 @@ class Connector(abc.ABC):
 
     def run(self, settings: Settings, stop: threading.Event) -> ConnectorStats:
         """Produce every record; return once all are acknowledged and checkpointed."""
-        # A raw post is ~3 KB (the platform's item rides along in ``raw``): in the default 16 KB
-        # batch five fit, and the sender would send a request for nearly every record.
-        producer = KafkaProducer(**settings.kafka_client_kwargs(), acks="all", linger_ms=10, retries=5,
-                                 batch_size=512 * 1024)
+        producer = Producer(producer_config(settings, f"siaga-connector-{self.name}"))
         topics = settings.kafka.topics
-        pending: list[tuple[Any, SourceRecord]] = []
+        window = _Window()  # handled since the last confirmation
+        older = _Window()  # the window before, not yet confirmed
+        # Posts sent but not yet confirmed, with their digests: the state learns them only then.
+        in_flight: dict[str, str] = {}
         try:
-            for record in self.records(stop):
-                if not record.produce:
-                    future = None
-                elif record.failure is not None:
-                    letter = DeadLetter.wrap(record.value, stage="connector", reason=record.failure,
-                                             error_type="NormaliseError", source=f"connector:{self.name}",
-                                             key=record.key, failed_at=utc_now())
-                    future = producer.send(topics.dead_letter, key=(record.key or self.name).encode(),
-                                           value=letter.model_dump_json().encode())
-                elif (self.state is not None and record.key is not None and record.digest is not None
-                      and not self.state.is_new(record.key, record.digest)):
-                    future = None
-                else:
-                    key = record.key.encode() if record.key is not None else None
-                    future = producer.send(topics.raw, key=key, value=record.value)
-                pending.append((future, record))
-                # A checkpoint-only record marks a natural pause (a file read to its end): confirm
-                # now, so a connector that then waits for more input has saved its progress.
-                if len(pending) >= 1000 or not record.produce:
-                    self._confirm(producer, pending)
-            self._confirm(producer, pending)
+            for chunk in self._chunks(self.records(stop)):
+                sent_before = self._sent_before(chunk, in_flight)
+                for record in chunk:
+                    for message in record.warnings:
+                        self.stats.warn(message)
+                    sent = True
+                    if not record.produce:
+                        sent = False
+                    elif record.failure is not None:
+                        letter = DeadLetter.wrap(record.value, stage="connector", reason=record.failure,
+                                                 error_type="NormaliseError", source=f"connector:{self.name}",
+                                                 key=record.key, failed_at=utc_now())
+                        _send(producer, window, topics.dead_letter, (record.key or self.name).encode(),
+                              letter.model_dump_json().encode())
+                    elif record.key is not None and record.digest is not None \
+                            and sent_before.get(record.key) == record.digest:
+                        sent = False
+                    else:
+                        _send(producer, window, topics.raw, record.key.encode() if record.key is not None else None,
+                              record.value)
+                        if self.state is not None and record.key is not None and record.digest is not None:
+                            sent_before[record.key] = in_flight[record.key] = record.digest
+                    window.records.append((sent, record))
+                    if not record.produce:
+                        # A checkpoint-only record marks a natural pause (a file read to its end):
+                        # confirm everything now, so a connector that then waits for more input
+                        # has saved its progress.
+                        self._confirm(producer, older, in_flight)
+                        self._confirm(producer, window, in_flight)
+                        older, window = _Window(), _Window()
+                    elif len(window.records) >= CONFIRM_EVERY:
+                        # Confirm the window before this one: its sends have had a whole window's
+                        # time to be acknowledged, so this rarely waits, and the producer is never
+                        # drained empty (a flush here would leave it idle while records are made).
+                        self._confirm(producer, older, in_flight)
+                        older, window = window, _Window()
+                producer.poll(0)  # serve the delivery reports that have arrived
+            self._confirm(producer, older, in_flight)
+            self._confirm(producer, window, in_flight)
             self.stats.finished = not stop.is_set()
         except Exception as exc:
             self.stats.error = f"{type(exc).__name__}: {exc}"
             log.error("connector %s failed: %s", self.name, self.stats.error)
             raise
         finally:
-            producer.close()
+            # Sends not yet confirmed are not checkpointed either: a restart sends them again.
+            producer.flush(5)
             if self.state is not None:
                 self.state.close()
-        log.info("connector %s produced %d records (%d unchanged, %d dead-lettered)", self.name,
-                 self.stats.produced, self.stats.unchanged, self.stats.dead_lettered)
+        log.info("connector %s produced %d records (%d unchanged, %d dead-lettered, %d warnings)", self.name,
+                 self.stats.produced, self.stats.unchanged, self.stats.dead_lettered, self.stats.warnings)
         return self.stats
 
-    def _confirm(self, producer: KafkaProducer, pending: list[tuple[Any, SourceRecord]]) -> None:
-        producer.flush()
+    def _chunks(self, records: Iterator[SourceRecord]) -> Iterator[list[SourceRecord]]:
+        """Records in runs of up to ``PREFETCH``, each run ending early at a checkpoint-only record.
+
+        Without state there is nothing to look up, so records go out one by one (a paced replay
+        must not wait for a run to fill).
+        """
+        if self.state is None:
+            for record in records:
+                yield [record]
+            return
+        chunk: list[SourceRecord] = []
+        for record in records:
+            chunk.append(record)
+            if len(chunk) >= PREFETCH or not record.produce:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def _sent_before(self, chunk: list[SourceRecord], in_flight: dict[str, str]) -> dict[str, str]:
+        """The digest last sent for each post of ``chunk`` sent before, looked up in one query."""
+        if self.state is None:
+            return {}
+        keys = [record.key for record in chunk
+                if record.produce and record.failure is None and record.key is not None and record.digest is not None]
+        if not keys:
+            return {}
+        known = self.state.sent_digests(key for key in keys if key not in in_flight)
+        known.update((key, in_flight[key]) for key in keys if key in in_flight)
+        return known
+
+    def _confirm(self, producer: Producer, window: _Window, in_flight: dict[str, str]) -> None:
+        """Wait for every send of ``window``, count it, then save its posts and checkpoints together."""
+        deadline = time.monotonic() + CONFIRM_TIMEOUT_S + 5
+        while window.delivered < window.sent:
+            if time.monotonic() > deadline:
+                msg = f"{window.sent - window.delivered} sends unacknowledged after {CONFIRM_TIMEOUT_S + 5:.0f} s"
+                raise TimeoutError(msg)
+            producer.poll(0.05)
+        if window.errors:
+            raise KafkaException(window.errors[0])
         checkpoints: dict[str, Any] = {}
-        sent = []
-        for future, record in pending:
-            if future is not None:
-                future.get(timeout=30)
+        posts = []
+        for sent, record in window.records:
             if not record.produce:
                 pass
             elif record.failure is not None:
                 self.stats.dead_lettered += 1
-            elif future is None:
+            elif not sent:
                 self.stats.unchanged += 1
             else:
                 self.stats.produced += 1
                 if record.key is not None and record.digest is not None:
-                    sent.append((record.key, record.digest))
+                    posts.append((record.key, record.digest))
             if record.checkpoint:
                 checkpoints.update(record.checkpoint)
-        if self.state is not None:
-            self.state.commit(sent, checkpoints)
-        pending.clear()
+        if self.state is not None and (posts or checkpoints):
+            self.state.commit(posts, checkpoints)
+        for key, digest in posts:
+            if in_flight.get(key) == digest:
+                del in_flight[key]
+
+
+def _send(producer: Producer, window: _Window, topic: str, key: bytes | None, value: bytes) -> None:
+    """Hand one message to librdkafka; its delivery report lands in ``window``."""
+    while True:
+        try:
+            producer.produce(topic, value=value, key=key, on_delivery=window.report)
+            break
+        except BufferError:  # the local queue is full: let the sender catch up
+            producer.poll(0.05)
+    window.sent += 1

@@ -7,26 +7,29 @@ requests always go to the configured ``base_url`` with the current token, so the
 Facebook embeds in ``next`` is never stored or followed elsewhere.
 
 Checkpoints, per page: ``newest``, the newest ``created_time`` seen by a completed walk, and
-the next poll asks for ``since = newest - OVERLAP``. The overlap catches posts that show up in
-the feed a little late, and re-reads the freshest posts, whose reaction, comment and share
-counts are still moving: a post re-read with new counts is sent again under the same key (the
-index updates it); one re-read unchanged is not sent again (the sent-post digest). Because a
+the next poll asks for ``since = min(newest - OVERLAP, now - refresh_window)``. The overlap
+catches posts that show up in the feed a little late. The refresh window (``refresh_window`` in
+the source, one hour by default) is how long a post's reaction, comment and share counts are
+refreshed: every poll reads again the posts created within it. A post re-read with new counts
+is sent again under the same key (the index updates it); one re-read unchanged is not sent
+again (the sent-post digest). A longer window costs requests: about one more per page and
+poll for every 100 posts the page published within it. Because a
 walk runs from newest to oldest, ``newest`` only moves once a walk reaches its end; while a walk
 is under way its progress is saved as ``walk`` (its ``since``, and ``until`` = the oldest post
 read so far), and a restart resumes the walk with ``since``/``until`` instead of starting over
 or, worse, skipping the posts it had not reached.
 
-Failures (Graph errors are classified by their ``error.code``, since Facebook answers most of
-them with HTTP 400, and the shared table in ``connectors.api`` goes by HTTP status):
-- 190 (OAuthException; subcode 463 = expired, 460 = password changed, ...): fatal for this
-  connector. Page access tokens are issued and renewed by the operator, not by Siaga: there
-  is no refresh here; the message says which environment variable to update.
-- 4, 17, 32, 613 and the 800xx business-use-case codes (rate limits): wait 5 minutes,
+Failures, as the one table (``connectors.api.classify``, which reads Graph error codes before
+HTTP statuses) classifies them:
+- a refused token (190, 102, 2500, or HTTP 401; subcode 463 = expired, 460 = password changed,
+  ...): fatal for this connector. Page access tokens are issued and renewed by the operator, not
+  by Siaga: there is no refresh here; the message says which environment variable to update.
+- rate limits (4, 17, 32, 613, the 800xx business-use-case codes, 429): wait 5 minutes,
   doubling up to an hour while they last (the Graph limits are rolling one-hour windows).
-- 100 "Unsupported get request" / "does not exist" and 803 (unknown alias) for a page that
-  does not exist or is not public, and 10 / 200 (no permission to read it): that page is skipped
-  for this poll with an error in the log and in ``unavailable_pages`` (``siaga connectors check``
-  lists them); the other pages go on. Dead letters are for posts, not for pages.
+- an object that cannot be read (100 "Unsupported get request" / "does not exist", 803 unknown
+  alias, 10 / 200 no permission): that page is skipped for this poll with an error in the log
+  and in ``unavailable_pages`` (``siaga connectors check`` lists them); the other pages go on.
+  Dead letters are for posts, not for pages.
 - 5xx, 1/2 (unknown / temporarily unavailable), timeouts, malformed answers: retry with backoff.
 - Anything else (e.g. a bad ``fields`` value): fatal, with Facebook's message.
 
@@ -37,8 +40,6 @@ of running into rate-limit errors. Tokens never appear in messages, logs or chec
 
 from __future__ import annotations
 
-import enum
-import json
 import logging
 import os
 import re
@@ -51,8 +52,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from connectors.api import (
-    GRAPH_RATE_LIMIT_CODES,
-    GRAPH_TOKEN_CODE,
     Action,
     ApiFailure,
     Clock,
@@ -60,8 +59,8 @@ from connectors.api import (
     backoff,
     request_json,
 )
-from connectors.base import Connector, SourceRecord
-from connectors.state import ConnectorState, content_digest
+from connectors.base import Connector, SourceRecord, encode_post, raw_bytes
+from connectors.state import ConnectorState
 from schemas.config import FacebookPagesSource, Settings
 from schemas.post import Post
 
@@ -192,39 +191,6 @@ def to_post(item: dict[str, Any], collected_at: datetime, page: str | None = Non
         raise NormaliseError(msg) from None
 
 
-# -- the Graph API's failures ----------------------------------------------------------------
-
-
-class GraphAction(enum.Enum):
-    """What to do about a failed Graph API request."""
-
-    RETRY = "retry"
-    WAIT_RATE_LIMIT = "wait for the rate limit"
-    SKIP_PAGE = "skip this page"
-    TOKEN_REFUSED = "stop: the operator must renew the access token"
-    FATAL = "stop this connector"
-
-
-_RATE_LIMIT_CODES = GRAPH_RATE_LIMIT_CODES
-_TOKEN_CODES = {GRAPH_TOKEN_CODE, "102", "2500"}  # invalid or expired token, invalid session, no active token
-_PERMISSION_CODES = {"10", "200"}
-
-
-def graph_action(failure: ApiFailure) -> GraphAction:
-    """The Graph API's error codes → what to do (HTTP status only where the code says nothing)."""
-    code, message = failure.code, failure.message.lower()
-    if code in _TOKEN_CODES or failure.status == 401:
-        return GraphAction.TOKEN_REFUSED
-    if code in _RATE_LIMIT_CODES or (code.startswith("800") and len(code) == 5) or failure.status == 429:
-        return GraphAction.WAIT_RATE_LIMIT
-    if code == "803" or code in _PERMISSION_CODES or (
-            code == "100" and ("unsupported get request" in message or "does not exist" in message)):
-        return GraphAction.SKIP_PAGE
-    if code in ("1", "2") or failure.action is Action.RETRY:
-        return GraphAction.RETRY
-    return GraphAction.FATAL
-
-
 def describe(failure: ApiFailure) -> str:
     """A failed request for a log line: path, status, Graph code and message (no token, no query)."""
     return f"{failure.path}: HTTP {failure.status}, Graph error {failure.code}: {failure.message}"
@@ -309,8 +275,7 @@ class FacebookPagesConnector(Connector):
             try:
                 request_json("GET", f"{self._page_url(page)}?{query}")
             except ApiFailure as failure:
-                action = graph_action(failure)
-                if action is GraphAction.TOKEN_REFUSED:
+                if failure.action is Action.REFRESH_TOKEN:
                     raise self._token_refused(failure) from None
                 problems.append(f"{page} ({failure.code}: {failure.message})")
         readable = len(self.source.pages) - len(problems)
@@ -343,19 +308,19 @@ class FacebookPagesConnector(Connector):
                                      urllib.parse.urlsplit(self._page_url(page)).path)
                 return answer
             except ApiFailure as failure:
-                action = graph_action(failure)
-                if action is GraphAction.TOKEN_REFUSED:
+                action = failure.action
+                if action is Action.REFRESH_TOKEN:
                     raise self._token_refused(failure) from None
-                if action is GraphAction.SKIP_PAGE:
+                if action is Action.SKIP:
                     raise PageUnavailable(f"{failure.code}: {failure.message}") from None
-                if action is GraphAction.WAIT_RATE_LIMIT:
+                if action is Action.WAIT_QUOTA:
                     limited += 1
                     pause = min(RATE_LIMIT_WAIT_MAX, RATE_LIMIT_WAIT * 2 ** (limited - 1))
                     log.warning("connector %s: rate limited (%s); waiting %.0f s", self.name, describe(failure),
                                 pause)
                     if self.clock.sleep(pause, stop):
                         return None
-                elif action is GraphAction.RETRY:
+                elif action is Action.RETRY:
                     attempt += 1
                     log.warning("connector %s: %s; retrying (attempt %d)", self.name, describe(failure), attempt)
                     if self.clock.sleep(backoff(attempt), stop):
@@ -395,6 +360,7 @@ class FacebookPagesConnector(Connector):
                                   "id or username is right and the page is public; the other pages go on",
                                   self.name, page, reason)
                     self.unavailable_pages[page] = reason
+                    self.stats.warn(f"page {page!r} cannot be read and was skipped")
                     continue
                 if page in self.unavailable_pages:
                     log.info("connector %s: page %r can be read again", self.name, page)
@@ -411,7 +377,11 @@ class FacebookPagesConnector(Connector):
         newest = saved.get("newest")
         walk = saved.get("walk")
         if walk is None:
-            start = parse_time(newest) - OVERLAP if newest else self.clock.now() - self.source.since
+            now = self.clock.now()
+            if newest:
+                start = min(parse_time(newest) - OVERLAP, now - self.source.refresh_window)
+            else:
+                start = now - self.source.since
             walk = {"since": int(start.timestamp()), "until": None, "newest": None}
         params: dict[str, Any] = {"fields": FIELDS, "since": walk["since"], "limit": PAGE_SIZE}
         if walk["until"] is not None:
@@ -446,12 +416,14 @@ class FacebookPagesConnector(Connector):
             params = following
 
     def _record(self, item: Any, collected_at: datetime, page: str) -> tuple[SourceRecord, datetime | None]:
-        raw = json.dumps(item, ensure_ascii=False).encode()
+        raw = raw_bytes(item)
         if not isinstance(item, dict):
             return SourceRecord(None, raw, failure="facebook: a post is not a JSON object"), None
         try:
             post = to_post(item, collected_at, page=page)
+            value, digest = encode_post(post)
         except NormaliseError as exc:
             return SourceRecord(None, raw, failure=str(exc)), None
-        digest = content_digest(post.model_dump_json(exclude={"collected_at", "raw"}).encode())
-        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest), post.created_at
+        except ValueError as exc:
+            return SourceRecord(None, raw, failure=f"facebook: {exc}"), None
+        return SourceRecord(post.post_id, value, digest=digest), post.created_at

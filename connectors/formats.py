@@ -9,9 +9,12 @@ can travel as a dead-letter reason without anyone opening the original file.
 
 Rules every format follows:
 
-- ``native_id`` is the platform's own id for the post, the same one its other sources give
-  (for Instagram the numeric media id, not the shortcode), so a post imported twice, or by two
-  tools, is one Kafka key and one Elasticsearch document.
+- ``native_id`` is the platform's own id for the post, the same one its other sources give,
+  so a post imported twice, by two tools, or also read from an API, is one Kafka key and one
+  Elasticsearch document. For Instagram that is the shortcode (``instagram_shortcode``): the
+  numeric media ids differ between the Graph API and what scrapers see.
+- A fallback taken (a count the platform hides, a URL built from parts) is reported through
+  the optional ``warnings`` list; the post is still made.
 - Hashtags and mentions come from the tool's structured field when it has a non-empty one,
   else from the text; they are lower-cased, stripped of ``#``/``@`` and deduplicated in order.
 - Counts must be whole numbers; numeric strings (``"1200"``) pass, display strings
@@ -74,13 +77,19 @@ def _kind(value: Any) -> str:
 class _Item:
     """One exported object, read on behalf of a format so that every refusal names both."""
 
-    def __init__(self, fmt: str, raw: Any, prefix: str = "") -> None:
+    def __init__(self, fmt: str, raw: Any, prefix: str = "", warnings: list[str] | None = None) -> None:
         if not isinstance(raw, dict):
             msg = f"{fmt}: item is {_kind(raw)}, not a JSON object"
             raise NormaliseError(msg)
         self.fmt = fmt
         self.raw = raw
         self.prefix = prefix
+        self.warnings = warnings
+
+    def warn(self, reason: str) -> None:
+        """Note a fallback taken for this item; the post is still made."""
+        if self.warnings is not None:
+            self.warnings.append(f"{self.fmt}: {reason}")
 
     def error(self, reason: str) -> NormaliseError:
         return NormaliseError(f"{self.fmt}: {reason}")
@@ -94,6 +103,8 @@ class _Item:
 
     def get(self, path: str) -> Any:
         """The value at a dotted path, ``None`` if absent; a non-object on the way is an error."""
+        if "." not in path:  # the common case, and this runs ~15 times per item
+            return self.raw.get(path)
         node: Any = self.raw
         walked: list[str] = []
         for key in path.split("."):
@@ -153,6 +164,7 @@ class _Item:
         if number is None:
             raise self.error(f"{self.name(path)} {value!r} is not a whole number")
         if number == _HIDDEN:
+            self.warn(f"{self.name(path)} is -1 (hidden by the platform), read as unknown")
             return None
         if number < 0:
             raise self.error(f"{self.name(path)} {value!r} is negative")
@@ -234,7 +246,11 @@ def _post(item: _Item, *, collected_at: datetime, raw: dict[str, Any], **fields:
     if len(text) > MAX_TEXT_CHARS:
         msg = f"text is {len(text):,} characters, over the {MAX_TEXT_CHARS:,} limit"
         raise item.error(msg)
-    collected_at = max(collected_at.astimezone(UTC), fields["created_at"])
+    collected_at = collected_at.astimezone(UTC)
+    if collected_at < fields["created_at"]:
+        item.warn("collected before it was created (the collector's clock was behind): collected_at raised to "
+                  "created_at")
+        collected_at = fields["created_at"]
     try:
         return Post(collected_at=collected_at, raw=raw, **fields)
     except ValidationError as exc:
@@ -256,9 +272,46 @@ def _instagram_url(shortcode: str) -> str:
     return f"https://www.instagram.com/p/{shortcode}/"
 
 
-def apify_tiktok(raw: dict, collected_at: datetime) -> Post:
+_SHORTCODE = re.compile(r"[A-Za-z0-9_\-]{5,64}")
+_INSTAGRAM_MEDIA_KINDS = frozenset({"p", "reel", "reels", "tv"})
+
+
+def instagram_shortcode(url: str | None) -> str | None:
+    """The shortcode in an Instagram post URL (``/p/<code>/``, ``/reel/<code>/``, ``/<user>/p/<code>/``).
+
+    The shortcode is Instagram's native id here: it is the one id that every source of an
+    Instagram post gives, in a field or in the post's URL (the Graph API's ``permalink``, Apify's
+    ``shortCode``, Zeeschuimer's ``code``, the Content Library's ``url``), whereas the numeric
+    ids differ: the Graph API's media id is not the media id (``pk``) that scrapers see.
+    """
+    if not url:
+        return None
+    try:
+        parts = [part for part in urlparse(url).path.split("/") if part]
+    except ValueError:
+        return None
+    for kind, code in zip(parts, parts[1:], strict=False):
+        if kind in _INSTAGRAM_MEDIA_KINDS and _SHORTCODE.fullmatch(code):
+            return code
+    return None
+
+
+def _instagram_native_id(item: _Item, shortcode: str | None, numeric_path: str) -> str:
+    """The shortcode if there is one; else the numeric id, with a warning (two sources may then disagree)."""
+    if shortcode and _SHORTCODE.fullmatch(shortcode):
+        return shortcode
+    if numeric_path == "pk" and item.get("pk") is None and item.get("id") is not None:
+        numeric = item.ident("id").split("_", 1)[0]  # "<media id>_<owner id>"
+    else:
+        numeric = item.ident(numeric_path)
+    item.warn("no shortcode: the numeric media id is used as the post id, so the same post from "
+              "another source may not be recognised")
+    return numeric
+
+
+def apify_tiktok(raw: dict, collected_at: datetime, warnings: list[str] | None = None) -> Post:
     """A dataset item from Apify's TikTok scraper (clockworks/tiktok-scraper) as a ``Post``."""
-    item = _Item("apify-tiktok", raw)
+    item = _Item("apify-tiktok", raw, warnings=warnings)
     native_id = item.ident("id")
     handle = item.text("authorMeta.name", required=True)
     # createTime (epoch seconds) and createTimeISO say the same; a trimmed export
@@ -295,16 +348,14 @@ def apify_tiktok(raw: dict, collected_at: datetime) -> Post:
     )
 
 
-def apify_instagram(raw: dict, collected_at: datetime) -> Post:
+def apify_instagram(raw: dict, collected_at: datetime, warnings: list[str] | None = None) -> Post:
     """A dataset item from Apify's Instagram scraper (apify/instagram-scraper) as a ``Post``."""
-    item = _Item("apify-instagram", raw)
-    # The numeric media id, not the shortcode: it is what Zeeschuimer captures call ``pk`` too,
-    # so the same post from either tool gets the same post id.
-    native_id = item.ident("id")
+    item = _Item("apify-instagram", raw, warnings=warnings)
     shortcode = item.text("shortCode")
     url = item.text("url") or (_instagram_url(shortcode) if shortcode else None)
     if url is None:
         raise item.missing("url", "shortCode")
+    native_id = _instagram_native_id(item, shortcode or instagram_shortcode(url), "id")
     text = item.text("caption") or ""
     return _post(
         item,
@@ -372,9 +423,9 @@ def _facebook_handle(item: _Item) -> str:
     raise item.missing("pageName", "user.profileUrl", "user.name")
 
 
-def apify_facebook(raw: dict, collected_at: datetime) -> Post:
+def apify_facebook(raw: dict, collected_at: datetime, warnings: list[str] | None = None) -> Post:
     """A dataset item from Apify's Facebook posts scraper (apify/facebook-posts-scraper) as a ``Post``."""
-    item = _Item("apify-facebook", raw)
+    item = _Item("apify-facebook", raw, warnings=warnings)
     native_id = item.ident("postId")
     if item.get("time") is not None:
         created_at = item.iso("time")
@@ -455,12 +506,8 @@ def _zeeschuimer_instagram(item: _Item, collected_at: datetime, raw: dict[str, A
     if item.get("shortcode") is not None and item.get("code") is None:
         msg = "item is in Instagram's older GraphQL shape (shortcode, taken_at_timestamp), which is not read here"
         raise item.error(msg)
-    # ``id`` is "<media id>_<owner id>"; ``pk`` is the media id alone, as Apify writes it.
-    if item.get("pk") is not None:
-        native_id = item.ident("pk")
-    else:
-        native_id = item.ident("id").split("_", 1)[0]
     shortcode = item.text("code", required=True)
+    native_id = _instagram_native_id(item, shortcode, "pk")
     if item.get("taken_at") is None:
         msg = f"missing field {item.name('taken_at')!r} (grid and thumbnail views leave the post date out)"
         raise item.error(msg)
@@ -499,9 +546,9 @@ _ZEESCHUIMER: dict[str, Callable[[_Item, datetime, dict[str, Any]], Post]] = {
 }
 
 
-def zeeschuimer(raw: dict, collected_at: datetime) -> Post:
+def zeeschuimer(raw: dict, collected_at: datetime, warnings: list[str] | None = None) -> Post:
     """One line of a Zeeschuimer (4CAT) NDJSON capture, TikTok or Instagram, as a ``Post``."""
-    envelope = _Item("zeeschuimer", raw)
+    envelope = _Item("zeeschuimer", raw, warnings=warnings)
     platform = envelope.text("source_platform", required=True)
     if platform not in _ZEESCHUIMER:
         supported = ", ".join(sorted(_ZEESCHUIMER))
@@ -516,13 +563,17 @@ def zeeschuimer(raw: dict, collected_at: datetime) -> Post:
     if not isinstance(data, dict):
         msg = f"data is {_kind(data)}, not an object"
         raise envelope.error(msg)
-    return _ZEESCHUIMER[platform](_Item(f"zeeschuimer {platform}", data, prefix="data."), collected_at, raw)
+    return _ZEESCHUIMER[platform](_Item(f"zeeschuimer {platform}", data, prefix="data.", warnings=warnings), collected_at, raw)
 
 
-FORMATS: dict[str, Callable[[dict, datetime], Post]] = {
+FORMATS: dict[str, Callable[[dict, datetime, list[str] | None], Post]] = {
     "apify-tiktok": apify_tiktok,
     "apify-instagram": apify_instagram,
     "apify-facebook": apify_facebook,
     "zeeschuimer": zeeschuimer,
 }
-"""Every import format by the name an import configuration gives it."""
+"""Every import format by the name an import configuration gives it.
+
+Each is called as ``normalise(item, collected_at, warnings)``; ``warnings``, a list or ``None``,
+receives a line for each fallback taken (a hidden count, a handle made from a display name).
+"""

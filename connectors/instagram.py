@@ -18,14 +18,15 @@ retry can make the count here lower than Meta's. Configured hashtags beyond the 
 skipped, in configuration order (earlier ones have priority), with a warning and an entry in
 ``over_budget`` / ``budget_status()``; they are picked up when a window closes.
 
-Failures, by the Graph API's error code rather than the HTTP status: code 190 (HTTP 400 or 401)
-is an invalid or expired access token and stops the connector — long-lived tokens are
-refreshed by the operator (a new token in the environment, then a restart), never by this
-connector; codes 4, 17, 32, 613 (and 80002, Instagram's business-use-case limit) are rate
-limits, answered with HTTP 400, 403 or 429, and are waited out; 5xx and transport errors are
-retried with backoff. A hashtag search refused for any other reason (Meta gives a generic error
-for hashtags it deems sensitive) skips that hashtag and reports it in ``refused``; if every
-search of a pass is refused, the configuration is wrong and the connector stops.
+Failures, as the one table (``connectors.api.classify``, Graph error codes before HTTP
+statuses) classifies them: a refused token (code 190, HTTP 400 or 401) stops the connector —
+long-lived tokens are refreshed by the operator (a new token in the environment, then a
+restart), never by this connector; rate limits (codes 4, 17, 32, 613, and 80002, Instagram's
+business-use-case limit, answered with HTTP 400, 403 or 429) are waited out; 5xx and transport
+errors are retried with backoff. A hashtag search refused for any other reason (Meta gives a
+generic error for hashtags it deems sensitive) skips that hashtag and reports it in
+``refused``; if every search of a pass is refused, the configuration is wrong and the
+connector stops.
 
 Progress. Per hashtag, the newest media time of the last complete pass and the cursor of the
 pass in progress are checkpointed after the media of each page are acknowledged by Kafka, so a
@@ -36,15 +37,15 @@ Media whose counts changed are sent again (same post id), and paging goes on pas
 Limitations. The API gives no author: ``Post.author.handle`` is the username when the
 permalink carries one, else ``unknown:<shortcode>`` (one placeholder per post, so author-grouped
 rules neither merge strangers nor fire on a fake "most active account"), else
-``instagram_user``. ``native_id`` is the Graph API media id, which is not the media id scraping
-tools export, so the same post imported from such a tool has another post id. ``paging.next``
-carries the access token in its query string, so it is only read as "there is more" and never
-stored or logged; pages are requested with the ``after`` cursor instead.
+``instagram_user``. ``native_id`` is the shortcode in the permalink, not the Graph API media id
+(which is not the media id scraping tools export), so the same post read here and imported
+from Apify or Zeeschuimer is one post id. ``paging.next`` carries the access token in its query
+string, so it is only read as "there is more" and never stored or logged; pages are requested
+with the ``after`` cursor instead.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -55,8 +56,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.api import (
-    GRAPH_RATE_LIMIT_CODES,
-    GRAPH_TOKEN_CODE,
     Action,
     ApiFailure,
     Clock,
@@ -64,8 +63,9 @@ from connectors.api import (
     backoff,
     request_json,
 )
-from connectors.base import Connector, SourceRecord
-from connectors.state import ConnectorState, content_digest
+from connectors.base import Connector, SourceRecord, encode_post, raw_bytes
+from connectors.formats import instagram_shortcode
+from connectors.state import ConnectorState
 from schemas.config import InstagramHashtagSource, Settings
 from schemas.post import Post
 
@@ -78,8 +78,6 @@ RECENT_WINDOW = timedelta(hours=24)
 BUDGET_WINDOW = timedelta(days=7)
 BUDGET_MARGIN = timedelta(minutes=10)
 """Kept on top of the 7 days, for the difference between our clock and Meta's."""
-RATE_LIMIT_CODES = GRAPH_RATE_LIMIT_CODES | {"80002"}  # 80002: Instagram's business-use-case limit
-TOKEN_CODE = GRAPH_TOKEN_CODE
 RATE_WAIT = 300.0
 """First wait after a rate-limit answer (Meta's limits are counted over a rolling hour)."""
 RATE_WAIT_CAP = 3600.0
@@ -133,19 +131,32 @@ def _tags(pattern: re.Pattern[str], text: str) -> list[str]:
     return cleaned[:100]
 
 
-def to_post(media: dict[str, Any], collected_at: datetime) -> Post:
+def to_post(media: dict[str, Any], collected_at: datetime, warnings: list[str] | None = None) -> Post:
     """A Graph API IG Media object (from a hashtag edge) → ``Post``.
 
-    Hashtags and mentions come from the caption only, not from the hashtag that found the
-    media, so a post found under two hashtags is the same post with the same digest.
+    ``native_id`` is the shortcode in the permalink, as for every other source of Instagram
+    posts (``connectors.formats.instagram_shortcode``): the Graph API's media id is not the id
+    scrapers see, so with it the same post imported from Apify would become a second post. A
+    permalink without a shortcode falls back to the media id, with a warning. Hashtags and
+    mentions come from the caption only, not from the hashtag that found the media, so a post
+    found under two hashtags is the same post with the same digest.
     """
     try:
-        native_id = str(media["id"])
+        media_id = str(media["id"])
         permalink = str(media["permalink"])
         stamp = media["timestamp"]
     except KeyError as exc:
         msg = f"instagram: missing field {exc.args[0]!r}"
         raise NormaliseError(msg) from None
+    native_id = instagram_shortcode(permalink)
+    if native_id is None:
+        native_id = media_id
+        if warnings is not None:
+            warnings.append("instagram: the permalink has no shortcode: the Graph API media id is used as the post "
+                            "id, so the same post from another source may not be recognised")
+    handle = handle_from_permalink(permalink)
+    if warnings is not None and handle == PLACEHOLDER_HANDLE:
+        warnings.append(f"instagram: no username in the permalink: the author is {PLACEHOLDER_HANDLE!r}")
     try:
         created = parse_timestamp(stamp)
     except (TypeError, ValueError):
@@ -160,7 +171,7 @@ def to_post(media: dict[str, Any], collected_at: datetime) -> Post:
             platform="instagram",
             native_id=native_id,
             url=permalink,
-            author={"handle": handle_from_permalink(permalink)},
+            author={"handle": handle},
             text=caption,
             hashtags=_tags(_HASHTAG, caption),
             mentions=_tags(_MENTION, caption),
@@ -238,6 +249,21 @@ class InstagramHashtagConnector(Connector):
                f"{self.source.access_token_env} and restart it")
         return ConnectorFatal(msg)
 
+    def check(self) -> str:
+        """Read the business account with the token (no hashtag is queried, no budget used); report the budget."""
+        query = urllib.parse.urlencode({"fields": "id,username", "access_token": self._token()})
+        try:
+            account = request_json("GET", f"{self.source.base_url}/{urllib.parse.quote(self.source.ig_user_id)}"
+                                          f"?{query}")
+        except ApiFailure as failure:
+            if failure.action is Action.REFRESH_TOKEN:
+                raise self._token_refused(failure) from None
+            msg = (f"connector {self.name}: the business account {self.source.ig_user_id} cannot be read (HTTP "
+                   f"{failure.status}, code {failure.code}: {self._scrub(failure.message)}); check ig_user_id")
+            raise ConnectorFatal(msg) from None
+        return (f"access token accepted by {self.source.base_url} for @{account.get('username', '?')} "
+                f"({self.source.ig_user_id}); {self.budget_status()}")
+
     # -- the budget -----------------------------------------------------------------------------
 
     def _window_open(self, entry: dict[str, Any] | None, now: datetime) -> bool:
@@ -285,9 +311,9 @@ class InstagramHashtagConnector(Connector):
             try:
                 return request_json("GET", f"{self.source.base_url}{path}?{query}")
             except ApiFailure as failure:
-                if failure.code == TOKEN_CODE or failure.status == 401:
+                if failure.action is Action.REFRESH_TOKEN:
                     raise self._token_refused(failure) from None
-                if failure.code in RATE_LIMIT_CODES or failure.action is Action.WAIT_QUOTA:
+                if failure.action is Action.WAIT_QUOTA:
                     waits += 1
                     seconds = min(RATE_WAIT_CAP, RATE_WAIT * 2 ** min(waits - 1, 10))
                     log.warning("connector %s: rate limited (HTTP %d, code %s: %s); waiting %.0f s", self.name,
@@ -347,6 +373,7 @@ class InstagramHashtagConnector(Connector):
                                 "days (Instagram allows 30 per account); next slot at %s", self.name, tag,
                                 len(self._open_windows(now)), self.source.weekly_hashtags, frees_at.isoformat())
                 self.over_budget[tag] = frees_at
+                self.stats.warn(f"#{tag} skipped: over the weekly hashtag budget")
                 return "skipped"
             # Reserve the window and save it before the request that opens it.
             entry = {"id": (entry or {}).get("id"), "since": now.isoformat()}
@@ -364,6 +391,7 @@ class InstagramHashtagConnector(Connector):
                     log.warning("connector %s: the search for #%s was refused (%s); skipping it", self.name, tag,
                                 reason)
                 self.refused[tag] = reason
+                self.stats.warn(f"#{tag} skipped: the search was refused")
                 return "refused"
             if answer is None:
                 return "stopped"
@@ -372,6 +400,7 @@ class InstagramHashtagConnector(Connector):
                 if self.refused.get(tag) != "no such hashtag":
                     log.warning("connector %s: Instagram has no hashtag #%s; skipping it", self.name, tag)
                 self.refused[tag] = "no such hashtag"
+                self.stats.warn(f"#{tag} skipped: Instagram has no such hashtag")
                 return "refused"
             entry["id"] = str(found[0]["id"])
             if opening:  # Meta counted the hashtag at some moment up to now: count it from now.
@@ -445,12 +474,15 @@ class InstagramHashtagConnector(Connector):
             after = next_after
 
     def _record(self, media: Any, collected_at: datetime) -> tuple[SourceRecord, datetime | None]:
-        raw = json.dumps(media, ensure_ascii=False).encode()
+        raw = raw_bytes(media)
         if not isinstance(media, dict):
             return SourceRecord(None, raw, failure="instagram: a media item is not a JSON object"), None
+        warnings: list[str] = []
         try:
-            post = to_post(media, collected_at)
+            post = to_post(media, collected_at, warnings)
+            value, digest = encode_post(post)
         except NormaliseError as exc:
             return SourceRecord(None, raw, failure=str(exc)), None
-        digest = content_digest(post.model_dump_json(exclude={"collected_at", "raw"}).encode())
-        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest), post.created_at
+        except ValueError as exc:
+            return SourceRecord(None, raw, failure=f"instagram: {exc}"), None
+        return SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings)), post.created_at

@@ -23,12 +23,13 @@ is shared with the Content Library web tool, so the API may still refuse first).
 counted per hour in the checkpoint; when the budget is spent the connector waits until the
 oldest counted records leave the seven-day window, and asks for no more records than remain.
 
-Failures (Graph error codes over the shared table in ``connectors.api``): 429 or codes 4, 17,
-32, 613 → wait for the rate window and retry; 5xx or codes 1, 2 → retry with backoff; 190
-(OAuthException: the token expired, was revoked or is invalid) → stop this connector with a
-clear message, since a Content Library token cannot be refreshed from here; an invalid paging
-cursor → search the same window again from its start; anything else → stop this connector.
-Items that cannot be normalised go to the dead-letter topic.
+Failures, as the one table (``connectors.api.classify``, Graph error codes before HTTP
+statuses) classifies them: 429 or codes 4, 17, 32, 613 → wait for the rate window and retry;
+5xx or codes 1, 2 → retry with backoff; a refused token (190, 102, HTTP 401: it expired, was
+revoked or is invalid) → stop this connector with a clear message, since a Content Library
+token cannot be refreshed from here; an invalid paging cursor → search the same window again
+from its start; anything else (a permission refused included) → stop this connector. Items
+that cannot be normalised go to the dead-letter topic.
 
 One search per (platform, keyword). Each search's checkpoint holds its high-water mark (the
 ``until`` of its last finished search) and, while a search is under way, its window and paging
@@ -39,7 +40,6 @@ or again in the overlap, is sent once: the connector state remembers a digest of
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -51,8 +51,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.api import (
-    GRAPH_RATE_LIMIT_CODES,
-    GRAPH_TOKEN_CODE,
     Action,
     ApiFailure,
     Clock,
@@ -61,8 +59,9 @@ from connectors.api import (
     request_json,
     sleep_until,
 )
-from connectors.base import Connector, SourceRecord
-from connectors.state import ConnectorState, content_digest
+from connectors.base import Connector, SourceRecord, encode_post, raw_bytes
+from connectors.formats import instagram_shortcode
+from connectors.state import ConnectorState
 from schemas.config import MetaContentLibrarySource, Settings
 from schemas.post import Post
 
@@ -76,13 +75,6 @@ OVERLAP = timedelta(hours=1)
 WEEK = timedelta(days=7)
 MINUTE = timedelta(seconds=60)
 QUOTA_WAIT_CAP = 3600.0
-
-TOKEN_CODES = frozenset({GRAPH_TOKEN_CODE, "102"})
-"""OAuthException: the token expired, was revoked or is invalid; get a new one."""
-RATE_LIMIT_CODES = GRAPH_RATE_LIMIT_CODES
-"""Too many calls (application, user, page, rate limit): wait and retry."""
-TRANSIENT_CODES = frozenset({"1", "2"})
-"""API Unknown / API Service: a temporary issue; retry."""
 
 _HASHTAG = re.compile(r"(?<![\w&])#(\w{1,100})")
 _MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9_.]{1,30})")
@@ -108,8 +100,15 @@ def _created(value: Any) -> datetime:
     return created.replace(tzinfo=UTC) if created.tzinfo is None else created.astimezone(UTC)
 
 
-def to_post(item: dict[str, Any], platform: str, collected_at: datetime) -> Post:
-    """A Content Library search item of ``platform`` ("facebook" or "instagram") → ``Post``."""
+def to_post(item: dict[str, Any], platform: str, collected_at: datetime, warnings: list[str] | None = None) -> Post:
+    """A Content Library search item of ``platform`` ("facebook" or "instagram") → ``Post``.
+
+    An Instagram post's ``native_id`` is the shortcode in its URL, as for every other source of
+    Instagram posts (``connectors.formats.instagram_shortcode``), so the same post found here and
+    by the hashtag connector or an import is one post id. Fallbacks taken (no URL, a time
+    without a timezone, no shortcode) are appended to ``warnings``.
+    """
+    notes = warnings if warnings is not None else []
     try:
         native_id = str(item["id"])
         owner = item["owner"]
@@ -122,6 +121,8 @@ def to_post(item: dict[str, Any], platform: str, collected_at: datetime) -> Post
     except (TypeError, ValueError):
         msg = f"meta_content_library: creation_time {raw_time!r} is not an ISO 8601 time"
         raise NormaliseError(msg) from None
+    if isinstance(raw_time, str) and datetime.fromisoformat(raw_time).tzinfo is None:
+        notes.append("meta_content_library: creation_time has no timezone, read as UTC")
     if not isinstance(owner, dict) or not (owner.get("username") or owner.get("name")):
         msg = "meta_content_library: owner has neither username nor name"
         raise NormaliseError(msg)
@@ -131,6 +132,14 @@ def to_post(item: dict[str, Any], platform: str, collected_at: datetime) -> Post
             msg = "meta_content_library: missing field 'url'"
             raise NormaliseError(msg)
         url = f"https://www.facebook.com/{native_id}"
+        notes.append("meta_content_library: no url: the URL is built from the post id")
+    if platform == "instagram":
+        shortcode = instagram_shortcode(str(url))
+        if shortcode is not None:
+            native_id = shortcode
+        else:
+            notes.append("meta_content_library: the Instagram url has no shortcode: the Content Library id is "
+                         "used as the post id, so the same post from another source may not be recognised")
     text = str(item.get("text") or "")
     statistics = item.get("statistics") or {}
     try:
@@ -160,23 +169,6 @@ def to_post(item: dict[str, Any], platform: str, collected_at: datetime) -> Post
     except (ValueError, TypeError, AttributeError) as exc:
         msg = f"meta_content_library: not a valid post ({str(exc).splitlines()[0]})"
         raise NormaliseError(msg) from None
-
-
-def action_of(failure: ApiFailure) -> Action:
-    """What to do about a failed search: Graph error codes first, then the shared table."""
-    if failure.code in TOKEN_CODES:
-        return Action.FATAL
-    if failure.status == 429 or failure.code in RATE_LIMIT_CODES:
-        return Action.WAIT_QUOTA
-    if failure.code in TRANSIENT_CODES:
-        return Action.RETRY
-    if failure.action is Action.REFRESH_TOKEN:
-        return Action.FATAL  # a Content Library token is issued to the researcher, not refreshed here
-    return failure.action
-
-
-def _invalid_cursor(failure: ApiFailure) -> bool:
-    return failure.status == 400 and "cursor" in failure.message.lower()
 
 
 def _iso(moment: datetime) -> str:
@@ -231,7 +223,7 @@ class MetaContentLibraryConnector(Connector):
 
     def _refused(self, failure: ApiFailure, token: str) -> ConnectorFatal:
         message = failure.message.replace(token, "<token>")
-        if failure.code in TOKEN_CODES or (failure.status == 401 and action_of(failure) is Action.FATAL):
+        if failure.action is Action.REFRESH_TOKEN:
             return ConnectorFatal(
                 f"connector {self.name}: the access token in {self.source.access_token_env} was refused "
                 f"(OAuthException {failure.code}: {message}); create a new Content Library API token "
@@ -308,7 +300,7 @@ class MetaContentLibraryConnector(Connector):
                     raise ApiFailure(Action.RETRY, 200, "malformed_response", "the answer has no data list",
                                      SEARCH_PATH)
             except ApiFailure as failure:
-                action = action_of(failure)
+                action = failure.action
                 if action is Action.WAIT_QUOTA:
                     self._quota_failures += 1
                     wait = min(60.0 * 2 ** (self._quota_failures - 1), QUOTA_WAIT_CAP)
@@ -321,8 +313,8 @@ class MetaContentLibraryConnector(Connector):
                     log.warning("connector %s: %s (attempt %d)", self.name, failure, attempt)
                     if self.clock.sleep(backoff(attempt), stop):
                         return None
-                elif _invalid_cursor(failure) and params.get("after"):
-                    raise
+                elif action is Action.RESTART_SEARCH and params.get("after"):
+                    raise  # the caller searches the window again from its start
                 else:
                     raise self._refused(failure, token) from None
                 continue
@@ -390,18 +382,21 @@ class MetaContentLibraryConnector(Connector):
                 return
 
     def _record(self, item: Any, platform: str, collected_at: datetime) -> SourceRecord | None:
-        raw = json.dumps(item, ensure_ascii=False).encode()
+        raw = raw_bytes(item)
         if not isinstance(item, dict):
             return SourceRecord(None, raw, failure="meta_content_library: an item is not a JSON object")
+        warnings: list[str] = []
         try:
-            post = to_post(item, platform, collected_at)
+            post = to_post(item, platform, collected_at, warnings)
+            value, digest = encode_post(post)
         except NormaliseError as exc:
             return SourceRecord(None, raw, failure=str(exc))
-        digest = content_digest(post.model_dump_json(exclude={"collected_at", "raw"}).encode())
+        except ValueError as exc:
+            return SourceRecord(None, raw, failure=f"meta_content_library: {exc}")
         if self._sent_this_poll.get(post.post_id) == digest:
             return None  # found again by another keyword in this poll
         self._sent_this_poll[post.post_id] = digest
-        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest)
+        return SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings))
 
     # -- checking ----------------------------------------------------------------------------
 

@@ -21,6 +21,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS checkpoints (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sent (post_id TEXT PRIMARY KEY, digest TEXT NOT NULL);
 """
+_LOOKUP_BATCH = 500
+"""Post ids per lookup query (SQLite allows 32,766 parameters; smaller batches keep each cheap)."""
 
 
 def content_digest(value: bytes) -> str:
@@ -46,6 +48,21 @@ class ConnectorState:
         """Whether this post, with this content, has not been sent before."""
         row = self._db.execute("SELECT digest FROM sent WHERE post_id = ?", (post_id,)).fetchone()
         return row is None or row[0] != digest
+
+    def sent_digests(self, post_ids: Iterable[str]) -> dict[str, str]:
+        """The digest last sent for each of ``post_ids`` that was sent before, in few queries.
+
+        One query per record costs more than normalising the record: each call releases the
+        GIL to the producer's sender thread and waits to get it back.
+        """
+        wanted = list(dict.fromkeys(post_ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), _LOOKUP_BATCH):
+            batch = wanted[start:start + _LOOKUP_BATCH]
+            marks = ",".join("?" * len(batch))
+            found.update(self._db.execute(f"SELECT post_id, digest FROM sent WHERE post_id IN ({marks})",  # noqa: S608 - only placeholders
+                                          batch).fetchall())
+        return found
 
     def commit(self, sent: Iterable[tuple[str, str]], checkpoints: dict[str, Any]) -> None:
         """Record acknowledged posts and move checkpoints forward, in one transaction."""

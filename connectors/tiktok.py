@@ -14,7 +14,6 @@ the posts of each page are acknowledged by Kafka, so a restart resumes mid-windo
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -32,8 +31,8 @@ from connectors.api import (
     request_json,
     sleep_until,
 )
-from connectors.base import Connector, SourceRecord
-from connectors.state import ConnectorState, content_digest
+from connectors.base import Connector, SourceRecord, encode_post, raw_bytes
+from connectors.state import ConnectorState
 from schemas.config import Settings, TikTokSource
 from schemas.post import Post
 
@@ -81,11 +80,6 @@ def to_post(video: dict[str, Any], collected_at: datetime) -> Post:
     except (ValueError, TypeError) as exc:
         msg = f"tiktok: not a valid post ({str(exc).splitlines()[0]})"
         raise NormaliseError(msg) from None
-
-
-def _expired_search(failure: ApiFailure) -> bool:
-    """The API's answer when a search id is too old to page on: search the window again."""
-    return failure.status == 400 and "search id" in failure.message.lower()
 
 
 def windows(start: date, end: date, days: int) -> list[tuple[date, date]]:
@@ -177,7 +171,7 @@ class TikTokConnector(Connector):
 
     def _page(self, body: dict[str, Any], stop: threading.Event) -> dict[str, Any] | None:
         """One page, through every failure the table allows; ``None`` if stopped."""
-        attempt = 0
+        attempt = refused = 0
         while not stop.is_set():
             quota = self._quota_today()
             if quota["requests"] >= self.source.daily_requests or quota["records"] >= self.source.daily_records:
@@ -194,6 +188,10 @@ class TikTokConnector(Connector):
                                     headers={"Authorization": f"Bearer {self.token}"}, body=body)
             except ApiFailure as failure:
                 if failure.action is Action.REFRESH_TOKEN:
+                    refused += 1
+                    if refused > 2:
+                        msg = f"connector {self.name}: fresh access tokens are refused too ({failure.code})"
+                        raise ConnectorFatal(msg) from None
                     self.token = None
                 elif failure.action is Action.WAIT_QUOTA:
                     if "daily" in failure.code:
@@ -205,8 +203,8 @@ class TikTokConnector(Connector):
                     log.warning("connector %s: %s (attempt %d)", self.name, failure, attempt)
                     if self.clock.sleep(backoff(attempt), stop):
                         return None
-                elif _expired_search(failure):
-                    raise
+                elif failure.action is Action.RESTART_SEARCH:
+                    raise  # the caller searches the window again
                 else:
                     msg = f"connector {self.name}: {failure}"
                     raise ConnectorFatal(msg) from None
@@ -271,12 +269,14 @@ class TikTokConnector(Connector):
                 return
 
     def _record(self, video: Any, collected_at: datetime) -> SourceRecord:
-        raw = json.dumps(video, ensure_ascii=False).encode()
+        raw = raw_bytes(video)
         if not isinstance(video, dict):
             return SourceRecord(None, raw, failure="tiktok: a video is not a JSON object")
         try:
             post = to_post(video, collected_at)
+            value, digest = encode_post(post)
         except NormaliseError as exc:
             return SourceRecord(None, raw, failure=str(exc))
-        digest = content_digest(post.model_dump_json(exclude={"collected_at", "raw"}).encode())
-        return SourceRecord(post.post_id, post.model_dump_json().encode(), digest=digest)
+        except ValueError as exc:
+            return SourceRecord(None, raw, failure=f"tiktok: {exc}")
+        return SourceRecord(post.post_id, value, digest=digest)

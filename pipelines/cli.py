@@ -159,8 +159,15 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             progress.join()
     print(f"import {args.name} ({args.format}) from {args.path}: {stats.produced} posts sent to "
           f"{settings.kafka.topics.raw}, {stats.unchanged} already sent unchanged, "
-          f"{stats.dead_lettered} dead-lettered to {settings.kafka.topics.dead_letter}")
+          f"{stats.dead_lettered} dead-lettered to {settings.kafka.topics.dead_letter}, {stats.warnings} warnings")
+    _print_warnings(stats)
     return 0
+
+
+def _print_warnings(stats) -> None:  # noqa: ANN001 - a ConnectorStats
+    """The most frequent non-fatal problems of a connector run, one line each."""
+    for line in stats.warning_lines():
+        print(f"  warning: {line}")
 
 
 def _show_progress(connector, done: threading.Event) -> None:  # noqa: ANN001 - any Connector
@@ -199,6 +206,20 @@ def _connectors(settings: Settings, args: argparse.Namespace) -> int:
         print(f"siaga: error: no source named {args.name!r} (sources: {known})", file=sys.stderr)
         return 2
     source = by_name[args.name]
+    if args.since is not None:
+        from connectors.api import parse_since
+        from schemas.fields import utc_now
+
+        if args.action != "run" or "since" not in type(source).model_fields:
+            reaches = {"instagram_hashtag": " (recent_media reaches back 24 hours, no more)"}.get(source.type, "")
+            print(f"siaga: error: --since applies to `connectors run` of a tiktok, meta_content_library or "
+                  f"facebook_pages source; {source.name} is {source.type}{reaches}", file=sys.stderr)
+            return 2
+        try:
+            source = source.model_copy(update={"since": parse_since(args.since, utc_now())})
+        except ValueError as exc:
+            print(f"siaga: error: {exc}", file=sys.stderr)
+            return 2
     connector = REGISTRY[source.type].from_config(source, settings)
     if args.action == "check":
         print(f"{source.name} ({source.type}): {connector.check()}")
@@ -207,11 +228,15 @@ def _connectors(settings: Settings, args: argparse.Namespace) -> int:
 
     ensure_ready(settings)
     stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    stats = connector.run(settings, stop)
+    previous = {signum: signal.signal(signum, lambda *_: stop.set()) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        stats = connector.run(settings, stop)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     print(f"{source.name}: {stats.produced} posts sent, {stats.unchanged} unchanged, "
-          f"{stats.dead_lettered} dead-lettered")
+          f"{stats.dead_lettered} dead-lettered, {stats.warnings} warnings")
+    _print_warnings(stats)
     return 0
 
 
@@ -362,6 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     connectors_parser = commands.add_parser("connectors", help="the configured sources")
     connectors_parser.add_argument("action", choices=["list", "check", "run"])
     connectors_parser.add_argument("name", nargs="?", help="the source's name (for check and run)")
+    connectors_parser.add_argument("--since", help="run: how far back this run reaches, instead of the source's "
+                                   "configured since: 3d, 12h, or a date or time (2026-11-20 is midnight WIB)")
     kibana_parser = commands.add_parser("kibana", help="export or import the Kibana dashboards")
     kibana_parser.add_argument("action", choices=["export", "import"])
     kibana_parser.add_argument("--out", type=Path, help="export: the NDJSON file to write (default: stdout)")

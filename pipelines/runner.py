@@ -45,6 +45,8 @@ class RunSummary:
     destinations: list[str]
     connectors: dict[str, int]
     connector_errors: dict[str, str] = field(default_factory=dict)
+    connector_warnings: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
+    """Per connector with warnings: how many, and the most frequent (``ConnectorStats.warning_lines``)."""
 
     def render(self, settings: Settings) -> str:
         """The summary as printed at the end of a run."""
@@ -72,6 +74,9 @@ class RunSummary:
             lines.append(f"  emails                 : {', '.join(self.destinations)}")
         for name, error in self.connector_errors.items():
             lines.append(f"  connector {name} FAILED: {error}")
+        for name, (count, top) in self.connector_warnings.items():
+            lines.append(f"  connector {name} warnings: {count}")
+            lines += [f"    - {line}" for line in top]
         return "\n".join(lines)
 
 
@@ -145,6 +150,8 @@ def run(settings: Settings, *, until_idle: bool, stop: threading.Event | None = 
         destinations=sorted(alerting.totals.destinations),
         connectors={c.name: c.stats.produced for c in connectors},
         connector_errors=errors,
+        connector_warnings={c.name: (c.stats.warnings, c.stats.warning_lines(5)) for c in connectors
+                            if c.stats.warnings},
     )
 
 

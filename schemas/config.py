@@ -349,6 +349,11 @@ class FacebookPagesSource(_Section):
     pages: list[str] = Field(min_length=1, description="page ids or usernames")
     since: Duration = Field(default=timedelta(days=7))
     poll_interval: Duration = Field(default=timedelta(minutes=30))
+    refresh_window: Duration = Field(
+        default=timedelta(hours=1),
+        description="each poll reads again the posts created this recently, so that their reaction, comment "
+        "and share counts are refreshed (a post is re-sent only when its counts changed)",
+    )
     hourly_requests: int = Field(default=200, ge=1, description="requests per rolling hour")
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from connectors import REGISTRY, Connector, ImportConnector, ReplayConnector, SourceRecord
+from connectors.api import Action, classify
+from connectors.base import MAX_WARNING_KINDS, ConnectorStats
 from connectors.replay import SAMPLE, key_of
 from connectors.state import ConnectorState
 from connectors.facebook import FacebookPagesConnector
@@ -68,7 +70,7 @@ def _meta_content_library(tmp: Path) -> tuple[Connector, list[str]]:
     posts = [Hosted(platform, {"id": f"{100 + i}" if platform == "instagram" else f"4242_{i}",
                                "text": f"ayo ke TPS, pilkada damai {i}" + (" #hoaks" if i % 3 == 0 else ""),
                                "creation_time": (start - timedelta(days=1, hours=i)).isoformat(),
-                               "url": f"https://www.{platform}.com/p/{i}",
+                               "url": f"https://www.{platform}.com/p/Cq{i:05d}/",
                                "owner": {"id": "9", "username": f"warga_{i}"},
                                "statistics": {"reaction_count": 1, "comment_count": 0, "share_count": 0}})
              for platform in ("facebook", "instagram") for i in range(15)]
@@ -77,7 +79,8 @@ def _meta_content_library(tmp: Path) -> tuple[Connector, list[str]]:
     source = MetaContentLibrarySource(name="contract", base_url=double.url, keywords=["pilkada", "hoaks"])
     connector = MetaContentLibraryConnector(source, ConnectorState(tmp / "state" / "mcl.sqlite"), clock=clock,
                                             environ={"META_CL_ACCESS_TOKEN": double.access_token})
-    return connector, [f"{h.platform}:{h.item['id']}" for h in posts]
+    # An Instagram post is known by the shortcode in its URL.
+    return connector, [f"facebook:4242_{i}" for i in range(15)] + [f"instagram:Cq{i:05d}" for i in range(15)]
 
 
 def _instagram(tmp: Path) -> tuple[Connector, list[str]]:
@@ -92,7 +95,7 @@ def _instagram(tmp: Path) -> tuple[Connector, list[str]]:
                                     hashtags=["pilkada"])
     connector = InstagramHashtagConnector(source, ConnectorState(tmp / "state" / "instagram.sqlite"), clock=clock,
                                           environ={"IG_ACCESS_TOKEN": double.access_token})
-    return connector, [f"instagram:{m['id']}" for m in media]
+    return connector, [f"instagram:DgCtest{i:02d}" for i in range(60)]  # the shortcode in the permalink
 
 
 def _facebook(tmp: Path) -> tuple[Connector, list[str]]:
@@ -164,6 +167,58 @@ def test_contract_a_stopped_connector_produces_nothing_and_is_not_finished(
     stop.set()
     stats = connector.run(settings, stop)
     assert stats.produced == 0 and not stats.finished
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message", "action"),
+    [
+        # TikTok Research API: HTTP status and word codes.
+        (500, "internal_error", "", Action.RETRY),
+        (0, "connection_error", "refused", Action.RETRY),
+        (429, "daily_quota_limit_exceeded", "", Action.WAIT_QUOTA),
+        (429, "rate_limit_exceeded", "", Action.WAIT_QUOTA),
+        (401, "access_token_invalid", "", Action.REFRESH_TOKEN),
+        (401, "invalid_client", "Client key or secret is incorrect.", Action.REFRESH_TOKEN),
+        (403, "scope_not_authorized", "", Action.FATAL),
+        (400, "invalid_params", "Search Id 5 is invalid or expired", Action.RESTART_SEARCH),
+        (400, "invalid_params", "max_count must be at most 100", Action.FATAL),
+        # Graph API (Facebook pages, Instagram, Meta Content Library): the code decides, not the status.
+        (401, "190", "Error validating access token: Session has expired on Tuesday", Action.REFRESH_TOKEN),
+        (400, "190", "Invalid OAuth access token - Cannot parse access token", Action.REFRESH_TOKEN),
+        (400, "102", "Session key invalid or no longer valid", Action.REFRESH_TOKEN),
+        (429, "4", "(#4) Application request limit reached", Action.WAIT_QUOTA),
+        (400, "4", "(#4) Application request limit reached", Action.WAIT_QUOTA),
+        (403, "17", "(#17) User request limit reached", Action.WAIT_QUOTA),
+        (400, "32", "(#32) Page request limit reached", Action.WAIT_QUOTA),
+        (400, "613", "Calls to this api have exceeded the rate limit.", Action.WAIT_QUOTA),
+        (400, "80001", "There have been too many calls to this Page account.", Action.WAIT_QUOTA),
+        (403, "80002", "There have been too many calls to this Instagram account.", Action.WAIT_QUOTA),
+        (400, "100", "Unsupported get request. Object with ID 'x' does not exist", Action.SKIP),
+        (404, "803", "(#803) Some of the aliases you requested do not exist: x", Action.SKIP),
+        (400, "10", "(#10) This endpoint requires the 'pages_read_engagement' permission", Action.SKIP),
+        (500, "2", "An unexpected error has occurred. Please retry your request later.", Action.RETRY),
+        (500, "http_error", "", Action.RETRY),
+        (400, "1", "An unknown error occurred", Action.RETRY),
+        (400, "100", "(#100) Invalid cursor", Action.RESTART_SEARCH),
+        (400, "100", "(#100) Tried accessing nonexisting field (form)", Action.FATAL),
+        (400, "100", "(#100) Invalid parameter", Action.FATAL),
+    ],
+)
+def test_the_one_failure_table(status: int, code: str, message: str, action: Action) -> None:
+    assert classify(status, code, message) is action
+
+
+def test_warnings_are_counted_per_message_and_the_most_frequent_listed_first() -> None:
+    stats = ConnectorStats()
+    for message in ["b: hidden likes", "a: clock behind", "b: hidden likes"]:
+        stats.warn(message)
+    assert stats.warnings == 3 and stats.warning_counts == {"b: hidden likes": 2, "a: clock behind": 1}
+    assert stats.warning_lines() == ["2 × b: hidden likes", "1 × a: clock behind"]
+    assert stats.warning_lines(limit=1) == ["2 × b: hidden likes", "... and 1 more kinds of warning"]
+    for number in range(100):  # distinct messages are bounded; the count stays exact
+        stats.warn(f"item {number}: odd")
+    assert stats.warnings == 103 and len(stats.warning_counts) == MAX_WARNING_KINDS + 1
+    assert stats.warning_counts["other warnings"] == 100 - (MAX_WARNING_KINDS - 2)
 
 
 def test_replay_sends_bad_lines_byte_for_byte_for_the_pipeline_to_dead_letter(tmp_path: Path) -> None:

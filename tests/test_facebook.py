@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from connectors.api import Action, ApiFailure, ConnectorFatal
+from connectors.api import ConnectorFatal
 from connectors.facebook import (
     OVERLAP,
     FacebookPagesConnector,
-    GraphAction,
     NormaliseError,
-    graph_action,
     to_post,
 )
 from connectors.state import ConnectorState
@@ -149,33 +147,6 @@ def test_to_post_rejects_broken_posts(change: dict, reason: str) -> None:
         to_post(broken, START)
 
 
-# -- the failure table ------------------------------------------------------------------------
-
-@pytest.mark.parametrize(
-    ("status", "code", "message", "action"),
-    [
-        (401, "190", "Error validating access token: Session has expired on Tuesday", GraphAction.TOKEN_REFUSED),
-        (400, "190", "Invalid OAuth access token - Cannot parse access token", GraphAction.TOKEN_REFUSED),
-        (429, "4", "(#4) Application request limit reached", GraphAction.WAIT_RATE_LIMIT),
-        (400, "4", "(#4) Application request limit reached", GraphAction.WAIT_RATE_LIMIT),
-        (403, "17", "(#17) User request limit reached", GraphAction.WAIT_RATE_LIMIT),
-        (400, "32", "(#32) Page request limit reached", GraphAction.WAIT_RATE_LIMIT),
-        (400, "613", "Calls to this api have exceeded the rate limit.", GraphAction.WAIT_RATE_LIMIT),
-        (400, "80001", "There have been too many calls to this Page account.", GraphAction.WAIT_RATE_LIMIT),
-        (400, "100", "Unsupported get request. Object with ID 'x' does not exist", GraphAction.SKIP_PAGE),
-        (404, "803", "(#803) Some of the aliases you requested do not exist: x", GraphAction.SKIP_PAGE),
-        (400, "10", "(#10) This endpoint requires the 'pages_read_engagement' permission", GraphAction.SKIP_PAGE),
-        (500, "2", "An unexpected error has occurred. Please retry your request later.", GraphAction.RETRY),
-        (500, "http_error", "", GraphAction.RETRY),
-        (400, "1", "An unknown error occurred", GraphAction.RETRY),
-        (400, "100", "(#100) Tried accessing nonexisting field (form)", GraphAction.FATAL),
-    ],
-)
-def test_the_graph_failure_table(status: int, code: str, message: str, action: GraphAction) -> None:
-    failure = ApiFailure(Action.RETRY if status >= 500 else Action.FATAL, status, code, message, "/v21.0/x/posts")
-    assert graph_action(failure) is action
-
-
 # -- simulated runs ---------------------------------------------------------------------------
 
 def test_a_day_of_polling_with_faults_loses_and_duplicates_nothing(
@@ -217,6 +188,8 @@ def test_a_day_of_polling_with_faults_loses_and_duplicates_nothing(
         errors = [r for r in caplog.records if r.levelno == logging.ERROR]
         assert len(errors) == 1 and "'halaman.hilang' cannot be read and is skipped" in errors[0].getMessage()
         assert sum(page == "halaman.hilang" for _, page, _ in double.requests) > 40
+        assert stats.warning_counts == {"page 'halaman.hilang' cannot be read and was skipped": stats.warnings}
+        assert stats.warnings > 40, "counted at every poll"
 
         # Rate limits: waited (5 minutes, then 5 and 10 minutes for two in a row) rather than retried at once.
         times = [when for when, _, _ in double.requests]
@@ -325,3 +298,34 @@ def test_check_reports_unreadable_pages_and_refused_tokens(tmp_path: Path) -> No
         double.token_expires = START
         with pytest.raises(ConnectorFatal, match="Session has expired"):
             fb.check()
+
+
+@pytest.mark.parametrize(("refresh_window", "refreshed"), [(None, set()), ("6h", {"p_2"}), ("12h", {"p_2", "p_3"})])
+def test_counts_of_posts_within_the_refresh_window_are_refreshed(
+    fb_settings: Settings, refresh_window: str | None, refreshed: set[str]
+) -> None:
+    page = FacebookPage("100064000009", "Kabar Pasirlaja", "kabarpasirlaja")
+    ages = {1: 0.5, 2: 5, 3: 10, 4: 30}  # hours before START
+    for number, hours in ages.items():
+        page.post(number, START - timedelta(hours=hours), f"Kabar {number}", reactions=10)
+    clock = FakeClock(START, stop_at=START + timedelta(minutes=30))
+    overrides = {"refresh_window": refresh_window} if refresh_window else {}
+    with FacebookGraphDouble(clock, [page]) as double:
+        first = connector(double, fb_settings, clock, pages=["kabarpasirlaja"], **overrides)
+        assert first.run(fb_settings, threading.Event()).produced == 4
+        # Every post gains reactions before the next poll; only those still refreshed are read again.
+        double.updates = [(START + timedelta(minutes=10), p["id"], 99) for p in page.posts]
+        clock.stop_at = clock.now() + timedelta(minutes=30)
+        second = connector(double, fb_settings, clock, pages=["kabarpasirlaja"], **overrides)
+        stats = second.run(fb_settings, threading.Event())
+        asked_since = int(double.requests[-1][2]["since"])
+    window = timedelta(hours=int(refresh_window[:-1])) if refresh_window else timedelta(hours=1)
+    newest = START - timedelta(hours=0.5)
+    second_poll = START + timedelta(minutes=30)
+    assert asked_since == int(min(newest - OVERLAP, second_poll - window).timestamp())
+    expected_updates = {"p_1"} | refreshed  # the newest post is in the overlap whatever the window
+    assert stats.produced == len(expected_updates) and stats.unchanged == 0
+    posts = sent_posts(fb_settings, 4 + len(expected_updates))
+    assert len(posts) == 4 + len(expected_updates)
+    updates = [p for p in posts if p.engagement.likes == 99]
+    assert {f"p_{p.native_id.rsplit('_', 1)[1]}" for p in updates} == expected_updates

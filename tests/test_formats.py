@@ -23,6 +23,7 @@ from connectors.formats import (
     apify_facebook,
     apify_instagram,
     apify_tiktok,
+    instagram_shortcode,
     zeeschuimer,
 )
 from schemas.post import Post
@@ -156,7 +157,7 @@ def test_apify_instagram_items_normalise() -> None:
     posts = [apify_instagram(item, COLLECTED) for item in load("apify-instagram.json")]
     assert [summary(post) for post in posts] == [
         {
-            "post_id": "instagram:4035049554556853588",
+            "post_id": "instagram:Df_YDD2dZ1U",
             "handle": "sukamaju.foodie",
             "author_id": "48211930457",
             "display_name": "Kuliner Sukamaju",
@@ -170,7 +171,7 @@ def test_apify_instagram_items_normalise() -> None:
         },
         {
             # A reel: videoViewCount is the views; Instagram has no share count.
-            "post_id": "instagram:4036024839281707766",
+            "post_id": "instagram:DgC1zUiCgr2",
             "handle": "relawan.niba.pasirlaja",
             "author_id": "62290118734",
             "display_name": "Relawan NIBA Pasirlaja",
@@ -184,7 +185,7 @@ def test_apify_instagram_items_normalise() -> None:
         },
         {
             # likesCount -1 (likes hidden) becomes 0; empty hashtags are read from the caption.
-            "post_id": "instagram:4036396161017867021",
+            "post_id": "instagram:DgEKOw2OGsN",
             "handle": "cekfakta.sukamaju",
             "author_id": "51120984466",
             "display_name": "Cek Fakta Sukamaju",
@@ -302,8 +303,9 @@ def test_zeeschuimer_lines_normalise() -> None:
             "region": None,
         },
         {
-            # Instagram item list: pk is the id, the URL comes from `code`, mentions from the caption.
-            "post_id": "instagram:4035911786016182709",
+            # Instagram item list: `code` (the shortcode) is the id and makes the URL; mentions come
+            # from the caption.
+            "post_id": "instagram:DgCcGLeTpG1",
             "handle": "sukamaju.updates",
             "author_id": "55310982214",
             "display_name": "Sukamaju Updates",
@@ -318,7 +320,7 @@ def test_zeeschuimer_lines_normalise() -> None:
         {
             # No caption, counts hidden (the 9 likes Instagram sends are not real), and captured
             # 42 s "before" it was posted: collected_at is raised to created_at.
-            "post_id": "instagram:4036536250770234902",
+            "post_id": "instagram:DgEqFVmJZ4W",
             "handle": "abah.oding.official",
             "author_id": "47719023385",
             "display_name": "Abah Oding",
@@ -360,11 +362,62 @@ def test_zeeschuimer_without_timestamp_collected_uses_the_callers_time() -> None
     assert zeeschuimer(line, COLLECTED).collected_at == COLLECTED
 
 
-def test_zeeschuimer_instagram_id_is_the_media_id_without_the_owner() -> None:
+def test_instagram_native_id_is_the_shortcode_whatever_the_source() -> None:
+    from connectors.instagram import to_post as graph_to_post
+
     line = load("zeeschuimer.ndjson")[2]
     assert line["data"]["id"] == "4035911786016182709_55310982214"
-    del line["data"]["pk"]
-    assert zeeschuimer(line, COLLECTED).post_id == "instagram:4035911786016182709"
+    captured = zeeschuimer(line, COLLECTED)
+    apify = apify_instagram({"id": line["data"]["pk"], "shortCode": "DgCcGLeTpG1", "caption": "sama",
+                             "timestamp": "2026-11-22T09:03:18.000Z", "ownerUsername": "sukamaju.updates"}, COLLECTED)
+    # The Graph API's media id for the same post is another number; its permalink has the shortcode.
+    graph = graph_to_post({"id": "17954211923012345", "permalink": "https://www.instagram.com/reel/DgCcGLeTpG1/",
+                           "timestamp": "2026-11-22T09:03:18+0000", "caption": "sama"}, COLLECTED)
+    assert captured.post_id == apify.post_id == graph.post_id == "instagram:DgCcGLeTpG1"
+
+
+@pytest.mark.parametrize(
+    ("url", "shortcode"),
+    [
+        ("https://www.instagram.com/p/DgCcGLeTpG1/", "DgCcGLeTpG1"),
+        ("https://www.instagram.com/reel/DgCcGLeTpG1/?igsh=abc", "DgCcGLeTpG1"),
+        ("https://www.instagram.com/sukamaju.updates/p/DgCcGLeTpG1/", "DgCcGLeTpG1"),
+        ("https://www.instagram.com/tv/Dg-c_LeT1/", "Dg-c_LeT1"),
+        ("https://www.instagram.com/sukamaju.updates/", None),
+        ("https://www.instagram.com/explore/tags/pilkada/", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_instagram_shortcode(url: str | None, shortcode: str | None) -> None:
+    assert instagram_shortcode(url) == shortcode
+
+
+def test_without_a_shortcode_the_numeric_id_is_used_with_a_warning() -> None:
+    item = load("apify-instagram.json")[0]
+    del item["shortCode"]
+    item["url"] = "https://www.instagram.com/sukamaju.foodie/"
+    warnings: list[str] = []
+    assert apify_instagram(item, COLLECTED, warnings).post_id == "instagram:4035049554556853588"
+    assert warnings == ["apify-instagram: no shortcode: the numeric media id is used as the post id, so the same "
+                        "post from another source may not be recognised"]
+
+
+def test_fallbacks_are_reported_as_warnings_and_clean_items_give_none() -> None:
+    warnings: list[str] = []
+    for item in load("apify-tiktok.json"):  # some without webVideoUrl: the URL they get is exact, not a fallback
+        apify_tiktok(item, datetime(2026, 12, 1, tzinfo=UTC), warnings)
+    assert warnings == []
+    hidden = load("apify-instagram.json")[2]
+    assert hidden["likesCount"] == -1
+    apify_instagram(hidden, COLLECTED, warnings)
+    early = load("apify-instagram.json")[0]
+    apify_instagram(early, datetime(2026, 11, 1, tzinfo=UTC), warnings)
+    assert warnings == [
+        "apify-instagram: likesCount is -1 (hidden by the platform), read as unknown",
+        "apify-instagram: collected before it was created (the collector's clock was behind): collected_at raised "
+        "to created_at",
+    ]
 
 
 def test_zeeschuimer_refuses_instagrams_older_graphql_shape() -> None:

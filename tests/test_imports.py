@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from connectors.imports import ImportConnector
 from connectors.state import ConnectorState
@@ -169,3 +174,180 @@ def test_the_progress_line_counts_what_was_handled(capsys) -> None:
     thread.join()
     err = capsys.readouterr().err
     assert "\r  1,703 items: 1,500 sent, 200 unchanged, 3 dead-lettered (" in err and err.endswith("\n")
+
+
+def test_warnings_are_counted_and_shown_by_the_import_command(stack, tmp_path: Path, capsys) -> None:
+    settings = import_settings(stack, tmp_path)
+    export = tmp_path / "dataset.ndjson"
+    hidden = [tiktok_item(i, likes=-1) for i in (1, 2)]  # likes hidden by the author
+    early = tiktok_item(3, createTime=int(datetime.now(UTC).timestamp()) + 3600)  # the collector's clock behind
+    del early["createTimeISO"]
+    export.write_text("".join(json.dumps(item) + "\n" for item in [*hidden, early, tiktok_item(4)]),
+                      encoding="utf-8")
+    config = next(tmp_path.glob("siaga-*.yaml"))
+    assert main(["--config", str(config), "import", str(export), "--format", "apify-tiktok"]) == 0
+    out = capsys.readouterr().out
+    assert "4 posts sent to" in out and "3 warnings" in out
+    assert "  warning: 2 × apify-tiktok: diggCount is -1 (hidden by the platform), read as unknown" in out
+    assert ("  warning: 1 × apify-tiktok: collected before it was created (the collector's clock was behind): "
+            "collected_at raised to created_at") in out
+    posts = {p.native_id: p for p in raw_posts(settings, 5)}
+    assert posts[f"73{1:017d}"].engagement.likes == 0, "the post is still sent, with the fallback"
+
+
+def _array_items_of(path: Path, monkeypatch, read_size: int) -> list[tuple[Any, bytes, str | None]]:
+    from connectors import imports
+
+    monkeypatch.setattr(imports, "READ_SIZE", read_size)
+    return list(imports._items(path))
+
+
+@pytest.mark.parametrize("read_size", [7, 64, 1 << 20])
+@pytest.mark.parametrize("indent", [None, 2])
+def test_a_json_array_is_read_item_by_item_whatever_the_buffer(tmp_path: Path, monkeypatch, read_size: int,
+                                                                indent: int | None) -> None:
+    items = [tiktok_item(1), {"text": 'a "},{" inside a string, and ] [ too', "n": [1, 2.5, -3e2, None]},
+             tiktok_item(2, text="Ayo nyoblos 🗳️ — jangan golput!"), [1, 2], 12345678901234567890, "teks"]
+    export = tmp_path / "dataset.json"
+    export.write_bytes(codecs.BOM_UTF8 + json.dumps(items, ensure_ascii=False, indent=indent).encode())
+    got = _array_items_of(export, monkeypatch, read_size)
+    assert [item for item, _, _ in got] == items
+    assert all(broken is None for _, _, broken in got)
+    assert [json.loads(raw) for _, raw, _ in got] == items, "each item's raw bytes are its exact text"
+
+
+@pytest.mark.parametrize(
+    ("content", "good", "reason"),
+    [
+        (b'[{"a": 1}, {"b": 2}', 2, "the file ends inside the array after item 2"),
+        (b'[{"a": 1}, {"b": ', 1, "not JSON (Expecting value) after item 1"),
+        (b'[{"a": 1} {"b": 2}]', 1, "expected ',' or ']' after an item after item 1"),
+        (b'[{"a": 1}, {"b": "\xff"}]', 1, "not UTF-8 (invalid start byte) after item 1"),
+        (b"[]", 0, None),
+        (b"  [\n]\n", 0, None),
+    ],
+)
+def test_a_broken_json_array_gives_its_good_items_then_one_failure(tmp_path: Path, monkeypatch, content: bytes,
+                                                                   good: int, reason: str | None) -> None:
+    export = tmp_path / "broken.json"
+    export.write_bytes(content)
+    got = _array_items_of(export, monkeypatch, 8)
+    assert [broken for _, _, broken in got[:good]] == [None] * good
+    if reason is None:
+        assert len(got) == good
+    else:
+        (item, raw, broken) = got[good]
+        assert item is None and broken is not None and broken.startswith(reason.split(" after item")[0])
+        assert broken.startswith(reason) and "the rest of the file is not read" in broken
+        assert len(got) == good + 1
+
+
+def test_a_broken_array_is_dead_lettered_after_its_good_items(stack, tmp_path: Path) -> None:
+    settings = import_settings(stack, tmp_path)
+    export = tmp_path / "cut.json"
+    export.write_bytes(json.dumps([tiktok_item(1), tiktok_item(2)]).encode()[:-40])  # the download was cut off
+    connector = run_import(settings, export)
+    assert (connector.stats.produced, connector.stats.dead_lettered) == (1, 1)
+    (message,) = read_topic(settings, settings.kafka.topics.dead_letter, 1)
+    letter = DeadLetter.model_validate_json(message.value)
+    assert letter.reason.startswith("apify-tiktok: not JSON (") and "after item 1 of the array" in letter.reason
+    assert letter.original().startswith(b'{"id": "73') and letter.source == "connector:apify"
+
+
+def test_an_item_that_cannot_be_written_as_json_is_dead_lettered(stack, tmp_path: Path) -> None:
+    settings = import_settings(stack, tmp_path)
+    export = tmp_path / "surrogate.json"
+    # A lone surrogate escape is valid JSON text but has no UTF-8 form: it passes validation
+    # (it sits in a field Siaga does not read) and fails only when the post is serialised.
+    broken = json.dumps(tiktok_item(2, musicMeta={"musicName": "lagu"})).replace('"lagu"', '"la\\ud800gu"')
+    export.write_text(f"[{json.dumps(tiktok_item(1))}, {broken}, {json.dumps(tiktok_item(3))}]", encoding="utf-8")
+    connector = run_import(settings, export)
+    assert (connector.stats.produced, connector.stats.dead_lettered) == (2, 1)
+    (message,) = read_topic(settings, settings.kafka.topics.dead_letter, 1)
+    letter = DeadLetter.model_validate_json(message.value)
+    assert letter.reason.startswith("apify-tiktok: cannot be written as JSON (UnicodeEncodeError")
+    assert b'"la\\ud800gu"' in letter.original()
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (Path(__file__).parent / "data" / "imports").iterdir()))
+def test_worker_processes_give_exactly_what_the_importing_process_would(name: str) -> None:
+    from connectors.imports import _in_workers, _normalised
+
+    path = Path(__file__).parent / "data" / "imports" / name
+    fmt = name.split(".")[0]
+    collected_at = datetime(2026, 12, 1, tzinfo=UTC)
+    for skip, workers in ((0, 1), (0, 2), (2, 2), (1, 3)):
+        here = list(_normalised(path, fmt, skip, collected_at))
+        assert here, "every sample file has items past the second"
+        assert list(_in_workers(path, fmt, skip, collected_at, workers)) == here
+
+
+@pytest.mark.parametrize("content", [
+    b"\n".join(json.dumps(tiktok_item(i)).encode() for i in range(7)) + b"\n\n\n",
+    b"\n".join([json.dumps(tiktok_item(1)).encode(), b"", b"not json", json.dumps(tiktok_item(2)).encode(), b"[1]"]),
+    json.dumps([tiktok_item(i) for i in range(7)], indent=1).encode(),
+    json.dumps([tiktok_item(i) for i in range(5)]).encode()[:-30],  # cut: the failure is an item too
+])
+def test_shares_of_a_file_split_its_items_without_gap_or_overlap(tmp_path: Path, content: bytes) -> None:
+    from connectors.imports import _items
+
+    path = tmp_path / "export.json"
+    path.write_bytes(content)
+    every = list(_items(path, 1))
+    for workers in (2, 3):
+        shares = [list(_items(path, 1, (mine, workers))) for mine in range(workers)]
+        assert sum(len(share) for share in shares) == len(every)
+        assert [shares[number % workers][number // workers] for number in range(len(every))] == every
+
+
+def test_a_large_import_runs_through_the_worker_and_resumes_after_a_stop(stack, tmp_path: Path, monkeypatch) -> None:
+    from connectors import imports
+
+    monkeypatch.setattr(imports, "PARALLEL_BYTES", 0)  # every file counts as large
+    monkeypatch.setattr(imports, "WORKER_BATCH", 3)
+    started: list[str] = []
+    real_popen = imports.subprocess.Popen
+
+    def popen(*args: Any, **kwargs: Any):  # noqa: ANN202 - records that a worker was started
+        started.append(args[0][-1])
+        return real_popen(*args, **kwargs)
+
+    monkeypatch.setattr(imports.subprocess, "Popen", popen)
+    settings = import_settings(stack, tmp_path)
+    export = tmp_path / "big.ndjson"
+    bad = tiktok_item(5)
+    del bad["authorMeta"]
+    export.write_text("".join(json.dumps(item) + "\n" for item in
+                              [tiktok_item(i) for i in range(1, 5)] + [bad] + [tiktok_item(i) for i in range(6, 13)]),
+                      encoding="utf-8")
+    stop = threading.Event()
+
+    class StopAfterSeven(ImportConnector):
+        def _record(self, *args: Any, **kwargs: Any):  # noqa: ANN202 - a test double for an operator's Ctrl-C
+            record = super()._record(*args, **kwargs)
+            if record.key == f"tiktok:73{7:017d}":
+                stop.set()
+            return record
+
+    first = StopAfterSeven("apify", export, "apify-tiktok", ConnectorState(settings.connectors.state_dir / "apify.sqlite"))
+    first.run(settings, stop)
+    assert (first.stats.produced, first.stats.dead_lettered) == (6, 1) and not first.stats.finished
+    second = run_import(settings, export)
+    assert (second.stats.produced, second.stats.dead_lettered, second.stats.unchanged) == (5, 0, 0)
+    assert len(started) == 2 * min(imports.WORKERS, os.cpu_count() or 1) and "_work()" in started[0], \
+        "both runs normalised in worker processes"
+    assert sorted(p.native_id for p in raw_posts(settings, 12)) == [f"73{i:017d}" for i in range(1, 13) if i != 5]
+
+
+def test_siaga_run_lists_each_connectors_warnings(stack, tmp_path: Path) -> None:
+    from pipelines.runner import run
+
+    export = tmp_path / "hidden.ndjson"
+    export.write_text("".join(json.dumps(tiktok_item(i, likes=-1)) + "\n" for i in (1, 2, 3)), encoding="utf-8")
+    settings = make_settings(stack, tmp_path, connectors={"state_dir": str(tmp_path / "connectors")},
+                             sources=[{"type": "import", "name": "apify", "path": str(export), "format": "apify-tiktok"}])
+    summary = run(settings, until_idle=True, stop=threading.Event())
+    assert summary.connector_warnings == {
+        "apify": (3, ["3 × apify-tiktok: diggCount is -1 (hidden by the platform), read as unknown"])}
+    assert ("  connector apify warnings: 3\n    - 3 × apify-tiktok: diggCount is -1 (hidden by the platform), "
+            "read as unknown") in summary.render(settings)

@@ -14,6 +14,7 @@ import pytest
 
 from connectors.api import ConnectorFatal
 from connectors.base import SourceRecord
+from connectors.formats import instagram_shortcode
 from connectors.instagram import (
     InstagramHashtagConnector,
     NormaliseError,
@@ -69,8 +70,13 @@ def timeline() -> dict[str, list[dict[str, Any]]]:
     return {"pilkada2026": pilkada, "debatpaslon": debat}
 
 
+def post_id_of(media: dict[str, Any]) -> str:
+    """The post id a media object becomes: its shortcode, the id every source of it agrees on."""
+    return f"instagram:{instagram_shortcode(media['permalink'])}"
+
+
 def expected_ids(media_by_tag: dict[str, list[dict[str, Any]]], start: datetime, until: datetime) -> set[str]:
-    return {f"instagram:{m['id']}" for items in media_by_tag.values() for m in items
+    return {post_id_of(m) for items in media_by_tag.values() for m in items
             if start - timedelta(hours=24) < datetime.fromisoformat(m["timestamp"]) <= until}
 
 
@@ -121,7 +127,8 @@ def test_to_post_maps_a_media_object() -> None:
         "timestamp": "2026-11-24T09:12:33+0000",
     }
     post = to_post(raw, collected_at=START)
-    assert post.post_id == "instagram:17912345678901234" and post.native_id == "17912345678901234"
+    assert post.post_id == "instagram:DgC_KsL6bC6" and post.native_id == "DgC_KsL6bC6"
+    assert post.raw["id"] == "17912345678901234", "the Graph API media id stays in raw"
     assert str(post.url) == "https://www.instagram.com/p/DgC_KsL6bC6/"
     assert post.text == raw["caption"]
     assert post.created_at == datetime(2026, 11, 24, 9, 12, 33, tzinfo=UTC)
@@ -205,7 +212,7 @@ def test_thirty_hours_of_faults_and_rate_limits_lose_and_duplicate_nothing(ig_se
                      for m in read_topic(ig_settings, ig_settings.kafka.topics.dead_letter, 1)]
         assert letter.reason == "instagram: missing field 'timestamp'"
         assert letter.source == "connector:instagram"
-        broken = f"instagram:{json.loads(letter.original())['id']}"
+        broken = post_id_of(json.loads(letter.original()))
         assert expected - set(ids) <= {broken}, "only the item that came back malformed once may be missing"
         assert set(ids) <= expected, "nothing older than 24 hours at the first poll"
         assert stats.dead_lettered == 1 and stats.produced == len(ids)
@@ -282,7 +289,7 @@ def test_a_pass_stops_at_media_already_sent_unchanged(ig_settings: Settings) -> 
         again = second.run(ig_settings, threading.Event())
         assert again.produced == 1 and double.calls["media"] == full_pass + 1
 
-    updates = [p for p in sent_posts(ig_settings, stats.produced + 1) if p.native_id == newest["id"]]
+    updates = [p for p in sent_posts(ig_settings, stats.produced + 1) if p.post_id == post_id_of(newest)]
     assert [p.engagement.likes for p in updates] == [newest["like_count"] - 50, newest["like_count"]]
 
 
@@ -348,10 +355,12 @@ def test_a_refused_or_unknown_hashtag_is_skipped_and_reported(tmp_path: Path) ->
     with InstagramDouble(clock, data, blocked=frozenset({"kerusuhan"})) as double:
         conn = connector(double, tmp_path, clock, hashtags=["kerusuhan", "tidakada", "pilkada2026"])
         records = [r for r in collect(conn) if r.produce]
-        assert [r.key for r in records] == ["instagram:17900000000000001"]
+        assert [r.key for r in records] == [post_id_of(data["pilkada2026"][0])]
         assert conn.refused == {"kerusuhan": "HTTP 400, code 100: Invalid parameter",
                                 "tidakada": "no such hashtag"}
         assert "refused: #kerusuhan" in conn.budget_status()
+        assert conn.stats.warning_counts == {"#kerusuhan skipped: the search was refused": 1,
+                                             "#tidakada skipped: Instagram has no such hashtag": 1}
 
 
 def test_a_wrong_account_id_stops_the_connector(tmp_path: Path) -> None:
@@ -422,3 +431,47 @@ def test_a_missing_token_stops_before_any_request(tmp_path: Path) -> None:
         with pytest.raises(ConnectorFatal, match="set the environment variable IG_ACCESS_TOKEN"):
             collect(conn)
         assert double.calls["all"] == 0
+
+
+def test_check_reads_the_account_without_using_the_hashtag_budget(tmp_path: Path) -> None:
+    clock = FakeClock(START)
+    with InstagramDouble(clock, {"pilkada2026": []}) as double:
+        conn = connector(double, tmp_path, clock, hashtags=["pilkada2026"])
+        assert conn.check() == (f"access token accepted by {double.url} for @siaga.monitor ({double.ig_user_id}); "
+                                "0/30 hashtags queried in the last 7 days")
+        assert double.calls["search"] == 0 and not double.windows, "no hashtag was queried"
+        wrong = connector(double, tmp_path, clock, ig_user_id="999", hashtags=["pilkada2026"])
+        with pytest.raises(ConnectorFatal, match="business account 999 cannot be read"):
+            wrong.check()
+        stale = connector(double, tmp_path, clock, environ={"IG_ACCESS_TOKEN": "stale-ig-token"})
+        with pytest.raises(ConnectorFatal, match="was refused") as refused:
+            stale.check()
+        assert "stale-ig-token" not in str(refused.value)
+
+
+def test_a_day_with_a_token_expiry_and_a_renewal_loses_and_duplicates_nothing(ig_settings: Settings) -> None:
+    end = START + timedelta(hours=24)
+    clock = FakeClock(START, stop_at=end)
+    data = timeline()
+    with InstagramDouble(clock, data, token_expires=START + timedelta(hours=3), hourly_calls=10) as double:
+        double.faults = ["500", "rate_limit_613", "empty_page"]
+        first = connector(double, ig_settings.connectors.state_dir, clock)
+        with pytest.raises(ConnectorFatal, match="Session has expired"):
+            first.run(ig_settings, threading.Event())
+        assert first.stats.produced > 0
+        # The operator renews the token a little later; the connector resumes from its checkpoints.
+        clock.current += timedelta(minutes=20)
+        double.access_token, double.token_expires = "EAAGig-renewed-token", None
+        renewed = connector(double, ig_settings.connectors.state_dir, clock,
+                            environ={"IG_ACCESS_TOKEN": "EAAGig-renewed-token"})
+        renewed.run(ig_settings, threading.Event())
+        assert not double.faults, "every scripted fault was met"
+        last_read = {name: max(when for when, tag, _ in double.media_requests if tag == name) for name in data}
+    # Everything posted up to each hashtag's last read (the clock stops between two polls).
+    expected = {post_id_of(m) for name, items in data.items() for m in items
+                if START - timedelta(hours=24) < datetime.fromisoformat(m["timestamp"]) <= last_read[name]}
+    assert len(expected) > 200
+    ids = [p.post_id for p in sent_posts(ig_settings, len(expected))]
+    assert len(ids) == len(set(ids)), "nothing sent twice across the restart"
+    assert set(ids) == expected, "nothing lost across the expiry: media stay within recent_media's 24 hours"
+    assert first.stats.produced + renewed.stats.produced == len(expected)

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from connectors.api import Action, ApiFailure, ConnectorFatal, classify
+from connectors.api import ConnectorFatal
 from connectors.base import SourceRecord
+from connectors.formats import instagram_shortcode
 from connectors.meta_content_library import (
     OVERLAP,
     MetaContentLibraryConnector,
     NormaliseError,
-    action_of,
     search_key,
     to_post,
 )
@@ -79,6 +79,9 @@ KEYWORDS = ["pilkada", "hoaks"]
 
 
 def post_id(hosted: Hosted) -> str:
+    """An Instagram post is known by the shortcode in its URL, a Facebook post by its id."""
+    if hosted.platform == "instagram":
+        return f"instagram:{instagram_shortcode(hosted.item['url'])}"
     return f"{hosted.platform}:{hosted.item['id']}"
 
 
@@ -131,7 +134,8 @@ def test_to_post_facebook() -> None:
 
 def test_to_post_instagram_and_fallbacks() -> None:
     post = to_post(ig(3, hours_ago=1).item, "instagram", collected_at=START)
-    assert post.post_id == "instagram:17900000000000003"
+    assert post.post_id == "instagram:Cx00003", "the shortcode in the URL, as from every other Instagram source"
+    assert post.raw["id"] == "17900000000000003"
     assert post.author.handle == "warga.3" and post.author.display_name is None
     assert post.mentions == ["kpu_ri"] and post.hashtags == ["debat"] and post.engagement.views == 903
     # No URL: a Facebook post's URL is derived from its id; statistics may be missing.
@@ -166,31 +170,8 @@ def test_to_post_rejects_malformed_items(change: dict, platform: str, reason: st
         to_post(item, platform, START)
 
 
-@pytest.mark.parametrize(
-    ("status", "code", "message", "action"),
-    [
-        (429, "613", "Calls to this api have exceeded the rate limit.", Action.WAIT_QUOTA),
-        (400, "4", "Application request limit reached", Action.WAIT_QUOTA),
-        (400, "17", "User request limit reached", Action.WAIT_QUOTA),
-        (500, "2", "An unexpected error has occurred.", Action.RETRY),
-        (500, "http_error", "", Action.RETRY),
-        (0, "connection_error", "refused", Action.RETRY),
-        (401, "190", "Error validating access token: Session has expired", Action.FATAL),
-        (400, "190", "Invalid OAuth access token", Action.FATAL),
-        (400, "100", "(#100) Invalid parameter", Action.FATAL),
-        (403, "10", "Permission denied", Action.FATAL),
-    ],
-)
-def test_the_failure_table(status: int, code: str, message: str, action: Action) -> None:
-    failure = ApiFailure(classify(status, code, message), status, code, message, "/content_library/search")
-    assert action_of(failure) is action
-
-
-# -- a simulated day ---------------------------------------------------------------------------
-
-
 def test_a_day_of_faults_and_rate_limits_loses_and_duplicates_nothing(mcl_settings: Settings) -> None:
-    end = START + timedelta(hours=12)
+    end = START + timedelta(hours=24)
     clock = FakeClock(START, stop_at=end)
     delay = timedelta(minutes=40)  # posts reach the search index late: each poll's overlap finds them
     with MetaContentLibraryDouble(clock, POSTS, queries_per_minute=5, index_delay=delay) as double:
@@ -339,6 +320,17 @@ def test_a_refused_or_missing_token_stops_only_this_connector(mcl_settings: Sett
         unset = MetaContentLibraryConnector(source(double), state, clock=clock, environ={})
         with pytest.raises(ConnectorFatal, match="set the environment variable META_CL_ACCESS_TOKEN"):
             unset.run(mcl_settings, threading.Event())
+
+
+def test_a_withdrawn_permission_stops_the_connector_with_the_platforms_reason(mcl_settings: Settings) -> None:
+    # For Facebook pages the same code skips one page; the Content Library has no object to skip.
+    clock = FakeClock(START, stop_at=START + timedelta(hours=1))
+    with MetaContentLibraryDouble(clock, POSTS) as double:
+        double.faults = ["none", "forbidden"]
+        mcl = connector(double, mcl_settings, clock)
+        with pytest.raises(ConnectorFatal, match=r"HTTP 403 10: \(#10\) Application does not have permission"):
+            mcl.run(mcl_settings, threading.Event())
+        assert mcl.stats.produced == 10, "the page before was delivered"
 
 
 def test_a_token_expiring_mid_search_is_fatal_and_progress_is_kept(mcl_settings: Settings) -> None:

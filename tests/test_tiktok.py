@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from connectors.api import Action, ConnectorFatal, classify
+from connectors.api import ConnectorFatal, parse_since
 from connectors.state import ConnectorState
 from connectors.tiktok import NormaliseError, TikTokConnector, to_post, windows
+from pipelines.cli import main
 from pipelines.services import ensure_ready
 from schemas.config import Settings, TikTokSource
 from schemas.deadletter import DeadLetter
@@ -92,23 +96,6 @@ def test_windows_split_at_seven_days() -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    ("status", "code", "message", "action"),
-    [
-        (500, "internal_error", "", Action.RETRY),
-        (0, "connection_error", "refused", Action.RETRY),
-        (429, "daily_quota_limit_exceeded", "", Action.WAIT_QUOTA),
-        (429, "rate_limit_exceeded", "", Action.WAIT_QUOTA),
-        (401, "access_token_invalid", "", Action.REFRESH_TOKEN),
-        (401, "invalid_client", "Client key or secret is incorrect.", Action.FATAL),
-        (403, "scope_not_authorized", "", Action.FATAL),
-        (400, "invalid_params", "Search Id 5 is invalid or expired", Action.FATAL),
-    ],
-)
-def test_the_failure_table(status: int, code: str, message: str, action: Action) -> None:
-    assert classify(status, code, message) is action
-
-
 def test_a_day_of_faults_token_expiry_and_quota_loses_and_duplicates_nothing(tiktok_settings: Settings) -> None:
     end = START + timedelta(days=1, hours=6)
     clock = FakeClock(START, stop_at=end)
@@ -177,3 +164,94 @@ def test_missing_or_refused_credentials_stop_only_this_connector(tiktok_settings
         unset = TikTokConnector(source(double), state, clock=clock, environ={})
         with pytest.raises(ConnectorFatal, match="set the environment variables TIKTOK_CLIENT_KEY"):
             unset.run(tiktok_settings, threading.Event())
+
+
+def _interrupt_when_idle(double: TikTokDouble, returned: threading.Event, quiet_s: float = 1.5,
+                         limit_s: float = 60.0) -> threading.Thread:
+    """Send this process SIGINT (an operator's Ctrl-C) once the double has had no query for ``quiet_s``.
+
+    Never once the command has ``returned`` (a failed run must not interrupt the test session).
+    """
+
+    def watch() -> None:
+        deadline = time.monotonic() + limit_s
+        seen, since = -1, time.monotonic()
+        while time.monotonic() < deadline and not returned.is_set():
+            calls = double.calls["query"]
+            if calls != seen:
+                seen, since = calls, time.monotonic()
+            elif calls and time.monotonic() - since >= quiet_s:
+                break
+            time.sleep(0.1)
+        if not returned.is_set():
+            os.kill(os.getpid(), signal.SIGINT)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize(("since", "reaches_old"), [(None, False), ("12d", True), ("2026-11-01", True)])
+def test_connectors_run_since_overrides_how_far_the_first_run_reaches(
+    stack, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, since: str | None,
+    reaches_old: bool,
+) -> None:
+    now = datetime.now(UTC)
+    old = [video(i, hours_ago=0) | {"create_time": int((now - timedelta(days=10, hours=i)).timestamp())}
+           for i in range(6)]
+    recent = [video(100 + i, hours_ago=0) | {"create_time": int((now - timedelta(days=3, hours=i)).timestamp())}
+              for i in range(4)]
+    with TikTokDouble(FakeClock(now), old + recent) as double:
+        settings = make_settings(stack, tmp_path, connectors={"state_dir": str(tmp_path / "connectors")},
+                                 sources=[{"type": "tiktok", "name": "tt", "base_url": double.url,
+                                           "hashtags": ["pilkada"], "since": "7d", "poll_interval": "1h"}])
+        config = next(tmp_path.glob("siaga-*.yaml"))
+        monkeypatch.setenv("TIKTOK_CLIENT_KEY", double.client_key)
+        monkeypatch.setenv("TIKTOK_CLIENT_SECRET", double.client_secret)
+        returned = threading.Event()
+        watcher = _interrupt_when_idle(double, returned)
+        try:
+            code = main(["--config", str(config), "connectors", "run", "tt", *(["--since", since] if since else [])])
+        finally:
+            returned.set()
+        watcher.join(timeout=5)
+        assert code == 0
+    expected = {f"tiktok:{v['id']}" for v in (old + recent if reaches_old else recent)}
+    assert f"tt: {len(expected)} posts sent" in capsys.readouterr().out
+    got = {m.key.decode() for m in read_topic(settings, settings.kafka.topics.raw, len(expected) + 1, timeout_ms=2000)}
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["run", "tt", "--since", "kemarin"], "--since 'kemarin' is neither a duration"),
+        (["run", "tt", "--since", "2999-01-01"], "--since '2999-01-01' is not in the past"),
+        (["check", "tt", "--since", "3d"], "--since applies to `connectors run`"),
+        (["run", "ig", "--since", "3d"], "ig is instagram_hashtag (recent_media reaches back 24 hours, no more)"),
+    ],
+)
+def test_connectors_run_since_refuses_what_it_cannot_do(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       args: list[str], error: str) -> None:
+    settings = make_settings(None, tmp_path, sources=[
+        {"type": "tiktok", "name": "tt", "hashtags": ["pilkada"]},
+        {"type": "instagram_hashtag", "name": "ig", "ig_user_id": "1784", "hashtags": ["pilkada"]},
+    ])
+    del settings
+    config = next(tmp_path.glob("siaga-*.yaml"))
+    assert main(["--config", str(config), "connectors", *args]) == 2
+    assert error in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("value", "reach"),
+    [
+        ("3d", timedelta(days=3)),
+        ("90m", timedelta(minutes=90)),
+        ("2026-11-20", timedelta(days=4, hours=17)),  # midnight WIB is 17:00 UTC the day before
+        ("2026-11-20T08:00", timedelta(days=4, hours=9)),  # no offset: WIB
+        ("2026-11-20T08:00:00+00:00", timedelta(days=4, hours=2)),
+    ],
+)
+def test_parse_since(value: str, reach: timedelta) -> None:
+    assert parse_since(value, START) == reach

@@ -1,6 +1,7 @@
 """A loopback HTTP server that plays the Instagram Graph API hashtag search, as documented.
 
-``GET /ig_hashtag_search?user_id=&q=`` answers ``{"data": [{"id": …}]}`` with a static id per
+``GET /<ig user id>?fields=id,username`` answers the business account itself (what
+``connectors check`` reads); ``GET /ig_hashtag_search?user_id=&q=`` answers ``{"data": [{"id": …}]}`` with a static id per
 hashtag; ``GET /<hashtag id>/recent_media`` (and ``top_media``) pages, newest first, through
 the media tagged with the hashtag in the last 24 hours, 50 at most per page, with an opaque
 ``after`` cursor that marks a position (so media posted meanwhile do not shift later pages) and
@@ -171,6 +172,12 @@ class InstagramDouble(LoopbackServer):
             return status, self.error(message, code, is_transient=True)
         if fault == "not_json":
             return 200, b"<html><body>Sorry, something went wrong.</body></html>"
+        if path.count("/") == 1 and path[1:].isdigit():  # the IG User node: GET /<ig user id>?fields=id,username
+            if path[1:] != self.ig_user_id:
+                return 400, self.error(f"Unsupported get request. Object with ID '{path[1:]}' does not exist, "
+                                       "cannot be loaded due to missing permissions, or does not support this "
+                                       "operation.", 100, "GraphMethodException", error_subcode=33)
+            return 200, {"id": self.ig_user_id, "username": "siaga.monitor"}
         if params.get("user_id") != self.ig_user_id:
             return 400, self.error(f"Unsupported get request. Object with ID '{params.get('user_id')}' does not "
                                    "exist, cannot be loaded due to missing permissions, or does not support this "

@@ -79,7 +79,8 @@ class MetaContentLibraryDouble(LoopbackServer):
     empty page that still has a next page), ``"invalid_cursor"`` (a request that pages with
     ``after`` is refused: 400, code 100), ``"malformed_item"`` (the first post of the page loses
     its ``id``), ``"bad_time"`` (its ``creation_time`` is not a time), ``"not_object"`` (a string
-    is added to the page), ``"none"`` (no fault: lets a test place the next one). Faults that
+    is added to the page), ``"forbidden"`` (403, code 10: the researcher's
+    access was withdrawn), ``"none"`` (no fault: lets a test place the next one). Faults that
     need items or a cursor wait for a request that has them.
     """
 
@@ -224,6 +225,10 @@ class MetaContentLibraryDouble(LoopbackServer):
         if fault == "rate_limit":
             self.applied.append((fault, None))
             return 429, _graph_error(613, "Calls to this api have exceeded the rate limit.")
+        if fault == "forbidden":
+            self.applied.append((fault, None))
+            return 403, _graph_error(10, "(#10) Application does not have permission for this action",
+                                     kind="OAuthException")
         if fault == "app_limit":
             self.applied.append((fault, None))
             return 400, _graph_error(4, "Application request limit reached", transient=True)
