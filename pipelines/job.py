@@ -5,12 +5,19 @@ driver, ``PostPipelineJob``, gives streaming behaviour on one machine, where Bea
 runners cannot stream from Kafka (see README, "Why micro-batches"): it polls a bounded batch of
 records, runs the Beam pipeline over it on the in-process FnApiRunner, and commits the batch's
 offsets only after every sink in the pipeline has acknowledged its writes. A failed batch is
-rewound and retried with backoff; nothing is committed for it.
+rewound and retried with backoff; nothing is committed for it. A broker or Elasticsearch that
+does not answer is the same case: the job backs off and retries, it does not exit.
+
+A batch reaches the Beam pipeline by reference, not by value: ``beam.Create`` would pickle
+every record into the pipeline proto. The in-process runner shares this process's memory, so
+the source is one token that a ``FlatMap`` turns back into the batch.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import threading
 import time
 from collections import Counter
 from typing import Any
@@ -19,7 +26,8 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
-from pipelines.kafka_io import lag, make_consumer, poll_batch, rewind_to_committed
+from pipelines import metrics
+from pipelines.kafka_io import lag_by_partition, make_consumer, poll_batch, rewind_to_committed
 from pipelines.records import KafkaRecord
 from pipelines.sinks import WriteToElasticsearch, WriteToKafka
 from pipelines.transforms import (
@@ -55,11 +63,44 @@ def build(records: beam.PCollection, settings: Settings) -> None:
     )
 
 
+_batches: dict[int, list[KafkaRecord]] = {}
+_batch_ids = itertools.count()
+_batches_lock = threading.Lock()
+
+
+def _take_batch(token: int) -> list[KafkaRecord]:
+    with _batches_lock:
+        return _batches.pop(token)
+
+
+class ReadBatch(beam.PTransform):
+    """A bounded batch held in this process → a PCollection of its ``KafkaRecord``s (not pickled)."""
+
+    def __init__(self, records: list[KafkaRecord]) -> None:
+        super().__init__()
+        with _batches_lock:
+            self._token = next(_batch_ids)
+            _batches[self._token] = records
+
+    def expand(self, begin: beam.pvalue.PBegin) -> beam.PCollection:
+        return (begin | "Token" >> beam.Create([self._token], reshuffle=False)
+                | "Records" >> beam.FlatMap(_take_batch))
+
+    def discard(self) -> None:
+        """Forget the batch if the pipeline never read it."""
+        with _batches_lock:
+            _batches.pop(self._token, None)
+
+
 def run_batch(records: list[KafkaRecord], settings: Settings) -> Counter[str]:
     """Run the pipeline over one bounded batch on the in-process runner; return its counters."""
     pipeline = beam.Pipeline(runner=FnApiRunner(), options=PipelineOptions([]))
-    build(pipeline | "Records" >> beam.Create(records, reshuffle=False), settings)
-    result = pipeline.run()
+    source = ReadBatch(records)
+    build(pipeline | "Batch" >> source, settings)
+    try:
+        result = pipeline.run()
+    finally:
+        source.discard()
     result.wait_until_finish()
     counters: Counter[str] = Counter()
     for counter in result.metrics().query()["counters"]:
@@ -79,35 +120,74 @@ class PostPipelineJob:
         )
         self.totals: Counter[str] = Counter()
         self.failures = 0
+        self._rewind = False
+        self.status = metrics.StatusFile(pipeline.status_dir, pipeline.group_id)
+        metrics.MODEL.info({"tagger_version": _tagger_version(settings)})
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        """Back off after a failure; the next step re-reads from the committed offsets."""
+        self.failures += 1
+        self._rewind = True
+        metrics.BATCHES.labels("failed").inc()
+        delay = min(2 ** min(self.failures, 10) * 0.25, self.settings.pipeline.retry_backoff_max_s)
+        error = f"{what}: {type(exc).__name__}: {exc}"
+        log.error("%s; retrying in %.1fs", error, delay)
+        self.status.failed(error)
+        time.sleep(delay)
 
     def step(self) -> int:
         """Process one micro-batch; return how many records were committed (0 if none or failed)."""
         pipeline = self.settings.pipeline
-        records = poll_batch(self.consumer, pipeline.batch_max_records, pipeline.batch_max_wait_ms)
+        started = time.monotonic()
+        try:
+            if self._rewind:
+                rewind_to_committed(self.consumer)
+                self._rewind = False
+            records = poll_batch(self.consumer, pipeline.batch_max_records, pipeline.batch_max_wait_ms)
+        except Exception as exc:  # noqa: BLE001 - a broker that does not answer: back off, never exit
+            self._failed("Kafka did not answer", exc)
+            return 0
         if not records:
             return 0
         try:
             counters = run_batch(records, self.settings)
         except Exception as exc:  # noqa: BLE001 - any failure means: do not commit, rewind, retry
-            self.failures += 1
-            delay = min(2 ** min(self.failures, 10) * 0.25, pipeline.retry_backoff_max_s)
-            log.error("batch of %d records failed (%s); retrying in %.1fs", len(records), exc, delay)
-            rewind_to_committed(self.consumer)
-            time.sleep(delay)
+            self._failed(f"batch of {len(records)} records failed", exc)
             return 0
-        self.consumer.commit()
+        try:
+            self.consumer.commit()
+        except Exception as exc:  # noqa: BLE001 - written but not committed: re-read, the sinks are idempotent
+            self._failed(f"commit of {len(records)} written records failed", exc)
+            return 0
         self.failures = 0
         self.totals.update(counters)
+        metrics.record_batch(counters, time.monotonic() - started)
+        self.status.committed(len(records), counters)
         log.info("committed %d records: %s", len(records), dict(counters))
         return len(records)
 
     def lag(self) -> int | None:
-        """Raw posts not yet committed by the pipeline."""
-        return lag(self.consumer)
+        """Raw posts not yet committed by the pipeline (``None`` if unknown right now)."""
+        try:
+            by_partition = lag_by_partition(self.consumer)
+        except Exception:  # noqa: BLE001 - unknown while the broker does not answer
+            return None
+        if by_partition is None:
+            return None
+        for (topic, partition), behind in by_partition.items():
+            metrics.CONSUMER_LAG.labels(topic, str(partition)).set(behind)
+        return sum(by_partition.values())
 
     def close(self) -> None:
         """Leave the consumer group."""
+        self.status.remove()
         self.consumer.close()
+
+
+def _tagger_version(settings: Settings) -> str:
+    from pipelines.transforms import shared_tagger
+
+    return shared_tagger(settings.tagging).version
 
 
 def counters_summary(totals: Counter[str]) -> dict[str, Any]:

@@ -6,28 +6,18 @@ from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_errors
 from kafka.errors import KafkaError
 
+from pipelines.indices import ensure_indices
 from pipelines.kafka_io import ensure_topics
 from pipelines.stack import status
 from schemas.config import Settings
 from schemas.errors import ServiceUnavailable
-from schemas.index import templates
 
 
 def ensure_templates(settings: Settings) -> list[str]:
-    """Install the index templates generated from ``schemas`` and create the indices."""
+    """Install the index templates generated from ``schemas``, the posts alias and the alerts index."""
     es = Elasticsearch(**settings.elasticsearch_kwargs())
     try:
-        installed = []
-        for name, body in templates(settings.elasticsearch.posts_index, settings.elasticsearch.alerts_index).items():
-            es.indices.put_index_template(name=name, **body)
-            installed.append(name)
-            if not es.indices.exists(index=name):
-                try:
-                    es.indices.create(index=name)
-                except es_errors.BadRequestError as exc:
-                    if exc.error != "resource_already_exists_exception":
-                        raise
-        return installed
+        return ensure_indices(es, settings)
     finally:
         es.close()
 
