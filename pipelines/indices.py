@@ -67,9 +67,16 @@ def ensure_indices(es: Elasticsearch, settings: Settings, now: datetime | None =
         es.indices.put_index_template(name=name, **body)
     _create(es, alerts)
     _create(es, monthly_index(alias, now or utc_now()))
-    for index, model in ((alias, TaggedPost), (alerts, Alert)):
+    for indices, model in ((post_indices(es, alias), TaggedPost), ([alerts], Alert)):
         mappings = mappings_of(model)
-        es.indices.put_mapping(index=index, properties=mappings["properties"], meta=mappings["_meta"])
+        for index in indices:
+            try:
+                es.indices.put_mapping(index=index, properties=mappings["properties"], meta=mappings["_meta"])
+            except es_errors.BadRequestError as exc:
+                # An incompatible field (not an added one) in an old index: its documents that hit
+                # the conflict are refused and dead-lettered with the reason; the rest go on.
+                log.error("index %s keeps its old mapping, it conflicts with template version %s: %s",
+                          index, mappings["_meta"]["template_version"], exc.message)
     return list(bodies)
 
 
