@@ -251,7 +251,8 @@ def _pipeline(settings: Settings, args: argparse.Namespace, beam_args: list[str]
                            verbose=args.verbose, log_format=args.log_format, stop=stop)
     from pipelines.workers import run_worker
 
-    done = run_worker(settings, stop, until_idle=args.until_idle, metrics_port=args.metrics_port)
+    done = run_worker(settings, stop, until_idle=args.until_idle, metrics_port=args.metrics_port,
+                      worker_index=args.worker_index)
     print(f"pipeline worker stopped after {done} records")
     return 0
 
@@ -352,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
         "run", help="run the post pipeline; unknown --options go to Beam (e.g. --flink_master, --project)")
     prun.add_argument("--runner", choices=["local", "flink", "dataflow", "portable"], default="local")
     prun.add_argument("--workers", type=int, default=1, help="local: worker processes sharing the consumer group")
+    prun.add_argument("--worker-index", type=int, default=0,
+                      help="local: this worker's slot; a restart in the same slot takes its partitions back at once")
     prun.add_argument("--until-idle", action="store_true", help="local: stop once the raw topic is drained")
     prun.add_argument("--metrics-port", type=int, help="local: serve Prometheus /metrics here (0: any free port)")
     prun.add_argument("--kafka-expansion-service", help="flink/dataflow: host:port of a Kafka IO expansion service")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import socket
 import threading
 import time
 from collections import Counter
@@ -112,11 +113,12 @@ def run_batch(records: list[KafkaRecord], settings: Settings) -> Counter[str]:
 class PostPipelineJob:
     """Consumes the raw-posts topic in micro-batches and commits only what was fully written."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, worker_index: int | None = None) -> None:
         self.settings = settings
         pipeline = settings.pipeline
+        instance_id = None if worker_index is None else worker_instance_id(settings, worker_index)
         self.consumer = make_consumer(
-            settings, pipeline.group_id, settings.kafka.topics.raw, pipeline.batch_max_records
+            settings, pipeline.group_id, settings.kafka.topics.raw, pipeline.batch_max_records, instance_id
         )
         self.totals: Counter[str] = Counter()
         self.failures = 0
@@ -129,7 +131,9 @@ class PostPipelineJob:
         self.failures += 1
         self._rewind = True
         metrics.BATCHES.labels("failed").inc()
-        delay = min(2 ** min(self.failures, 10) * 0.25, self.settings.pipeline.retry_backoff_max_s)
+        # Kept below max_poll_interval_ms: a longer pause between polls would cost the group membership.
+        delay = min(2 ** min(self.failures, 10) * 0.25, self.settings.pipeline.retry_backoff_max_s,
+                    self.settings.kafka.max_poll_interval_ms / 2000)
         error = f"{what}: {type(exc).__name__}: {exc}"
         log.error("%s; retrying in %.1fs", error, delay)
         self.status.failed(error)
@@ -182,6 +186,11 @@ class PostPipelineJob:
         """Leave the consumer group."""
         self.status.remove()
         self.consumer.close()
+
+
+def worker_instance_id(settings: Settings, worker_index: int) -> str:
+    """The static group-member id of worker ``worker_index`` on this host."""
+    return f"{socket.gethostname()}-{settings.pipeline.group_id}-{worker_index}"
 
 
 def _tagger_version(settings: Settings) -> str:

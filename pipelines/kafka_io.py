@@ -52,15 +52,29 @@ def fetch_limits(settings: Settings) -> dict[str, int]:
     }
 
 
-def make_consumer(settings: Settings, group_id: str, topic: str, max_records: int) -> KafkaConsumer:
-    """A consumer that commits only when told to and starts from the earliest unread record."""
+def make_consumer(settings: Settings, group_id: str, topic: str, max_records: int,
+                  instance_id: str | None = None) -> KafkaConsumer:
+    """A consumer that commits only when told to and starts from the earliest unread record.
+
+    With ``instance_id`` the consumer is a static group member (KIP-345): a worker restarted
+    under the same id takes its partitions back at once, where a new dynamic member would wait
+    for the dead one to be evicted (noida-db never evicts a SIGKILLed dynamic member).
+    """
+    if instance_id is not None:
+        extra: dict[str, Any] = {"group_instance_id": instance_id}
+    else:
+        extra = {}
     consumer = KafkaConsumer(
+        **extra,
         **settings.kafka_client_kwargs(),
         **fetch_limits(settings),
         group_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=max_records,
+        session_timeout_ms=settings.kafka.session_timeout_ms,
+        max_poll_interval_ms=settings.kafka.max_poll_interval_ms,
+        heartbeat_interval_ms=max(settings.kafka.session_timeout_ms // 3, 500),
     )
     consumer.subscribe([topic])
     return consumer

@@ -29,14 +29,14 @@ IDLE_CONFIRMATIONS = 2
 
 
 def run_worker(settings: Settings, stop: threading.Event, *, until_idle: bool = False,
-               metrics_port: int | None = None) -> int:
+               metrics_port: int | None = None, worker_index: int | None = None) -> int:
     """Run one pipeline worker until ``stop`` (or, with ``until_idle``, until its lag is 0); return records done."""
     ensure_ready(settings)
     port = metrics_port if metrics_port is not None else settings.pipeline.metrics_port
     if port is not None:
         bound = metrics.serve(settings.pipeline.metrics_host, port)
         log.info("metrics on http://%s:%d/metrics", settings.pipeline.metrics_host, bound)
-    job = PostPipelineJob(settings)
+    job = PostPipelineJob(settings, worker_index)
     done = idle = 0
     try:
         while not stop.is_set():
@@ -67,7 +67,7 @@ def run_workers(config: Path | None, count: int, *, until_idle: bool, metrics_po
         argv += ["-v"] * verbose
         if log_format:
             argv += ["--log-format", log_format]
-        argv += ["pipeline", "run", "--runner", "local", "--workers", "1"]
+        argv += ["pipeline", "run", "--runner", "local", "--workers", "1", "--worker-index", str(index)]
         if until_idle:
             argv.append("--until-idle")
         if metrics_port is not None:

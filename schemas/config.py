@@ -109,6 +109,11 @@ class KafkaSettings(_Section):
     topics: TopicSettings = TopicSettings()
     partitions: int = Field(default=3, ge=1)
     replication_factor: int = Field(default=1, ge=1)
+    session_timeout_ms: int = Field(default=10_000, ge=6000, description="a silent consumer leaves its group after this")
+    max_poll_interval_ms: int = Field(
+        default=60_000, ge=1000,
+        description="also how long a rebalance waits for members that died without leaving (e.g. SIGKILL)",
+    )
     fetch_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description="a real broker's cap per fetch")
     max_partition_fetch_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     receive_message_max_bytes: int = Field(

@@ -162,25 +162,30 @@ def wait_until(condition, timeout: float, what: str, interval: float = 0.3) -> N
 
 
 def test_sigkill_at_random_points_loses_and_duplicates_nothing(settings, tmp_path):
-    settings = make_settings(None, tmp_path, kafka={**settings.kafka.model_dump(mode="json", exclude_none=True)},
+    settings = make_settings(None, tmp_path,
+                             kafka={**settings.kafka.model_dump(mode="json", exclude_none=True),
+                                    "session_timeout_ms": 6000, "max_poll_interval_ms": 10000},
                              elasticsearch=settings.elasticsearch.model_dump(mode="json", exclude_none=True),
                              pipeline={**settings.pipeline.model_dump(mode="json"), "batch_max_records": 100,
-                                       "batch_max_wait_ms": 200, "status_dir": str(tmp_path / "status")})
+                                       "batch_max_wait_ms": 200, "retry_backoff_max_s": 2,
+                                       "status_dir": str(tmp_path / "status")})
     ensure_ready(settings)
     config = write_config(settings, tmp_path / "pipeline.json")
     log = tmp_path / "pipeline.log"
     total = 1500
-    producer = threading.Thread(target=produce, args=(settings, [post_value(i) for i in range(total)], 200.0))
+    producer = threading.Thread(target=produce, args=(settings, [post_value(i) for i in range(total)], 100.0))
     producer.start()
     rng = random.Random(20261124)
     kills = 0
     try:
-        while producer.is_alive() or kills < 3:
+        while kills < 3:
             worker = PipelineProcess(config, log)
-            time.sleep(rng.uniform(2.5, 5.0))
+            before = committed_total(settings)
+            # Kill at a random point once this worker is writing: mid-batch, mid-commit or between.
+            wait_until(lambda: committed_total(settings) > before, 90, f"worker {kills + 1} to commit")  # noqa: B023
+            time.sleep(rng.uniform(0.0, 1.5))
             worker.kill()
             kills += 1
-            assert kills < 8, "the producer should have finished by now"
         producer.join()
         # The last run drains what is left and stops by itself.
         final = PipelineProcess(config, log, "--until-idle")
