@@ -72,7 +72,6 @@ class StatusFile:
         self.totals: Counter[str] = Counter()
         self.errors: deque[dict[str, str]] = deque(maxlen=10)
         self._recent: deque[tuple[float, int]] = deque()
-        self._written = 0.0
 
     def committed(self, records: int, counters: Counter[str]) -> None:
         """Note a committed batch."""
@@ -84,7 +83,7 @@ class StatusFile:
     def failed(self, error: str) -> None:
         """Note a failed batch (or a broker that did not answer)."""
         self.errors.append({"at": utc_now().isoformat(), "error": error[:500]})
-        self.write(force=True)
+        self.write()
 
     def rate(self, window_s: float = 60.0) -> float:
         """Records committed per second over the last ``window_s``."""
@@ -96,11 +95,8 @@ class StatusFile:
         span = max(now - min(self._recent[0][0], now - 1.0), 1.0)
         return sum(n for _, n in self._recent) / span
 
-    def write(self, *, force: bool = False) -> None:
-        """Rewrite the file atomically, at most once a second unless forced."""
-        if not force and time.monotonic() - self._written < 1.0:
-            return
-        self._written = time.monotonic()
+    def write(self) -> None:
+        """Rewrite the file atomically (a few hundred bytes, once per batch)."""
         data = {"pid": os.getpid(), "started_at": self.started_at.isoformat(), "updated_at": utc_now().isoformat(),
                 "committed": self.totals["committed"], "indexed": self.totals["indexed"],
                 "dead_lettered": sum(v for k, v in self.totals.items() if k.startswith("dead_letter.")),
