@@ -47,6 +47,8 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def _parse_duration(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("P"):
+        return value  # ISO 8601, as a dumped configuration writes durations: pydantic parses it
     if isinstance(value, str):
         match = _DURATION.match(value)
         if not match:
