@@ -46,7 +46,9 @@ def shared_client(kind: str, kwargs: dict[str, Any]) -> Any:
             else:
                 from kafka import KafkaProducer
 
-                client = KafkaProducer(acks="all", linger_ms=5, retries=5, **kwargs)
+                # Every bundle ends with flush(), so lingering adds no latency; it saves the producer
+                # waking its I/O thread for nearly every send (~0.14 ms a post in a profile).
+                client = KafkaProducer(acks="all", linger_ms=100, batch_size=512 * 1024, retries=5, **kwargs)
             _clients[cache_key] = client
         return client
 
@@ -83,14 +85,14 @@ class BulkIndexFn(beam.DoFn):
     def _target(self, post: TaggedPost) -> str:
         return monthly_index(self._index, post.created_at) if self._monthly else self._index
 
-    def _refused(self, post: TaggedPost, body: str, status: int, error: Any, target: str) -> TaggedOutput:
+    def _refused(self, post: TaggedPost, body: dict[str, Any], status: int, error: Any, target: str) -> TaggedOutput:
         self.refused.inc()
         reason = error.get("reason", error) if isinstance(error, dict) else error
         error_type = error.get("type", "es_error") if isinstance(error, dict) else "es_error"
         return TaggedOutput(
             DEAD_LETTER,
             DeadLetter.wrap(
-                body.encode(),
+                json.dumps(body, ensure_ascii=False).encode(),
                 stage="index",
                 reason=f"Elasticsearch refused the document ({status}): {reason}",
                 error_type=str(error_type),
@@ -104,7 +106,7 @@ class BulkIndexFn(beam.DoFn):
         from elasticsearch import ApiError
 
         operations: list[dict[str, Any]] = []
-        bodies: list[str] = []
+        bodies: list[dict[str, Any]] = []
         targets: list[str] = []
         for post in batch:
             target = self._target(post)
@@ -112,7 +114,7 @@ class BulkIndexFn(beam.DoFn):
             operations.append({"index": {"_index": target, "_id": post.post_id}})
             body = post.model_dump(mode="json")
             operations.append(body)
-            bodies.append(json.dumps(body, ensure_ascii=False))
+            bodies.append(body)
         try:
             response = self._es.bulk(operations=operations)
         except ApiError as exc:
@@ -186,7 +188,8 @@ class WriteToElasticsearch(beam.PTransform):
             posts
             | "BatchForBulk" >> beam.BatchElements(min_batch_size=self._batch_size, max_batch_size=self._batch_size)
             | "BulkIndex"
-            >> beam.ParDo(BulkIndexFn(self._es_kwargs, self._index)).with_outputs(DEAD_LETTER, main="indexed")
+            >> beam.ParDo(BulkIndexFn(self._es_kwargs, self._index)).with_output_types(TaggedPost)
+            .with_outputs(DEAD_LETTER, main="indexed")
         )
         return {"indexed": written.indexed, DEAD_LETTER: written[DEAD_LETTER]}
 

@@ -150,13 +150,14 @@ class ValidateAndTag(beam.PTransform):
         self._max_batch_size = max_batch_size
 
     def expand(self, records: beam.PCollection) -> dict[str, beam.PCollection]:
-        parsed = records | "Validate" >> beam.ParDo(ParseRecordFn()).with_outputs(DEAD_LETTER, main="posts")
+        parsed = records | "Validate" >> beam.ParDo(ParseRecordFn()).with_output_types(Post).with_outputs(
+            DEAD_LETTER, main="posts")
         tagged = (
             parsed.posts
             | "BatchForTagging" >> beam.BatchElements(
                 min_batch_size=self._max_batch_size, max_batch_size=self._max_batch_size
             )
-            | "Tag" >> beam.ParDo(self._tag).with_outputs(DEAD_LETTER, main="tagged")
+            | "Tag" >> beam.ParDo(self._tag).with_output_types(TaggedPost).with_outputs(DEAD_LETTER, main="tagged")
         )
         dead = flatten_all((parsed[DEAD_LETTER], tagged[DEAD_LETTER]), "InvalidOrUntaggable")
         return {"tagged": tagged.tagged, DEAD_LETTER: dead}
@@ -176,3 +177,48 @@ def dead_letter_message(letter: DeadLetter) -> tuple[bytes | None, bytes]:
 def flatten_all(pcollections: Iterable[beam.PCollection], label: str) -> beam.PCollection:
     """Flatten several PCollections under one labelled step."""
     return tuple(pcollections) | label >> beam.Flatten()
+
+
+class PostCoder(beam.coders.Coder):
+    """``Post`` / ``TaggedPost`` as their JSON, with a cheap size estimate.
+
+    Beam's default for these is pickling. The runner also samples element sizes for its
+    metrics, and with the pickle coder each estimate pickled the whole post: in a profile of a
+    2,000-post batch that was ~20 % of the time. The estimate here is the text length plus a
+    fixed overhead, close enough for a metric.
+    """
+
+    def __init__(self, model: type[Post]) -> None:
+        self._model = model
+
+    @classmethod
+    def from_type_hint(cls, typehint: type[Post], registry: object) -> PostCoder:  # noqa: ARG003 - Beam's API
+        return cls(typehint)
+
+    def encode(self, value: Post) -> bytes:
+        return value.model_dump_json().encode()
+
+    def decode(self, encoded: bytes) -> Post:
+        return self._model.model_validate_json(encoded)
+
+    def is_deterministic(self) -> bool:
+        return True
+
+    def estimate_size(self, value: Post) -> int:
+        return len(value.text) + 600
+
+    def _create_impl(self) -> beam.coders.coder_impl.CoderImpl:
+        return beam.coders.coder_impl.CallbackCoderImpl(self.encode, self.decode, self.estimate_size)
+
+    def to_type_hint(self) -> type:
+        return self._model
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._model is self._model  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._model))
+
+
+beam.coders.registry.register_coder(Post, PostCoder)
+beam.coders.registry.register_coder(TaggedPost, PostCoder)
