@@ -201,7 +201,9 @@ class PipelineSettings(_Section):
 
     group_id: str = "siaga-pipeline"
     batch_max_records: int = Field(default=2000, ge=1)
-    batch_max_wait_ms: int = Field(default=1000, ge=1)
+    batch_max_wait_ms: int = Field(
+        default=250, ge=1, description="how long a batch may wait to fill; bounds produce→searchable latency"
+    )
     es_bulk_size: int = Field(default=500, ge=1)
     retry_backoff_max_s: float = Field(default=30.0, gt=0)
     metrics_port: int | None = Field(default=None, ge=0, le=65535, description="Prometheus /metrics; unset = off")
