@@ -111,6 +111,15 @@ def monthly_index(alias: str, created_at: datetime) -> str:
     return f"{alias}-{created_at.astimezone(UTC).strftime(MONTH_FORMAT)}"
 
 
+def posts_pattern(alias: str) -> str:
+    """The index pattern of every monthly post index: the target for ``update_by_query``.
+
+    Searches go to the alias. An update or delete by query should name this pattern: noida-db
+    (the local stand-in) applies ``update_by_query`` on an alias to its first index only.
+    """
+    return f"{alias}-*"
+
+
 def month_of(alias: str, index: str) -> datetime | None:
     """The first instant (UTC) of the month a monthly index holds; ``None`` if not one of ``alias``'s."""
     suffix = index.removeprefix(f"{alias}-")
@@ -129,7 +138,7 @@ def templates(posts_index: str, alerts_index: str, *, shards: int = 1, replicas:
     happens to match (``siaga`` and ``siaga-alerts``) still gets the alert mapping.
     """
     return {
-        posts_index: index_template(TaggedPost, f"{posts_index}-*", shards=shards, replicas=replicas,
+        posts_index: index_template(TaggedPost, posts_pattern(posts_index), shards=shards, replicas=replicas,
                                     alias=posts_index),
         alerts_index: index_template(Alert, alerts_index, shards=shards, replicas=replicas, priority=210),
     }

@@ -125,3 +125,22 @@ def _config(settings, tmp_path):  # noqa: ANN001, ANN202
     path.write_text(json.dumps({section: getattr(settings, section).model_dump(mode="json", exclude_none=True)
                                 for section in ("kafka", "elasticsearch")}))
     return path
+
+
+def test_update_by_query_on_the_posts_pattern_reaches_every_month(settings):
+    """The alerting stage's contract: re-apply ``cluster_id`` with update_by_query on ``posts_pattern``."""
+    from schemas.index import posts_pattern
+
+    ensure_ready(settings)
+    run_batch([record("u1", datetime(2026, 8, 1, tzinfo=UTC)), record("u2", datetime(2026, 9, 1, tzinfo=UTC), 1)],
+              settings)
+    es = Elasticsearch(settings.elasticsearch_url())
+    alias = settings.elasticsearch.posts_index
+    es.indices.refresh(index=alias)
+    result = es.update_by_query(index=posts_pattern(alias), query={"ids": {"values": ["tiktok:u1", "tiktok:u2"]}},
+                                script={"source": "ctx._source.cluster_id = params.c", "params": {"c": "k-7"}},
+                                refresh=True)
+    assert result["updated"] == 2
+    hits = es.search(index=alias, query={"term": {"cluster_id": "k-7"}})["hits"]["hits"]
+    es.close()
+    assert sorted(h["_id"] for h in hits) == ["tiktok:u1", "tiktok:u2"]

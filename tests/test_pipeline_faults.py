@@ -373,3 +373,94 @@ def test_a_large_backlog_is_consumed_despite_noida_db_ignoring_fetch_sizes(setti
         assert got == 40_000
     finally:
         consumer.close()
+
+
+class SlowElasticsearch:
+    """A loopback HTTP proxy in front of the real Elasticsearch server that delays every bulk request."""
+
+    def __init__(self, target: str, bulk_delay_s: float) -> None:
+        import http.client
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import urlsplit
+
+        upstream = urlsplit(target)
+
+        class Handler(BaseHTTPRequestHandler):
+            def _forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if "_bulk" in self.path:
+                    time.sleep(bulk_delay_s)
+                connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                connection.request(self.command, self.path, body=body or None, headers=headers)
+                response = connection.getresponse()
+                payload = response.read()
+                self.send_response(response.status)
+                for key, value in response.getheaders():
+                    if key.lower() not in ("content-length", "transfer-encoding", "connection"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                connection.close()
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _forward  # noqa: N815 - http.server's names
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def test_memory_stays_bounded_while_elasticsearch_is_slower_than_the_input(settings, tmp_path):
+    ensure_ready(settings)
+    slow = SlowElasticsearch(settings.elasticsearch_url(), bulk_delay_s=1.0)
+    try:
+        slowed = make_settings(None, tmp_path, kafka=settings.kafka.model_dump(mode="json", exclude_none=True),
+                               elasticsearch={**settings.elasticsearch.model_dump(mode="json", exclude_none=True),
+                                              "url": slow.url},
+                               pipeline={**settings.pipeline.model_dump(mode="json"), "batch_max_records": 500,
+                                         "es_bulk_size": 250, "status_dir": str(tmp_path / "status")})
+        config = write_config(slowed, tmp_path / "slow.json")
+        worker = PipelineProcess(config, tmp_path / "slow.log")
+        try:
+            produce(settings, [post_value(i) for i in range(200)])
+            wait_until(lambda: committed_total(settings) >= 200, 60, "the first posts")
+            baseline = rss_mb(worker.process.pid)
+            # Input at ~500 posts/s for 8 s; the slowed Elasticsearch takes ~250 posts/s.
+            feeder = threading.Thread(target=produce, args=(settings, [post_value(i) for i in range(200, 4200)], 500.0))
+            feeder.start()
+            peak, max_lag = baseline, 0
+            deadline = time.monotonic() + 150
+            while feeder.is_alive() or committed_total(settings) < 4200:
+                assert time.monotonic() < deadline, f"not drained in time (max lag {max_lag})"
+                peak = max(peak, rss_mb(worker.process.pid))
+                ends = group_lag(settings, settings.pipeline.group_id, settings.kafka.topics.raw)
+                max_lag = max(max_lag, sum(end - (committed or 0) for end, committed in ends.values()))
+                assert worker.process.poll() is None, (tmp_path / "slow.log").read_text()[-2000:]
+                time.sleep(0.5)
+            feeder.join()
+        finally:
+            worker.stop()
+    finally:
+        slow.close()
+    assert max_lag > 1000, f"Elasticsearch was not slower than the input (max lag {max_lag})"
+    assert peak - baseline < 120, f"RSS grew {peak - baseline:.0f} MB (from {baseline:.0f} MB) while lagging"
+    assert sorted(es_ids(settings)) == sorted(f"tiktok:f{i}" for i in range(4200))
