@@ -376,9 +376,10 @@ def test_a_large_backlog_is_consumed_despite_noida_db_ignoring_fetch_sizes(setti
 
 
 class SlowElasticsearch:
-    """A loopback HTTP proxy in front of the real Elasticsearch server that delays every bulk request."""
+    """A loopback HTTP proxy in front of the real Elasticsearch server that delays every bulk request,
+    and, with ``max_body``, refuses larger requests with 413 as Elasticsearch's ``http.max_content_length`` does."""
 
-    def __init__(self, target: str, bulk_delay_s: float) -> None:
+    def __init__(self, target: str, bulk_delay_s: float, max_body: int | None = None) -> None:
         import http.client
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         from urllib.parse import urlsplit
@@ -388,6 +389,17 @@ class SlowElasticsearch:
         class Handler(BaseHTTPRequestHandler):
             def _forward(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if max_body is not None and len(body) > max_body:
+                    payload = json.dumps({"error": {"type": "content_too_long_exception",
+                                                    "reason": f"request body is {len(body)} bytes, over {max_body}"},
+                                          "status": 413}).encode()
+                    self.send_response(413)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("X-Elastic-Product", "Elasticsearch")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
                 if "_bulk" in self.path:
                     time.sleep(bulk_delay_s)
                 connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
@@ -464,3 +476,28 @@ def test_memory_stays_bounded_while_elasticsearch_is_slower_than_the_input(setti
     assert max_lag > 1000, f"Elasticsearch was not slower than the input (max lag {max_lag})"
     assert peak - baseline < 120, f"RSS grew {peak - baseline:.0f} MB (from {baseline:.0f} MB) while lagging"
     assert sorted(es_ids(settings)) == sorted(f"tiktok:f{i}" for i in range(4200))
+
+
+def test_a_bulk_request_too_large_is_split_and_only_the_oversized_post_dead_lettered(settings, tmp_path):
+    from pipelines.job import run_batch
+    from pipelines.records import KafkaRecord
+
+    ensure_ready(settings)
+    limited = SlowElasticsearch(settings.elasticsearch_url(), bulk_delay_s=0.0, max_body=8_000)
+    try:
+        small = make_settings(None, tmp_path, kafka=settings.kafka.model_dump(mode="json", exclude_none=True),
+                              elasticsearch={**settings.elasticsearch.model_dump(mode="json", exclude_none=True),
+                                             "url": limited.url})
+        values = [post_value(i)[1] for i in range(4)]
+        values.insert(2, json.dumps(make_post("huge", text="Kabar pilkada " + "panjang sekali " * 600)).encode())
+        counters = run_batch([KafkaRecord("raw", 0, n, None, v) for n, v in enumerate(values)], small)
+        close_shared_clients()
+    finally:
+        limited.close()
+    assert counters["indexed"] == 4
+    assert counters["dead_letter.index"] == 1
+    assert sorted(es_ids(settings)) == sorted(f"tiktok:f{i}" for i in range(4))
+    (letter,) = [DeadLetter.model_validate_json(v) for v in _values(settings, settings.kafka.topics.dead_letter)]
+    assert letter.key == "tiktok:huge"
+    assert letter.reason.startswith("Elasticsearch refused the document (413): request too large")
+    assert set(topic_keys(settings, settings.kafka.topics.tagged)) == {f"tiktok:f{i}".encode() for i in range(4)}
