@@ -33,7 +33,7 @@ test: install ## Run the test suite (starts its own broker, Elasticsearch and SM
 	$(BIN)/python -m pytest
 
 bench: install ## Print figures: pipeline, tagger, imports, alert latency (each says PASS/FAIL per target)
-	$(BIN)/python bench/bench_pipeline.py
+	-$(BIN)/python bench/pipeline.py
 	-$(BIN)/python bench/tagging.py
 	-$(BIN)/python bench/connectors.py
 	-$(BIN)/python bench/alerting.py

@@ -32,6 +32,8 @@ setup(
         "pyyaml>=6,<7",
         # The embedded default: one local binary speaking the Kafka and Elasticsearch protocols.
         "noida-db==0.2.3",
+        # /metrics for Prometheus: the official client, no other dependencies.
+        "prometheus-client>=0.20,<1",
     ],
     extras_require={"test": ["pytest>=8,<10", "aiosmtpd>=1.4,<2"]},
     entry_points={"console_scripts": ["siaga=pipelines.cli:main"]},

@@ -38,6 +38,7 @@ from schemas.alert import Alert, make_alert_id
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
 from schemas.fields import utc_now
+from schemas.index import posts_pattern
 from schemas.post import TaggedPost
 
 log = logging.getLogger(__name__)
@@ -287,7 +288,11 @@ class AlertingJob:
             pending["attempts"] = 0
 
     def _apply_labels(self) -> None:
-        """Store ``cluster_id`` on clustered posts, through the posts alias (never a concrete index)."""
+        """Store ``cluster_id`` on clustered posts, through every monthly post index (never a concrete one).
+
+        The update names ``posts_pattern`` rather than the alias: noida-db applies an
+        ``update_by_query`` on an alias to its first index only; the pattern works on both.
+        """
         if not self.labels:
             return
         alias = self.settings.elasticsearch.posts_index
@@ -295,7 +300,7 @@ class AlertingJob:
         for cluster_id, pending in list(self.labels.items()):
             ids = pending["post_ids"]
             self.es.update_by_query(
-                index=alias,
+                index=posts_pattern(alias),
                 query={"ids": {"values": ids}},
                 script={"source": "ctx._source.cluster_id = params.cluster_id", "lang": "painless",
                         "params": {"cluster_id": cluster_id}},

@@ -14,9 +14,13 @@ from schemas.config import ReplaySource, Settings, load_settings
 from schemas.errors import SiagaError
 
 
-def _configure_logging(verbose: int) -> None:
+def _configure_logging(verbose: int, log_format: str = "text") -> None:
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if log_format == "json":
+        from pipelines.metrics import JsonFormatter
+
+        logging.getLogger().handlers[0].setFormatter(JsonFormatter())
     # Beam warns at import about optional Google Cloud libraries Siaga does not use.
     logging.getLogger().handlers[0].addFilter(lambda record: "apitools not found" not in record.getMessage())
     for noisy in ("apache_beam", "kafka", "elastic_transport", "urllib3"):
@@ -344,11 +348,96 @@ def _alerts(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+def _pipeline(settings: Settings, args: argparse.Namespace, beam_args: list[str]) -> int:
+    if args.runner != "local":
+        from pipelines.streaming import run_streaming
+
+        try:
+            result = run_streaming(settings, args.runner, beam_args, args.kafka_expansion_service)
+        except RuntimeError as exc:
+            if "expansion-service" not in str(exc) and "jar" not in str(exc):
+                raise
+            msg = (f"cannot build Beam's Kafka IO (ReadFromKafka): it needs a Java expansion service. Give one with "
+                   f"--kafka-expansion-service host:port, or run where Maven Central is reachable. ({exc})")
+            raise SiagaError(msg) from None
+        print(f"submitted the streaming post pipeline to {args.runner}: {result}")
+        return 0
+    if beam_args:
+        print(f"siaga: error: unknown options for the local runner: {' '.join(beam_args)}", file=sys.stderr)
+        return 2
+    stop = _stop_on_signals()
+    if args.workers > 1:
+        from pipelines.workers import run_workers
+
+        return run_workers(args.config, args.workers, until_idle=args.until_idle, metrics_port=args.metrics_port,
+                           verbose=args.verbose, log_format=args.log_format, stop=stop)
+    from pipelines.workers import run_worker
+
+    done = run_worker(settings, stop, until_idle=args.until_idle, metrics_port=args.metrics_port,
+                      worker_index=args.worker_index)
+    print(f"pipeline worker stopped after {done} records")
+    return 0
+
+
+def _status(settings: Settings) -> int:
+    from pipelines.kafka_io import group_lag
+    from pipelines.metrics import read_status_files
+    from pipelines.notify import wib
+    from datetime import datetime
+
+    topic, group = settings.kafka.topics.raw, settings.pipeline.group_id
+    lags = group_lag(settings, group, topic)
+    total = 0
+    print(f"consumer group {group} on {topic}:")
+    for partition, (end, committed) in lags.items():
+        behind = end - (committed or 0)
+        total += behind
+        print(f"  partition {partition:<3} end {end:<10} committed {committed if committed is not None else '-':<10} "
+              f"lag {behind}")
+    print(f"  total lag {total}")
+    workers = read_status_files(settings.pipeline.status_dir)
+    if not workers:
+        print(f"no pipeline worker has reported (status files in {settings.pipeline.status_dir})")
+        return 0
+    print(f"throughput (last minute): {sum(w.get('rate_per_s', 0) for w in workers):.1f} records/s "
+          f"over {len(workers)} worker(s)")
+    for worker in workers:
+        updated = wib(datetime.fromisoformat(worker["updated_at"]))
+        print(f"  pid {worker['pid']:<8} updated {updated}  committed {worker['committed']}  "
+              f"indexed {worker['indexed']}  dead-lettered {worker['dead_lettered']}  {worker['rate_per_s']}/s")
+    errors = sorted((e for w in workers for e in w.get("last_errors", [])), key=lambda e: e["at"])[-5:]
+    print("last errors:" if errors else "last errors: none")
+    for error in errors:
+        print(f"  {wib(datetime.fromisoformat(error['at']))}  {error['error']}")
+    return 0
+
+
+def _retention(settings: Settings, dry_run: bool) -> int:
+    from elasticsearch import Elasticsearch
+
+    from pipelines.indices import apply_retention
+
+    es = Elasticsearch(**settings.elasticsearch_kwargs())
+    try:
+        print(apply_retention(es, settings, dry_run=dry_run).render())
+    finally:
+        es.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``siaga`` console script."""
     parser = argparse.ArgumentParser(prog="siaga", description="Watch public social-media posts for election risks.")
     parser.add_argument("--config", type=Path, help="configuration file (default: $SIAGA_CONFIG or ./siaga.yaml)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
+    parser.add_argument("--log-format", choices=["text", "json"], help="log lines as text or one JSON object each")
     commands = parser.add_subparsers(dest="command", required=True)
     stack_parser = commands.add_parser("stack", help="the embedded local Kafka and Elasticsearch (noida-db)")
     stack_parser.add_argument("action", choices=["up", "status", "down"])
@@ -413,12 +502,35 @@ def main(argv: list[str] | None = None) -> int:
     test_parser.add_argument("rule_file", type=Path, help="YAML: one rule, a list, or a rules: section")
     test_parser.add_argument("--from", dest="since", required=True, help="start, e.g. 2026-11-21 (WIB unless a zone)")
     test_parser.add_argument("--to", dest="until", required=True, help="end (exclusive)")
+    pipeline_parser = commands.add_parser("pipeline", help="the post pipeline as a service (local, Flink, Dataflow)")
+    pipeline_commands = pipeline_parser.add_subparsers(dest="pipeline_command", required=True)
+    prun = pipeline_commands.add_parser(
+        "run", help="run the post pipeline; unknown --options go to Beam (e.g. --flink_master, --project)")
+    prun.add_argument("--runner", choices=["local", "flink", "dataflow", "portable"], default="local")
+    prun.add_argument("--workers", type=int, default=1, help="local: worker processes sharing the consumer group")
+    prun.add_argument("--worker-index", type=int, default=0,
+                      help="local: this worker's slot; a restart in the same slot takes its partitions back at once")
+    prun.add_argument("--until-idle", action="store_true", help="local: stop once the raw topic is drained")
+    prun.add_argument("--metrics-port", type=int, help="local: serve Prometheus /metrics here (0: any free port)")
+    prun.add_argument("--kafka-expansion-service", help="flink/dataflow: host:port of a Kafka IO expansion service")
+    commands.add_parser("status", help="pipeline consumer lag per partition, throughput and the last errors")
+    retention_parser = commands.add_parser("retention", help="delete post indices and alerts past their retention")
+    retention_parser.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
     commands.add_parser("setup", help="create Kafka topics and Elasticsearch index templates")
     commands.add_parser("templates", help="print the Elasticsearch index templates generated from the schemas")
-    args = parser.parse_args(argv)
-    _configure_logging(args.verbose)
+    args, beam_args = parser.parse_known_args(argv)
+    if beam_args and args.command != "pipeline":
+        parser.error(f"unrecognized arguments: {' '.join(beam_args)}")
     try:
         settings = load_settings(args.config)
+        args.log_format = args.log_format or settings.pipeline.log_format
+        _configure_logging(args.verbose, args.log_format)
+        if args.command == "pipeline":
+            return _pipeline(settings, args, beam_args)
+        if args.command == "status":
+            return _status(settings)
+        if args.command == "retention":
+            return _retention(settings, args.dry_run)
         if args.command == "stack":
             return _stack(settings, args.action)
         if args.command == "run":

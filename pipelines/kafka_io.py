@@ -17,12 +17,12 @@ log = logging.getLogger(__name__)
 
 
 def ensure_topics(settings: Settings) -> None:
-    """Create the raw, tagged and dead-letter topics if they do not exist yet."""
+    """Create the raw, tagged, dead-letter and alerts topics if they do not exist yet."""
     kafka = settings.kafka
     admin = KafkaAdminClient(**settings.kafka_client_kwargs())
     try:
         existing = set(admin.list_topics())
-        for name in (kafka.topics.raw, kafka.topics.tagged, kafka.topics.dead_letter):
+        for name in (kafka.topics.raw, kafka.topics.tagged, kafka.topics.dead_letter, kafka.topics.alerts):
             if name in existing:
                 continue
             try:
@@ -34,14 +34,47 @@ def ensure_topics(settings: Settings) -> None:
         admin.close()
 
 
-def make_consumer(settings: Settings, group_id: str, topic: str, max_records: int) -> KafkaConsumer:
-    """A consumer that commits only when told to and starts from the earliest unread record."""
+def fetch_limits(settings: Settings) -> dict[str, int]:
+    """Fetch sizes for every consumer: capped for a real broker, and a receive limit that fits noida-db.
+
+    A real broker keeps a fetch response near ``fetch_max_bytes``. noida-db ignores both fetch
+    caps and answers with the partition's whole backlog; above kafka-python's default 100 MB
+    frame limit the client raises ``InvalidReceiveError``, drops the connection and asks again
+    for the same thing, forever. The receive limit is therefore raised (1 GiB by default).
+    """
+    kafka = settings.kafka
+    return {
+        "fetch_max_bytes": kafka.fetch_max_bytes,
+        "max_partition_fetch_bytes": kafka.max_partition_fetch_bytes,
+        "receive_message_max_bytes": max(
+            kafka.receive_message_max_bytes, kafka.fetch_max_bytes + kafka.max_partition_fetch_bytes
+        ),
+    }
+
+
+def make_consumer(settings: Settings, group_id: str, topic: str, max_records: int,
+                  instance_id: str | None = None) -> KafkaConsumer:
+    """A consumer that commits only when told to and starts from the earliest unread record.
+
+    With ``instance_id`` the consumer is a static group member (KIP-345): a worker restarted
+    under the same id takes its partitions back at once, where a new dynamic member would wait
+    for the dead one to be evicted (noida-db never evicts a SIGKILLed dynamic member).
+    """
+    if instance_id is not None:
+        extra: dict[str, Any] = {"group_instance_id": instance_id}
+    else:
+        extra = {}
     consumer = KafkaConsumer(
+        **extra,
         **settings.kafka_client_kwargs(),
+        **fetch_limits(settings),
         group_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=max_records,
+        session_timeout_ms=settings.kafka.session_timeout_ms,
+        max_poll_interval_ms=settings.kafka.max_poll_interval_ms,
+        heartbeat_interval_ms=max(settings.kafka.session_timeout_ms // 3, 500),
     )
     consumer.subscribe([topic])
     return consumer
@@ -75,17 +108,31 @@ def rewind_to_committed(consumer: KafkaConsumer) -> None:
             consumer.seek(tp, committed)
 
 
-def lag(consumer: KafkaConsumer) -> int | None:
-    """Records on the assigned partitions not yet committed by this group; ``None`` before assignment."""
+def lag_by_partition(consumer: KafkaConsumer) -> dict[tuple[str, int], int] | None:
+    """Records per assigned partition not yet committed by this group; ``None`` before assignment."""
     assignment = consumer.assignment()
     if not assignment:
         return None
     ends: dict[Any, int] = consumer.end_offsets(list(assignment))
-    behind = 0
-    for tp, end in ends.items():
-        committed = consumer.committed(tp) or 0
-        behind += max(end - committed, 0)
-    return behind
+    return {(tp.topic, tp.partition): max(end - (consumer.committed(tp) or 0), 0) for tp, end in ends.items()}
+
+
+def lag(consumer: KafkaConsumer) -> int | None:
+    """Records on the assigned partitions not yet committed by this group; ``None`` before assignment."""
+    by_partition = lag_by_partition(consumer)
+    return None if by_partition is None else sum(by_partition.values())
+
+
+def group_lag(settings: Settings, group_id: str, topic: str) -> dict[int, tuple[int, int | None]]:
+    """``partition → (end offset, committed offset)`` of ``group_id`` on ``topic``, without joining the group."""
+    consumer = KafkaConsumer(**settings.kafka_client_kwargs(), group_id=group_id, enable_auto_commit=False)
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        ends = consumer.end_offsets(tps) if tps else {}
+        return {tp.partition: (ends[tp], consumer.committed(tp)) for tp in tps}
+    finally:
+        consumer.close()
 
 
 def read_topic_tail(settings: Settings, topic: str, limit: int, timeout_s: float = 10.0) -> list[KafkaRecord]:
@@ -93,7 +140,8 @@ def read_topic_tail(settings: Settings, topic: str, limit: int, timeout_s: float
 
     Reads without committing anything, so looking at a topic never moves a consumer group.
     """
-    consumer = KafkaConsumer(**settings.kafka_client_kwargs(), enable_auto_commit=False, group_id=None)
+    consumer = KafkaConsumer(**settings.kafka_client_kwargs(), **fetch_limits(settings), enable_auto_commit=False,
+                             group_id=None)
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
         if not partitions:

@@ -91,6 +91,30 @@ def refresh_indices(settings: Settings) -> None:
     es.indices.refresh(index=f"{settings.elasticsearch.posts_index},{settings.elasticsearch.alerts_index}")
 
 
+class PeriodicRetention:
+    """Applies the retention every ``retention.interval`` while ``siaga run`` runs (first at start)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.next_at = time.monotonic()
+
+    def maybe_apply(self) -> None:
+        """Apply the retention if it is due; a failure is logged and retried next interval."""
+        interval = self.settings.retention.interval
+        if interval is None or time.monotonic() < self.next_at:
+            return
+        self.next_at = time.monotonic() + interval.total_seconds()
+        from pipelines.indices import apply_retention
+
+        try:
+            report = apply_retention(shared_client("elasticsearch", self.settings.elasticsearch_kwargs()), self.settings)
+        except Exception as exc:  # noqa: BLE001 - retention must never stop ingestion; it runs again later
+            log.error("retention failed: %s", exc)
+            return
+        if report.deleted_indices or report.deleted_alerts:
+            log.warning("retention: %s", report.render().replace("\n", "; "))
+
+
 def _caught_up(*jobs: PostPipelineJob | AlertingJob) -> bool:
     return all(job.lag() == 0 for job in jobs)
 
@@ -115,9 +139,11 @@ def run(settings: Settings, *, until_idle: bool, stop: threading.Event | None = 
         thread.start()
     pipeline = PostPipelineJob(settings)
     alerting = AlertingJob(settings)
+    retention = PeriodicRetention(settings)
     try:
         idle = 0
         while not stop.is_set():
+            retention.maybe_apply()
             moved = pipeline.step()
             moved += alerting.step()
             if not until_idle or moved or any(t.is_alive() for t in threads):

@@ -6,29 +6,18 @@ from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_errors
 from kafka.errors import KafkaError
 
-from pipelines.alert_setup import ensure_alerts_mapping, ensure_alerts_topic
+from pipelines.indices import ensure_indices
 from pipelines.kafka_io import ensure_topics
 from pipelines.stack import status
 from schemas.config import Settings
 from schemas.errors import ServiceUnavailable
-from schemas.index import templates
 
 
 def ensure_templates(settings: Settings) -> list[str]:
-    """Install the index templates generated from ``schemas`` and create the indices."""
+    """Install the index templates generated from ``schemas``, the posts alias and the alerts index."""
     es = Elasticsearch(**settings.elasticsearch_kwargs())
     try:
-        installed = []
-        for name, body in templates(settings.elasticsearch.posts_index, settings.elasticsearch.alerts_index).items():
-            es.indices.put_index_template(name=name, **body)
-            installed.append(name)
-            if not es.indices.exists(index=name):
-                try:
-                    es.indices.create(index=name)
-                except es_errors.BadRequestError as exc:
-                    if exc.error != "resource_already_exists_exception":
-                        raise
-        return installed
+        return ensure_indices(es, settings)
     finally:
         es.close()
 
@@ -44,13 +33,11 @@ def ensure_ready(settings: Settings) -> None:
         raise ServiceUnavailable("; ".join(hints))
     try:
         ensure_topics(settings)
-        ensure_alerts_topic(settings)
     except KafkaError as exc:
         msg = f"cannot set up Kafka topics at {settings.kafka_bootstrap()}: {exc}"
         raise ServiceUnavailable(msg) from exc
     try:
         ensure_templates(settings)
-        ensure_alerts_mapping(settings)
     except (es_errors.ConnectionError, es_errors.TransportError) as exc:
         msg = f"cannot set up Elasticsearch at {settings.elasticsearch_url()}: {exc}"
         raise ServiceUnavailable(msg) from exc

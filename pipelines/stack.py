@@ -66,25 +66,28 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def spawn(data_dir: Path, kafka_port: int, elasticsearch_port: int, *, host: str = "127.0.0.1",
+def spawn(data_dir: Path, kafka_port: int | None, elasticsearch_port: int | None, *, host: str = "127.0.0.1",
           output: IO[bytes] | int = subprocess.DEVNULL, timeout: float = 20.0) -> subprocess.Popen[bytes]:
-    """Run noida-db as a child process (tests, benchmarks) and return once both ports answer.
+    """Run noida-db as a child process (tests, benchmarks) and return once its ports answer.
 
     Unlike ``up``, the server lives only as long as the caller keeps it: ``terminate()`` stops it.
+    A port given as ``None`` leaves that service out (a test that stops only Elasticsearch runs
+    one server for it alone).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
+    ports = {name: port for name, port in (("kafka", kafka_port), ("elasticsearch", elasticsearch_port)) if port}
+    command = [noida_binary(), "start", "--only", ",".join(ports), "--host", host, "--data-dir", str(data_dir)]
+    for name, port in ports.items():
+        command += [f"--{name}-port", str(port)]
     process = subprocess.Popen(
-        [noida_binary(), "start", "--only", "kafka,elasticsearch", "--host", host,
-         "--kafka-port", str(kafka_port), "--elasticsearch-port", str(elasticsearch_port),
-         "--data-dir", str(data_dir)],
-        stdout=output, stderr=subprocess.STDOUT if output is not subprocess.DEVNULL else subprocess.DEVNULL,
+        command, stdout=output, stderr=subprocess.STDOUT if output is not subprocess.DEVNULL else subprocess.DEVNULL,
     )
     deadline = time.monotonic() + timeout
-    while not (port_open(host, kafka_port) and port_open(host, elasticsearch_port)):
+    while not all(port_open(host, port) for port in ports.values()):
         if time.monotonic() > deadline or process.poll() is not None:
             process.kill()
             process.wait(timeout=10)
-            msg = f"noida-db did not start on {host}:{kafka_port} and {host}:{elasticsearch_port}"
+            msg = f"noida-db did not start on {host} ports {', '.join(map(str, ports.values()))}"
             raise StackError(msg)
         time.sleep(0.05)
     return process

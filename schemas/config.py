@@ -48,8 +48,9 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def _parse_duration(value: Any) -> Any:
-    if isinstance(value, str) and not value.startswith("P"):
-        # "P..." is ISO 8601, as pydantic writes a timedelta out; pydantic reads it back
+    if isinstance(value, str) and value.startswith("P"):
+        return value  # ISO 8601, as a dumped configuration writes durations: pydantic parses it
+    if isinstance(value, str):
         match = _DURATION.match(value)
         if not match:
             msg = f"not a duration: {value!r} (use a number and a unit: 45s, 30m, 2h, 1d)"
@@ -112,6 +113,18 @@ class KafkaSettings(_Section):
     topics: TopicSettings = TopicSettings()
     partitions: int = Field(default=3, ge=1)
     replication_factor: int = Field(default=1, ge=1)
+    session_timeout_ms: int = Field(default=10_000, ge=6000, description="a silent consumer leaves its group after this")
+    max_poll_interval_ms: int = Field(
+        default=60_000, ge=1000,
+        description="also how long a rebalance waits for members that died without leaving (e.g. SIGKILL)",
+    )
+    fetch_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description="a real broker's cap per fetch")
+    max_partition_fetch_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    receive_message_max_bytes: int = Field(
+        default=1024 * 1024 * 1024, ge=1024 * 1024,
+        description="largest fetch response accepted; noida-db ignores the fetch caps and answers with a "
+        "partition's whole backlog, which kafka-python's 100 MB default refuses forever",
+    )
 
 
 class ElasticsearchSettings(_Section):
@@ -123,9 +136,14 @@ class ElasticsearchSettings(_Section):
     api_key: SecretStr | None = None
     ca_certs: ConfigPath | None = None
     verify_certs: bool = True
-    posts_index: str = "siaga-posts"
+    posts_index: str = Field(
+        default="siaga-posts",
+        description="the alias every reader searches; posts live in monthly indices <posts_index>-YYYY.MM",
+    )
     alerts_index: str = "siaga-alerts"
     request_timeout_s: float = Field(default=30.0, gt=0)
+    shards: int = Field(default=1, ge=1)
+    replicas: int = Field(default=0, ge=0)
 
 
 class Watchlist(_Section):
@@ -185,9 +203,23 @@ class PipelineSettings(_Section):
 
     group_id: str = "siaga-pipeline"
     batch_max_records: int = Field(default=2000, ge=1)
-    batch_max_wait_ms: int = Field(default=1000, ge=1)
+    batch_max_wait_ms: int = Field(
+        default=250, ge=1, description="how long a batch may wait to fill; bounds produce→searchable latency"
+    )
     es_bulk_size: int = Field(default=500, ge=1)
     retry_backoff_max_s: float = Field(default=30.0, gt=0)
+    metrics_port: int | None = Field(default=None, ge=0, le=65535, description="Prometheus /metrics; unset = off")
+    metrics_host: str = "127.0.0.1"
+    log_format: Literal["text", "json"] = "text"
+    status_dir: ConfigPath = Field(default=Path(".siaga/pipeline"), description="where `siaga status` reads from")
+
+
+class RetentionSettings(_Section):
+    """How long personal data is kept; enforced by `siaga retention`, not by Elasticsearch ILM."""
+
+    posts: Duration = Field(default=timedelta(days=365), description="a monthly post index goes once all of it is older")
+    alerts: Duration = Field(default=timedelta(days=730), description="alerts older than this (by fired_at) go")
+    interval: Duration | None = Field(default=timedelta(hours=6), description="how often `siaga run` applies it")
 
 
 class WebhookSettings(_Section):
@@ -509,6 +541,7 @@ class Settings(_Section):
     elasticsearch: ElasticsearchSettings = ElasticsearchSettings()
     tagging: TaggingSettings = TaggingSettings()
     pipeline: PipelineSettings = PipelineSettings()
+    retention: RetentionSettings = RetentionSettings()
     alerting: AlertingSettings = AlertingSettings()
     email: EmailSettings = EmailSettings()
     connectors: ConnectorSettings = ConnectorSettings()
@@ -678,7 +711,8 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
                 msg = f"{'.'.join(secret)} is a secret: set it with the environment variable {env_name(secret)}, not in {path}"
                 raise ConfigError(msg)
     data = _apply_env(data, environ)
-    for section in ("stack", "kafka", "elasticsearch", "tagging", "pipeline", "alerting", "email", "connectors", "kibana"):
+    for section in ("stack", "kafka", "elasticsearch", "tagging", "pipeline", "retention", "alerting", "email", "connectors",
+                    "kibana"):
         if isinstance(data.get(section, {}), dict):
             data.setdefault(section, {})
     origin = f"{path} and {ENV_PREFIX}* environment" if path else f"defaults and {ENV_PREFIX}* environment"

@@ -1,15 +1,24 @@
-"""Elasticsearch index templates generated from the pydantic models.
+"""Elasticsearch index templates generated from the pydantic models, and the index layout.
 
 The mapping of every index follows from the model that defines its documents: strings are
 ``keyword`` unless a field declares itself full text (``es_text``), datetimes are ``date``,
 nested models are objects. ``dynamic: strict`` makes Elasticsearch refuse a document carrying a
 field the model does not know, so the index and the model cannot drift apart silently.
+
+Layout: posts live in monthly indices ``<posts_index>-YYYY.MM`` (by the post's ``created_at``,
+UTC) behind the alias ``<posts_index>``, which is what every reader searches and what the Kibana
+data view is titled; the template adds each new monthly index to the alias. Retention drops
+whole months. Alerts stay one index, ``<alerts_index>``, updated in place by id.
+
+Versioning: ``TEMPLATE_VERSION`` is stored in the template and in each index's ``_meta``.
+Adding a field to a model needs no reindex: set-up puts the new template (for future indices)
+and the same properties on the existing indices, which Elasticsearch accepts for new fields.
 """
 
 from __future__ import annotations
 
 import types
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import AnyUrl, AwareDatetime, BaseModel
@@ -17,7 +26,8 @@ from pydantic import AnyUrl, AwareDatetime, BaseModel
 from schemas.alert import Alert
 from schemas.post import TaggedPost
 
-TEMPLATE_VERSION = 2
+TEMPLATE_VERSION = 3
+MONTH_FORMAT = "%Y.%m"
 
 _SCALARS: dict[type, dict[str, Any]] = {
     str: {"type": "keyword", "ignore_above": 1024},
@@ -69,27 +79,66 @@ def properties_of(model: type[BaseModel]) -> dict[str, Any]:
     return properties
 
 
-def index_template(model: type[BaseModel], pattern: str, *, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
-    """A composable index template body for indices matching ``pattern``."""
+def mappings_of(model: type[BaseModel]) -> dict[str, Any]:
+    """The ``mappings`` block for ``model``'s documents, stamped with the template version."""
+    return {
+        "dynamic": "strict",
+        "_meta": {"model": model.__name__, "template_version": TEMPLATE_VERSION},
+        "properties": properties_of(model),
+    }
+
+
+def index_template(model: type[BaseModel], pattern: str, *, shards: int = 1, replicas: int = 0,
+                   alias: str | None = None, priority: int = 200) -> dict[str, Any]:
+    """A composable index template body for indices matching ``pattern`` (joined to ``alias``)."""
+    template: dict[str, Any] = {
+        "settings": {"number_of_shards": shards, "number_of_replicas": replicas},
+        "mappings": mappings_of(model),
+    }
+    if alias:
+        template["aliases"] = {alias: {}}
     return {
         "index_patterns": [pattern],
         "version": TEMPLATE_VERSION,
-        "priority": 200,
-        "template": {
-            "settings": {"number_of_shards": shards, "number_of_replicas": replicas},
-            "mappings": {
-                "dynamic": "strict",
-                "_meta": {"model": model.__name__, "template_version": TEMPLATE_VERSION},
-                "properties": properties_of(model),
-            },
-        },
+        "priority": priority,
+        "template": template,
         "_meta": {"generated_by": "schemas.index", "model": model.__name__},
     }
 
 
-def templates(posts_index: str, alerts_index: str) -> dict[str, dict[str, Any]]:
-    """Every index template Siaga needs, by template name."""
+def monthly_index(alias: str, created_at: datetime) -> str:
+    """The monthly index a post created at ``created_at`` lives in: ``<alias>-YYYY.MM`` (UTC)."""
+    return f"{alias}-{created_at.astimezone(UTC).strftime(MONTH_FORMAT)}"
+
+
+def posts_pattern(alias: str) -> str:
+    """The index pattern of every monthly post index: the target for ``update_by_query``.
+
+    Searches go to the alias. An update or delete by query should name this pattern: noida-db
+    (the local stand-in) applies ``update_by_query`` on an alias to its first index only.
+    """
+    return f"{alias}-*"
+
+
+def month_of(alias: str, index: str) -> datetime | None:
+    """The first instant (UTC) of the month a monthly index holds; ``None`` if not one of ``alias``'s."""
+    suffix = index.removeprefix(f"{alias}-")
+    if suffix == index:
+        return None
+    try:
+        return datetime.strptime(suffix, MONTH_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def templates(posts_index: str, alerts_index: str, *, shards: int = 1, replicas: int = 0) -> dict[str, dict[str, Any]]:
+    """Every index template Siaga needs, by template name.
+
+    The alerts template outranks the posts one, so an alerts index name that the posts pattern
+    happens to match (``siaga`` and ``siaga-alerts``) still gets the alert mapping.
+    """
     return {
-        posts_index: index_template(TaggedPost, f"{posts_index}*"),
-        alerts_index: index_template(Alert, f"{alerts_index}*"),
+        posts_index: index_template(TaggedPost, posts_pattern(posts_index), shards=shards, replicas=replicas,
+                                    alias=posts_index),
+        alerts_index: index_template(Alert, alerts_index, shards=shards, replicas=replicas, priority=210),
     }

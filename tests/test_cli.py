@@ -139,8 +139,9 @@ def test_templates_prints_the_posts_and_alerts_templates_as_json(
     assert sorted(printed) == ["pemilu-alerts", "pemilu-posts"]
 
     posts, alerts = printed["pemilu-posts"], printed["pemilu-alerts"]
-    assert posts["index_patterns"] == ["pemilu-posts*"]
-    assert alerts["index_patterns"] == ["pemilu-alerts*"]
+    assert posts["index_patterns"] == ["pemilu-posts-*"]  # monthly indices behind the alias
+    assert posts["template"]["aliases"] == {"pemilu-posts": {}}
+    assert alerts["index_patterns"] == ["pemilu-alerts"]  # one alerts index, updated in place
     assert posts["template"]["mappings"]["dynamic"] == "strict"
     assert alerts["template"]["mappings"]["dynamic"] == "strict"
     post_fields = posts["template"]["mappings"]["properties"]

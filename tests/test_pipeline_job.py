@@ -85,11 +85,12 @@ def test_reprocessing_a_batch_is_idempotent_in_elasticsearch(settings):
 def test_a_document_elasticsearch_refuses_is_dead_lettered_and_the_rest_is_written(settings):
     ensure_ready(settings)
     es = Elasticsearch(settings.elasticsearch_url())
-    # An index created before a bad schema change: `region` is a number there.
-    index = settings.elasticsearch.posts_index
+    # A monthly index created before a bad schema change: `region` is a number there.
+    alias = settings.elasticsearch.posts_index
+    index = f"{alias}-2026.11"
     es.indices.delete(index=index)
-    es.indices.delete_index_template(name=index)
-    es.indices.create(index=index, mappings={"properties": {"region": {"type": "long"}}})
+    es.indices.delete_index_template(name=alias)
+    es.indices.create(index=index, mappings={"properties": {"region": {"type": "long"}}}, aliases={alias: {}})
     es.close()
     refused = make_post("bad", region="Cibeureum Hilir")
     records = [KafkaRecord("raw", 0, 0, None, json.dumps(make_post("ok1")).encode()),

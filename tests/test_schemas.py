@@ -158,8 +158,10 @@ def _props(generated: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
 
 def test_templates_named_after_indices(generated: dict[str, dict[str, Any]]) -> None:
     assert set(generated) == {"posts-x", "alerts-x"}
-    assert generated["posts-x"]["index_patterns"] == ["posts-x*"]
-    assert generated["alerts-x"]["index_patterns"] == ["alerts-x*"]
+    assert generated["posts-x"]["index_patterns"] == ["posts-x-*"]
+    assert generated["posts-x"]["template"]["aliases"] == {"posts-x": {}}
+    assert generated["alerts-x"]["index_patterns"] == ["alerts-x"]
+    assert generated["alerts-x"]["priority"] > generated["posts-x"]["priority"]
 
 
 def test_every_model_field_is_mapped(generated: dict[str, dict[str, Any]]) -> None:

@@ -1,0 +1,151 @@
+"""The post pipeline as a true streaming job for Apache Flink (portable runner) and Google Dataflow.
+
+The same transforms as the local driver (``pipelines.job.build``: validate, tag, bulk-index,
+produce the tagged posts and dead letters), fed by Beam's Kafka IO instead of micro-batches:
+
+    ReadFromKafka(with_metadata) → ToKafkaRecord → Window (fixed, event time = Kafka timestamp)
+      → ValidateAndTag → WriteToElasticsearch → WriteTaggedPosts / WriteDeadLetters
+
+Delivery: the runner checkpoints the Kafka reader's offsets and commits them back to the
+consumer group on finalize (``commit_offset_in_finalize``) only after the checkpoint holding
+the writes completed; the sinks are idempotent by post id, so a replay after a failure writes
+the same documents again, never a second copy. The window bounds how long ``BatchElements``
+holds posts before a bulk write; it also stamps every element with event time for Beam's
+watermark, which the alerting windows on the tagged topic rely on downstream.
+
+``ReadFromKafka`` is a cross-language transform: constructing it needs a Java expansion
+service (downloaded from Maven, or given as ``--kafka-expansion-service``). That is never
+available on a machine without network, so ``build_streaming`` takes the source as an
+argument: tests inject a ``TestStream`` and inspect the graph the production job would have.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+from typing import Any
+
+import apache_beam as beam
+from apache_beam import coders
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.transforms import window
+
+from pipelines.records import KafkaRecord
+from schemas.config import Settings
+
+RUNNERS = {"flink": "FlinkRunner", "dataflow": "DataflowRunner", "portable": "PortableRunner"}
+
+
+class KafkaRecordCoder(coders.Coder):
+    """A compact, deterministic coder for ``KafkaRecord``: what crosses the wire between stages."""
+
+    _HEAD = struct.Struct(">iqqi")
+
+    def encode(self, value: KafkaRecord) -> bytes:
+        topic = value.topic.encode()
+        key = b"" if value.key is None else value.key
+        key_len = -1 if value.key is None else len(key)
+        return (struct.pack(">H", len(topic)) + topic + self._HEAD.pack(value.partition, value.offset,
+                                                                        value.timestamp_ms, key_len)
+                + key + value.value)
+
+    def decode(self, encoded: bytes) -> KafkaRecord:
+        (topic_len,) = struct.unpack_from(">H", encoded)
+        at = 2 + topic_len
+        topic = encoded[2:at].decode()
+        partition, offset, timestamp_ms, key_len = self._HEAD.unpack_from(encoded, at)
+        at += self._HEAD.size
+        key = None if key_len < 0 else encoded[at:at + key_len]
+        at += max(key_len, 0)
+        return KafkaRecord(topic, partition, offset, key, encoded[at:], timestamp_ms)
+
+    def is_deterministic(self) -> bool:
+        return True
+
+    def to_type_hint(self) -> type:
+        return KafkaRecord
+
+
+coders.registry.register_coder(KafkaRecord, KafkaRecordCoder)
+
+
+def to_kafka_record(row: Any) -> KafkaRecord:
+    """A ``ReadFromKafka(with_metadata=True)`` row (or a ``KafkaRecord``) as our ``KafkaRecord``."""
+    if isinstance(row, KafkaRecord):
+        return row
+    key = getattr(row, "key", None) if hasattr(row, "key") else getattr(row, "msg_key", None)
+    value = getattr(row, "value", None) if hasattr(row, "value") else getattr(row, "msg_value", b"")
+    return KafkaRecord(str(row.topic), int(row.partition), int(row.offset),
+                       None if key is None else bytes(key), bytes(value or b""), int(row.timestamp or 0))
+
+
+def with_event_time(record: KafkaRecord) -> beam.window.TimestampedValue:
+    """Stamp a record with its Kafka timestamp as event time."""
+    return beam.window.TimestampedValue(record, record.timestamp_ms / 1000)
+
+
+def kafka_source(settings: Settings, expansion_service: str | None = None) -> beam.PTransform:
+    """Beam's Kafka IO reading the raw-posts topic, committing offsets when checkpoints finalize."""
+    from apache_beam.io.kafka import ReadFromKafka
+
+    kafka = settings.kafka
+    config = {
+        "bootstrap.servers": settings.kafka_bootstrap(),
+        "group.id": settings.pipeline.group_id,
+        "auto.offset.reset": "earliest",
+        "security.protocol": kafka.security_protocol,
+        "max.partition.fetch.bytes": str(kafka.max_partition_fetch_bytes),
+        "fetch.max.bytes": str(kafka.fetch_max_bytes),
+    }
+    if kafka.sasl_mechanism:
+        config["sasl.mechanism"] = kafka.sasl_mechanism
+    return ReadFromKafka(
+        consumer_config=config,
+        topics=[kafka.topics.raw],
+        with_metadata=True,
+        commit_offset_in_finalize=True,
+        timestamp_policy=ReadFromKafka.create_time_policy,
+        expansion_service=expansion_service,
+    )
+
+
+def build_streaming(pipeline: beam.Pipeline, settings: Settings,
+                    source: beam.PTransform | Callable[[], beam.PTransform] | None = None,
+                    window_s: float = 2.0) -> beam.PCollection:
+    """Attach the streaming post pipeline to ``pipeline``, reading from ``source`` (default: Kafka IO).
+
+    Returns the windowed ``KafkaRecord``s that feed the shared transforms (for inspection).
+    """
+    from pipelines.job import build
+
+    if source is None:
+        source = kafka_source(settings)
+    elif callable(source) and not isinstance(source, beam.PTransform):
+        source = source()
+    records = (
+        pipeline
+        | "ReadFromKafka" >> source
+        | "ToKafkaRecord" >> beam.Map(to_kafka_record).with_output_types(KafkaRecord)
+        | "EventTime" >> beam.Map(with_event_time).with_output_types(KafkaRecord)
+        | "Window" >> beam.WindowInto(window.FixedWindows(window_s))
+    )
+    build(records, settings)
+    return records
+
+
+def pipeline_options(runner: str, beam_args: list[str]) -> PipelineOptions:
+    """Streaming options for ``runner`` plus whatever Beam flags the operator passed through."""
+    options = PipelineOptions(beam_args)
+    standard = options.view_as(StandardOptions)
+    standard.runner = RUNNERS[runner]
+    standard.streaming = True
+    return options
+
+
+def run_streaming(settings: Settings, runner: str, beam_args: list[str],
+                  expansion_service: str | None = None) -> Any:
+    """Submit the streaming job to Flink or Dataflow; return Beam's ``PipelineResult``."""
+    options = pipeline_options(runner, beam_args)
+    pipeline = beam.Pipeline(options=options)
+    build_streaming(pipeline, settings, source=kafka_source(settings, expansion_service))
+    return pipeline.run()
