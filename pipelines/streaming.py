@@ -133,9 +133,33 @@ def build_streaming(pipeline: beam.Pipeline, settings: Settings,
     return records
 
 
+def beam_flags(beam_args: list[str]) -> list[str]:
+    """The operator's Beam flags with dashed names (``--flink-master``) spelt as Beam knows them.
+
+    Beam registers every option with underscores and silently ignores a flag it does not know,
+    so ``--flink-master`` would submit to an embedded Flink instead of the cluster. Dashes are
+    turned into underscores, and a flag that is still unknown is refused by name.
+    """
+    known = set(PipelineOptions([]).get_all_options(drop_default=False))
+    flags: list[str] = []
+    unknown: list[str] = []
+    for arg in beam_args:
+        if arg.startswith("--"):
+            name, sep, value = arg[2:].partition("=")
+            name = name.replace("-", "_")
+            if name not in known:
+                unknown.append(f"--{name}")
+            arg = f"--{name}{sep}{value}"
+        flags.append(arg)
+    if unknown:
+        msg = f"unknown Beam option(s): {', '.join(unknown)}"
+        raise ValueError(msg)
+    return flags
+
+
 def pipeline_options(runner: str, beam_args: list[str]) -> PipelineOptions:
     """Streaming options for ``runner`` plus whatever Beam flags the operator passed through."""
-    options = PipelineOptions(beam_args)
+    options = PipelineOptions(beam_flags(beam_args))
     standard = options.view_as(StandardOptions)
     standard.runner = RUNNERS[runner]
     standard.streaming = True

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import apache_beam as beam
+import pytest
 from apache_beam import coders
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.testing import test_stream
@@ -190,3 +191,24 @@ def test_the_streaming_graph_runs_end_to_end_on_the_local_streaming_runner(setti
         build_streaming(pipeline, settings, source=stream.advance_watermark_to_infinity())
     close_shared_clients()
     assert sorted(es_ids(settings)) == sorted(f"tiktok:s{i}" for i in range(5))
+
+
+def test_dashed_beam_flags_reach_beam_and_unknown_ones_are_refused():
+    # Beam silently ignores a flag it does not know: `--flink-master` used to submit to an
+    # embedded Flink instead of the operator's cluster.
+    from apache_beam.options.pipeline_options import FlinkRunnerOptions, PortableOptions
+
+    options = pipeline_options("flink", ["--flink-master", "jm:8081", "--environment-type=EXTERNAL",
+                                         "--environment_config", "localhost:50000"])
+    assert options.view_as(FlinkRunnerOptions).flink_master == "jm:8081"
+    assert options.view_as(PortableOptions).environment_type == "EXTERNAL"
+    assert options.view_as(PortableOptions).environment_config == "localhost:50000"
+    with pytest.raises(ValueError, match="--flink_mastr"):
+        pipeline_options("flink", ["--flink-mastr", "jm:8081"])
+
+
+def test_pipeline_run_refuses_an_unknown_beam_flag_before_submitting(capsys):
+    from pipelines.cli import main
+
+    assert main(["pipeline", "run", "--runner", "flink", "--flink-mastr=jm:8081"]) == 2
+    assert "--flink_mastr" in capsys.readouterr().err
