@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -332,3 +333,28 @@ class AlertingJob:
     def close(self) -> None:
         """Leave the consumer group."""
         self.consumer.close()
+
+
+def serve(settings: Settings, stop: threading.Event, *, until_idle: bool = False) -> AlertingTotals:
+    """``siaga alerts run``: the alerting job on its own, until ``stop`` (or, ``until_idle``, caught up).
+
+    This is how alerting runs beside a pipeline on Flink or in separate pipeline workers: it only
+    reads the tagged-posts topic, so it can be restarted or moved without touching ingestion.
+    """
+    from pipelines.services import ensure_ready
+
+    ensure_ready(settings)
+    job = AlertingJob(settings)
+    try:
+        idle = 0
+        while not stop.is_set():
+            moved = job.step()
+            if moved:
+                idle = 0
+            elif until_idle:
+                idle = idle + 1 if job.lag() == 0 else 0
+                if idle >= 3:  # what the outbox still holds (digests, SMTP down) waits for the next start
+                    break
+    finally:
+        job.close()
+    return job.totals

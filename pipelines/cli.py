@@ -313,6 +313,15 @@ def _alerts(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{s.silence_id}  {state:<7} {s.rule_id:<20} {s.group or '(all groups)':<24} until {wib(s.until)}"
                   f"  by {s.created_by}: {s.reason}")
         return 0
+    if args.alerts_command == "run":
+        from pipelines.alerting import serve
+        from pipelines.delivery import Outbox
+
+        totals = serve(settings, _stop_on_signals(), until_idle=args.until_idle)
+        print(f"alerting stopped: {totals.posts_seen} posts seen, {len(totals.fired)} alert(s) fired, "
+              f"{len(totals.resolved)} resolved, {totals.silenced} silenced, "
+              f"{totals.dead_lettered} dead-lettered; {Outbox(settings.alerting.state_dir / 'queue').count()} message(s) wait in the outbox")
+        return 0
     if args.alerts_command == "test-rule":
         from pipelines.backtest import backtest, load_rules, parse_time, report
 
@@ -357,8 +366,13 @@ def _stop_on_signals() -> threading.Event:
 
 def _pipeline(settings: Settings, args: argparse.Namespace, beam_args: list[str]) -> int:
     if args.runner != "local":
-        from pipelines.streaming import run_streaming
+        from pipelines.streaming import beam_flags, run_streaming
 
+        try:
+            beam_flags(beam_args)
+        except ValueError as exc:
+            print(f"siaga: error: {exc}", file=sys.stderr)
+            return 2
         try:
             result = run_streaming(settings, args.runner, beam_args, args.kafka_expansion_service)
         except RuntimeError as exc:
@@ -488,6 +502,9 @@ def main(argv: list[str] | None = None) -> int:
                                help="import: leave the space's time zone and default data view alone")
     alerts_parser = commands.add_parser("alerts", help="list alerts, silence rules, backtest a rule")
     alerts_commands = alerts_parser.add_subparsers(dest="alerts_command", required=True)
+    alerts_run_parser = alerts_commands.add_parser(
+        "run", help="the alerting job on its own (beside `siaga pipeline run` or a Flink pipeline)")
+    alerts_run_parser.add_argument("--until-idle", action="store_true", help="stop once the tagged topic is drained")
     list_parser = alerts_commands.add_parser("list", help="the latest alerts, newest first")
     list_parser.add_argument("--open", action="store_true", help="only incidents not yet resolved")
     list_parser.add_argument("--limit", type=int, default=50)

@@ -175,3 +175,38 @@ def test_a_record_that_is_not_a_tagged_post_is_dead_lettered(stack: Stack, tmp_p
     assert job.totals.dead_lettered == 1
     assert len(job.totals.fired) == 1
     assert len(list(settings.email.outbox_dir.glob("*.eml"))) == 1
+
+
+def test_siaga_alerts_run_is_a_service_that_alerts_once_and_stops_cleanly_on_sigterm(
+        stack: Stack, tmp_path: Path, smtp_server) -> None:
+    # `siaga alerts run` is what the Compose and Kubernetes deployments run beside the pipeline.
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.test_cli import config_of
+
+    sink, port = smtp_server
+    settings = smtp_settings(stack, tmp_path, port)
+    config = config_of(settings, tmp_path / "siaga.yaml")
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from pipelines.cli import main; raise SystemExit(main())",
+         "--config", str(config), "alerts", "run"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        produce_tagged(settings, [tagged(f"s{i}", minutes=i * 2, handle=f"a{i}") for i in range(4)])
+        deadline = time.monotonic() + 60
+        while not sink.messages and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.2)
+        assert len(sink.messages) == 1, process.stderr.read() if process.poll() is not None else "no email in 60 s"
+        assert process.poll() is None, "a service keeps running while there is nothing to do"
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert "1 alert(s) fired" in out
+    (alert,) = alert_docs(settings)
+    assert alert.delivery == "sent"
