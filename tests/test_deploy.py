@@ -520,9 +520,11 @@ def one(by_kind: dict[str, list[dict[str, Any]]], kind: str, name: str | None = 
 
 
 def pod_specs(by_kind: dict[str, list[dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
-    """(workload name, pod spec) of every Deployment, Job and FlinkDeployment TaskManager."""
+    """(workload name, pod spec) of every Deployment, Job, CronJob and FlinkDeployment TaskManager."""
     specs = [(doc["metadata"]["name"], doc["spec"]["template"]["spec"])
              for kind in ("Deployment", "Job") for doc in by_kind.get(kind, [])]
+    specs += [(doc["metadata"]["name"], doc["spec"]["jobTemplate"]["spec"]["template"]["spec"])
+              for doc in by_kind.get("CronJob", [])]
     for flink in by_kind.get("FlinkDeployment", []):
         specs.append((flink["metadata"]["name"], flink["spec"]["taskManager"]["podTemplate"]["spec"]))
     return specs
@@ -649,7 +651,7 @@ def test_every_siaga_container_has_every_variable_siaga_reads(by_kind: dict[str,
     containers = siaga_containers(by_kind)
     assert {workload for workload, _, _ in containers} == {
         "siaga-connector-tiktok", "siaga-connector-facebook", "siaga-alerting", "siaga-bootstrap", "siaga-pipeline",
-        "siaga-pipeline-submit"}
+        "siaga-pipeline-submit", "siaga-retention"}
     for workload, spec, container in containers:
         settings, env = k8s_settings(container, by_kind, spec)
         args = container.get("args") or []
@@ -763,11 +765,8 @@ def test_the_pipeline_is_sized_from_the_benchmark(by_kind: dict[str, list[dict[s
 
 # --- the commands the deployments run ----------------------------------------------------------
 
-PENDING_COMMANDS = {
-    ("alerts", "run"): "issue 6: the alerting engine on its own",
-    ("pipeline", "run"): "issue 5: the streaming pipeline on Flink or Dataflow",
-}
-"""Commands the manifests run that other issues are adding; deploy/README.md says so."""
+PENDING_COMMANDS: dict[tuple[str, str], str] = {}
+"""Commands the manifests run that other work is still adding (none now); deploy/README.md says so."""
 
 
 def siaga_command_lines() -> list[tuple[str, list[str]]]:
@@ -826,3 +825,28 @@ def test_every_command_the_deployments_run_is_a_siaga_command(capsys: pytest.Cap
     capsys.readouterr()
     # A pending command the CLI has since gained is checked like the others above.
     assert pending_seen <= set(PENDING_COMMANDS)
+
+
+def test_the_flink_submission_flags_are_options_beam_knows() -> None:
+    # Beam ignores a flag it does not know, so a misspelt --flink_master would submit to an
+    # embedded Flink; `siaga pipeline run` refuses such flags, and so does this check.
+    from apache_beam.options.pipeline_options import FlinkRunnerOptions, PortableOptions
+
+    from pipelines.streaming import pipeline_options
+
+    submissions = [argv[2:] for _, argv in siaga_command_lines() if argv[:2] == ["pipeline", "run"]]
+    assert submissions, "the Kubernetes manifests submit the pipeline"
+    for argv in submissions:
+        runner = argv[argv.index("--runner") + 1]
+        beam_args = argv[:argv.index("--runner")] + argv[argv.index("--runner") + 2:]
+        options = pipeline_options(runner, beam_args)
+        assert options.view_as(FlinkRunnerOptions).flink_master == "siaga-pipeline-rest:8081"
+        assert options.view_as(PortableOptions).environment_type == "EXTERNAL"
+        assert options.view_as(PortableOptions).environment_config == "localhost:50000"
+
+
+def test_retention_runs_on_kubernetes_where_no_siaga_run_applies_it() -> None:
+    crons = [doc for doc in render(OVERLAY) if doc["kind"] == "CronJob"]
+    commands = [c.get("args") for doc in crons
+                for c in doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]]
+    assert ["retention"] in commands
