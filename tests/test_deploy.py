@@ -198,6 +198,12 @@ def is_siaga(service: dict[str, Any]) -> bool:
     return service.get("image", "").split(":")[0] == "siaga"
 
 
+def writable_dirs(settings: Settings) -> list[Path]:
+    """Every directory Siaga creates and writes at run time (state, status files, outbox)."""
+    return [settings.alerting.state_dir, settings.connectors.state_dir, settings.email.outbox_dir,
+            settings.pipeline.status_dir]
+
+
 def compose_settings(service: dict[str, Any]) -> Settings:
     """The service's configuration, loaded exactly as the container would with its environment."""
     env = env_of(service)
@@ -295,7 +301,7 @@ def test_compose_paths_in_the_configuration_are_mounted(compose: dict[str, Any])
     mounts = bind_mounts(service)
     for ca in (settings.kafka.ssl_cafile, settings.elasticsearch.ca_certs, settings.kibana.ca_certs):
         assert ca is not None and within(ca, mounts) == "/certs"
-    for state in (settings.alerting.state_dir, settings.connectors.state_dir, settings.email.outbox_dir):
+    for state in writable_dirs(settings):
         mount = within(state, mounts)
         assert mount is not None and not mounts[mount][1], f"{state} is not on a writable volume"
         assert mounts[mount][0] == "siaga-state"
@@ -681,6 +687,9 @@ def test_k8s_configuration_paths_are_mounted_from_the_right_places(by_kind: dict
             mount = within(path, mounts)
             assert mount is not None, f"{workload}: {path} not mounted"
             assert volumes[mounts[mount]["name"]]["secret"]["secretName"] == ca_sources[which]
+        for directory in writable_dirs(settings):
+            # /etc/siaga is a read-only ConfigMap: a relative default would land there and fail.
+            assert PurePosixPath(directory).is_relative_to("/var/lib/siaga"), f"{workload}: {directory}"
         if workload in ("siaga-alerting", "siaga-connector-tiktok", "siaga-connector-facebook"):
             state = settings.alerting.state_dir if workload == "siaga-alerting" else settings.connectors.state_dir
             mount = within(state, mounts)
