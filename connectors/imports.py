@@ -146,6 +146,10 @@ def _array_items(stream: BinaryIO) -> Iterator[tuple[Any, bytes, str | None]]:
                     continue
                 msg = f"not JSON ({exc.msg})"
                 raise _BrokenArray(msg) from None
+            except RecursionError:
+                # Where such an item ends cannot be found without parsing it, so the array
+                # cannot be read on; it stops here with a dead letter instead of a crash.
+                raise _BrokenArray("an item is nested too deeply to parse") from None
             if end == len(text) and refill():
                 continue  # a number at the very end of the buffer may go on in the next read
             yield item, text[position:end].encode("utf-8", "surrogateescape"), None

@@ -62,6 +62,11 @@ def parse_post(value: bytes) -> Post:
     except json.JSONDecodeError as exc:
         msg = f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         raise InvalidRecord(msg) from None
+    except RecursionError:
+        # Thousands of nested brackets fit well under the size limit; unhandled, they failed
+        # the whole batch on every retry and stalled the partition behind one record.
+        msg = "malformed JSON: nested too deeply to parse"
+        raise InvalidRecord(msg) from None
     if not isinstance(data, dict):
         msg = f"expected a JSON object, got {type(data).__name__}"
         raise InvalidRecord(msg)

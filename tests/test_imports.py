@@ -223,6 +223,8 @@ def test_a_json_array_is_read_item_by_item_whatever_the_buffer(tmp_path: Path, m
         (b'[{"a": 1}, {"b": ', 1, "not JSON (Expecting value) after item 1"),
         (b'[{"a": 1} {"b": 2}]', 1, "expected ',' or ']' after an item after item 1"),
         (b'[{"a": 1}, {"b": "\xff"}]', 1, "not UTF-8 (invalid start byte) after item 1"),
+        (b'[{"a": 1}, {"b": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]", 1,
+         "an item is nested too deeply to parse after item 1"),
         (b"[]", 0, None),
         (b"  [\n]\n", 0, None),
     ],

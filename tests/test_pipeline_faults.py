@@ -317,8 +317,10 @@ def test_poison_records_never_block_a_partition(settings, tmp_path):
     poison: list[tuple[bytes | None, bytes]] = [
         (None, b"{oops"), (None, b"\xff\xfe"), (b"big", b"{\"text\": \"" + b"x" * 900_000 + b"\"}"), (refused_key, refused),
         (None, b"[1, 2]"), (None, json.dumps(make_post("nodate", created_at="kemarin")).encode()),
+        # Nested far past Python's recursion limit, yet well under the size limit.
+        (None, b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
     ]
-    good = [post_value(i) for i in range(120)]
+    good = [post_value(i) for i in range(140)]
     values = []
     for n, item in enumerate(good):
         values.append(item)
@@ -335,9 +337,10 @@ def test_poison_records_never_block_a_partition(settings, tmp_path):
         thread.join(timeout=60)
         close_shared_clients()
     assert not errors, errors
-    assert sorted(es_ids(settings)) == sorted(f"tiktok:f{i}" for i in range(120))
+    assert sorted(es_ids(settings)) == sorted(f"tiktok:f{i}" for i in range(140))
     letters = [DeadLetter.model_validate_json(v) for v in _values(settings, settings.kafka.topics.dead_letter)]
-    assert sorted(letter.stage for letter in letters) == ["index"] + ["validate"] * 5
+    assert sorted(letter.stage for letter in letters) == ["index"] + ["validate"] * 6
+    assert any("nested too deeply" in letter.reason for letter in letters)
     (refused_letter,) = [letter for letter in letters if letter.stage == "index"]
     assert refused_letter.key == "tiktok:f9000"
     assert "Elasticsearch refused the document (400)" in refused_letter.reason
