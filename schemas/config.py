@@ -218,7 +218,11 @@ class RetentionSettings(_Section):
     """How long personal data is kept; enforced by `siaga retention`, not by Elasticsearch ILM."""
 
     posts: Duration = Field(default=timedelta(days=365), description="a monthly post index goes once all of it is older")
-    alerts: Duration = Field(default=timedelta(days=730), description="alerts older than this (by fired_at) go")
+    alerts: Duration = Field(
+        default=timedelta(days=365),
+        description="alerts older than this (by fired_at) go; they quote post text and handles, so keep this "
+                    "no longer than `posts`",
+    )
     interval: Duration | None = Field(default=timedelta(hours=6), description="how often `siaga run` applies it")
 
 
