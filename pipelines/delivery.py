@@ -9,8 +9,12 @@ lost, none reordered. A message is marked ``sent`` in the alerts index after the
 accepted it and only then removed from the queue; a message whose alert is already marked sent
 is dropped, so a restart does not send it twice (a crash in the instant between the server's
 acceptance and the index update can still repeat one; its Message-ID is the same, so mail
-clients can fold the copy). Permanent refusals (5xx recipients, HTTP 4xx) go to
-``<state_dir>/queue/failed/`` with the reason, and the alert is marked ``failed``.
+clients can fold the copy). Permanent refusals (an SMTP 5xx for the sender, for every recipient
+or for the content; HTTP 4xx) go to ``<state_dir>/queue/failed/`` with the reason, the alert is
+marked ``failed``, and the messages behind it go on; a temporary one (SMTP 4xx, no connection)
+keeps the queue waiting at that message. An email the server took for some recipients and
+refused for others has gone out: it is marked ``sent``, and the refused recipients are logged,
+counted and written to ``failed/`` as ``<key>.refused-recipients.json``.
 
 Digest rules: their alert messages carry a ``release_at`` (end of the rule's digest period of
 wall-clock time); they wait, without holding up other messages, until then and go out as one
@@ -34,7 +38,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 
-from pipelines.notify import SmtpSession, recipients_for, render, render_digest, render_resolved
+from pipelines.notify import PermanentFailure, SmtpSession, recipients_for, render, render_digest, render_resolved
 from schemas.alert import Alert
 from schemas.config import RuleBase, Settings
 from schemas.fields import utc_now
@@ -43,10 +47,6 @@ log = logging.getLogger(__name__)
 
 CHANNELS = ("email", "webhook")
 FIELD = {"email": "delivery", "webhook": "webhook"}
-
-
-class PermanentFailure(Exception):
-    """The receiver refused the message for good; retrying will not help."""
 
 
 class Outbox:
@@ -100,6 +100,16 @@ class Outbox:
         (failed / path.name).write_text(json.dumps({**entry, "reason": reason}), encoding="utf-8")
         path.unlink(missing_ok=True)
 
+    def refused(self, key: str, entry: dict[str, Any]) -> Path:
+        """Record recipients a server refused for a message it sent to the others."""
+        failed = self.root / "failed"
+        failed.mkdir(parents=True, exist_ok=True)
+        path = failed / f"{self._safe(key)}.refused-recipients.json"
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({**entry, "key": key}), encoding="utf-8")
+        os.replace(temporary, path)
+        return path
+
 
 def post_webhook(url: str, payload: dict[str, Any], token: str | None, timeout: float) -> None:
     """POST ``payload`` as JSON; raise ``PermanentFailure`` on 4xx, ``OSError`` on anything retryable."""
@@ -127,6 +137,7 @@ class DeliveryTotals:
     sent: dict[str, int] = field(default_factory=lambda: {c: 0 for c in CHANNELS})
     skipped_already_sent: int = 0
     failed: int = 0
+    refused_recipients: int = 0
     destinations: set[str] = field(default_factory=set)
     errors: int = 0
 
@@ -186,6 +197,7 @@ class Deliverer:
                     self.totals.failed += 1
                     self._mark([e["alert_id"] for _, e in group if e["kind"] == "alert"], channel, "failed")
                     for p, _ in group:
+                        handled.add(p)
                         self.outbox.fail(p, str(exc))
                     continue
                 except (smtplib.SMTPException, OSError) as exc:
@@ -233,6 +245,14 @@ class Deliverer:
         where = session.send(message)
         if first["kind"] == "alert":
             self._mark([a.alert_id for a in alerts], "email", "sent")
+        if session.refused:
+            self.totals.refused_recipients += len(session.refused)
+            record = self.outbox.refused(first["key"], {"alert_ids": [a.alert_id for a in alerts],
+                                                        "subject": str(message["Subject"]),
+                                                        "refused": session.refused})
+            log.error("emailed %s, but the server refused %d of its %d recipient(s) (%s): %s", first["key"],
+                      len(session.refused), len(recipients), record,
+                      "; ".join(f"{rcpt}: {reply}" for rcpt, reply in session.refused.items()))
         self.totals.sent["email"] += 1
         self.totals.destinations.add(where if where.startswith("smtp://") else str(Path(where).parent))
         log.info("emailed %s (%s) → %s", first["key"], message["Subject"], where)

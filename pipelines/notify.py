@@ -341,26 +341,66 @@ def render_digest(alerts: list[Alert], digest_id: str, settings: EmailSettings, 
     return message
 
 
+class PermanentFailure(Exception):
+    """The receiver refused the message for good; retrying will not help."""
+
+
+# Replies to MAIL FROM that say the sender's login is missing or wrong: the configuration is at
+# fault, not the message, so every message would fail alike; the queue waits for a fix instead.
+_AUTH_CODES = frozenset({530, 534, 535})
+
+
+def _reply(code: int, text: bytes | str, settings: EmailSettings) -> str:
+    """A server reply as one safe line; the SMTP password never appears in it, even if echoed."""
+    reason = one_line(text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text), 300)
+    if settings.smtp_password is not None and settings.smtp_password.get_secret_value():
+        reason = reason.replace(settings.smtp_password.get_secret_value(), "**********")
+    return f"{code} {reason}"
+
+
 class SmtpSession:
     """One SMTP connection reused for a run of messages; opened on first use."""
 
     def __init__(self, settings: EmailSettings) -> None:
         self.settings = settings
         self.client: smtplib.SMTP | None = None
+        self.refused: dict[str, str] = {}
+        """Recipients the server refused for the last message that went to the others, with its reply."""
 
     def send(self, message: EmailMessage) -> str:
-        """Send one message (or write it to the outbox folder); return where it went."""
+        """Send one message (or write it to the outbox folder); return where it went.
+
+        A 5xx refusal of the sender, of every recipient or of the content raises
+        ``PermanentFailure`` with the server's reply; anything else (4xx, a dropped connection)
+        raises the ``smtplib``/``OSError`` exception, meaning: try again later.
+        """
         settings = self.settings
+        self.refused = {}
         if settings.smtp_host is None:
             return str(_write_outbox(message, settings.outbox_dir))
         if self.client is None:
             self.client = _connect(settings)
         try:
-            self.client.send_message(message)
-        except (smtplib.SMTPServerDisconnected, OSError):
+            refused = self.client.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            # smtplib has reset the transaction, so the connection stays usable for the next message
+            if exc.recipients and all(code >= 500 for code, _ in exc.recipients.values()):
+                who = "; ".join(f"{rcpt}: {_reply(code, text, settings)}"
+                                for rcpt, (code, text) in exc.recipients.items())
+                msg = f"SMTP server refused every recipient: {who}"
+                raise PermanentFailure(msg) from exc
+            raise
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            if exc.smtp_code >= 500 and exc.smtp_code not in _AUTH_CODES:
+                what = "sender" if isinstance(exc, smtplib.SMTPSenderRefused) else "message"
+                msg = f"SMTP server refused the {what}: {_reply(exc.smtp_code, exc.smtp_error, settings)}"
+                raise PermanentFailure(msg) from exc
+            raise
+        except (smtplib.SMTPServerDisconnected, OSError):  # after the refusals: SMTPException is an OSError
             self.client.close()
             self.client = None
             raise
+        self.refused = {rcpt: _reply(code, text, settings) for rcpt, (code, text) in refused.items()}
         return f"smtp://{settings.smtp_host}:{settings.smtp_port}"
 
     def close(self) -> None:

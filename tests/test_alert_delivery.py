@@ -10,6 +10,7 @@ import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from elasticsearch import Elasticsearch
@@ -23,6 +24,7 @@ from schemas.post import Post, TaggedPost
 from tests.conftest import Stack, make_post, make_settings, read_topic
 from tests.doubles.webhook import WebhookReceiver
 from tests.test_alerting_job import RULE, alert_docs, drain, produce_tagged, tagged
+from tests.test_notify import RefusingSink, refusing_server
 
 CAMPAIGN = "Surat suara di TPS 7 Cibeureum sudah dicoblos untuk paslon 02 sebelum hari H, KPU curang, viralkan!"
 COORDINATED = {"id": "kampanye-salin", "name": "Kampanye salin-tempel", "type": "coordinated", "severity": "siaga",
@@ -276,3 +278,82 @@ def test_recipients_per_rule_and_severity_reach_the_smtp_envelope(stack: Stack, 
                          "hoaks-pemilu": ["piket@polres.example"]}
     english = next(m for m in sink.messages if m["X-Siaga-Rule"] == "unggahan-awas")
     assert "critical post by @" in english["Subject"]
+
+
+# a critical alert (minute 0), the threshold rule's alert (its third post, minute 2), a critical alert (minute 5)
+def three_alerts() -> list[TaggedPost]:
+    return [awas("r0", 0), tagged("r1", 1), tagged("r2", 2), awas("r5", 5)]
+
+
+def failed_entries(settings: Settings) -> list[dict[str, Any]]:
+    folder = settings.alerting.state_dir / "queue" / "failed"
+    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))]
+
+
+@pytest.mark.parametrize(("refusal", "reason"), [
+    ({"rcpt": {"hilang@polres.example": "550 5.1.1 mailbox unavailable"}}, "550 5.1.1 mailbox unavailable"),
+    ({"data": {"hoaks-pemilu": ["554 5.7.1 message rejected as spam"]}}, "554 5.7.1 message rejected as spam"),
+])
+def test_an_email_refused_for_good_is_set_aside_and_the_later_ones_still_go_in_order(
+        stack: Stack, tmp_path: Path, refusal: dict[str, Any], reason: str) -> None:
+    sink = RefusingSink(**refusal)
+    with refusing_server(sink) as port:
+        settings = make_settings(stack, tmp_path, rules=[CRITICAL, {**RULE, "recipients": ["hilang@polres.example"]}],
+                                 email={"smtp_host": "127.0.0.1", "smtp_port": port, "security": "none",
+                                        "timeout_s": 5})
+        ensure_ready(settings)
+        produce_tagged(settings, three_alerts())
+        job = run_job(settings)
+    fired = [(a.rule_id, a.alert_id) for a in job.totals.fired]
+    assert [rule for rule, _ in fired] == ["unggahan-awas", "hoaks-pemilu", "unggahan-awas"]
+    refused = fired[1][1]
+    assert [m["X-Siaga-Alert-Id"] for m in sink.messages] == [fired[0][1], fired[2][1]], "the rest in order, once"
+    docs = {a.alert_id: a for a in alert_docs(settings)}
+    assert {i: a.delivery for i, a in docs.items()} == {fired[0][1]: "sent", refused: "failed", fired[2][1]: "sent"}
+    (entry,) = failed_entries(settings)
+    assert entry["alert_id"] == refused and reason in entry["reason"]
+    assert job.deliverer.totals.failed == 1 and job.outbox.count() == 0
+
+
+def test_an_email_refused_for_some_recipients_reaches_the_others_and_the_refusal_is_recorded(
+        stack: Stack, tmp_path: Path) -> None:
+    sink = RefusingSink(rcpt={"hilang@polres.example": "550 5.1.1 mailbox unavailable"})
+    with refusing_server(sink) as port:
+        settings = make_settings(stack, tmp_path,
+                                 rules=[{**CRITICAL, "recipients": ["hilang@polres.example", "piket@polres.example"]}],
+                                 email={"smtp_host": "127.0.0.1", "smtp_port": port, "security": "none",
+                                        "timeout_s": 5})
+        ensure_ready(settings)
+        produce_tagged(settings, [awas("pr", 0)])
+        job = run_job(settings)
+    (alert,) = alert_docs(settings)
+    assert alert.delivery == "sent"
+    assert [e.rcpt_tos for e in sink.envelopes] == [["piket@polres.example"]]
+    (entry,) = failed_entries(settings)
+    assert entry["alert_ids"] == [alert.alert_id]
+    assert entry["refused"] == {"hilang@polres.example": "550 5.1.1 mailbox unavailable"}
+    assert job.deliverer.totals.refused_recipients == 1 and job.deliverer.totals.failed == 0
+
+
+def test_an_email_refused_for_now_holds_the_queue_in_order_and_goes_out_once_later(
+        stack: Stack, tmp_path: Path) -> None:
+    sink = RefusingSink(data={"hoaks-pemilu": ["451 4.3.0 try again later"]})
+    with refusing_server(sink) as port:
+        settings = make_settings(stack, tmp_path, rules=[CRITICAL, RULE],
+                                 email={"smtp_host": "127.0.0.1", "smtp_port": port, "security": "none",
+                                        "timeout_s": 5})
+        ensure_ready(settings)
+        produce_tagged(settings, three_alerts())
+        job = AlertingJob(settings)
+        try:
+            drain(job)
+            fired = [a.alert_id for a in job.totals.fired]
+            assert [m["X-Siaga-Alert-Id"] for m in sink.messages] == fired[:1], "the third waits behind the second"
+            assert job.outbox.count() == 2
+            assert sorted(a.delivery for a in alert_docs(settings)) == ["pending", "pending", "sent"]
+            job.step()
+        finally:
+            job.close()
+    assert [m["X-Siaga-Alert-Id"] for m in sink.messages] == fired, "in the order they fired, each once"
+    assert {a.delivery for a in alert_docs(settings)} == {"sent"}
+    assert failed_entries(settings) == [] and job.outbox.count() == 0

@@ -6,17 +6,23 @@ import email
 import html
 import re
 import email.policy
+import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from urllib.parse import unquote
 
 from pipelines.notify import (
     EXCERPT_CHARS,
+    PermanentFailure,
+    SmtpSession,
     deliver,
     duration_id,
     kibana_link,
@@ -28,6 +34,7 @@ from pipelines.notify import (
 )
 from schemas.alert import Alert, AlertPost, make_alert_id
 from schemas.config import EmailSettings
+from tests.conftest import SmtpSink, free_port
 
 FIRED = datetime(2026, 11, 21, 12, 0, 5, tzinfo=UTC)
 
@@ -386,3 +393,94 @@ def test_digest_lists_every_alert(email_settings: EmailSettings) -> None:
     assert [line for line in plain.splitlines() if line.startswith("- ")] == [
         f"- [SIAGA] Lonjakan hoaks pemilu: 12 unggahan dalam 30 menit — tagar #g{i}" for i in range(3)]
     assert html_of(message).count("<h2>") == 3
+
+
+class RefusingSink(SmtpSink):
+    """An SMTP server that refuses some recipients or rules' messages, for good (5xx) or for now (4xx)."""
+
+    def __init__(self, rcpt: dict[str, str] | None = None, data: dict[str, list[str]] | None = None) -> None:
+        super().__init__()
+        self.rcpt = rcpt or {}
+        self.data = data or {}  # rule id → replies to its messages' DATA, one per attempt, then "250 OK"
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802 - aiosmtpd API
+                          rcpt_options: list[str]) -> str:
+        if address in self.rcpt:
+            return self.rcpt[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+        rule = email.message_from_bytes(envelope.original_content, policy=email.policy.default)["X-Siaga-Rule"]
+        if self.data.get(rule):
+            return self.data[rule].pop(0)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@contextmanager
+def refusing_server(sink: RefusingSink) -> Iterator[int]:
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+def smtp_session(port: int, tmp_path: Path, **extra: Any) -> SmtpSession:
+    return SmtpSession(EmailSettings(smtp_host="127.0.0.1", smtp_port=port, security="none", timeout_s=5,
+                                     outbox_dir=tmp_path, **extra))
+
+
+def test_smtp_refusal_for_good_is_permanent_and_the_connection_goes_on(tmp_path: Path) -> None:
+    sink = RefusingSink(rcpt={"hilang@polres.example": "550 5.1.1 <hilang@polres.example>: s3cret-pw unknown"})
+    with refusing_server(sink) as port:
+        session = smtp_session(port, tmp_path, smtp_password="s3cret-pw")
+        try:
+            with pytest.raises(PermanentFailure) as refused:
+                session.send(render(make_alert(), session.settings, recipients=["hilang@polres.example"]))
+            session.send(render(make_alert(), session.settings, recipients=["piket@polres.example"]))
+        finally:
+            session.close()
+    reason = str(refused.value)
+    assert "hilang@polres.example: 550 5.1.1" in reason and "s3cret-pw" not in reason
+    assert [e.rcpt_tos for e in sink.envelopes] == [["piket@polres.example"]]
+
+
+def test_smtp_content_refusal_for_good_is_permanent(tmp_path: Path, email_settings: EmailSettings) -> None:
+    alert = make_alert()
+    sink = RefusingSink(data={alert.rule_id: ["552 5.3.4 message too big"]})
+    with refusing_server(sink) as port, pytest.raises(PermanentFailure, match="refused the message: 552 5.3.4"):
+        deliver(render(alert, email_settings), smtp_session(port, tmp_path).settings)
+
+
+def test_smtp_refusal_for_now_is_not_permanent(tmp_path: Path) -> None:
+    alert = make_alert()
+    sink = RefusingSink(rcpt={"piket@polres.example": "450 4.2.1 mailbox busy"},
+                        data={alert.rule_id: ["451 4.3.0 try again later"]})
+    with refusing_server(sink) as port:
+        session = smtp_session(port, tmp_path)
+        try:
+            with pytest.raises(smtplib.SMTPRecipientsRefused):
+                session.send(render(alert, session.settings, recipients=["piket@polres.example"]))
+            with pytest.raises(smtplib.SMTPDataError):
+                session.send(render(alert, session.settings, recipients=["kapolres@polres.example"]))
+            session.send(render(alert, session.settings, recipients=["kapolres@polres.example"]))
+        finally:
+            session.close()
+    assert [e.rcpt_tos for e in sink.envelopes] == [["kapolres@polres.example"]]
+
+
+def test_smtp_partial_refusal_reaches_the_others_and_names_the_refused(tmp_path: Path) -> None:
+    sink = RefusingSink(rcpt={"hilang@polres.example": "550 5.1.1 mailbox unavailable"})
+    with refusing_server(sink) as port:
+        session = smtp_session(port, tmp_path)
+        try:
+            where = session.send(render(make_alert(), session.settings,
+                                        recipients=["hilang@polres.example", "piket@polres.example"]))
+        finally:
+            session.close()
+    assert where == f"smtp://127.0.0.1:{port}"
+    assert session.refused == {"hilang@polres.example": "550 5.1.1 mailbox unavailable"}
+    assert [e.rcpt_tos for e in sink.envelopes] == [["piket@polres.example"]]
