@@ -575,7 +575,8 @@ def main(argv: list[str] | None = None) -> int:
         from schemas.index import templates
 
         es = settings.elasticsearch
-        print(json.dumps(templates(es.posts_index, es.alerts_index), indent=2))
+        print(json.dumps(templates(es.posts_index, es.alerts_index, shards=es.shards, replicas=es.replicas,
+                                   ilm_policy=es.ilm_policy), indent=2))
         return 0
     except SiagaError as exc:
         print(f"siaga: error: {exc}", file=sys.stderr)

@@ -144,6 +144,11 @@ class ElasticsearchSettings(_Section):
     request_timeout_s: float = Field(default=30.0, gt=0)
     shards: int = Field(default=1, ge=1)
     replicas: int = Field(default=0, ge=0)
+    ilm_policy: str | None = Field(
+        default=None,
+        description="an ILM policy to attach to the post indices on a real cluster (deploy/elasticsearch/); "
+                    "`siaga retention` does not depend on it, and noida-db has no ILM",
+    )
 
 
 class Watchlist(_Section):

@@ -89,10 +89,13 @@ def mappings_of(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def index_template(model: type[BaseModel], pattern: str, *, shards: int = 1, replicas: int = 0,
-                   alias: str | None = None, priority: int = 200) -> dict[str, Any]:
+                   alias: str | None = None, priority: int = 200, ilm_policy: str | None = None) -> dict[str, Any]:
     """A composable index template body for indices matching ``pattern`` (joined to ``alias``)."""
+    settings: dict[str, Any] = {"number_of_shards": shards, "number_of_replicas": replicas}
+    if ilm_policy:
+        settings["index.lifecycle.name"] = ilm_policy
     template: dict[str, Any] = {
-        "settings": {"number_of_shards": shards, "number_of_replicas": replicas},
+        "settings": settings,
         "mappings": mappings_of(model),
     }
     if alias:
@@ -131,14 +134,17 @@ def month_of(alias: str, index: str) -> datetime | None:
         return None
 
 
-def templates(posts_index: str, alerts_index: str, *, shards: int = 1, replicas: int = 0) -> dict[str, dict[str, Any]]:
+def templates(posts_index: str, alerts_index: str, *, shards: int = 1, replicas: int = 0,
+              ilm_policy: str | None = None) -> dict[str, dict[str, Any]]:
     """Every index template Siaga needs, by template name.
 
     The alerts template outranks the posts one, so an alerts index name that the posts pattern
-    happens to match (``siaga`` and ``siaga-alerts``) still gets the alert mapping.
+    happens to match (``siaga`` and ``siaga-alerts``) still gets the alert mapping. An ILM
+    policy, when configured, is attached to the post indices here: set-up rewrites the template,
+    so a policy added to it by hand would be lost at the next start.
     """
     return {
         posts_index: index_template(TaggedPost, posts_pattern(posts_index), shards=shards, replicas=replicas,
-                                    alias=posts_index),
+                                    alias=posts_index, ilm_policy=ilm_policy),
         alerts_index: index_template(Alert, alerts_index, shards=shards, replicas=replicas, priority=210),
     }

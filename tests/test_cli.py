@@ -292,3 +292,15 @@ def test_deadletters_flags_a_record_that_is_not_a_dead_letter(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert f"{source}: not a Siaga dead letter (17 bytes)" in captured.err
+
+
+def test_templates_prints_what_setup_installs_shards_replicas_and_ilm_policy(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_config(tmp_path / "siaga.yaml",
+                        {"elasticsearch": {"shards": 3, "replicas": 1, "ilm_policy": "siaga-posts"}})
+    assert main(["--config", str(path), "templates"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    posts, alerts = printed["siaga-posts"]["template"]["settings"], printed["siaga-alerts"]["template"]["settings"]
+    assert posts == {"number_of_shards": 3, "number_of_replicas": 1, "index.lifecycle.name": "siaga-posts"}
+    # Alerts are deleted by `siaga retention` only: the post policy's whole-index delete must not reach them.
+    assert alerts == {"number_of_shards": 3, "number_of_replicas": 1}

@@ -144,3 +144,19 @@ def test_update_by_query_on_the_posts_pattern_reaches_every_month(settings):
     hits = es.search(index=alias, query={"term": {"cluster_id": "k-7"}})["hits"]["hits"]
     es.close()
     assert sorted(h["_id"] for h in hits) == ["tiktok:u1", "tiktok:u2"]
+
+
+def test_a_configured_ilm_policy_survives_set_up(settings):
+    # Set-up rewrites the post template on every start; a policy added to it by hand was lost.
+    es_settings = settings.elasticsearch.model_copy(update={"ilm_policy": "siaga-posts"})
+    configured = settings.model_copy(update={"elasticsearch": es_settings})
+    es = Elasticsearch(settings.elasticsearch_url())
+    try:
+        for _ in range(2):  # the second set-up is the restart that used to drop it
+            ensure_indices(es, configured)
+        template = es.indices.get_index_template(name=settings.elasticsearch.posts_index)["index_templates"][0]
+    finally:
+        es.close()
+    index_settings = template["index_template"]["template"]["settings"]
+    flat = json.dumps(index_settings)
+    assert "siaga-posts" in flat and "lifecycle" in flat, index_settings
