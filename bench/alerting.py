@@ -228,11 +228,14 @@ def tagged_at(settings: Any, probes: list[int]) -> dict[int, float]:
     """When the pipeline tagged each probe (its ``tagged_at`` in the posts index), as epoch seconds."""
     from elasticsearch import Elasticsearch
 
+    # A search, not mget: real Elasticsearch refuses a get by id on an alias over several months.
     es = Elasticsearch(**settings.elasticsearch_kwargs())
-    docs = es.mget(index=settings.elasticsearch.posts_index, ids=[f"tiktok:probe{i}" for i in probes])["docs"]
+    ids = [f"tiktok:probe{i}" for i in probes]
+    hits = es.search(index=settings.elasticsearch.posts_index, query={"ids": {"values": ids}}, size=len(ids),
+                     source=["tagged_at"])["hits"]["hits"]
     es.close()
-    return {int(doc["_id"].removeprefix("tiktok:probe")): datetime.fromisoformat(doc["_source"]["tagged_at"]).timestamp()
-            for doc in docs if doc.get("found")}
+    return {int(hit["_id"].removeprefix("tiktok:probe")): datetime.fromisoformat(hit["_source"]["tagged_at"]).timestamp()
+            for hit in hits}
 
 
 def summary(sent_at: dict[int, float], arrived: dict[int, float], tagged: dict[int, float]) -> dict[str, Any]:
