@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import apache_beam as beam
@@ -21,7 +23,7 @@ from apache_beam.pvalue import TaggedOutput
 
 from pipelines.transforms import DEAD_LETTER, METRICS_NAMESPACE
 from schemas.deadletter import DeadLetter
-from schemas.errors import ServiceUnavailable
+from schemas.errors import ConfigError, ServiceUnavailable
 from schemas.fields import utc_now
 from schemas.index import monthly_index
 from schemas.post import TaggedPost
@@ -31,6 +33,40 @@ log = logging.getLogger(__name__)
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 _clients: dict[str, Any] = {}
 _clients_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class EnvSecret:
+    """A secret named by the environment variable that holds it, read where the client is made.
+
+    The streaming job's DoFns are pickled into the job graph that Flink or Dataflow store (Flink's
+    HA storage and savepoints). Holding the variable's name instead of the value keeps the
+    secret out of that graph; each worker reads it from its own environment in ``setup()``.
+    """
+
+    variable: str
+
+    def value(self) -> str:
+        """The secret from this process's environment; a clear error naming the variable if unset."""
+        secret = os.environ.get(self.variable)
+        if not secret:
+            msg = (f"{self.variable} is not set in this worker's environment: the streaming job's sinks "
+                   "read this secret from it, it is not part of the job graph")
+            raise ConfigError(msg)
+        return secret
+
+
+def resolve_secrets(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` with every ``EnvSecret`` (also inside tuples and lists) replaced by its value."""
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, EnvSecret):
+            return value.value()
+        if isinstance(value, tuple | list):
+            return type(value)(resolve(item) for item in value)
+        return value
+
+    return {key: resolve(value) for key, value in kwargs.items()}
 
 
 def shared_client(kind: str, kwargs: dict[str, Any]) -> Any:
@@ -80,7 +116,7 @@ class BulkIndexFn(beam.DoFn):
         self.bulk_errors = Metrics.counter(METRICS_NAMESPACE, "es_bulk_errors")
 
     def setup(self) -> None:
-        self._es = shared_client("elasticsearch", self._es_kwargs)
+        self._es = shared_client("elasticsearch", resolve_secrets(self._es_kwargs))
 
     def _target(self, post: TaggedPost) -> str:
         return monthly_index(self._index, post.created_at) if self._monthly else self._index
@@ -158,7 +194,7 @@ class ProduceFn(beam.DoFn):
         self._topic = topic
 
     def setup(self) -> None:
-        self._producer = shared_client("kafka", self._kafka_kwargs)
+        self._producer = shared_client("kafka", resolve_secrets(self._kafka_kwargs))
 
     def start_bundle(self) -> None:
         self._pending: list[Any] = []

@@ -17,6 +17,12 @@ watermark, which the alerting windows on the tagged topic rely on downstream.
 service (downloaded from Maven, or given as ``--kafka-expansion-service``). That is never
 available on a machine without network, so ``build_streaming`` takes the source as an
 argument: tests inject a ``TestStream`` and inspect the graph the production job would have.
+
+Secrets: the Python sinks are given client settings in which every secret is an ``EnvSecret``,
+the name of its ``SIAGA__*`` variable, read on the worker in ``setup()``; so the pickled job
+graph that Flink keeps in its HA storage and savepoints holds no password. The Java Kafka
+reader is different: its SASL password has to be in the consumer properties handed to the
+expansion service, so it is part of the expanded transform (see deploy/README.md, step 5).
 """
 
 from __future__ import annotations
@@ -31,9 +37,16 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from apache_beam.transforms import window
 
 from pipelines.records import KafkaRecord
-from schemas.config import Settings
+from pipelines.sinks import EnvSecret
+from schemas.config import Settings, env_name
+from schemas.errors import ConfigError
 
 RUNNERS = {"flink": "FlinkRunner", "dataflow": "DataflowRunner", "portable": "PortableRunner"}
+JAAS_LOGIN_MODULES = {
+    "PLAIN": "org.apache.kafka.common.security.plain.PlainLoginModule",
+    "SCRAM-SHA-256": "org.apache.kafka.common.security.scram.ScramLoginModule",
+    "SCRAM-SHA-512": "org.apache.kafka.common.security.scram.ScramLoginModule",
+}
 
 
 class KafkaRecordCoder(coders.Coder):
@@ -84,10 +97,13 @@ def with_event_time(record: KafkaRecord) -> beam.window.TimestampedValue:
     return beam.window.TimestampedValue(record, record.timestamp_ms / 1000)
 
 
-def kafka_source(settings: Settings, expansion_service: str | None = None) -> beam.PTransform:
-    """Beam's Kafka IO reading the raw-posts topic, committing offsets when checkpoints finalize."""
-    from apache_beam.io.kafka import ReadFromKafka
+def _jaas_quoted(value: str) -> str:
+    # The JAAS parser reads a quoted value with Java's StreamTokenizer: \\ and \" are its escapes.
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
+
+def kafka_consumer_config(settings: Settings) -> dict[str, str]:
+    """The Java ``KafkaConsumer`` properties ``ReadFromKafka`` runs with: broker, group, limits, SASL, CA."""
     kafka = settings.kafka
     config = {
         "bootstrap.servers": settings.kafka_bootstrap(),
@@ -99,14 +115,62 @@ def kafka_source(settings: Settings, expansion_service: str | None = None) -> be
     }
     if kafka.sasl_mechanism:
         config["sasl.mechanism"] = kafka.sasl_mechanism
+        if kafka.security_protocol.startswith("SASL_"):
+            if not kafka.sasl_username or kafka.sasl_password is None:
+                msg = (f"kafka.sasl_username and {env_name(('kafka', 'sasl_password'))} are needed for "
+                       f"{kafka.security_protocol} with {kafka.sasl_mechanism}")
+                raise ConfigError(msg)
+            username = _jaas_quoted(kafka.sasl_username)
+            password = _jaas_quoted(kafka.sasl_password.get_secret_value())
+            config["sasl.jaas.config"] = (f"{JAAS_LOGIN_MODULES[kafka.sasl_mechanism]} required "
+                                          f"username={username} password={password};")
+    if kafka.ssl_cafile:
+        # PEM trust stores (Kafka clients 2.7+) take the CA file as mounted, no keystore conversion.
+        config["ssl.truststore.type"] = "PEM"
+        config["ssl.truststore.location"] = str(kafka.ssl_cafile)
+    return config
+
+
+def kafka_source(settings: Settings, expansion_service: str | None = None) -> beam.PTransform:
+    """Beam's Kafka IO reading the raw-posts topic, committing offsets when checkpoints finalize."""
+    from apache_beam.io.kafka import ReadFromKafka
+
     return ReadFromKafka(
-        consumer_config=config,
-        topics=[kafka.topics.raw],
+        consumer_config=kafka_consumer_config(settings),
+        topics=[settings.kafka.topics.raw],
         with_metadata=True,
         commit_offset_in_finalize=True,
         timestamp_policy=ReadFromKafka.create_time_policy,
         expansion_service=expansion_service,
     )
+
+
+class SecretsByReference(Settings):
+    """Settings whose client arguments hold each secret as an ``EnvSecret``, never its value.
+
+    What the streaming graph's sinks are built from: ``pipelines.job.build`` reads the client
+    arguments from the settings it is given, and the DoFns it makes are pickled into the graph.
+    """
+
+    @classmethod
+    def of(cls, settings: Settings) -> SecretsByReference:
+        """The same settings, already validated, with client arguments by reference."""
+        return cls.model_construct(_fields_set=settings.model_fields_set,
+                                   **{name: getattr(settings, name) for name in Settings.model_fields})
+
+    def kafka_client_kwargs(self) -> dict[str, Any]:
+        kwargs = super().kafka_client_kwargs()
+        if kwargs.get("sasl_plain_password") is not None:
+            kwargs["sasl_plain_password"] = EnvSecret(env_name(("kafka", "sasl_password")))
+        return kwargs
+
+    def elasticsearch_kwargs(self) -> dict[str, Any]:
+        kwargs = super().elasticsearch_kwargs()
+        if "api_key" in kwargs:
+            kwargs["api_key"] = EnvSecret(env_name(("elasticsearch", "api_key")))
+        elif "basic_auth" in kwargs and self.elasticsearch.password is not None:
+            kwargs["basic_auth"] = (kwargs["basic_auth"][0], EnvSecret(env_name(("elasticsearch", "password"))))
+        return kwargs
 
 
 def build_streaming(pipeline: beam.Pipeline, settings: Settings,
@@ -129,7 +193,7 @@ def build_streaming(pipeline: beam.Pipeline, settings: Settings,
         | "EventTime" >> beam.Map(with_event_time).with_output_types(KafkaRecord)
         | "Window" >> beam.WindowInto(window.FixedWindows(window_s))
     )
-    build(records, settings)
+    build(records, SecretsByReference.of(settings))
     return records
 
 
