@@ -45,6 +45,8 @@ from schemas.post import TaggedPost
 log = logging.getLogger(__name__)
 
 STATE_FILE = "engine-state.json"
+SEND_TIMEOUT_S = 30.0
+"""How long the broker may take to acknowledge the step's dead letters and alerts before the batch is retried."""
 LABEL_ATTEMPTS = 30
 """Steps a cluster label is retried for a post not (yet) in the posts index before it is given up, loudly."""
 
@@ -122,6 +124,8 @@ class AlertingJob:
         self.totals = AlertingTotals()
         self.totals.destinations = self.deliverer.totals.destinations
         self.failures = 0
+        self._sends: list[Any] = []
+        self._rewind = False
 
     # --- state -----------------------------------------------------------------------------
 
@@ -143,24 +147,45 @@ class AlertingJob:
 
     # --- the step --------------------------------------------------------------------------
 
+    def _failed(self, what: str, exc: BaseException) -> None:
+        """Reload the engine from its saved state and back off; the next step re-reads from the committed offsets."""
+        self.failures += 1
+        self._rewind = True
+        self._sends = []
+        # Kept below max_poll_interval_ms: a longer pause between polls would cost the group membership.
+        delay = min(2 ** min(self.failures, 10) * 0.25, self.settings.pipeline.retry_backoff_max_s,
+                    self.settings.kafka.max_poll_interval_ms / 2000)
+        log.error("%s: %s: %s; retrying in %.1fs", what, type(exc).__name__, exc, delay)
+        self.engine, self.labels = self._load_state()
+        time.sleep(delay)
+
     def step(self) -> int:
         """Process one batch of tagged posts and drain the outbox; return how many records were committed."""
         pipeline = self.settings.pipeline
-        records = poll_batch(self.consumer, pipeline.batch_max_records, pipeline.batch_max_wait_ms)
+        try:
+            if self._rewind:
+                rewind_to_committed(self.consumer)
+                self._rewind = False
+            records = poll_batch(self.consumer, pipeline.batch_max_records, pipeline.batch_max_wait_ms)
+        except Exception as exc:  # noqa: BLE001 - a broker that does not answer: back off, never exit
+            self._failed("Kafka did not answer", exc)
+            return 0
         committed = 0
         if records:
             try:
                 self._process(records)
                 self._save_state()
             except Exception as exc:  # noqa: BLE001 - any failure means: reload state, rewind, retry
-                self.failures += 1
-                delay = min(2 ** min(self.failures, 10) * 0.25, pipeline.retry_backoff_max_s)
-                log.error("alerting batch of %d failed (%s); retrying in %.1fs", len(records), exc, delay)
-                self.engine, self.labels = self._load_state()
-                rewind_to_committed(self.consumer)
-                time.sleep(delay)
+                self._failed(f"alerting batch of {len(records)} failed", exc)
                 return 0
-            self.consumer.commit()
+            try:
+                self.consumer.commit()
+            except Exception as exc:  # noqa: BLE001 - e.g. CommitFailedError after a rebalance: re-read, never exit
+                # The saved state already holds this batch, as after a crash between saving and committing:
+                # re-read, its posts are counted once (the engine drops post ids it has seen) and its
+                # alerts exist already.
+                self._failed(f"commit of {len(records)} alerting records failed", exc)
+                return 0
             self.failures = 0
             committed = len(records)
         elif self.labels:
@@ -198,9 +223,10 @@ class AlertingJob:
                         failed_at=utc_now(),
                     )
                 )
+        self._sends = []
         for letter in letters:
             key, value = dead_letter_message(letter)
-            self.producer.send(self.settings.kafka.topics.dead_letter, key=key, value=value)
+            self._sends.append(self.producer.send(self.settings.kafka.topics.dead_letter, key=key, value=value))
         self.totals.dead_lettered += len(letters)
         for post in sorted(posts, key=lambda p: (p.created_at, p.post_id)):
             self.totals.posts_seen += 1
@@ -212,12 +238,17 @@ class AlertingJob:
         self._queue_labels(self.engine.take_cluster_updates())
         self._apply_labels()
         self.producer.flush()
+        # flush() does not raise for a send the broker refused; only its future says so. A failed one
+        # fails the batch: nothing is committed, and the batch (dead letters included) is sent again.
+        for future in self._sends:
+            future.get(timeout=SEND_TIMEOUT_S)
+        self._sends = []
 
     # --- alerts ----------------------------------------------------------------------------
 
     def _publish(self, alert: Alert) -> None:
-        self.producer.send(self.settings.kafka.topics.alerts, key=alert.alert_id.encode(),
-                           value=alert.model_dump_json().encode())
+        self._sends.append(self.producer.send(self.settings.kafka.topics.alerts, key=alert.alert_id.encode(),
+                                              value=alert.model_dump_json().encode()))
 
     def _fire(self, alert: Alert) -> None:
         index = self.settings.elasticsearch.alerts_index
