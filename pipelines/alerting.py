@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from elasticsearch import ConflictError, Elasticsearch, NotFoundError
+from kafka.errors import KafkaError
 from pydantic import ValidationError
 
 from pipelines.delivery import Deliverer, Outbox
@@ -120,6 +121,7 @@ class AlertingJob:
         )
         self.es: Elasticsearch = shared_client("elasticsearch", settings.elasticsearch_kwargs())
         self.producer = shared_client("kafka", settings.kafka_client_kwargs())
+        self._shared_producer = self.producer
         self.deliverer = Deliverer(settings, self.es, self.outbox)
         self.totals = AlertingTotals()
         self.totals.destinations = self.deliverer.totals.destinations
@@ -240,9 +242,25 @@ class AlertingJob:
         self.producer.flush()
         # flush() does not raise for a send the broker refused; only its future says so. A failed one
         # fails the batch: nothing is committed, and the batch (dead letters included) is sent again.
-        for future in self._sends:
-            future.get(timeout=SEND_TIMEOUT_S)
+        try:
+            for future in self._sends:
+                future.get(timeout=SEND_TIMEOUT_S)
+        except KafkaError:
+            self._own_producer()
+            raise
         self._sends = []
+
+    def _own_producer(self) -> None:
+        """Go on with a producer of this job's own after the broker refused a send.
+
+        kafka-python (3.0) keeps failing every later send of a producer once one was refused, even
+        to another topic; the shared one is left to its other users.
+        """
+        from kafka import KafkaProducer
+
+        if self.producer is not self._shared_producer:
+            self.producer.close(timeout=5)
+        self.producer = KafkaProducer(acks="all", retries=5, **self.settings.kafka_client_kwargs())
 
     # --- alerts ----------------------------------------------------------------------------
 
@@ -362,8 +380,10 @@ class AlertingJob:
         return lag(self.consumer)
 
     def close(self) -> None:
-        """Leave the consumer group."""
+        """Leave the consumer group (and close the job's own producer, if it needed one)."""
         self.consumer.close()
+        if self.producer is not self._shared_producer:
+            self.producer.close(timeout=5)
 
 
 def serve(settings: Settings, stop: threading.Event, *, until_idle: bool = False) -> AlertingTotals:

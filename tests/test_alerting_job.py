@@ -210,3 +210,44 @@ def test_siaga_alerts_run_is_a_service_that_alerts_once_and_stops_cleanly_on_sig
     assert "1 alert(s) fired" in out
     (alert,) = alert_docs(settings)
     assert alert.delivery == "sent"
+
+
+def test_an_alert_the_broker_refuses_to_publish_fails_the_batch_until_the_broker_takes_it(tmp_path: Path) -> None:
+    # flush() does not raise for a send the broker refused: only the send's future says so. A broker
+    # of its own: the refusal leaves the process's shared producer failing every send.
+    from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewTopic
+
+    from pipelines.sinks import close_shared_clients
+    from tests.conftest import read_topic
+
+    own = Stack(tmp_path / "noida")
+    own.start()
+    try:
+        topics = {"raw": "raw", "tagged": "tagged", "dead_letter": "dlq", "alerts": "alerts"}
+        settings = make_settings(own, tmp_path, rules=[RULE], kafka={"topics": topics})
+        admin = KafkaAdminClient(**settings.kafka_client_kwargs())
+        # a topic that takes no message as big as an alert: the broker refuses each publish
+        admin.create_topics([NewTopic("alerts", 1, 1, topic_configs={"max.message.bytes": "200"})])
+        ensure_ready(settings)
+        produce_tagged(settings, [tagged(f"m{i}", minutes=i) for i in range(3)])
+        job = AlertingJob(settings)
+        try:
+            for _ in range(10):
+                assert job.step() == 0
+                if job.failures == 2:
+                    break
+            assert job.failures == 2 and job.lag() == 3, "nothing committed past the alert that was not published"
+            assert not (settings.alerting.state_dir / STATE_FILE).exists()
+
+            admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, "alerts",
+                                                configs={"max.message.bytes": "1000000"})])
+            drain(job)
+        finally:
+            job.close()
+            admin.close()
+        (alert,) = alert_docs(settings)
+        assert [m.key.decode() for m in read_topic(settings, "alerts", 1)] == [alert.alert_id]
+        assert job.failures == 0
+    finally:
+        close_shared_clients()
+        own.stop()
