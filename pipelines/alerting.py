@@ -30,7 +30,7 @@ from kafka.errors import KafkaError
 from pydantic import ValidationError
 
 from pipelines.delivery import Deliverer, Outbox
-from pipelines.kafka_io import lag, make_consumer, poll_batch, rewind_to_committed
+from pipelines.kafka_io import lag, make_consumer, poll_batch
 from pipelines.records import KafkaRecord
 from pipelines.rules import Breach, ClusterUpdate, Resolution, RuleEngine
 from pipelines.silences import SilenceStore
@@ -165,10 +165,9 @@ class AlertingJob:
         """Process one batch of tagged posts and drain the outbox; return how many records were committed."""
         pipeline = self.settings.pipeline
         try:
-            if self._rewind:
-                rewind_to_committed(self.consumer)
-                self._rewind = False
-            records = poll_batch(self.consumer, pipeline.batch_max_records, pipeline.batch_max_wait_ms)
+            records = poll_batch(self.consumer, pipeline.batch_max_records, pipeline.batch_max_wait_ms,
+                                 rewind=self._rewind)
+            self._rewind = False
         except Exception as exc:  # noqa: BLE001 - a broker that does not answer: back off, never exit
             self._failed("Kafka did not answer", exc)
             return 0

@@ -30,7 +30,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
 from pipelines import metrics
-from pipelines.kafka_io import lag_by_partition, make_consumer, poll_batch, rewind_to_committed
+from pipelines.kafka_io import lag_by_partition, make_consumer, poll_batch
 from pipelines.records import KafkaRecord
 from pipelines.sinks import WriteToElasticsearch, WriteToKafka
 from pipelines.transforms import (
@@ -181,10 +181,9 @@ class PostPipelineJob:
         pipeline = self.settings.pipeline
         started = time.monotonic()
         try:
-            if self._rewind:
-                rewind_to_committed(self.consumer)
-                self._rewind = False
-            records = poll_batch(self.consumer, pipeline.batch_max_records, pipeline.batch_max_wait_ms)
+            records = poll_batch(self.consumer, pipeline.batch_max_records, pipeline.batch_max_wait_ms,
+                                 rewind=self._rewind)
+            self._rewind = False
         except Exception as exc:  # noqa: BLE001 - a broker that does not answer: back off, never exit
             self._failed("Kafka did not answer", exc)
             return 0

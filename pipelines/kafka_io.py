@@ -80,8 +80,14 @@ def make_consumer(settings: Settings, group_id: str, topic: str, max_records: in
     return consumer
 
 
-def poll_batch(consumer: KafkaConsumer, max_records: int, max_wait_ms: int) -> list[KafkaRecord]:
-    """Up to ``max_records`` records, waiting at most ``max_wait_ms`` for the batch to fill."""
+def poll_batch(consumer: KafkaConsumer, max_records: int, max_wait_ms: int, *,
+               rewind: bool = False) -> list[KafkaRecord]:
+    """Up to ``max_records`` records, waiting at most ``max_wait_ms`` for the batch to fill.
+
+    ``rewind`` first seeks back to the committed offsets: the retry of a batch that failed.
+    """
+    if rewind:
+        rewind_to_committed(consumer)
     records: list[KafkaRecord] = []
     deadline = time.monotonic() + max_wait_ms / 1000
     while len(records) < max_records:
