@@ -84,7 +84,8 @@ def make_settings(stack: Stack | None, tmp_path: Path, **sections: Any) -> Setti
     """Settings isolated to one test: unique topics, indices, groups, state and outbox."""
     tag = uuid.uuid4().hex[:8]
     data: dict[str, Any] = {
-        "kafka": {"topics": {"raw": f"raw-{tag}", "tagged": f"tagged-{tag}", "dead_letter": f"dlq-{tag}"}},
+        "kafka": {"topics": {"raw": f"raw-{tag}", "tagged": f"tagged-{tag}", "dead_letter": f"dlq-{tag}",
+                             "alerts": f"alerts-{tag}"}},
         "elasticsearch": {"posts_index": f"posts-{tag}", "alerts_index": f"alerts-{tag}"},
         "pipeline": {"group_id": f"pipeline-{tag}", "batch_max_wait_ms": 300},
         "alerting": {"group_id": f"alerting-{tag}", "state_dir": str(tmp_path / "alerting")},
