@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import random
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,7 +39,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
 
-from schemas.config import Duration
+from connectors.base import Connector
+from connectors.state import ConnectorState
+from schemas.config import Duration, Settings
 from schemas.errors import SiagaError
 
 _DURATION: TypeAdapter[timedelta] = TypeAdapter(Duration)
@@ -209,3 +213,29 @@ def parse_since(value: str, now: datetime) -> timedelta:
 def sleep_until(clock: Clock, moment: datetime, stop: threading.Event) -> bool:
     """Wait until ``moment``; True if stopped first."""
     return clock.sleep((moment - clock.now()).total_seconds(), stop)
+
+
+class ApiConnector(Connector):
+    """A connector polling a platform API until stopped: its source, state, clock and environment.
+
+    The clock and the environment are injectable so the tests can run a simulated day against a
+    loopback double without real waits and without real credentials.
+    """
+
+    def __init__(self, source: Any, state: ConnectorState, clock: Clock | None = None,
+                 environ: Mapping[str, str] | None = None) -> None:
+        super().__init__(source.name)
+        self.source = source
+        self.state = state
+        self.clock = clock or Clock()
+        self.environ = os.environ if environ is None else environ
+
+    @property
+    def bounded(self) -> bool:
+        """Polled until stopped."""
+        return False
+
+    @classmethod
+    def from_config(cls, source: Any, settings: Settings) -> ApiConnector:
+        """The connector a configured source describes, with its state under ``connectors.state_dir``."""
+        return cls(source, ConnectorState(settings.connectors.state_dir / f"{source.name}.sqlite"))

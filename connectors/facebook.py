@@ -41,7 +41,6 @@ of running into rate-limit errors. Tokens never appear in messages, logs or chec
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 import urllib.parse
@@ -53,15 +52,16 @@ from pydantic import ValidationError
 
 from connectors.api import (
     Action,
+    ApiConnector,
     ApiFailure,
     Clock,
     ConnectorFatal,
     backoff,
     request_json,
 )
-from connectors.base import Connector, SourceRecord, encode_post, raw_bytes
+from connectors.base import SourceRecord, encode_post, raw_bytes
 from connectors.state import ConnectorState
-from schemas.config import FacebookPagesSource, Settings
+from schemas.config import FacebookPagesSource
 from schemas.post import Post
 
 log = logging.getLogger(__name__)
@@ -203,32 +203,18 @@ class PageUnavailable(Exception):  # noqa: N818 - a condition, not a bug
 # -- the connector ---------------------------------------------------------------------------
 
 
-class FacebookPagesConnector(Connector):
+class FacebookPagesConnector(ApiConnector):
     """Polls the feeds of the configured pages; resumable, budgeted, one failing page skipped."""
 
     def __init__(self, source: FacebookPagesSource, state: ConnectorState, clock: Clock | None = None,
                  environ: dict[str, str] | None = None, hourly_requests: int | None = None) -> None:
-        super().__init__(source.name)
-        self.source = source
-        self.state = state
-        self.clock = clock or Clock()
-        self.environ = os.environ if environ is None else environ
+        super().__init__(source, state, clock, environ)
         self.hourly_requests = hourly_requests or int(getattr(source, "hourly_requests", HOURLY_REQUESTS))
         self.budget: list[float] = list(self.state.checkpoint("budget") or [])
         """Unix times of the requests made in the last hour."""
         self.unavailable_pages: dict[str, str] = {}
         """Pages skipped in the latest poll, with the reason (logged once; ``check`` probes them live)."""
         self.token: str | None = None
-
-    @property
-    def bounded(self) -> bool:
-        """Polled until stopped."""
-        return False
-
-    @classmethod
-    def from_config(cls, source: FacebookPagesSource, settings: Settings) -> FacebookPagesConnector:
-        """The connector a configured Facebook pages source describes."""
-        return cls(source, ConnectorState(settings.connectors.state_dir / f"{source.name}.sqlite"))
 
     # -- token and budget --------------------------------------------------------------------
 

@@ -47,7 +47,6 @@ with the ``after`` cursor instead.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 import urllib.parse
@@ -57,16 +56,17 @@ from typing import Any
 
 from connectors.api import (
     Action,
+    ApiConnector,
     ApiFailure,
     Clock,
     ConnectorFatal,
     backoff,
     request_json,
 )
-from connectors.base import Connector, SourceRecord, encode_post, raw_bytes
+from connectors.base import SourceRecord, encode_post, raw_bytes
 from connectors.formats import instagram_shortcode
 from connectors.state import ConnectorState
-from schemas.config import InstagramHashtagSource, Settings
+from schemas.config import InstagramHashtagSource
 from schemas.post import Post
 
 log = logging.getLogger(__name__)
@@ -193,16 +193,12 @@ def normalise_hashtag(value: str) -> str:
     return value.strip().lstrip("#").strip().lower()
 
 
-class InstagramHashtagConnector(Connector):
+class InstagramHashtagConnector(ApiConnector):
     """Polls ``recent_media`` (or ``top_media``) of the configured hashtags within the weekly budget."""
 
     def __init__(self, source: InstagramHashtagSource, state: ConnectorState, clock: Clock | None = None,
                  environ: dict[str, str] | None = None) -> None:
-        super().__init__(source.name)
-        self.source = source
-        self.state = state
-        self.clock = clock or Clock()
-        self.environ = os.environ if environ is None else environ
+        super().__init__(source, state, clock, environ)
         self.hashtags: list[str] = []
         for value in source.hashtags:
             tag = normalise_hashtag(value)
@@ -217,16 +213,6 @@ class InstagramHashtagConnector(Connector):
         if source.poll_interval >= RECENT_WINDOW:
             log.warning("connector %s: poll_interval %s is not under 24 hours; recent_media only reaches 24 "
                         "hours back, so posts will be missed", self.name, source.poll_interval)
-
-    @property
-    def bounded(self) -> bool:
-        """Polled until stopped."""
-        return False
-
-    @classmethod
-    def from_config(cls, source: InstagramHashtagSource, settings: Settings) -> InstagramHashtagConnector:
-        """The connector a configured Instagram hashtag source describes."""
-        return cls(source, ConnectorState(settings.connectors.state_dir / f"{source.name}.sqlite"))
 
     # -- token ----------------------------------------------------------------------------------
 

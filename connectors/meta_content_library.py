@@ -41,7 +41,6 @@ or again in the overlap, is sent once: the connector state remembers a digest of
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 import urllib.parse
@@ -52,6 +51,7 @@ from typing import Any
 
 from connectors.api import (
     Action,
+    ApiConnector,
     ApiFailure,
     Clock,
     ConnectorFatal,
@@ -59,10 +59,10 @@ from connectors.api import (
     request_json,
     sleep_until,
 )
-from connectors.base import Connector, SourceRecord, encode_post, raw_bytes
+from connectors.base import SourceRecord, encode_post, raw_bytes
 from connectors.formats import instagram_shortcode
 from connectors.state import ConnectorState
-from schemas.config import MetaContentLibrarySource, Settings
+from schemas.config import MetaContentLibrarySource
 from schemas.post import Post
 
 log = logging.getLogger(__name__)
@@ -184,32 +184,18 @@ def search_key(platform: str, keyword: str) -> str:
     return f"search:{platform}:{keyword}"
 
 
-class MetaContentLibraryConnector(Connector):
+class MetaContentLibraryConnector(ApiConnector):
     """Searches the Content Library per (platform, keyword); resumable, rate- and budget-aware."""
 
     def __init__(self, source: MetaContentLibrarySource, state: ConnectorState, clock: Clock | None = None,
                  environ: dict[str, str] | None = None, page_limit: int = PAGE_LIMIT) -> None:
-        super().__init__(source.name)
-        self.source = source
-        self.state = state
-        self.clock = clock or Clock()
-        self.environ = os.environ if environ is None else environ
+        super().__init__(source, state, clock, environ)
         self.page_limit = max(1, min(page_limit, PAGE_LIMIT))
         saved = self.state.checkpoint("quota") or {}
         self.queries: deque[datetime] = deque(_parse(moment) for moment in saved.get("queries", []))
         self.buckets: list[list[Any]] = [[_parse(last), int(count)] for last, count in saved.get("records", [])]
         self._quota_failures = 0
         self._sent_this_poll: dict[str, str] = {}
-
-    @property
-    def bounded(self) -> bool:
-        """Polled until stopped."""
-        return False
-
-    @classmethod
-    def from_config(cls, source: MetaContentLibrarySource, settings: Settings) -> MetaContentLibraryConnector:
-        """The connector a configured Content Library source describes."""
-        return cls(source, ConnectorState(settings.connectors.state_dir / f"{source.name}.sqlite"))
 
     # -- credentials, rate limit and budget ------------------------------------------------
 

@@ -15,7 +15,6 @@ the posts of each page are acknowledged by Kafka, so a restart resumes mid-windo
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -23,6 +22,7 @@ from typing import Any
 
 from connectors.api import (
     Action,
+    ApiConnector,
     ApiFailure,
     Clock,
     ConnectorFatal,
@@ -31,9 +31,9 @@ from connectors.api import (
     request_json,
     sleep_until,
 )
-from connectors.base import Connector, SourceRecord, encode_post, raw_bytes
+from connectors.base import SourceRecord, encode_post, raw_bytes
 from connectors.state import ConnectorState
-from schemas.config import Settings, TikTokSource
+from schemas.config import TikTokSource
 from schemas.post import Post
 
 log = logging.getLogger(__name__)
@@ -92,29 +92,15 @@ def windows(start: date, end: date, days: int) -> list[tuple[date, date]]:
     return result
 
 
-class TikTokConnector(Connector):
+class TikTokConnector(ApiConnector):
     """Polls the Research API for the configured query; resumable, quota-aware."""
 
     def __init__(self, source: TikTokSource, state: ConnectorState, clock: Clock | None = None,
                  environ: dict[str, str] | None = None) -> None:
-        super().__init__(source.name)
-        self.source = source
-        self.state = state
-        self.clock = clock or Clock()
-        self.environ = os.environ if environ is None else environ
+        super().__init__(source, state, clock, environ)
         self.token: str | None = None
         self.token_expires = datetime.min.replace(tzinfo=UTC)
         self.quota = self.state.checkpoint("quota") or {"day": "", "requests": 0, "records": 0}
-
-    @property
-    def bounded(self) -> bool:
-        """Polled until stopped."""
-        return False
-
-    @classmethod
-    def from_config(cls, source: TikTokSource, settings: Settings) -> TikTokConnector:
-        """The connector a configured TikTok source describes."""
-        return cls(source, ConnectorState(settings.connectors.state_dir / f"{source.name}.sqlite"))
 
     # -- the query ---------------------------------------------------------------------------
 
