@@ -138,3 +138,25 @@ def test_offsets_are_not_committed_while_elasticsearch_is_unreachable(stack: Sta
     finally:
         recovered.close()
     assert sorted(es_docs(settings)) == [f"tiktok:{i}" for i in range(4)]
+
+
+def test_the_largest_accepted_record_fits_the_tagged_topic_with_its_tags(settings):
+    # A record the size check lets through comes out larger, with its tags; if that passed the
+    # producer's 1 MiB request limit, its batch would fail on every retry and block the partition.
+    from pipelines.records import MAX_RECORD_BYTES
+
+    ensure_ready(settings)
+    post = make_post("besar", text="Ayo datang ke TPS, jangan golput! #pilkada")
+    padding = MAX_RECORD_BYTES - len(json.dumps({**post, "raw": {"blob": ""}}).encode())
+    value = json.dumps({**post, "raw": {"blob": "x" * padding}}).encode()
+    assert len(value) == MAX_RECORD_BYTES
+    produce(settings, [value])
+    job = PostPipelineJob(settings)
+    try:
+        assert drain(job) == 1
+    finally:
+        job.close()
+    assert list(es_docs(settings)) == ["tiktok:besar"]
+    (tagged,) = read_topic(settings, settings.kafka.topics.tagged, 1)
+    assert TaggedPost.model_validate_json(tagged.value).post_id == "tiktok:besar"
+    assert len(tagged.value) > MAX_RECORD_BYTES  # it did grow with its tags
