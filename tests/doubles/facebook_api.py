@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import urllib.parse
 from collections import Counter
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.doubles.loopback import LoopbackServer, write_json
+from tests.doubles.loopback import LoopbackServer
 from tests.doubles.tiktok_api import FakeClock
 
 VERSION = "v21.0"
@@ -81,35 +79,20 @@ class FacebookGraphDouble(LoopbackServer):
         """Every feed request: when, the page asked for, its query (without the token)."""
         self.answered: list[float] = []
         self.calls: Counter[str] = Counter()
-        self.lock = threading.Lock()
-        self._serve(self._handler())
+        self._serve_get()
 
     @property
     def url(self) -> str:
         """The base URL with the Graph API version, as connectors are configured."""
         return f"{super().url}/{VERSION}"
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        double = self
+    content_type = "application/json; charset=UTF-8"
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_: object) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
-                parts = urllib.parse.urlsplit(self.path)
-                query = dict(urllib.parse.parse_qsl(parts.query))
-                segments = [urllib.parse.unquote(s) for s in parts.path.split("/") if s]
-                with double.lock:
-                    if len(segments) == 3 and segments[0] == VERSION and segments[2] == "posts":
-                        status, answer = double.feed(segments[1], query)
-                    else:
-                        status, answer = 400, double.error(
-                            100, f"Unknown path components: /{'/'.join(segments[1:])}", "OAuthException")
-                raw = json.dumps(answer).encode()
-                write_json(self, status, raw, "application/json; charset=UTF-8")
-
-        return Handler
+    def answer_get(self, path: str, params: dict[str, str]) -> tuple[int, Any]:
+        segments = [urllib.parse.unquote(s) for s in path.split("/") if s]
+        if len(segments) == 3 and segments[0] == VERSION and segments[2] == "posts":
+            return self.feed(segments[1], params)
+        return 400, self.error(100, f"Unknown path components: /{'/'.join(segments[1:])}", "OAuthException")
 
     @staticmethod
     def error(code: int, message: str, kind: str = "OAuthException", subcode: int | None = None) -> dict[str, Any]:

@@ -20,14 +20,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import threading
 import urllib.parse
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.doubles.loopback import LoopbackServer, write_json
+from tests.doubles.loopback import LoopbackServer
 from tests.doubles.tiktok_api import FakeClock
 
 RECENT = timedelta(hours=24)
@@ -93,25 +91,7 @@ class InstagramDouble(LoopbackServer):
         self.refusals: Counter[str] = Counter()
         self.call_times: list[datetime] = []
         self.nonce = 0
-        self.lock = threading.Lock()
-        self._serve(self._handler())
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        double = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_: object) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
-                parts = urllib.parse.urlsplit(self.path)
-                params = {k: v[-1] for k, v in urllib.parse.parse_qs(parts.query).items()}
-                with double.lock:
-                    status, answer = double.answer(parts.path, params)
-                raw = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
-                write_json(self, status, raw)
-
-        return Handler
+        self._serve_get()
 
     @staticmethod
     def error(message: str, code: int, kind: str = "OAuthException", **extra: Any) -> dict[str, Any]:
@@ -141,7 +121,7 @@ class InstagramDouble(LoopbackServer):
 
     # -- requests --------------------------------------------------------------------------------
 
-    def answer(self, path: str, params: dict[str, str]) -> tuple[int, Any]:
+    def answer_get(self, path: str, params: dict[str, str]) -> tuple[int, Any]:
         self.calls["all"] += 1
         now = self.clock.now()
         token = params.get("access_token")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import threading
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from typing import Any, Self
 
 
 class LoopbackServer:
@@ -17,6 +19,36 @@ class LoopbackServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         # A short poll interval: shutdown() waits up to one interval, in every test's teardown.
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
+
+    def _serve_get(self) -> None:
+        """Serve GET requests with ``answer_get(path, params)``, one request at a time under ``lock``.
+
+        ``params`` holds the last value of each query parameter; an answer that is ``bytes`` goes
+        out as it is (deliberately broken payloads), anything else as JSON.
+        """
+        double = self
+        self.lock = threading.Lock()
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server API
+                parts = urllib.parse.urlsplit(self.path)
+                params = dict(urllib.parse.parse_qsl(parts.query))
+                with double.lock:
+                    status, answer = double.answer_get(parts.path, params)
+                raw = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
+                write_json(self, status, raw, double.content_type)
+
+        self._serve(Handler)
+
+    content_type = "application/json"
+    """The Content-Type of ``_serve_get`` answers."""
+
+    def answer_get(self, path: str, params: dict[str, str]) -> tuple[int, Any]:
+        """A GET request's status and body; doubles served with ``_serve_get`` define it."""
+        raise NotImplementedError
 
     @property
     def url(self) -> str:

@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.doubles.loopback import LoopbackServer, write_json
+from tests.doubles.loopback import LoopbackServer
 from tests.doubles.tiktok_api import FakeClock
 
 __all__ = ["FakeClock", "Hosted", "MetaContentLibraryDouble"]
@@ -101,28 +99,12 @@ class MetaContentLibraryDouble(LoopbackServer):
         self.served: list[tuple[datetime, int]] = []
         self.calls: Counter[str] = Counter()
         self._serial = 0
-        self.lock = threading.Lock()
-        self._serve(self._handler())
+        self._serve_get()
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        double = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_: object) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
-                parts = urllib.parse.urlsplit(self.path)
-                params = {key: values[-1] for key, values in urllib.parse.parse_qs(parts.query).items()}
-                with double.lock:
-                    if parts.path == "/content_library/search":
-                        status, answer = double.search(params)
-                    else:
-                        status, answer = 404, _graph_error(803, f"Unknown path {parts.path}")
-                raw = json.dumps(answer).encode()
-                write_json(self, status, raw)
-
-        return Handler
+    def answer_get(self, path: str, params: dict[str, str]) -> tuple[int, Any]:
+        if path == "/content_library/search":
+            return self.search(params)
+        return 404, _graph_error(803, f"Unknown path {path}")
 
     # -- what tests ask ------------------------------------------------------------------------
 
