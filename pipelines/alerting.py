@@ -39,7 +39,7 @@ from pipelines.transforms import dead_letter_message, record_key
 from schemas.alert import Alert, make_alert_id
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
-from schemas.fields import utc_now
+from schemas.clock import Clock, process_clock
 from schemas.index import posts_pattern
 from schemas.post import TaggedPost
 
@@ -69,7 +69,7 @@ class AlertingTotals:
     destinations: set[str] = field(default_factory=set)
 
 
-def alert_from(breach: Breach, fired_at: datetime | None = None) -> Alert:
+def alert_from(breach: Breach, fired_at: datetime) -> Alert:
     """The ``Alert`` document for a breach."""
     rule = breach.rule
     window = getattr(rule, "window", None)
@@ -86,7 +86,7 @@ def alert_from(breach: Breach, fired_at: datetime | None = None) -> Alert:
         window_seconds=max(int(window.total_seconds()), 1) if window is not None else 1,
         window_start=breach.window_start,
         window_end=breach.window_end,
-        fired_at=fired_at or utc_now(),
+        fired_at=fired_at,
         posts=list(breach.posts),
         cluster_id=breach.cluster_id,
         incident_id=breach.incident_id,
@@ -108,8 +108,9 @@ def digest_release(fired_at: datetime, period: timedelta) -> datetime:
 class AlertingJob:
     """Consumes the tagged-posts topic and turns rule breaches into delivered alerts."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
+        self.clock = clock or process_clock()
         state_dir = settings.alerting.state_dir
         self.state_path = state_dir / STATE_FILE
         self.rules = {rule.id: rule for rule in settings.rules}
@@ -122,7 +123,7 @@ class AlertingJob:
         self.es: Elasticsearch = shared_client("elasticsearch", settings.elasticsearch_kwargs())
         self.producer = shared_client("kafka", settings.kafka_client_kwargs())
         self._shared_producer = self.producer
-        self.deliverer = Deliverer(settings, self.es, self.outbox)
+        self.deliverer = Deliverer(settings, self.es, self.outbox, self.clock)
         self.totals = AlertingTotals()
         self.totals.destinations = self.deliverer.totals.destinations
         self.failures = 0
@@ -221,7 +222,7 @@ class AlertingJob:
                         error_type="ValidationError",
                         source=record.source,
                         key=record_key(record),
-                        failed_at=utc_now(),
+                        failed_at=self.clock.now(),
                     )
                 )
         self._sends = []
@@ -233,7 +234,7 @@ class AlertingJob:
             self.totals.posts_seen += 1
             for event in self.engine.observe_all(post):
                 if isinstance(event, Breach):
-                    self._fire(alert_from(event))
+                    self._fire(alert_from(event, self.clock.now()))
                 else:
                     self._resolve(event)
         self._queue_labels(self.engine.take_cluster_updates())

@@ -212,7 +212,7 @@ def _connectors(settings: Settings, args: argparse.Namespace) -> int:
     source = by_name[args.name]
     if args.since is not None:
         from connectors.api import parse_since
-        from schemas.fields import utc_now
+        from schemas.clock import utc_now
 
         if args.action != "run" or "since" not in type(source).model_fields:
             reaches = {"instagram_hashtag": " (recent_media reaches back 24 hours, no more)"}.get(source.type, "")
@@ -285,7 +285,7 @@ def _alerts(settings: Settings, args: argparse.Namespace) -> int:
     from pydantic import TypeAdapter, ValidationError
 
     from schemas.config import Duration
-    from schemas.fields import utc_now
+    from schemas.clock import utc_now
 
     if args.alerts_command == "silence":
         if args.rule not in {rule.id for rule in settings.rules}:

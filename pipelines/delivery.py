@@ -41,7 +41,7 @@ from elasticsearch import Elasticsearch, NotFoundError
 from pipelines.notify import PermanentFailure, SmtpSession, recipients_for, render, render_digest, render_resolved
 from schemas.alert import Alert
 from schemas.config import RuleBase, Settings
-from schemas.fields import utc_now
+from schemas.clock import Clock, process_clock
 
 log = logging.getLogger(__name__)
 
@@ -145,8 +145,9 @@ class DeliveryTotals:
 class Deliverer:
     """Drains the outbox: renders each queued message from the alerts index and sends it."""
 
-    def __init__(self, settings: Settings, es: Elasticsearch, outbox: Outbox) -> None:
+    def __init__(self, settings: Settings, es: Elasticsearch, outbox: Outbox, clock: Clock | None = None) -> None:
         self.settings = settings
+        self.clock = clock or process_clock()
         self.es = es
         self.outbox = outbox
         self.rules: dict[str, RuleBase] = {rule.id: rule for rule in settings.rules}
@@ -161,17 +162,17 @@ class Deliverer:
     def _mark(self, alert_ids: list[str], channel: str, state: str) -> None:
         doc: dict[str, Any] = {FIELD[channel]: state}
         if channel == "email" and state == "sent":
-            doc["delivered_at"] = utc_now().isoformat()
+            doc["delivered_at"] = self.clock.now().isoformat()
         for alert_id in alert_ids:
             self.es.update(index=self.settings.elasticsearch.alerts_index, id=alert_id, doc=doc)
 
-    def drain(self, now: datetime | None = None) -> int:
+    def drain(self) -> int:
         """Send what is due on every channel, in order; return how many messages went out."""
-        sent = 0
+        sent, now = 0, self.clock.now()
         for channel in CHANNELS:
             if channel == "webhook" and self.settings.alerting.webhook is None:
                 continue
-            sent += self._drain(channel, now or utc_now())
+            sent += self._drain(channel, now)
         return sent
 
     def _drain(self, channel: str, now: datetime) -> int:

@@ -19,7 +19,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_errors
 
 from schemas.errors import SiagaError
-from schemas.fields import utc_now
+from schemas.clock import Clock, process_clock
 from schemas.index import mappings_of, month_of, monthly_index, templates
 from schemas.alert import Alert
 from schemas.post import TaggedPost
@@ -49,24 +49,25 @@ def post_indices(es: Elasticsearch, alias: str) -> list[str]:
     return sorted(name for name in found if month_of(alias, name) is not None)
 
 
-def ensure_indices(es: Elasticsearch, settings: Settings, now: datetime | None = None) -> list[str]:
+def ensure_indices(es: Elasticsearch, settings: Settings, clock: Clock | None = None) -> list[str]:
     """Install the templates, the alerts index and this month's post index; return the template names.
 
     Existing post indices get the current properties too, so a field added to ``TaggedPost``
     is writable at once, with no reindex (Elasticsearch accepts new fields on a live mapping).
     """
+    now = (clock or process_clock()).now()
     config = settings.elasticsearch
     alias, alerts = config.posts_index, config.alerts_index
     bodies = templates(alias, alerts, shards=config.shards, replicas=config.replicas, ilm_policy=config.ilm_policy)
     if es.indices.exists(index=alias) and not es.indices.exists_alias(name=alias):
         msg = (f"Elasticsearch has an index named {alias!r} where Siaga now keeps an alias over monthly indices "
-               f"{alias}-YYYY.MM; move its documents (reindex into {monthly_index(alias, now or utc_now())}) and "
+               f"{alias}-YYYY.MM; move its documents (reindex into {monthly_index(alias, now)}) and "
                f"delete it, or, for local demo data, run `make demo-reset`")
         raise IndexLayoutError(msg)
     for name, body in bodies.items():
         es.indices.put_index_template(name=name, **body)
     _create(es, alerts)
-    _create(es, monthly_index(alias, now or utc_now()))
+    _create(es, monthly_index(alias, now))
     for indices, model in ((post_indices(es, alias), TaggedPost), ([alerts], Alert)):
         mappings = mappings_of(model)
         for index in indices:
@@ -108,9 +109,9 @@ def _month_end(start: datetime) -> datetime:
 
 
 def apply_retention(es: Elasticsearch, settings: Settings, *, dry_run: bool = False,
-                    now: datetime | None = None) -> RetentionReport:
+                    clock: Clock | None = None) -> RetentionReport:
     """Delete post months and alerts older than the configured retention; log each deletion."""
-    now = now or utc_now()
+    now = (clock or process_clock()).now()
     retention = settings.retention
     alias, alerts = settings.elasticsearch.posts_index, settings.elasticsearch.alerts_index
     report = RetentionReport(dry_run, now - retention.posts, now - retention.alerts)

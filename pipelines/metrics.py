@@ -19,7 +19,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter as PromCounter, Gauge, Histogram, Info, start_http_server
 
-from schemas.fields import utc_now
+from schemas.clock import utc_now
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 """One registry per process: every job in the process adds to the same series."""

@@ -23,6 +23,7 @@ from pipelines.notify import subject_of
 from pipelines.services import ensure_ready
 from pipelines.sinks import close_shared_clients, shared_client
 from schemas.alert import Alert
+from schemas.clock import Clock, process_clock
 from schemas.config import Settings
 
 log = logging.getLogger(__name__)
@@ -94,20 +95,22 @@ def refresh_indices(settings: Settings) -> None:
 class PeriodicRetention:
     """Applies the retention every ``retention.interval`` while ``siaga run`` runs (first at start)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.next_at = time.monotonic()
+        self.clock = clock or process_clock()
+        self.next_at = self.clock.monotonic()
 
     def maybe_apply(self) -> None:
         """Apply the retention if it is due; a failure is logged and retried next interval."""
         interval = self.settings.retention.interval
-        if interval is None or time.monotonic() < self.next_at:
+        if interval is None or self.clock.monotonic() < self.next_at:
             return
-        self.next_at = time.monotonic() + interval.total_seconds()
+        self.next_at = self.clock.monotonic() + interval.total_seconds()
         from pipelines.indices import apply_retention
 
         try:
-            report = apply_retention(shared_client("elasticsearch", self.settings.elasticsearch_kwargs()), self.settings)
+            report = apply_retention(shared_client("elasticsearch", self.settings.elasticsearch_kwargs()), self.settings,
+                                     clock=self.clock)
         except Exception as exc:  # noqa: BLE001 - retention must never stop ingestion; it runs again later
             log.error("retention failed: %s", exc)
             return
@@ -119,11 +122,13 @@ def _caught_up(*jobs: PostPipelineJob | AlertingJob) -> bool:
     return all(job.lag() == 0 for job in jobs)
 
 
-def run(settings: Settings, *, until_idle: bool, stop: threading.Event | None = None) -> RunSummary:
+def run(settings: Settings, *, until_idle: bool, stop: threading.Event | None = None,
+        clock: Clock | None = None) -> RunSummary:
     """Run everything until ``stop`` is set, or, with ``until_idle``, until all input is processed."""
     stop = stop or threading.Event()
+    clock = clock or process_clock()
     started = time.monotonic()
-    ensure_ready(settings)
+    ensure_ready(settings, clock)
     connectors = build_connectors(settings)
     errors: dict[str, str] = {}
 
@@ -138,8 +143,8 @@ def run(settings: Settings, *, until_idle: bool, stop: threading.Event | None = 
     for thread in threads:
         thread.start()
     pipeline = PostPipelineJob(settings)
-    alerting = AlertingJob(settings)
-    retention = PeriodicRetention(settings)
+    alerting = AlertingJob(settings, clock)
+    retention = PeriodicRetention(settings, clock)
     try:
         idle = 0
         while not stop.is_set():

@@ -24,7 +24,7 @@ from apache_beam.pvalue import TaggedOutput
 from pipelines.transforms import DEAD_LETTER, METRICS_NAMESPACE
 from schemas.deadletter import DeadLetter
 from schemas.errors import ConfigError, ServiceUnavailable
-from schemas.fields import utc_now
+from schemas.clock import utc_now
 from schemas.index import monthly_index
 from schemas.post import TaggedPost
 

@@ -20,7 +20,7 @@ from pipelines.records import InvalidRecord, KafkaRecord, parse_post
 from pipelines.tagging.tagger import Tagger
 from schemas.config import TaggingSettings
 from schemas.deadletter import DeadLetter
-from schemas.fields import utc_now
+from schemas.clock import utc_now
 from schemas.post import Post, TaggedPost
 
 DEAD_LETTER = "dead_letter"

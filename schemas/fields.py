@@ -40,7 +40,3 @@ def es_disabled(**kwargs: Any) -> Any:
     """A field stored in ``_source`` but not indexed (raw platform payloads)."""
     return Field(json_schema_extra=es_hint(type="object", enabled=False), **kwargs)
 
-
-def utc_now() -> datetime:
-    """The current time as an aware UTC datetime."""
-    return datetime.now(UTC)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from pipelines.cli import main
+from schemas.clock import utc_now
 from tests.conftest import make_settings, read_topic
 from tests.doubles.tiktok_api import FakeClock, TikTokDouble
 
@@ -41,7 +41,7 @@ def test_list_check_and_run_an_import_source(stack, tmp_path: Path, capsys: pyte
 def test_check_a_tiktok_source_validates_credentials_without_leaking_them(
     stack, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with TikTokDouble(FakeClock(datetime.now(UTC)), []) as double:
+    with TikTokDouble(FakeClock(utc_now()), []) as double:
         config, _ = config_with(stack, tmp_path, [
             {"type": "tiktok", "name": "tt", "base_url": double.url, "hashtags": ["pilkada"]},
         ])

@@ -17,6 +17,7 @@ from connectors.imports import ImportConnector
 from connectors.state import ConnectorState
 from pipelines.cli import main
 from pipelines.services import ensure_ready
+from schemas.clock import utc_now
 from schemas.config import ImportSource, Settings
 from schemas.deadletter import DeadLetter
 from schemas.post import Post
@@ -180,7 +181,7 @@ def test_warnings_are_counted_and_shown_by_the_import_command(stack, tmp_path: P
     settings = import_settings(stack, tmp_path)
     export = tmp_path / "dataset.ndjson"
     hidden = [tiktok_item(i, likes=-1) for i in (1, 2)]  # likes hidden by the author
-    early = tiktok_item(3, createTime=int(datetime.now(UTC).timestamp()) + 3600)  # the collector's clock behind
+    early = tiktok_item(3, createTime=int(utc_now().timestamp()) + 3600)  # the collector's clock behind
     del early["createTimeISO"]
     export.write_text("".join(json.dumps(item) + "\n" for item in [*hidden, early, tiktok_item(4)]),
                       encoding="utf-8")

@@ -12,6 +12,7 @@ from pipelines.indices import apply_retention, ensure_indices, post_indices
 from pipelines.job import run_batch
 from pipelines.records import KafkaRecord
 from pipelines.services import ensure_ready
+from schemas.clock import FixedClock
 from schemas.index import TEMPLATE_VERSION, mappings_of, month_of, monthly_index
 from schemas.post import TaggedPost
 from tests.conftest import make_post, make_settings
@@ -72,7 +73,9 @@ def test_adding_a_field_needs_no_reindex(settings):
 
 
 def test_retention_deletes_old_months_and_old_alerts_and_logs_them(settings, caplog):
-    ensure_ready(settings)
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)  # 365 days back: 2025-11-24
+    clock = FixedClock(now)
+    ensure_ready(settings, clock)
     alias, alerts = settings.elasticsearch.posts_index, settings.elasticsearch.alerts_index
     months = [datetime(2025, 10, 5, tzinfo=UTC), datetime(2025, 11, 20, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)]
     run_batch([record(f"m{i}", when, i) for i, when in enumerate(months)], settings)
@@ -81,13 +84,12 @@ def test_retention_deletes_old_months_and_old_alerts_and_logs_them(settings, cap
         # Only the field retention reads; the alerting stage owns the rest of the document.
         es.index(index=alerts, id=alert_id, document={"fired_at": fired})
     es.indices.refresh(index=alerts)
-    now = datetime(2026, 11, 24, 12, tzinfo=UTC)  # 365 days back: 2025-11-24
-    dry = apply_retention(es, settings, dry_run=True, now=now)
+    dry = apply_retention(es, settings, dry_run=True, clock=clock)
     assert dry.deleted_indices == [f"{alias}-2025.10"]
     assert dry.deleted_alerts == 1
     assert post_indices(es, alias) == [f"{alias}-2025.10", f"{alias}-2025.11", f"{alias}-2026.11"]
     with caplog.at_level("WARNING", logger="pipelines.indices"):
-        report = apply_retention(es, settings, now=now)
+        report = apply_retention(es, settings, clock=clock)
     assert report.deleted_indices == [f"{alias}-2025.10"]
     # November 2025 still holds posts newer than the cutoff: the whole month stays.
     assert post_indices(es, alias) == [f"{alias}-2025.11", f"{alias}-2026.11"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from elasticsearch import Elasticsearch
@@ -11,6 +12,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from pipelines.job import PostPipelineJob, run_batch
 from pipelines.records import KafkaRecord
 from pipelines.services import ensure_ready
+from schemas.clock import FixedClock
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
 from schemas.post import TaggedPost
@@ -83,7 +85,8 @@ def test_reprocessing_a_batch_is_idempotent_in_elasticsearch(settings):
 
 
 def test_a_document_elasticsearch_refuses_is_dead_lettered_and_the_rest_is_written(settings):
-    ensure_ready(settings)
+    # The posts are from November 2026 (make_post), so that month's index is the one set up.
+    ensure_ready(settings, FixedClock(datetime(2026, 11, 21, 12, tzinfo=UTC)))
     es = Elasticsearch(settings.elasticsearch_url())
     # A monthly index created before a bad schema change: `region` is a number there.
     alias = settings.elasticsearch.posts_index

@@ -16,6 +16,7 @@ from connectors.state import ConnectorState
 from connectors.tiktok import NormaliseError, TikTokConnector, to_post, windows
 from pipelines.cli import main
 from pipelines.services import ensure_ready
+from schemas.clock import utc_now
 from schemas.config import Settings, TikTokSource
 from schemas.deadletter import DeadLetter
 from schemas.post import Post
@@ -196,7 +197,7 @@ def test_connectors_run_since_overrides_how_far_the_first_run_reaches(
     stack, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, since: str | None,
     reaches_old: bool,
 ) -> None:
-    now = datetime.now(UTC)
+    now = utc_now()  # the CLI's connector reads the process clock (moved by SIAGA_CLOCK_START)
     old = [video(i, hours_ago=0) | {"create_time": int((now - timedelta(days=10, hours=i)).timestamp())}
            for i in range(6)]
     recent = [video(100 + i, hours_ago=0) | {"create_time": int((now - timedelta(days=3, hours=i)).timestamp())}

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from pipelines.tagging.text import normalise_for_classifier, normalise_for_lid
 from schemas.errors import SiagaError
-from schemas.fields import utc_now
+from schemas.clock import utc_now
 from schemas.model import Example, LabelMetrics, Metrics, ModelMeta, Platt
 from schemas.taxonomy import NONE_LABEL
 
