@@ -1,6 +1,6 @@
 """Siaga: streaming ingestion and alerting for public social-media posts in Indonesian elections."""
 
-from setuptools import setup
+from setuptools import find_packages, setup
 
 setup(
     name="siaga",
@@ -10,7 +10,7 @@ setup(
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.11",
-    packages=["schemas", "connectors", "pipelines", "pipelines.tagging"],
+    packages=find_packages(include=["schemas", "connectors", "pipelines", "pipelines.*"]),
     package_data={
         "connectors": ["samples/*.jsonl", "samples/README.md"],
         # The default models ship with the package: a fresh install tags without any download.

@@ -99,11 +99,11 @@ def worker(kind: str, config: str, stop: Any) -> None:
 
     settings = load_settings(Path(config), environ={})
     if kind == "pipeline":
-        from pipelines.job import PostPipelineJob
+        from pipelines.post.job import PostPipelineJob
 
         job: Any = PostPipelineJob(settings)
     else:
-        from pipelines.alerting import AlertingJob
+        from pipelines.alerting.job import AlertingJob
 
         job = AlertingJob(settings)
     try:
@@ -320,8 +320,8 @@ def main() -> int:
 
     from aiosmtpd.controller import Controller
 
-    from pipelines.services import ensure_ready
-    from pipelines.stack import free_port
+    from pipelines.ops.services import ensure_ready
+    from pipelines.ops.stack import free_port
     from schemas.config import load_settings
 
     tmp = Path(tempfile.mkdtemp(prefix="siaga-bench-alerting-"))

@@ -92,7 +92,6 @@ import platform
 import resource
 import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -220,7 +219,7 @@ def build_export(n: int, json_path: Path, ndjson_path: Path) -> dict[str, Any]:
 
 
 def create_topics(settings) -> None:  # noqa: ANN001
-    from pipelines.kafka_io import ensure_topics
+    from pipelines.common.kafka_io import ensure_topics
 
     ensure_topics(settings)  # raw, tagged and dead-letter, with settings.kafka.partitions each
 

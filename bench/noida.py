@@ -18,7 +18,7 @@ class NoidaStack:
     """A noida-db process serving Kafka and Elasticsearch on free loopback ports (for the benches)."""
 
     def __init__(self, data_dir: Path) -> None:
-        from pipelines.stack import free_port
+        from pipelines.ops.stack import free_port
 
         self.data_dir = data_dir
         self.kafka_port = free_port(HOST)
@@ -28,7 +28,7 @@ class NoidaStack:
         self.peak_rss_mb: float | None = None
 
     def start(self) -> None:
-        from pipelines.stack import StackError, spawn
+        from pipelines.ops.stack import StackError, spawn
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("wb") as out:
@@ -74,7 +74,7 @@ class NoidaStack:
 
     def stop(self, grace_s: float = 20.0) -> None:
         """Terminate noida-db; kill it if it is still saving after ``grace_s``."""
-        from pipelines.stack import port_open
+        from pipelines.ops.stack import port_open
 
         if self.process is not None:
             self.sample_rss()

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import json
 import os
 import pstats
@@ -106,7 +105,7 @@ def produce_all(settings, messages: list[tuple[bytes, bytes]]) -> None:
 
 def bench_siaga(settings, n: int, profile: cProfile.Profile | None = None) -> dict[str, Any]:
     """Drain a backlog of n posts with the real driver; return posts/s and batch times."""
-    from pipelines.job import PostPipelineJob
+    from pipelines.post.job import PostPipelineJob
 
     job = PostPipelineJob(settings)
     batches: list[tuple[int, float]] = []
@@ -138,8 +137,8 @@ def bench_baseline(settings, n: int) -> dict[str, Any]:
     from elasticsearch import Elasticsearch, helpers
     from kafka import KafkaConsumer, KafkaProducer
 
-    from pipelines.kafka_io import fetch_limits, lag
-    from pipelines.records import InvalidRecord, parse_post
+    from pipelines.common.kafka_io import fetch_limits, lag
+    from pipelines.common.records import InvalidRecord, parse_post
     from pipelines.tagging.tagger import Tagger
     from schemas.clock import utc_now
     from schemas.post import TaggedPost
@@ -204,7 +203,7 @@ def bench_latency(settings, config: Path, rate: float, seconds: float, tag: str)
     from elasticsearch import Elasticsearch
     from kafka import KafkaProducer
 
-    from pipelines.services import ensure_ready
+    from pipelines.ops.services import ensure_ready
 
     ensure_ready(settings)
     worker = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "--config", str(config), "pipeline", "run"],
@@ -346,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         stack = NoidaStack(tmp / "noida")
         stack.start()
         try:
-            from pipelines.services import ensure_ready
+            from pipelines.ops.services import ensure_ready
 
             siaga, _ = settings_for(tmp, stack, "siaga", **extra)
             base, _ = settings_for(tmp, stack, "baseline", **extra)
@@ -376,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
             bench_siaga(prof_settings, args.posts // 4, profile)
             report["profile"] = profile_summary(profile)
         finally:
-            from pipelines.sinks import close_shared_clients
+            from pipelines.common.clients import close_shared_clients
 
             close_shared_clients()
             stack.stop()

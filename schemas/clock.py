@@ -110,9 +110,9 @@ def parse_instant(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=WIB)
 
 
-def wib(moment: datetime) -> datetime:
-    """``moment`` in WIB, for showing to people."""
-    return moment.astimezone(WIB)
+def wib(moment: datetime) -> str:
+    """A time as officers read it: ``21 Nov 2026 19:42 WIB``."""
+    return moment.astimezone(WIB).strftime("%d %b %Y %H:%M WIB")
 
 
 def wib_date(moment: datetime) -> date:

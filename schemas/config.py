@@ -531,7 +531,7 @@ RULE_TYPES: dict[str, type[RuleBase]] = {
     "critical_post": CriticalPostRule,
     "coordinated": CoordinatedRule,
 }
-"""Every rule type by its ``type`` key; ``pipelines.rules.EVALUATORS`` holds their logic."""
+"""Every rule type by its ``type`` key; ``pipelines.alerting.engine.EVALUATORS`` holds their logic."""
 
 Rule = Annotated[
     Annotated[ThresholdRule, Tag("threshold")] | Annotated[SpikeRule, Tag("spike")]

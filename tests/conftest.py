@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from pipelines.sinks import close_shared_clients
-from pipelines.stack import free_port, port_open, spawn
+from pipelines.common.clients import close_shared_clients
+from pipelines.ops.stack import free_port, port_open, spawn
 from schemas.config import Settings, load_settings
 
 

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
-from pipelines.alerting import AlertingJob
+from pipelines.alerting.job import AlertingJob
 from pipelines.cli import main
-from pipelines.services import ensure_ready
+from pipelines.ops.services import ensure_ready
 from schemas.alert import Alert
 from schemas.config import Settings
 from schemas.index import monthly_index

@@ -14,8 +14,8 @@ from aiosmtpd.controller import Controller
 from elasticsearch import Elasticsearch
 from kafka import KafkaProducer
 
-from pipelines.alerting import STATE_FILE, AlertingJob
-from pipelines.services import ensure_ready
+from pipelines.alerting.job import STATE_FILE, AlertingJob
+from pipelines.ops.services import ensure_ready
 from schemas.alert import Alert
 from schemas.config import Settings
 from schemas.post import Post, TaggedPost
@@ -217,7 +217,7 @@ def test_an_alert_the_broker_refuses_to_publish_fails_the_batch_until_the_broker
     # of its own: the refusal leaves the process's shared producer failing every send.
     from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewTopic
 
-    from pipelines.sinks import close_shared_clients
+    from pipelines.common.clients import close_shared_clients
     from tests.conftest import read_topic
 
     own = Stack(tmp_path / "noida")

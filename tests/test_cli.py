@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaProducer
 
 from pipelines.cli import main
-from pipelines.job import PostPipelineJob
-from pipelines.services import ensure_ready
+from pipelines.post.job import PostPipelineJob
+from pipelines.ops.services import ensure_ready
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
 from tests.conftest import Stack, make_post, make_settings, read_topic

@@ -20,7 +20,7 @@ from connectors.facebook import FacebookPagesConnector
 from connectors.instagram import InstagramHashtagConnector
 from connectors.meta_content_library import MetaContentLibraryConnector
 from connectors.tiktok import TikTokConnector
-from pipelines.services import ensure_ready
+from pipelines.ops.services import ensure_ready
 from schemas.config import FacebookPagesSource, InstagramHashtagSource, MetaContentLibrarySource, Settings, TikTokSource
 from schemas.post import Post
 from tests.conftest import make_post, read_topic, write_jsonl

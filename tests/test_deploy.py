@@ -15,7 +15,6 @@ Kustomize), which is compared against kubectl's output whenever kubectl is there
 
 from __future__ import annotations
 
-import copy
 import re
 import shutil
 import subprocess
@@ -842,7 +841,7 @@ def test_the_flink_submission_flags_are_options_beam_knows() -> None:
     # embedded Flink; `siaga pipeline run` refuses such flags, and so does this check.
     from apache_beam.options.pipeline_options import FlinkRunnerOptions, PortableOptions
 
-    from pipelines.streaming import pipeline_options
+    from pipelines.post.streaming import pipeline_options
 
     submissions = [argv[2:] for _, argv in siaga_command_lines() if argv[:2] == ["pipeline", "run"]]
     assert submissions, "the Kubernetes manifests submit the pipeline"

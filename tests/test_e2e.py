@@ -1,7 +1,7 @@
 """End to end: replay connector → Kafka → Beam pipeline → Elasticsearch → alerting → SMTP.
 
 Everything is real: the noida-db broker and Elasticsearch server of the test session, an
-aiosmtpd server on loopback, and ``pipelines.runner.run`` exactly as ``siaga run --until-idle``
+aiosmtpd server on loopback, and ``pipelines.ops.runner.run`` exactly as ``siaga run --until-idle``
 calls it.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from elasticsearch import Elasticsearch
 
-from pipelines.runner import run
+from pipelines.ops.runner import run
 from schemas.alert import Alert
 from schemas.config import Settings
 from tests.conftest import Stack, make_post, make_settings, write_jsonl

@@ -18,7 +18,7 @@ from connectors.facebook import (
     to_post,
 )
 from connectors.state import ConnectorState
-from pipelines.services import ensure_ready
+from pipelines.ops.services import ensure_ready
 from schemas.config import FacebookPagesSource, Settings
 from schemas.deadletter import DeadLetter
 from schemas.post import Post

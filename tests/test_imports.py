@@ -16,7 +16,7 @@ import pytest
 from connectors.imports import ImportConnector
 from connectors.state import ConnectorState
 from pipelines.cli import main
-from pipelines.services import ensure_ready
+from pipelines.ops.services import ensure_ready
 from schemas.clock import utc_now
 from schemas.config import ImportSource, Settings
 from schemas.deadletter import DeadLetter
@@ -162,7 +162,7 @@ def test_the_import_command(stack, tmp_path: Path, capsys) -> None:
 
 def test_the_progress_line_counts_what_was_handled(capsys) -> None:
     from connectors.base import ConnectorStats
-    from pipelines.cli import _show_progress
+    from pipelines.cli.main import _show_progress
 
     class Running:
         stats = ConnectorStats(produced=1500, unchanged=200, dead_lettered=3)
@@ -343,7 +343,7 @@ def test_a_large_import_runs_through_the_worker_and_resumes_after_a_stop(stack, 
 
 
 def test_siaga_run_lists_each_connectors_warnings(stack, tmp_path: Path) -> None:
-    from pipelines.runner import run
+    from pipelines.ops.runner import run
 
     export = tmp_path / "hidden.ndjson"
     export.write_text("".join(json.dumps(tiktok_item(i, likes=-1)) + "\n" for i in (1, 2, 3)), encoding="utf-8")

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from elasticsearch import Elasticsearch
 
 from pipelines.cli import main
-from pipelines.indices import apply_retention, ensure_indices, post_indices
-from pipelines.job import run_batch
-from pipelines.records import KafkaRecord
-from pipelines.services import ensure_ready
+from pipelines.ops.indices import apply_retention, ensure_indices, post_indices
+from pipelines.post.job import run_batch
+from pipelines.common.records import KafkaRecord
+from pipelines.ops.services import ensure_ready
 from schemas.clock import FixedClock
 from schemas.index import TEMPLATE_VERSION, mappings_of, month_of, monthly_index
 from schemas.post import TaggedPost
@@ -88,7 +88,7 @@ def test_retention_deletes_old_months_and_old_alerts_and_logs_them(settings, cap
     assert dry.deleted_indices == [f"{alias}-2025.10"]
     assert dry.deleted_alerts == 1
     assert post_indices(es, alias) == [f"{alias}-2025.10", f"{alias}-2025.11", f"{alias}-2026.11"]
-    with caplog.at_level("WARNING", logger="pipelines.indices"):
+    with caplog.at_level("WARNING", logger="pipelines.ops.indices"):
         report = apply_retention(es, settings, clock=clock)
     assert report.deleted_indices == [f"{alias}-2025.10"]
     # November 2025 still holds posts newer than the cutoff: the whole month stays.

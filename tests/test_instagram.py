@@ -22,7 +22,7 @@ from connectors.instagram import (
     to_post,
 )
 from connectors.state import ConnectorState
-from pipelines.services import ensure_ready
+from pipelines.ops.services import ensure_ready
 from schemas.config import InstagramHashtagSource, Settings
 from schemas.deadletter import DeadLetter
 from schemas.post import Post

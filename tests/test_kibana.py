@@ -351,7 +351,7 @@ def test_kibana_password_in_the_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_kibana_down_is_reported_as_unreachable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from pipelines.stack import free_port
+    from pipelines.ops.stack import free_port
 
     config = write_config(tmp_path / "siaga.yaml", {"kibana": {"url": f"http://127.0.0.1:{free_port()}"}})
     assert main(["--config", str(config), "kibana", "import"]) == 2

@@ -20,7 +20,7 @@ from connectors.meta_content_library import (
     to_post,
 )
 from connectors.state import ConnectorState
-from pipelines.services import ensure_ready
+from pipelines.ops.services import ensure_ready
 from schemas.config import MetaContentLibrarySource, Settings
 from schemas.deadletter import DeadLetter
 from schemas.post import Post

@@ -1,4 +1,4 @@
-"""Unit tests for alert emails (pipelines.notify): rendering, escaping, the outbox, Indonesian units."""
+"""Unit tests for alert emails (pipelines.delivery.emails): rendering, escaping, the outbox, Indonesian units."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 
 from urllib.parse import unquote
 
-from pipelines.notify import (
+from pipelines.delivery.emails import (
     EXCERPT_CHARS,
     PermanentFailure,
     SmtpSession,
@@ -30,8 +30,8 @@ from pipelines.notify import (
     render,
     render_digest,
     render_resolved,
-    wib,
 )
+from schemas.clock import wib
 from schemas.alert import Alert, AlertPost, make_alert_id
 from schemas.config import EmailSettings
 from tests.conftest import SmtpSink, free_port

@@ -25,13 +25,13 @@ import pytest
 from elasticsearch import Elasticsearch
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from pipelines.kafka_io import group_lag
-from pipelines.metrics import read_status_files
-from pipelines.services import ensure_ready
-from pipelines.sinks import close_shared_clients
-from pipelines.stack import free_port, port_open, spawn
-from pipelines.workers import run_worker
-from schemas.config import Settings, load_settings
+from pipelines.common.kafka_io import group_lag
+from pipelines.common.metrics import read_status_files
+from pipelines.ops.services import ensure_ready
+from pipelines.common.clients import close_shared_clients
+from pipelines.ops.stack import free_port, port_open, spawn
+from pipelines.ops.workers import run_worker
+from schemas.config import Settings
 from schemas.deadletter import DeadLetter
 from tests.conftest import Stack, make_post, make_settings
 
@@ -358,7 +358,7 @@ def _values(settings: Settings, topic: str) -> list[bytes]:
 def test_a_large_backlog_is_consumed_despite_noida_db_ignoring_fetch_sizes(settings):
     """noida-db answers a fetch with the whole backlog (~120 MB here): over kafka-python's default
     100 MB frame limit the consumer looped on InvalidReceiveError and never got a record."""
-    from pipelines.kafka_io import make_consumer, poll_batch
+    from pipelines.common.kafka_io import make_consumer, poll_batch
 
     ensure_ready(settings)
     producer = KafkaProducer(**settings.kafka_client_kwargs(), acks="all", linger_ms=20, batch_size=512 * 1024)
@@ -482,8 +482,8 @@ def test_memory_stays_bounded_while_elasticsearch_is_slower_than_the_input(setti
 
 
 def test_a_bulk_request_too_large_is_split_and_only_the_oversized_post_dead_lettered(settings, tmp_path):
-    from pipelines.job import run_batch
-    from pipelines.records import KafkaRecord
+    from pipelines.post.job import run_batch
+    from pipelines.common.records import KafkaRecord
 
     ensure_ready(settings)
     limited = SlowElasticsearch(settings.elasticsearch_url(), bulk_delay_s=0.0, max_body=8_000)

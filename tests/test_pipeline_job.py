@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from elasticsearch import Elasticsearch
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 
-from pipelines.job import PostPipelineJob, run_batch
-from pipelines.records import KafkaRecord
-from pipelines.services import ensure_ready
+from pipelines.post.job import PostPipelineJob, run_batch
+from pipelines.common.records import KafkaRecord
+from pipelines.ops.services import ensure_ready
 from schemas.clock import FixedClock
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
@@ -146,7 +146,7 @@ def test_offsets_are_not_committed_while_elasticsearch_is_unreachable(stack: Sta
 def test_the_largest_accepted_record_fits_the_tagged_topic_with_its_tags(settings):
     # A record the size check lets through comes out larger, with its tags; if that passed the
     # producer's 1 MiB request limit, its batch would fail on every retry and block the partition.
-    from pipelines.records import MAX_RECORD_BYTES
+    from pipelines.common.records import MAX_RECORD_BYTES
 
     ensure_ready(settings)
     post = make_post("besar", text="Ayo datang ke TPS, jangan golput! #pilkada")

@@ -8,9 +8,7 @@ import logging
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
-from pathlib import Path
 
 import apache_beam as beam
 import pytest
@@ -21,14 +19,13 @@ from apache_beam.transforms.window import FixedWindows, IntervalWindow, WindowFn
 from apache_beam.utils.timestamp import Timestamp
 
 from pipelines.cli import main
-from pipelines.metrics import JsonFormatter
-from pipelines.records import KafkaRecord
-from pipelines.services import ensure_ready
-from pipelines.sinks import close_shared_clients
-from pipelines.stack import free_port
-from pipelines.streaming import KafkaRecordCoder, build_streaming, pipeline_options, to_kafka_record
-from pipelines.workers import run_worker
-from schemas.config import Settings
+from pipelines.common.metrics import JsonFormatter
+from pipelines.common.records import KafkaRecord
+from pipelines.ops.services import ensure_ready
+from pipelines.common.clients import close_shared_clients
+from pipelines.ops.stack import free_port
+from pipelines.post.streaming import KafkaRecordCoder, build_streaming, pipeline_options, to_kafka_record
+from pipelines.ops.workers import run_worker
 from tests.conftest import make_post, make_settings
 from tests.test_pipeline_faults import (
     REPO,
@@ -93,11 +90,11 @@ def test_metrics_endpoint_and_status_command(tmp_path, settings, capsys):
 
 
 def test_json_log_lines_are_json_with_utc_times():
-    record = logging.LogRecord("pipelines.job", logging.ERROR, __file__, 1, "batch of %d failed: %s", (3, 'say "hi"'),
+    record = logging.LogRecord("pipelines.post.job", logging.ERROR, __file__, 1, "batch of %d failed: %s", (3, 'say "hi"'),
                                None)
     line = json.loads(JsonFormatter().format(record))
     assert line["message"] == 'batch of 3 failed: say "hi"'
-    assert line["level"] == "ERROR" and line["logger"] == "pipelines.job"
+    assert line["level"] == "ERROR" and line["logger"] == "pipelines.post.job"
     assert line["time"].endswith("+00:00")
 
 

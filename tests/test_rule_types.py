@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from pipelines.neardup import NearDuplicateIndex, normalise
-from pipelines.rules import EVALUATORS, Breach, Resolution, RuleEngine, phrases_of
+from pipelines.alerting.neardup import NearDuplicateIndex, normalise
+from pipelines.alerting.engine import EVALUATORS, Breach, Resolution, RuleEngine, phrases_of
 from schemas.config import RULE_TYPES, Rule, RuleBase
 from schemas.post import TaggedPost
 from tests.test_rules import T0, post

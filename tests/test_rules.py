@@ -1,4 +1,4 @@
-"""Unit tests for the threshold rule engine (pipelines.rules), driven directly with tagged posts."""
+"""Unit tests for the threshold rule engine (pipelines.alerting.engine), driven directly with tagged posts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.rules import UNKNOWN, Breach, CompiledFilter, RuleEngine
+from pipelines.alerting.engine import UNKNOWN, Breach, CompiledFilter, RuleEngine
 from schemas.config import PostFilter, ThresholdRule
 from schemas.post import TaggedPost
 from tests.conftest import make_post

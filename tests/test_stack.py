@@ -20,9 +20,9 @@ import yaml
 from elasticsearch import Elasticsearch
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from pipelines import stack as stack_module
+from pipelines.ops import stack as stack_module
 from pipelines.cli import main
-from pipelines.stack import port_open
+from pipelines.ops.stack import port_open
 from schemas.config import Settings, load_settings
 from tests.conftest import Stack, free_port
 

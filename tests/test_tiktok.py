@@ -15,7 +15,7 @@ from connectors.api import ConnectorFatal, parse_since
 from connectors.state import ConnectorState
 from connectors.tiktok import NormaliseError, TikTokConnector, to_post, windows
 from pipelines.cli import main
-from pipelines.services import ensure_ready
+from pipelines.ops.services import ensure_ready
 from schemas.clock import utc_now
 from schemas.config import Settings, TikTokSource
 from schemas.deadletter import DeadLetter

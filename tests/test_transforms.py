@@ -11,8 +11,8 @@ from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from schemas.deadletter import MAX_ORIGINAL_BYTES
-from pipelines.records import MAX_RECORD_BYTES, KafkaRecord
-from pipelines.transforms import DEAD_LETTER, ValidateAndTag
+from pipelines.common.records import MAX_RECORD_BYTES, KafkaRecord
+from pipelines.post.transforms import DEAD_LETTER, ValidateAndTag
 from schemas.config import TaggingSettings
 from schemas.post import MAX_TEXT_CHARS
 from tests.conftest import COLLECTED, make_post

@@ -1,6 +1,6 @@
 """Tagging: language, topic and risk with fastText, plus operators' watchlists.
 
-Plain functions and classes on plain data; the Beam DoFns in ``pipelines.transforms`` are thin
+Plain functions and classes on plain data; the Beam DoFns in ``pipelines.post.transforms`` are thin
 wrappers that load a ``Tagger`` once per worker and feed it batches.
 """
 

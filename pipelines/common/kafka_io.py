@@ -10,7 +10,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from pipelines.records import KafkaRecord
+from pipelines.common.records import KafkaRecord
 from schemas.config import Settings
 
 log = logging.getLogger(__name__)

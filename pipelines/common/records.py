@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from schemas.deadletter import DeadLetter
 from schemas.post import Post
 
 MAX_RECORD_BYTES = 900_000
@@ -76,3 +77,16 @@ def parse_post(value: bytes) -> Post:
         return Post.model_validate(data)
     except ValidationError as exc:
         raise InvalidRecord(_describe(exc)) from None
+
+
+def record_key(record: KafkaRecord) -> str | None:
+    """The record's key as text, if it has a readable one."""
+    if record.key is None:
+        return None
+    return record.key.decode("utf-8", "replace")
+
+
+def dead_letter_message(letter: DeadLetter) -> tuple[bytes | None, bytes]:
+    """A dead letter as the dead-letter topic's ``(key, value)``."""
+    key = (letter.key or letter.source).encode()
+    return key, letter.model_dump_json().encode()

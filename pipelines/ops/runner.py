@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from connectors import REGISTRY, Connector
-from pipelines.alerting import AlertingJob
-from pipelines.job import PostPipelineJob, counters_summary
-from pipelines.notify import subject_of
-from pipelines.services import ensure_ready
-from pipelines.sinks import close_shared_clients, shared_client
+from pipelines.alerting.job import AlertingJob
+from pipelines.post.job import PostPipelineJob, counters_summary
+from pipelines.delivery.emails import subject_of
+from pipelines.ops.services import ensure_ready
+from pipelines.common.clients import close_shared_clients, shared_client
 from schemas.alert import Alert
 from schemas.clock import Clock, process_clock
 from schemas.config import Settings
@@ -65,7 +65,7 @@ class RunSummary:
             + (f" ({dead_detail}) → topic {settings.kafka.topics.dead_letter}; see `siaga deadletters`"
                if dead_total else ""),
             f"  languages              : {langs}",
-            f"  risk levels            : "
+            "  risk levels            : "
             + (", ".join(f"{level} {n}" for level, n in self.risk_levels.items()) or "-"),
             f"  alerts fired           : {len(self.alerts)}"
             + (f" (already sent earlier, not resent: {self.already_sent})" if self.already_sent else ""),
@@ -106,7 +106,7 @@ class PeriodicRetention:
         if interval is None or self.clock.monotonic() < self.next_at:
             return
         self.next_at = self.clock.monotonic() + interval.total_seconds()
-        from pipelines.indices import apply_retention
+        from pipelines.ops.indices import apply_retention
 
         try:
             report = apply_retention(shared_client("elasticsearch", self.settings.elasticsearch_kwargs()), self.settings,

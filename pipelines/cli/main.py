@@ -18,7 +18,7 @@ def _configure_logging(verbose: int, log_format: str = "text") -> None:
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if log_format == "json":
-        from pipelines.metrics import JsonFormatter
+        from pipelines.common.metrics import JsonFormatter
 
         logging.getLogger().handlers[0].setFormatter(JsonFormatter())
     # Beam warns at import about optional Google Cloud libraries Siaga does not use.
@@ -28,7 +28,7 @@ def _configure_logging(verbose: int, log_format: str = "text") -> None:
 
 
 def _stack(settings: Settings, action: str) -> int:
-    from pipelines import stack
+    from pipelines.ops import stack
 
     if action == "up":
         if not settings.embedded_services:
@@ -53,7 +53,7 @@ def _stack(settings: Settings, action: str) -> int:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    from pipelines.runner import run
+    from pipelines.ops.runner import run
 
     if args.input is not None:
         source = ReplaySource(name="input", path=args.input.resolve(), rate=args.rate)
@@ -69,9 +69,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 def _deadletters(settings: Settings, limit: int, as_json: bool) -> int:
     from pydantic import ValidationError
 
-    from pipelines.kafka_io import read_topic_tail
+    from pipelines.common.kafka_io import read_topic_tail
     from schemas.deadletter import DeadLetter
-    from pipelines.notify import wib
+    from schemas.clock import wib
 
     topic = settings.kafka.topics.dead_letter
     records = read_topic_tail(settings, topic, limit)
@@ -142,7 +142,7 @@ def _tag(settings: Settings, args: argparse.Namespace) -> int:
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
     from connectors.imports import ImportConnector
-    from pipelines.services import ensure_ready
+    from pipelines.ops.services import ensure_ready
     from schemas.config import ImportSource
 
     source = ImportSource(name=args.name, path=args.path.resolve(), format=args.format, watch=args.watch)
@@ -228,7 +228,7 @@ def _connectors(settings: Settings, args: argparse.Namespace) -> int:
     if args.action == "check":
         print(f"{source.name} ({source.type}): {connector.check()}")
         return 0
-    from pipelines.services import ensure_ready
+    from pipelines.ops.services import ensure_ready
 
     ensure_ready(settings)
     stop = threading.Event()
@@ -257,7 +257,7 @@ def _kibana(settings: Settings, args: argparse.Namespace) -> int:
             print(f"wrote {ndjson.count(chr(10))} saved objects to {args.out} (Kibana {es.posts_index}, "
                   f"{es.alerts_index})", file=sys.stderr)
         return 0
-    from pipelines.kibana import apply_space_settings, base_url, import_ndjson
+    from pipelines.ops.kibana import apply_space_settings, base_url, import_ndjson
 
     ndjson = args.file.read_text(encoding="utf-8") if args.file else to_ndjson(build(es.posts_index, es.alerts_index))
     where = base_url(settings.kibana, args.url, args.space)
@@ -280,8 +280,9 @@ def _alerts(settings: Settings, args: argparse.Namespace) -> int:
     import getpass
     import os
 
-    from pipelines.notify import subject_of, wib
-    from pipelines.silences import SilenceStore
+    from pipelines.delivery.emails import subject_of
+    from schemas.clock import wib
+    from pipelines.alerting.silences import SilenceStore
     from pydantic import TypeAdapter, ValidationError
 
     from schemas.config import Duration
@@ -314,8 +315,8 @@ def _alerts(settings: Settings, args: argparse.Namespace) -> int:
                   f"  by {s.created_by}: {s.reason}")
         return 0
     if args.alerts_command == "run":
-        from pipelines.alerting import serve
-        from pipelines.delivery import Outbox
+        from pipelines.ops.services import serve_alerting as serve
+        from pipelines.delivery.outbox import Outbox
 
         totals = serve(settings, _stop_on_signals(), until_idle=args.until_idle)
         print(f"alerting stopped: {totals.posts_seen} posts seen, {len(totals.fired)} alert(s) fired, "
@@ -323,7 +324,7 @@ def _alerts(settings: Settings, args: argparse.Namespace) -> int:
               f"{totals.dead_lettered} dead-lettered; {Outbox(settings.alerting.state_dir / 'queue').count()} message(s) wait in the outbox")
         return 0
     if args.alerts_command == "test-rule":
-        from pipelines.backtest import backtest, load_rules, parse_time, report
+        from pipelines.alerting.backtest import backtest, load_rules, parse_time, report
 
         rules = load_rules(args.rule_file)
         start, end = parse_time(args.since), parse_time(args.until)
@@ -366,7 +367,7 @@ def _stop_on_signals() -> threading.Event:
 
 def _pipeline(settings: Settings, args: argparse.Namespace, beam_args: list[str]) -> int:
     if args.runner != "local":
-        from pipelines.streaming import beam_flags, run_streaming
+        from pipelines.post.streaming import beam_flags, run_streaming
 
         try:
             beam_flags(beam_args)
@@ -388,11 +389,11 @@ def _pipeline(settings: Settings, args: argparse.Namespace, beam_args: list[str]
         return 2
     stop = _stop_on_signals()
     if args.workers > 1:
-        from pipelines.workers import run_workers
+        from pipelines.ops.workers import run_workers
 
         return run_workers(args.config, args.workers, until_idle=args.until_idle, metrics_port=args.metrics_port,
                            verbose=args.verbose, log_format=args.log_format, stop=stop)
-    from pipelines.workers import run_worker
+    from pipelines.ops.workers import run_worker
 
     done = run_worker(settings, stop, until_idle=args.until_idle, metrics_port=args.metrics_port,
                       worker_index=args.worker_index)
@@ -401,9 +402,9 @@ def _pipeline(settings: Settings, args: argparse.Namespace, beam_args: list[str]
 
 
 def _status(settings: Settings) -> int:
-    from pipelines.kafka_io import group_lag
-    from pipelines.metrics import read_status_files
-    from pipelines.notify import wib
+    from pipelines.common.kafka_io import group_lag
+    from pipelines.common.metrics import read_status_files
+    from schemas.clock import wib
     from datetime import datetime
 
     topic, group = settings.kafka.topics.raw, settings.pipeline.group_id
@@ -436,7 +437,7 @@ def _status(settings: Settings) -> int:
 def _retention(settings: Settings, dry_run: bool) -> int:
     from elasticsearch import Elasticsearch
 
-    from pipelines.indices import apply_retention
+    from pipelines.ops.indices import apply_retention
 
     es = Elasticsearch(**settings.elasticsearch_kwargs())
     try:
@@ -567,7 +568,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "alerts":
             return _alerts(settings, args)
         if args.command == "setup":
-            from pipelines.services import ensure_ready
+            from pipelines.ops.services import ensure_ready
 
             ensure_ready(settings)
             print("topics and index templates are in place")
@@ -582,6 +583,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"siaga: error: {exc}", file=sys.stderr)
         return 2
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -29,18 +29,12 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
-from pipelines import metrics
-from pipelines.kafka_io import lag_by_partition, make_consumer, poll_batch
-from pipelines.records import KafkaRecord
-from pipelines.sinks import WriteToElasticsearch, WriteToKafka
-from pipelines.transforms import (
-    DEAD_LETTER,
-    METRICS_NAMESPACE,
-    ValidateAndTag,
-    as_kafka_message,
-    dead_letter_message,
-    flatten_all,
-)
+from pipelines.common import metrics
+from pipelines.common.kafka_io import lag_by_partition, make_consumer, poll_batch
+from pipelines.common.records import KafkaRecord
+from pipelines.post.sinks import WriteToElasticsearch, WriteToKafka
+from pipelines.post.transforms import DEAD_LETTER, METRICS_NAMESPACE, ValidateAndTag, as_kafka_message, flatten_all
+from pipelines.common.records import dead_letter_message
 from schemas.config import Settings
 from schemas.taxonomy import RISK_LEVELS
 
@@ -230,7 +224,7 @@ def worker_instance_id(settings: Settings, worker_index: int) -> str:
 
 
 def _tagger_version(settings: Settings) -> str:
-    from pipelines.transforms import shared_tagger
+    from pipelines.post.transforms import shared_tagger
 
     return shared_tagger(settings.tagging).version
 

@@ -21,9 +21,9 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from schemas.alert import Alert
+from schemas.clock import WIB, wib
 from schemas.config import EmailSettings
 
-WIB = timezone(timedelta(hours=7), "WIB")
 EXCERPT_CHARS = 280
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
@@ -36,11 +36,6 @@ GROUP_LABEL = {
     "hashtag": "tagar",
     "author": "akun",
 }
-
-
-def wib(moment: datetime) -> str:
-    """A time as officers read it: ``21 Nov 2026 19:42 WIB``."""
-    return moment.astimezone(WIB).strftime("%d %b %Y %H:%M WIB")
 
 
 def duration_id(seconds: int) -> str:

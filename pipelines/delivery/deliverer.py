@@ -23,14 +23,9 @@ email per rule and period.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import re
 import smtplib
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -38,96 +33,23 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 
-from pipelines.notify import PermanentFailure, SmtpSession, recipients_for, render, render_digest, render_resolved
+from pipelines.delivery.outbox import CHANNELS, Outbox
+from pipelines.delivery.webhook import post_webhook
+from pipelines.delivery.emails import (
+    PermanentFailure,
+    SmtpSession,
+    recipients_for,
+    render,
+    render_digest,
+    render_resolved,
+)
 from schemas.alert import Alert
 from schemas.config import RuleBase, Settings
 from schemas.clock import Clock, process_clock
 
 log = logging.getLogger(__name__)
 
-CHANNELS = ("email", "webhook")
 FIELD = {"email": "delivery", "webhook": "webhook"}
-
-
-class Outbox:
-    """Ordered message files per channel; enqueueing the same key twice keeps one."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._last = 0
-
-    def _dir(self, channel: str) -> Path:
-        return self.root / channel
-
-    @staticmethod
-    def _safe(key: str) -> str:
-        return re.sub(r"[^A-Za-z0-9_.-]", "_", key)
-
-    def enqueue(self, channel: str, key: str, entry: dict[str, Any]) -> bool:
-        """Queue a message unless one with ``key`` is already queued; ``True`` if queued now."""
-        folder = self._dir(channel)
-        folder.mkdir(parents=True, exist_ok=True)
-        safe = self._safe(key)
-        if any(folder.glob(f"*-{safe}.json")):
-            return False
-        self._last = max(time.time_ns(), self._last + 1)
-        path = folder / f"{self._last:020d}-{safe}.json"
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps({**entry, "key": key}), encoding="utf-8")
-        os.replace(temporary, path)
-        return True
-
-    def pending(self, channel: str) -> list[tuple[Path, dict[str, Any]]]:
-        """Queued messages of ``channel``, oldest first."""
-        folder = self._dir(channel)
-        if not folder.is_dir():
-            return []
-        return [(path, json.loads(path.read_text(encoding="utf-8"))) for path in sorted(folder.glob("*.json"))]
-
-    def count(self) -> int:
-        """Messages waiting on every channel."""
-        return sum(len(list(self._dir(c).glob("*.json"))) for c in CHANNELS if self._dir(c).is_dir())
-
-    def done(self, path: Path) -> None:
-        """Remove a delivered message."""
-        path.unlink(missing_ok=True)
-
-    def fail(self, path: Path, reason: str) -> None:
-        """Move a refused message aside with its reason."""
-        failed = self.root / "failed"
-        failed.mkdir(parents=True, exist_ok=True)
-        entry = json.loads(path.read_text(encoding="utf-8"))
-        (failed / path.name).write_text(json.dumps({**entry, "reason": reason}), encoding="utf-8")
-        path.unlink(missing_ok=True)
-
-    def refused(self, key: str, entry: dict[str, Any]) -> Path:
-        """Record recipients a server refused for a message it sent to the others."""
-        failed = self.root / "failed"
-        failed.mkdir(parents=True, exist_ok=True)
-        path = failed / f"{self._safe(key)}.refused-recipients.json"
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps({**entry, "key": key}), encoding="utf-8")
-        os.replace(temporary, path)
-        return path
-
-
-def post_webhook(url: str, payload: dict[str, Any], token: str | None, timeout: float) -> None:
-    """POST ``payload`` as JSON; raise ``PermanentFailure`` on 4xx, ``OSError`` on anything retryable."""
-    body = json.dumps(payload, ensure_ascii=False).encode()
-    request = urllib.request.Request(url, data=body, method="POST")
-    request.add_header("Content-Type", "application/json; charset=utf-8")
-    request.add_header("Idempotency-Key", str(payload.get("key", "")))
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - URL from validated config
-            response.read()
-    except urllib.error.HTTPError as exc:
-        if 400 <= exc.code < 500 and exc.code not in (408, 429):
-            msg = f"webhook refused the message: HTTP {exc.code}"
-            raise PermanentFailure(msg) from exc
-        msg = f"webhook answered HTTP {exc.code}"
-        raise OSError(msg) from exc
 
 
 @dataclass

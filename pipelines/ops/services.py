@@ -1,14 +1,18 @@
-"""Preparing Kafka and Elasticsearch for Siaga: reachability, topics, index templates."""
+"""Preparing Kafka and Elasticsearch for Siaga (reachability, topics, index templates), and the
+alerting job run as a service of its own."""
 
 from __future__ import annotations
+
+import threading
 
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_errors
 from kafka.errors import KafkaError
 
-from pipelines.indices import ensure_indices
-from pipelines.kafka_io import ensure_topics
-from pipelines.stack import status
+from pipelines.alerting.job import AlertingJob, AlertingTotals
+from pipelines.ops.indices import ensure_indices
+from pipelines.common.kafka_io import ensure_topics
+from pipelines.ops.stack import status
 from schemas.clock import Clock
 from schemas.config import Settings
 from schemas.errors import ServiceUnavailable
@@ -42,3 +46,26 @@ def ensure_ready(settings: Settings, clock: Clock | None = None) -> None:
     except (es_errors.ConnectionError, es_errors.TransportError) as exc:
         msg = f"cannot set up Elasticsearch at {settings.elasticsearch_url()}: {exc}"
         raise ServiceUnavailable(msg) from exc
+
+
+def serve_alerting(settings: Settings, stop: threading.Event, *, until_idle: bool = False) -> AlertingTotals:
+    """``siaga alerts run``: the alerting job on its own, until ``stop`` (or, ``until_idle``, caught up).
+
+    This is how alerting runs beside a pipeline on Flink or in separate pipeline workers: it only
+    reads the tagged-posts topic, so it can be restarted or moved without touching ingestion.
+    """
+    ensure_ready(settings)
+    job = AlertingJob(settings)
+    try:
+        idle = 0
+        while not stop.is_set():
+            moved = job.step()
+            if moved:
+                idle = 0
+            elif until_idle:
+                idle = idle + 1 if job.lag() == 0 else 0
+                if idle >= 3:  # what the outbox still holds (digests, SMTP down) waits for the next start
+                    break
+    finally:
+        job.close()
+    return job.totals

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +18,16 @@ import yaml
 from elasticsearch import Elasticsearch
 from pydantic import TypeAdapter, ValidationError
 
-from pipelines.alerting import alert_from
-from pipelines.notify import subject_of, wib
-from pipelines.rules import Breach, Resolution, RuleEngine
+from pipelines.alerting.job import alert_from
+from pipelines.delivery.emails import subject_of
+from schemas.clock import wib
+from pipelines.alerting.engine import Breach, Resolution, RuleEngine
 from schemas.alert import Alert
+from schemas.clock import parse_instant
 from schemas.config import Rule, RuleBase, Settings
 from schemas.errors import ConfigError
 from schemas.post import TaggedPost
 
-WIB = timezone(timedelta(hours=7), "WIB")
 PAGE = 1000
 
 
@@ -57,11 +58,9 @@ def load_rules(path: Path) -> list[RuleBase]:
 def parse_time(text: str) -> datetime:
     """An ISO date or date-time; without a zone it is read as WIB, the time officers use."""
     try:
-        moment = datetime.fromisoformat(text)
+        return parse_instant(text)
     except ValueError as exc:
-        msg = f"not a date or time: {text!r} (use 2026-11-21 or 2026-11-21T19:00)"
-        raise ConfigError(msg) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=WIB)
+        raise ConfigError(str(exc)) from None
 
 
 def posts_between(es: Elasticsearch, index: str, start: datetime, end: datetime) -> Iterator[TaggedPost]:

@@ -1,6 +1,6 @@
 """The post pipeline as a true streaming job for Apache Flink (portable runner) and Google Dataflow.
 
-The same transforms as the local driver (``pipelines.job.build``: validate, tag, bulk-index,
+The same transforms as the local driver (``pipelines.post.job.build``: validate, tag, bulk-index,
 produce the tagged posts and dead letters), fed by Beam's Kafka IO instead of micro-batches:
 
     ReadFromKafka(with_metadata) → ToKafkaRecord → Window (fixed, event time = Kafka timestamp)
@@ -36,8 +36,8 @@ from apache_beam import coders
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.transforms import window
 
-from pipelines.records import KafkaRecord
-from pipelines.sinks import EnvSecret
+from pipelines.common.records import KafkaRecord
+from pipelines.common.clients import EnvSecret
 from schemas.config import Settings, env_name
 from schemas.errors import ConfigError
 
@@ -148,7 +148,7 @@ def kafka_source(settings: Settings, expansion_service: str | None = None) -> be
 class SecretsByReference(Settings):
     """Settings whose client arguments hold each secret as an ``EnvSecret``, never its value.
 
-    What the streaming graph's sinks are built from: ``pipelines.job.build`` reads the client
+    What the streaming graph's sinks are built from: ``pipelines.post.job.build`` reads the client
     arguments from the settings it is given, and the DoFns it makes are pickled into the graph.
     """
 
@@ -180,7 +180,7 @@ def build_streaming(pipeline: beam.Pipeline, settings: Settings,
 
     Returns the windowed ``KafkaRecord``s that feed the shared transforms (for inspection).
     """
-    from pipelines.job import build
+    from pipelines.post.job import build
 
     if source is None:
         source = kafka_source(settings)

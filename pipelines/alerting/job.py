@@ -1,7 +1,7 @@
 """The alerting job: tagged posts → rule engine → alerts index, alerts topic and outbox → email/webhook.
 
 Each step is a small transaction. It polls a batch of tagged posts and feeds them to the rule
-engine (``pipelines.rules``) in event-time order. For every alert it fires, it indexes the
+engine (``pipelines.alerting.engine``) in event-time order. For every alert it fires, it indexes the
 alert with ``op_type=create`` under its stable id, publishes it to the alerts topic and queues
 its email (and webhook) in the outbox (``pipelines.delivery``); for every incident that cleared
 it marks the opening alert ``resolved`` and queues a notice. It labels the posts of
@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,13 +28,14 @@ from elasticsearch import ConflictError, Elasticsearch, NotFoundError
 from kafka.errors import KafkaError
 from pydantic import ValidationError
 
-from pipelines.delivery import Deliverer, Outbox
-from pipelines.kafka_io import lag, make_consumer, poll_batch
-from pipelines.records import KafkaRecord
-from pipelines.rules import Breach, ClusterUpdate, Resolution, RuleEngine
-from pipelines.silences import SilenceStore
-from pipelines.sinks import shared_client
-from pipelines.transforms import dead_letter_message, record_key
+from pipelines.delivery.deliverer import Deliverer
+from pipelines.delivery.outbox import Outbox
+from pipelines.common.kafka_io import lag, make_consumer, poll_batch
+from pipelines.common.records import KafkaRecord
+from pipelines.alerting.engine import Breach, ClusterUpdate, Resolution, RuleEngine
+from pipelines.alerting.silences import SilenceStore
+from pipelines.common.clients import shared_client
+from pipelines.common.records import dead_letter_message, record_key
 from schemas.alert import Alert, make_alert_id
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
@@ -384,28 +384,3 @@ class AlertingJob:
         self.consumer.close()
         if self.producer is not self._shared_producer:
             self.producer.close(timeout=5)
-
-
-def serve(settings: Settings, stop: threading.Event, *, until_idle: bool = False) -> AlertingTotals:
-    """``siaga alerts run``: the alerting job on its own, until ``stop`` (or, ``until_idle``, caught up).
-
-    This is how alerting runs beside a pipeline on Flink or in separate pipeline workers: it only
-    reads the tagged-posts topic, so it can be restarted or moved without touching ingestion.
-    """
-    from pipelines.services import ensure_ready
-
-    ensure_ready(settings)
-    job = AlertingJob(settings)
-    try:
-        idle = 0
-        while not stop.is_set():
-            moved = job.step()
-            if moved:
-                idle = 0
-            elif until_idle:
-                idle = idle + 1 if job.lag() == 0 else 0
-                if idle >= 3:  # what the outbox still holds (digests, SMTP down) waits for the next start
-                    break
-    finally:
-        job.close()
-    return job.totals

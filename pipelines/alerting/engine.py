@@ -10,7 +10,7 @@ and, later, whether a group still does. The engine owns what is common to all ty
   condition clears the engine emits a ``Resolution``. After any alert the group stays quiet for
   ``cooldown`` even if it clears and breaches again, so a flapping group sends one email.
 - **dedup**: a post delivered twice (after a restart, or re-fetched) is counted once per rule.
-- **near-duplicate clusters** (``pipelines.neardup``) shared by the ``coordinated`` rules; the
+- **near-duplicate clusters** (``pipelines.alerting.neardup``) shared by the ``coordinated`` rules; the
   engine reports which posts joined a cluster so the job can store ``cluster_id`` on them.
 
 Why not Beam: the consumer must turn a post into an email within seconds and snapshot its
@@ -26,10 +26,10 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from pipelines.neardup import NearDuplicateIndex
+from pipelines.alerting.neardup import NearDuplicateIndex
 from schemas.alert import AlertPost, make_alert_id
 from schemas.config import (
     AlertingSettings,
@@ -41,11 +41,11 @@ from schemas.config import (
     SpikeRule,
     ThresholdRule,
 )
+from schemas.clock import wib
 from schemas.post import TaggedPost
 from schemas.taxonomy import level_rank
 
 STATE_VERSION = 2
-WIB = timezone(timedelta(hours=7), "WIB")
 UNKNOWN = "(tidak diketahui)"
 _SWEEP_EVERY = 1000
 MAX_POST_IDS = 500
@@ -446,7 +446,7 @@ class NewTermEvaluator(Evaluator):
             count = window.count(start, at)
             if count >= rule.threshold:
                 posts, ids = self._evidence(window, start, at, ctx.max_evidence)
-                detail = f"first used {first.astimezone(WIB).strftime('%d %b %Y %H:%M WIB')}"
+                detail = f"first used {wib(first)}"
                 breaches.append(Breach(rule, term, count, start, at, post.post_id, posts, rule.threshold, detail,
                                        post_ids=ids))
         return breaches

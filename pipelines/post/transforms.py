@@ -2,7 +2,7 @@
 
 Each transform is runner-agnostic: it takes ``KafkaRecord``s and yields ``TaggedPost``s and
 ``DeadLetter``s, with no knowledge of where records come from or when offsets are committed.
-The local driver (``pipelines.job``) feeds them bounded micro-batches; a streaming runner
+The local driver (``pipelines.post.job``) feeds them bounded micro-batches; a streaming runner
 would feed them from Kafka IO.
 """
 
@@ -16,7 +16,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
-from pipelines.records import InvalidRecord, KafkaRecord, parse_post
+from pipelines.common.records import InvalidRecord, KafkaRecord, parse_post, record_key
 from pipelines.tagging.tagger import Tagger
 from schemas.config import TaggingSettings
 from schemas.deadletter import DeadLetter
@@ -45,13 +45,6 @@ def shared_tagger(settings: TaggingSettings) -> Tagger:
             tagger.tag(["siap"])
             _taggers[cache_key] = tagger
         return tagger
-
-
-def record_key(record: KafkaRecord) -> str | None:
-    """The record's key as text, if it has a readable one."""
-    if record.key is None:
-        return None
-    return record.key.decode("utf-8", "replace")
 
 
 class ParseRecordFn(beam.DoFn):
@@ -166,12 +159,6 @@ class ValidateAndTag(beam.PTransform):
 def as_kafka_message(post: TaggedPost) -> tuple[bytes, bytes]:
     """A tagged post as the tagged-posts topic's ``(key, value)``."""
     return post.post_id.encode(), post.model_dump_json().encode()
-
-
-def dead_letter_message(letter: DeadLetter) -> tuple[bytes | None, bytes]:
-    """A dead letter as the dead-letter topic's ``(key, value)``."""
-    key = (letter.key or letter.source).encode()
-    return key, letter.model_dump_json().encode()
 
 
 def flatten_all(pcollections: Iterable[beam.PCollection], label: str) -> beam.PCollection:

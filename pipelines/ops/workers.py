@@ -17,10 +17,10 @@ import threading
 import time
 from pathlib import Path
 
-from pipelines import metrics
-from pipelines.job import PostPipelineJob
-from pipelines.services import ensure_ready
-from pipelines.sinks import close_shared_clients
+from pipelines.common import metrics
+from pipelines.post.job import PostPipelineJob
+from pipelines.ops.services import ensure_ready
+from pipelines.common.clients import close_shared_clients
 from schemas.config import Settings
 
 log = logging.getLogger(__name__)
