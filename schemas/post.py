@@ -23,6 +23,10 @@ MAX_TEXT_CHARS = 10_000
 """Longest post text accepted; TikTok captions stop at 4,000 and Facebook posts at ~63k, but
 anything past 10k characters in this stream has so far been spam or a paste of a document."""
 
+MAX_TAGS = 100
+"""Most hashtags (and, apart, mentions) a post keeps; Instagram allows 30 a post, TikTok's
+caption limit allows a few hundred, and beyond 100 a post is tag spam."""
+
 _NATIVE_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
 
 
@@ -160,8 +164,8 @@ class Post(_Model):
     url: HttpUrl
     author: Author
     text: str = es_text(max_length=MAX_TEXT_CHARS)
-    hashtags: list[str] = Field(default_factory=list, max_length=100)
-    mentions: list[str] = Field(default_factory=list, max_length=100)
+    hashtags: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
+    mentions: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
     created_at: UtcDatetime
     collected_at: UtcDatetime
     engagement: Engagement = Field(default_factory=Engagement)
