@@ -247,6 +247,13 @@ def test_raw_is_stored_not_indexed(generated: dict[str, dict[str, Any]]) -> None
     assert _props(generated, "posts-x")["raw"] == {"type": "object", "enabled": False}
 
 
+def test_unknown_counts_stay_missing_in_the_index(generated: dict[str, dict[str, Any]]) -> None:
+    # No null_value: with one, Elasticsearch would index an unknown count as that number, and
+    # every average would count it.
+    engagement = _props(generated, "posts-x")["engagement"]["properties"]
+    assert engagement == {name: {"type": "long"} for name in ("likes", "comments", "shares", "views")}
+
+
 def test_scalar_field_types(generated: dict[str, dict[str, Any]]) -> None:
     posts = _props(generated, "posts-x")
     alerts = _props(generated, "alerts-x")
