@@ -535,7 +535,8 @@ def _feedback_post_id(value: str | None) -> str | None:
 
 
 def facebook_permalink_username(url: str | None) -> str | None:
-    """``kompascom`` from ``https://www.facebook.com/kompascom/posts/…`` (or ``/videos/``, ``/photos/``), else ``None``."""
+    """The page's username in a post's URL: ``kompascom`` from ``facebook.com/kompascom/posts/…`` (or
+    ``/videos/``, ``/photos/``); ``None`` for other URLs."""
     parts = _url_parts(url)
     if parts is None:
         return None

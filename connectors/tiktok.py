@@ -75,8 +75,8 @@ def to_post(video: dict[str, Any], collected_at: datetime, warnings: list[str] |
                        ("views", "view_count"))}
     except FormatError as exc:
         raise NormaliseError(str(exc)) from None
-    fields = {"platform": "tiktok", "native_id": native_id, "url": f"https://www.tiktok.com/@{username}/video/{native_id}",
-              "author": {"handle": username}}
+    fields = {"platform": "tiktok", "native_id": native_id, "author": {"handle": username},
+              "url": f"https://www.tiktok.com/@{username}/video/{native_id}"}
     warn_of_controls("tiktok", fields, warnings)
     try:
         return Post(

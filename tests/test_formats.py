@@ -529,9 +529,9 @@ def test_a_facebook_post_has_one_post_id_whatever_the_source() -> None:
     assert graph.raw["id"] == "100064712290413_122100396030520728", "the Graph id stays in raw"
     # A video: the Graph API's post of a video posted on its own and the scraper's video item.
     video = apify_facebook(load("apify-facebook.json")[3], COLLECTED)
+    permalink = "https://www.facebook.com/forumwargasukamaju/videos/1187305826417733/"
     graph_video = graph_to_post({"id": "100064712290413_1187305826417733", "created_time": "2026-11-22T21:40:00+0000",
-                                 "permalink_url": "https://www.facebook.com/forumwargasukamaju/videos/1187305826417733/"},
-                                COLLECTED, page="forumwargasukamaju")
+                                 "permalink_url": permalink}, COLLECTED, page="forumwargasukamaju")
     assert video.post_id == graph_video.post_id == "facebook:1187305826417733"
 
 
