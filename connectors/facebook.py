@@ -60,6 +60,15 @@ from connectors.api import (
     request_json,
 )
 from connectors.base import SourceRecord, encode_post, raw_bytes
+from connectors.formats import (
+    NormaliseError as FormatError,
+    count_of,
+    facebook_permalink_username,
+    facebook_post_id,
+    hashtags_of,
+    mentions_of,
+    warn_of_controls,
+)
 from connectors.state import ConnectorState
 from schemas.config import FacebookPagesSource
 from schemas.post import Post
@@ -79,11 +88,7 @@ RATE_LIMIT_WAIT_MAX = 3600.0
 MAX_EMPTY_PAGES = 20
 """Consecutive empty pages that still link a ``next`` page before a walk is given up as looping."""
 
-_HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
-_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
 _USERNAME = re.compile(r"[A-Za-z0-9.]{1,128}")
-_NOT_USERNAMES = {"permalink.php", "photo.php", "story.php", "watch", "reel", "groups", "events", "people",
-                  "profile.php", "photo", "share"}
 
 
 class NormaliseError(ValueError):
@@ -95,36 +100,6 @@ def _is_username(value: str | None) -> bool:
     return bool(value) and _USERNAME.fullmatch(value) is not None and not value.isdigit()  # type: ignore[arg-type]
 
 
-def _permalink_username(url: str | None) -> str | None:
-    """``kompascom`` from ``https://www.facebook.com/kompascom/posts/pfbid0...``, else ``None``."""
-    if not url:
-        return None
-    try:
-        segments = [s for s in urllib.parse.urlsplit(url).path.split("/") if s]
-    except ValueError:
-        return None
-    if len(segments) >= 2 and segments[0] not in _NOT_USERNAMES and segments[1] in ("posts", "videos", "photos") \
-            and _is_username(segments[0]):
-        return segments[0]
-    return None
-
-
-def _count(node: Any, *path: str) -> int:
-    for part in path:
-        node = node.get(part) if isinstance(node, dict) else None
-    if node is None:
-        return 0
-    if isinstance(node, bool) or not isinstance(node, int):
-        msg = f"facebook: {'.'.join(path)} {node!r} is not a count"
-        raise NormaliseError(msg)
-    return node
-
-
-def _tags(pattern: re.Pattern[str], text: str) -> list[str]:
-    """The distinct tags in ``text``, at most as many as a ``Post`` holds."""
-    return list(dict.fromkeys(tag.lower() for tag in pattern.findall(text)))[:100]
-
-
 def parse_time(value: Any) -> datetime:
     """A Graph API time (``2026-11-21T12:00:00+0000``) as an aware UTC datetime."""
     if not isinstance(value, str):
@@ -132,15 +107,20 @@ def parse_time(value: Any) -> datetime:
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
 
 
-def to_post(item: dict[str, Any], collected_at: datetime, page: str | None = None) -> Post:
+def to_post(item: dict[str, Any], collected_at: datetime, page: str | None = None,
+            warnings: list[str] | None = None) -> Post:
     """A Graph API page post → ``Post``.
 
-    ``page`` is the configured page the post was read from. The author's handle is what the
-    page is called in its URLs, because that is what an officer searches for: the configured
-    username if it is one, else the username in ``permalink_url``, else the page's numeric id
-    (``from.id``, or the page part of the post id). ``author.id`` is always the numeric id and
-    ``from.name`` the display name. A post without ``message`` (a photo, a shared link) has
-    empty text.
+    ``native_id`` is the post part of the Graph id ``<page id>_<post id>``, the key every
+    source of a Facebook post shares (``connectors.formats.facebook_post_id``); the whole Graph
+    id stays in ``raw``. ``page`` is the configured page the post was read from. The author's
+    handle is what the page is called in its URLs, because that is what an officer searches
+    for: the configured username if it is one, else the username in ``permalink_url``, else the
+    page's numeric id (``from.id``, or the page part of the post id). ``author.id`` is always
+    the numeric id and ``from.name`` the display name. A post without ``message`` (a photo, a
+    shared link) has empty text. Reactions and comments are unknown (``None``, warned about in
+    ``warnings``) when their summary is missing; a missing ``shares`` is 0, because the Graph
+    API leaves the field out of a post no one has shared.
     """
     try:
         native_id = item["id"]
@@ -162,26 +142,34 @@ def to_post(item: dict[str, Any], collected_at: datetime, page: str | None = Non
     if _is_username(page):
         handle = str(page)
     else:
-        handle = _permalink_username(permalink) or author_id
+        handle = facebook_permalink_username(permalink) or author_id
     message = item.get("message")
     text = message if isinstance(message, str) else ""
     try:
+        engagement = {
+            "likes": count_of("facebook", item, "reactions.summary.total_count", warnings),
+            "comments": count_of("facebook", item, "comments.summary.total_count", warnings),
+            "shares": count_of("facebook", item, "shares.count", warnings, hidden_if_absent=False) or 0,
+        }
+    except FormatError as exc:
+        raise NormaliseError(str(exc)) from None
+    fields = {
+        "platform": "facebook",
+        "native_id": facebook_post_id(native_id),
+        "url": permalink or f"https://www.facebook.com/{native_id}",
+        "author": {"id": author_id, "handle": handle,
+                   "display_name": str(author["name"]) if author.get("name") else None},
+    }
+    warn_of_controls("facebook", fields, warnings)
+    try:
         return Post(
-            platform="facebook",
-            native_id=native_id,
-            url=permalink or f"https://www.facebook.com/{native_id}",
-            author={"id": author_id, "handle": handle,
-                    "display_name": str(author["name"]) if author.get("name") else None},
+            **fields,
             text=text,
-            hashtags=_tags(_HASHTAG, text),
-            mentions=_tags(_MENTION, text),
+            hashtags=hashtags_of(text),
+            mentions=mentions_of(text),
             created_at=created,
             collected_at=max(collected_at, created),
-            engagement={
-                "likes": _count(item, "reactions", "summary", "total_count"),
-                "comments": _count(item, "comments", "summary", "total_count"),
-                "shares": _count(item, "shares", "count"),
-            },
+            engagement=engagement,
             raw=item,
         )
     except ValidationError as exc:
@@ -405,11 +393,12 @@ class FacebookPagesConnector(ApiConnector):
         raw = raw_bytes(item)
         if not isinstance(item, dict):
             return SourceRecord(None, raw, failure="facebook: a post is not a JSON object"), None
+        warnings: list[str] = []
         try:
-            post = to_post(item, collected_at, page=page)
+            post = to_post(item, collected_at, page=page, warnings=warnings)
             value, digest = encode_post(post)
         except NormaliseError as exc:
             return SourceRecord(None, raw, failure=str(exc)), None
         except ValueError as exc:
             return SourceRecord(None, raw, failure=f"facebook: {exc}"), None
-        return SourceRecord(post.post_id, value, digest=digest), post.created_at
+        return SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings)), post.created_at

@@ -12,15 +12,22 @@ Rules every format follows:
 - ``native_id`` is the platform's own id for the post, the same one its other sources give,
   so a post imported twice, by two tools, or also read from an API, is one Kafka key and one
   Elasticsearch document. For Instagram that is the shortcode (``instagram_shortcode``): the
-  numeric media ids differ between the Graph API and what scrapers see.
+  numeric media ids differ between the Graph API and what scrapers see. For Facebook it is the
+  post's own numeric id (``facebook_post_id``): the Graph API and the Content Library write
+  ``<owner id>_<post id>``, scrapers the post id alone, and the owner part differs between
+  them (a page's id or the id of the profile behind it, a group's id or the poster's).
 - A fallback taken (a count the platform hides, a URL built from parts) is reported through
   the optional ``warnings`` list; the post is still made.
-- Hashtags and mentions come from the tool's structured field when it has a non-empty one,
-  else from the text; they are lower-cased, stripped of ``#``/``@`` and deduplicated in order.
+- Hashtags and mentions are the union of the tool's structured list and what the text holds,
+  list first: tools leave out tags the platform did not link, and some keep punctuation from
+  the caption (``samenkoken"``). Each is normalised the one way ``schemas.post`` defines.
 - Counts must be whole numbers; numeric strings (``"1200"``) pass, display strings
-  (``"1,2rb"``, ``"1.2K"``) do not, because any reading of them would be a guess. ``-1`` is how
-  the tools write a count the platform hides: likes, comments and shares become 0 (the model
-  has no "unknown" for them), views becomes ``None``.
+  (``"1,2rb"``, ``"1.2K"``) do not, because any reading of them would be a guess. A count the
+  platform hides (``-1`` is how the tools write it; or the field left out, or Instagram's
+  ``like_and_view_counts_disabled``) is ``None``, unknown, never 0, with a warning; a count the
+  platform does not have (Instagram shares) is ``None`` without one.
+- Control characters in identifiers (a NUL in a TikTok username) are removed, with a warning;
+  the original stays in ``raw``.
 - Times must say their timezone. A naive time is refused rather than read as UTC: the usual
   alternative here is WIB, seven hours off, enough to put a post in the wrong alert window.
 - ``collected_at`` earlier than ``created_at`` is the collector's clock running behind the
@@ -31,24 +38,27 @@ Rules every format follows:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from pydantic import ValidationError
 
-from schemas.post import MAX_TEXT_CHARS, Post
+from schemas.post import MAX_TAGS, MAX_TEXT_CHARS, Post, has_controls, normalise_hashtag, normalise_mention, tag_run
 
 
 class NormaliseError(ValueError):
     """An exported item that cannot become a ``Post``; the message names the format and the reason."""
 
 
-_HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
-_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
+_HASH = re.compile(r"(?<![\w#&])#")
+"""Where a hashtag may start: a ``#`` not glued to a word, another ``#`` or an ``&`` (``&#39;``)."""
+_MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
 _WHOLE = re.compile(r"-?[0-9]+")
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _HANDLE = re.compile(r"[A-Za-z0-9_.\-]{1,128}")
@@ -149,10 +159,17 @@ class _Item:
     def optional_ident(self, path: str) -> str | None:
         return self.ident(path) if self.get(path) not in (None, "") else None
 
-    def count(self, *paths: str) -> int | None:
-        """A whole, non-negative count from the first present path; ``None`` if absent or hidden."""
+    def count(self, *paths: str, hidden_if_absent: bool = False) -> int | None:
+        """A whole, non-negative count from the first present path; ``None`` if absent or hidden.
+
+        ``hidden_if_absent``: the format always carries this count unless the platform hid it,
+        so its absence is warned about like a ``-1``.
+        """
         path, value = self.first(*paths)
         if value is None:
+            if hidden_if_absent:
+                self.warn(f"{self.name(path)} is missing (hidden by the platform, or not given by the source), "
+                          f"read as unknown")
             return None
         number: int | None = None
         if isinstance(value, int) and not isinstance(value, bool):
@@ -222,19 +239,38 @@ class _Item:
         return found
 
 
-def _clean(values: list[str]) -> list[str]:
-    cleaned: list[str] = []
-    for value in values:
-        tag = value.strip().lstrip("#@").lower()
-        if tag and tag not in cleaned:
-            cleaned.append(tag)
-    return cleaned
+def _union(values: Iterable[str], normalise: Callable[[str], str]) -> list[str]:
+    return list(dict.fromkeys(tag for tag in map(normalise, values) if tag))[:MAX_TAGS]
 
 
-def _tags(structured: list[str] | None, text: str, pattern: re.Pattern[str]) -> list[str]:
-    # An empty structured list is treated as absent: the tools leave it empty when the platform
-    # did not link a tag, yet the tag is still there in the text for anyone searching it.
-    return _clean(structured) if structured else _clean(pattern.findall(text))
+def hashtags_of(text: str, listed: Iterable[str] | None = None) -> list[str]:
+    """The post's hashtags: those a tool or API listed, then those only the text has, normalised, once each.
+
+    A ``#`` starts a tag unless it is glued to a word, another ``#`` or an ``&`` (an HTML entity
+    such as ``&#39;``); the tag runs as far as ``schemas.post.tag_run`` goes, in the NFC form of
+    the text. Linear in the text's length.
+    """
+    composed = unicodedata.normalize("NFC", text)
+    found = (tag_run(composed, match.end()) for match in _HASH.finditer(composed))
+    return _union([*(listed or ()), *found], normalise_hashtag)
+
+
+def mentions_of(text: str, listed: Iterable[str] | None = None) -> list[str]:
+    """The handles the post mentions: those listed, then those only the text has, normalised, once each."""
+    return _union([*(listed or ()), *_MENTION.findall(text)], normalise_mention)
+
+
+def warn_of_controls(source: str, fields: dict[str, Any], warnings: list[str] | None) -> None:
+    """Add a warning to ``warnings`` if the identifiers of a post's ``fields`` hold control characters.
+
+    ``schemas.post`` strips them whatever the source; this says that it happened, and where.
+    """
+    author = fields.get("author") if isinstance(fields.get("author"), dict) else {}
+    values = {"native_id": fields.get("native_id"), "author.id": author.get("id"),
+              "author.handle": author.get("handle"), "url": fields.get("url")}
+    dirty = [name for name, value in values.items() if isinstance(value, str) and has_controls(value)]
+    if dirty and warnings is not None:
+        warnings.append(f"{source}: control characters removed from {', '.join(dirty)} (the original is in raw)")
 
 
 def _post(item: _Item, *, collected_at: datetime, raw: dict[str, Any], **fields: Any) -> Post:
@@ -246,6 +282,7 @@ def _post(item: _Item, *, collected_at: datetime, raw: dict[str, Any], **fields:
     if len(text) > MAX_TEXT_CHARS:
         msg = f"text is {len(text):,} characters, over the {MAX_TEXT_CHARS:,} limit"
         raise item.error(msg)
+    warn_of_controls(item.fmt, fields, item.warnings)
     collected_at = collected_at.astimezone(UTC)
     if collected_at < fields["created_at"]:
         item.warn("collected before it was created (the collector's clock was behind): collected_at raised to "
@@ -261,7 +298,17 @@ def _post(item: _Item, *, collected_at: datetime, raw: dict[str, Any], **fields:
 
 
 def _engagement(likes: int | None, comments: int | None, shares: int | None, views: int | None) -> dict[str, Any]:
-    return {"likes": likes or 0, "comments": comments or 0, "shares": shares or 0, "views": views}
+    return {"likes": likes, "comments": comments, "shares": shares, "views": views}
+
+
+def count_of(source: str, raw: dict[str, Any], path: str, warnings: list[str] | None, *,
+             hidden_if_absent: bool = True) -> int | None:
+    """One count of an API item, read as the import formats read theirs (``None`` when hidden, warned).
+
+    Raises ``NormaliseError`` naming ``source`` and the field for a count that is not a whole,
+    non-negative number.
+    """
+    return _Item(source, raw, warnings=warnings).count(path, hidden_if_absent=hidden_if_absent)
 
 
 def _tiktok_url(handle: str, video_id: str) -> str:
@@ -336,11 +383,12 @@ def apify_tiktok(raw: dict, collected_at: datetime, warnings: list[str] | None =
             "display_name": item.text("authorMeta.nickName"),
         },
         text=text,
-        hashtags=_tags(item.names("hashtags", "name"), text, _HASHTAG),
-        mentions=_tags(item.names("mentions", "name"), text, _MENTION),
+        hashtags=hashtags_of(text, item.names("hashtags", "name")),
+        mentions=mentions_of(text, item.names("mentions", "name")),
         created_at=created_at,
         engagement=_engagement(
-            item.count("diggCount"), item.count("commentCount"), item.count("shareCount"), item.count("playCount")
+            item.count("diggCount", hidden_if_absent=True), item.count("commentCount", hidden_if_absent=True),
+            item.count("shareCount", hidden_if_absent=True), item.count("playCount", hidden_if_absent=True),
         ),
         region=None,
         collected_at=collected_at,
@@ -368,11 +416,13 @@ def apify_instagram(raw: dict, collected_at: datetime, warnings: list[str] | Non
             "display_name": item.text("ownerFullName"),
         },
         text=text,
-        hashtags=_tags(item.names("hashtags", "name"), text, _HASHTAG),
-        mentions=_tags(item.names("mentions", "username"), text, _MENTION),
+        hashtags=hashtags_of(text, item.names("hashtags", "name")),
+        mentions=mentions_of(text, item.names("mentions", "username")),
         created_at=item.iso("timestamp"),
+        # Instagram shows no share count: unknown, and nothing hidden to warn about.
         engagement=_engagement(
-            item.count("likesCount"), item.count("commentsCount"), None, item.count("videoViewCount", "videoPlayCount")
+            item.count("likesCount", hidden_if_absent=True), item.count("commentsCount", hidden_if_absent=True), None,
+            item.count("videoViewCount", "videoPlayCount"),
         ),
         region=item.text("locationName"),
         collected_at=collected_at,
@@ -404,57 +454,217 @@ def _name_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", ".", folded).strip(".")[:128]
 
 
+_DIGITS = re.compile(r"[0-9]{1,25}")
+_PFBID = re.compile(r"pfbid[0-9A-Za-z]{10,120}")
+_FACEBOOK_ID_PARAMETERS = ("story_fbid", "fbid", "v")
+_FACEBOOK_ID_SEGMENTS = frozenset({"posts", "videos", "reel", "reels", "permalink"})
+_NOT_USERNAMES = frozenset({"permalink.php", "photo.php", "story.php", "watch", "reel", "reels", "groups", "events",
+                            "people", "profile.php", "photo", "share", "videos"})
+_USERNAME = re.compile(r"[A-Za-z0-9.]{1,128}")
+
+
+def facebook_post_id(value: str) -> str:
+    """The post's own id in a Facebook id: ``<post>`` from the Graph API's ``<owner>_<post>``.
+
+    This is Facebook's native id in Siaga. Every source of a Facebook post gives it: the Graph
+    API and the Content Library as the second part of their ``<owner id>_<post id>``, Apify's
+    posts scraper as ``postId`` (and in ``topLevelUrl``), its video items as the video's id,
+    which a video posted on its own shares with its post (its permalink is ``/videos/<id>/``).
+    The owner part is left out because sources disagree on it: a page's id or the id of the
+    profile behind the page, a group's id or the poster's. Post ids are unique across Facebook
+    without it. Anything that is not ``<digits>_<digits>`` is returned as it is.
+    """
+    owner, separator, post = value.partition("_")
+    if separator and _DIGITS.fullmatch(owner) and _DIGITS.fullmatch(post):
+        return post
+    return value
+
+
+def _url_parts(url: str | None) -> tuple[list[str], dict[str, list[str]]] | None:
+    if not url:
+        return None
+    try:
+        parsed = urlparse(url)
+        return [segment for segment in parsed.path.split("/") if segment], parse_qs(parsed.query)
+    except ValueError:  # e.g. an unclosed "[" read as an IPv6 host
+        return None
+
+
+def facebook_id_in_url(url: str | None) -> str | None:
+    """The numeric post (or video) id a Facebook URL carries, if it carries one.
+
+    ``/<page>/posts/<id>``, ``/groups/<group>/posts/<id>``, ``/groups/<group>/permalink/<id>``,
+    ``/<page>/videos/<id>``, ``/reel/<id>``, ``/watch/?v=<id>``, ``permalink.php?story_fbid=<id>``,
+    ``photo.php?fbid=<id>``. A ``pfbid…`` link is an opaque token, not an id: ``None``.
+    """
+    parts = _url_parts(url)
+    if parts is None:
+        return None
+    segments, query = parts
+    for name in _FACEBOOK_ID_PARAMETERS:
+        for value in query.get(name, []):
+            if _DIGITS.fullmatch(value):
+                return value
+    for kind, value in zip(segments, segments[1:], strict=False):
+        if kind in _FACEBOOK_ID_SEGMENTS and _DIGITS.fullmatch(value):
+            return value
+    return None
+
+
+def _pfbid_in_url(url: str | None) -> str | None:
+    parts = _url_parts(url)
+    if parts is None:
+        return None
+    segments, query = parts
+    for candidate in [*query.get("story_fbid", []), *segments]:
+        if _PFBID.fullmatch(candidate):
+            return candidate
+    return None
+
+
+def _feedback_post_id(value: str | None) -> str | None:
+    """The post id in a scraper's ``feedbackId``: base64 of ``feedback:<post id>``."""
+    if not value:
+        return None
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    kind, _, ident = decoded.partition(":")
+    return ident if kind == "feedback" and _DIGITS.fullmatch(ident) else None
+
+
+def facebook_permalink_username(url: str | None) -> str | None:
+    """The page's username in a post's URL: ``kompascom`` from ``facebook.com/kompascom/posts/…`` (or
+    ``/videos/``, ``/photos/``); ``None`` for other URLs."""
+    parts = _url_parts(url)
+    if parts is None:
+        return None
+    segments, _ = parts
+    if len(segments) >= 2 and segments[0] not in _NOT_USERNAMES and segments[1] in ("posts", "videos", "photos") \
+            and _USERNAME.fullmatch(segments[0]) and not segments[0].isdigit():
+        return segments[0]
+    return None
+
+
+_URLS = ("url", "topLevelUrl", "permalink_url")
+
+
+def _facebook_native_id(item: _Item) -> str:
+    """The post id by ``facebook_post_id``'s rule, from whichever field of the item holds it."""
+    for path in ("postId", "videoId", "id"):
+        value = item.optional_ident(path)
+        if value is None:
+            continue
+        post = facebook_post_id(value)
+        # The posts scraper's own ``id`` is an opaque base64 string, not a Facebook id.
+        if path != "id" or _DIGITS.fullmatch(post):
+            return post
+    for path in ("topLevelUrl", "url", "permalink_url"):
+        if found := facebook_id_in_url(item.text(path)):
+            return found
+    if found := _feedback_post_id(item.text("feedbackId")):
+        return found
+    for path in _URLS:
+        if found := _pfbid_in_url(item.text(path)):
+            item.warn("no numeric post id: the pfbid in the URL is used as the post id, so the same post from "
+                      "another source will not be recognised")
+            return found
+    msg = ("missing field 'postId' (or 'videoId' or 'id'), and no post id in 'url', 'topLevelUrl', 'permalink_url' "
+           "or 'feedbackId'")
+    raise item.error(msg)
+
+
 def _facebook_handle(item: _Item) -> str:
     # A handle should be what the account itself is called in its URLs, because that is what an
     # officer searches for and what stays put when the display name changes. Apify's pageName is
-    # that name when the page has a vanity URL; otherwise the profile URL holds it (or the
-    # numeric id). Slugging the display name is the last resort: it reads well but two accounts
-    # can share it, which is why ``author.id`` and not the handle identifies the account.
+    # that name when the page has a vanity URL; otherwise the profile URL or the post's
+    # permalink holds it (or the numeric id). Slugging the display name is the last resort: it
+    # reads well but two accounts can share it, which is why ``author.id`` and not the handle
+    # identifies the account.
     page = item.text("pageName")
     if page and _HANDLE.fullmatch(page.strip()):
         return page.strip()
     profile = item.text("user.profileUrl")
     if profile and (slug := _facebook_slug(profile)):
         return slug
-    for path in ("user.name", "pageName"):
+    for path in _URLS:
+        if slug := facebook_permalink_username(item.text(path)):
+            return slug
+    for path in ("user.name", "owner.name", "pageName"):
         name = item.text(path)
         if name and (slug := _name_slug(name)):
             return slug
-    raise item.missing("pageName", "user.profileUrl", "user.name")
+    raise item.missing("pageName", "user.profileUrl", "user.name", "owner.name")
+
+
+def _facebook_text(item: _Item) -> str:
+    # The posts shape has ``text``; the video shape ``message`` (an object with ``text``, or
+    # text), else ``description``, else only a ``title``.
+    for path in ("text", "message", "description", "title"):
+        value = item.get(path)
+        if isinstance(value, dict):
+            value = item.text(f"{path}.text")
+        elif value is not None:
+            value = item.text(path)
+        if value:
+            return value
+    return ""
 
 
 def apify_facebook(raw: dict, collected_at: datetime, warnings: list[str] | None = None) -> Post:
-    """A dataset item from Apify's Facebook posts scraper (apify/facebook-posts-scraper) as a ``Post``."""
+    """A dataset item from Apify's Facebook posts scraper (apify/facebook-posts-scraper) as a ``Post``.
+
+    Two shapes: a post (``postId``, ``time``/``timestamp``, ``url``, ``likes``, ``comments``,
+    ``shares``, ``user``) and a video or watch item (``videoId``/``id``, ``publish_time`` in
+    seconds, ``permalink_url``, ``reaction_count.count``, ``total_comment_count``,
+    ``share_count.count``, ``play_count``, ``pageName``, ``owner``). Fields are read from
+    whichever shape the item has.
+    """
     item = _Item("apify-facebook", raw, warnings=warnings)
-    native_id = item.ident("postId")
+    native_id = _facebook_native_id(item)
     if item.get("time") is not None:
         created_at = item.iso("time")
     elif item.get("timestamp") is not None:
         created_at = item.epoch("timestamp")
+    elif item.get("publish_time") is not None:
+        created_at = item.epoch("publish_time")
     else:
-        raise item.missing("time", "timestamp")
+        raise item.missing("time", "timestamp", "publish_time")
     # No canonical URL can be built from a post id alone (pfbid links need the page), so the
-    # item has to bring one; topLevelUrl is the same post addressed through the page's id.
-    url = item.text("url") or item.text("topLevelUrl")
+    # item has to bring one; topLevelUrl is the same post addressed through the page's id. A
+    # video's watch URL needs only the video's id.
+    url = item.text("url") or item.text("topLevelUrl") or item.text("permalink_url")
     if url is None:
-        raise item.missing("url", "topLevelUrl")
-    text = item.text("text") or ""
+        video = item.optional_ident("videoId")
+        if video is None or not _DIGITS.fullmatch(video):
+            raise item.missing("url", "topLevelUrl", "permalink_url")
+        url = f"https://www.facebook.com/watch/?v={video}"
+        item.warn("no url: the watch URL is built from the video id")
+    text = _facebook_text(item)
+    page = item.text("pageName")
+    display_name = item.text("user.name") or item.text("owner.name")
+    if display_name is None and page and not _HANDLE.fullmatch(page.strip()):
+        display_name = page.strip()
     return _post(
         item,
         platform="facebook",
         native_id=native_id,
         url=url,
         author={
-            "id": item.optional_ident("user.id"),
+            "id": item.optional_ident("user.id") or item.optional_ident("owner.id") or item.optional_ident("pageId"),
             "handle": _facebook_handle(item),
-            "display_name": item.text("user.name"),
+            "display_name": display_name,
         },
         text=text,
-        hashtags=_tags(None, text, _HASHTAG),
-        mentions=_tags(None, text, _MENTION),
+        hashtags=hashtags_of(text),
+        mentions=mentions_of(text),
         created_at=created_at,
         engagement=_engagement(
-            item.count("likes"), item.count("comments"), item.count("shares"), item.count("viewsCount")
+            item.count("likes", "reaction_count.count", hidden_if_absent=True),
+            item.count("comments", "total_comment_count", hidden_if_absent=True),
+            item.count("shares", "share_count.count", hidden_if_absent=True),
+            item.count("viewsCount", "play_count", "video_view_count"),
         ),
         region=None,
         collected_at=collected_at,
@@ -486,15 +696,15 @@ def _zeeschuimer_tiktok(item: _Item, collected_at: datetime, raw: dict[str, Any]
         url=_tiktok_url(handle, native_id),
         author={"id": author_id, "handle": handle, "display_name": display_name},
         text=text,
-        hashtags=_tags(hashtags, text, _HASHTAG),
-        mentions=_tags(item.names("textExtra", "userUniqueId"), text, _MENTION),
+        hashtags=hashtags_of(text, hashtags),
+        mentions=mentions_of(text, item.names("textExtra", "userUniqueId")),
         created_at=item.epoch("createTime"),
         # statsV2 carries the same counts as strings; newer captures have only it.
         engagement=_engagement(
-            item.count("stats.diggCount", "statsV2.diggCount"),
-            item.count("stats.commentCount", "statsV2.commentCount"),
-            item.count("stats.shareCount", "statsV2.shareCount"),
-            item.count("stats.playCount", "statsV2.playCount"),
+            item.count("stats.diggCount", "statsV2.diggCount", hidden_if_absent=True),
+            item.count("stats.commentCount", "statsV2.commentCount", hidden_if_absent=True),
+            item.count("stats.shareCount", "statsV2.shareCount", hidden_if_absent=True),
+            item.count("stats.playCount", "statsV2.playCount", hidden_if_absent=True),
         ),
         region=None,
         collected_at=collected_at,
@@ -514,10 +724,11 @@ def _zeeschuimer_instagram(item: _Item, collected_at: datetime, raw: dict[str, A
     owner = "user" if item.get("user") is not None else "owner"
     caption = item.get("caption")
     text = (item.text("caption.text") if isinstance(caption, dict) else item.text("caption")) or ""
-    likes = item.count("like_count")
+    likes = item.count("like_count", hidden_if_absent=item.get("like_and_view_counts_disabled") is not True)
     views = item.count("view_count", "play_count")
     if item.get("like_and_view_counts_disabled") is True:
         # With counts hidden Instagram still sends a small made-up like count.
+        item.warn(f"{item.name('like_and_view_counts_disabled')}: the owner hid likes and views, read as unknown")
         likes, views = None, None
     return _post(
         item,
@@ -530,10 +741,10 @@ def _zeeschuimer_instagram(item: _Item, collected_at: datetime, raw: dict[str, A
             "display_name": item.text(f"{owner}.full_name"),
         },
         text=text,
-        hashtags=_tags(None, text, _HASHTAG),
-        mentions=_tags(None, text, _MENTION),
+        hashtags=hashtags_of(text),
+        mentions=mentions_of(text),
         created_at=item.epoch("taken_at"),
-        engagement=_engagement(likes, item.count("comment_count"), None, views),
+        engagement=_engagement(likes, item.count("comment_count", hidden_if_absent=True), None, views),
         region=item.text("location.name"),
         collected_at=collected_at,
         raw=raw,

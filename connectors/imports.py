@@ -50,9 +50,9 @@ _WHITESPACE = " \t\r\n"
 
 
 def _items(path: Path, skip: int = 0, share: tuple[int, int] = (0, 1)) -> Iterator[tuple[Any, bytes, str | None]]:
-    """``(item, raw bytes, None)`` for each item of a JSON array file or of a file of JSON lines.
+    """``(item, raw bytes, None)`` for each item of an export, in whichever shape ``_shape`` finds.
 
-    Both are read incrementally, so a 135 MB export never sits in memory whole. A part that is
+    Every shape is read incrementally, so a 135 MB export never sits in memory whole. A part that is
     not JSON comes back as ``(None, its bytes, the reason)``, for the dead-letter topic. Lines
     are parsed with pydantic-core's JSON parser, about twice as fast as ``json.loads``. The
     first ``skip`` items are passed over; lines are not even parsed, so a grown capture resumes
@@ -64,8 +64,10 @@ def _items(path: Path, skip: int = 0, share: tuple[int, int] = (0, 1)) -> Iterat
         head = stream.read(len(codecs.BOM_UTF8))
         if head != codecs.BOM_UTF8:
             stream.seek(0)
-        if stream.peek(4096).lstrip()[:1] == b"[":
-            yield from itertools.islice(_array_items(stream), skip + mine, None, workers)
+        shape = _shape(stream)
+        if shape != "lines":
+            reader = _array_items if shape == "array" else _value_items
+            yield from itertools.islice(reader(stream), skip + mine, None, workers)
             return
         number = -1
         for line in stream:
@@ -82,6 +84,83 @@ def _items(path: Path, skip: int = 0, share: tuple[int, int] = (0, 1)) -> Iterat
                 yield from_json(line), line, None
             except ValueError as exc:
                 yield None, line, f"not JSON ({str(exc).split(' at line ')[0]})"
+
+
+def _shape(stream: BinaryIO) -> str:
+    """How an export writes its items, read from its content (never from its name), the stream left where it was.
+
+    ``array``: a JSON array (Apify's JSON export), its first character ``[``. ``values``: JSON
+    values one after another, each over several lines (a single pretty-printed object saved from
+    a tool, ``jq '.[]'`` output); its first line opens a value without closing it (``{``, or
+    ``{ "id": 1,``), which no line of a JSON-lines file does. ``lines``: anything else, one JSON
+    value a line (NDJSON, Zeeschuimer, Apify's JSONL), so that a broken line costs that line only.
+    """
+    start = stream.tell()
+    try:
+        line = stream.readline(READ_SIZE)
+        while line and not line.strip():
+            line = stream.readline(READ_SIZE)
+    finally:
+        stream.seek(start)
+    first = line.strip()
+    if first[:1] == b"[":
+        return "array"
+    if first[:1] == b"{" and first.endswith((b"{", b"[", b",")):
+        return "values"
+    return "lines"
+
+
+def _value_items(stream: BinaryIO) -> Iterator[tuple[Any, bytes, str | None]]:
+    """The JSON values of a file that holds them one after another, each with its exact bytes.
+
+    Decoded one at a time from a buffer refilled as it runs out, as ``_array_items`` does, so
+    memory stays bounded. A value that does not parse cannot be stepped over (nothing marks
+    where the next one starts), so what is left of the file from it on becomes one dead letter
+    (its first ``READ_SIZE`` bytes).
+    """
+    decoder = json.JSONDecoder()
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    text, position, at_end = "", 0, False
+
+    def refill() -> bool:
+        nonlocal text, position, at_end
+        if at_end:
+            return False
+        more = stream.read(READ_SIZE)
+        at_end = not more
+        text = text[position:] + utf8.decode(more, final=at_end)
+        position = 0
+        return True
+
+    index = 0
+    try:
+        while True:
+            while True:
+                while position < len(text) and text[position] in _WHITESPACE:
+                    position += 1
+                if position < len(text):
+                    break
+                if not refill():
+                    return
+            try:
+                item, end = decoder.raw_decode(text, position)
+            except json.JSONDecodeError as exc:
+                if len(text) - position < MAX_ITEM_CHARS and refill():
+                    continue  # the value goes on in the next read
+                reason = f"not JSON ({exc.msg})"
+                break
+            except RecursionError:
+                reason = "an item is nested too deeply to parse"
+                break
+            if end == len(text) and refill():
+                continue  # a number at the very end of the buffer may go on in the next read
+            yield item, text[position:end].encode("utf-8", "surrogateescape"), None
+            index += 1
+            position = end
+    except UnicodeDecodeError as exc:
+        reason = f"not UTF-8 ({exc.reason})"
+    rest = text[position:position + READ_SIZE].encode("utf-8", "surrogateescape")
+    yield None, rest, f"{reason} after item {index}; the rest of the file is not read"
 
 
 class _BrokenArray(Exception):  # noqa: N818 - internal signal, caught below

@@ -64,7 +64,14 @@ from connectors.api import (
     request_json,
 )
 from connectors.base import SourceRecord, encode_post, raw_bytes
-from connectors.formats import instagram_shortcode
+from connectors.formats import (
+    NormaliseError as FormatError,
+    count_of,
+    hashtags_of,
+    instagram_shortcode,
+    mentions_of,
+    warn_of_controls,
+)
 from connectors.state import ConnectorState
 from schemas.config import InstagramHashtagSource
 from schemas.post import Post
@@ -85,9 +92,6 @@ MAX_EMPTY_PAGES = 5
 """Consecutive empty pages with a ``next`` after which a pass is ended anyway."""
 PLACEHOLDER_HANDLE = "instagram_user"
 
-# As in connectors/formats.py: a ``#tag`` or ``@handle`` not glued to a preceding word.
-_HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
-_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
 _USERNAME = re.compile(r"^[A-Za-z0-9._]{1,30}$")
 _SHORTCODE = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 _MEDIA_KINDS = frozenset({"p", "reel", "reels", "tv"})
@@ -122,15 +126,6 @@ def handle_from_permalink(permalink: str) -> str:
     return PLACEHOLDER_HANDLE
 
 
-def _tags(pattern: re.Pattern[str], text: str) -> list[str]:
-    cleaned: list[str] = []
-    for tag in pattern.findall(text):
-        tag = tag.lower()
-        if tag not in cleaned:
-            cleaned.append(tag)
-    return cleaned[:100]
-
-
 def to_post(media: dict[str, Any], collected_at: datetime, warnings: list[str] | None = None) -> Post:
     """A Graph API IG Media object (from a hashtag edge) → ``Post``.
 
@@ -139,7 +134,9 @@ def to_post(media: dict[str, Any], collected_at: datetime, warnings: list[str] |
     scrapers see, so with it the same post imported from Apify would become a second post. A
     permalink without a shortcode falls back to the media id, with a warning. Hashtags and
     mentions come from the caption only, not from the hashtag that found the media, so a post
-    found under two hashtags is the same post with the same digest.
+    found under two hashtags is the same post with the same digest. A missing ``like_count``
+    (the owner hid likes) or ``comments_count`` is unknown, with a warning; Instagram has no
+    share count, so shares are unknown too.
     """
     try:
         media_id = str(media["id"])
@@ -167,20 +164,23 @@ def to_post(media: dict[str, Any], collected_at: datetime, warnings: list[str] |
         msg = f"instagram: caption is {type(caption).__name__}, not text"
         raise NormaliseError(msg)
     try:
+        engagement = {
+            "likes": count_of("instagram", media, "like_count", warnings),  # absent when the owner hides likes
+            "comments": count_of("instagram", media, "comments_count", warnings),
+        }
+    except FormatError as exc:
+        raise NormaliseError(str(exc)) from None
+    fields = {"platform": "instagram", "native_id": native_id, "url": permalink, "author": {"handle": handle}}
+    warn_of_controls("instagram", fields, warnings)
+    try:
         return Post(
-            platform="instagram",
-            native_id=native_id,
-            url=permalink,
-            author={"handle": handle},
+            **fields,
             text=caption,
-            hashtags=_tags(_HASHTAG, caption),
-            mentions=_tags(_MENTION, caption),
+            hashtags=hashtags_of(caption),
+            mentions=mentions_of(caption),
             created_at=created,
             collected_at=max(collected_at, created),
-            engagement={
-                "likes": media.get("like_count") or 0,  # absent when the owner hides likes
-                "comments": media.get("comments_count") or 0,
-            },
+            engagement=engagement,
             raw=media,
         )
     except (ValueError, TypeError) as exc:

@@ -41,7 +41,6 @@ or again in the overlap, is sent once: the connector state remembers a digest of
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import urllib.parse
 from collections import deque
@@ -60,7 +59,15 @@ from connectors.api import (
     sleep_until,
 )
 from connectors.base import SourceRecord, encode_post, raw_bytes
-from connectors.formats import instagram_shortcode
+from connectors.formats import NormaliseError as FormatError
+from connectors.formats import (
+    count_of,
+    facebook_post_id,
+    hashtags_of,
+    instagram_shortcode,
+    mentions_of,
+    warn_of_controls,
+)
 from connectors.state import ConnectorState
 from schemas.config import MetaContentLibrarySource
 from schemas.post import Post
@@ -76,21 +83,8 @@ WEEK = timedelta(days=7)
 MINUTE = timedelta(seconds=60)
 QUOTA_WAIT_CAP = 3600.0
 
-_HASHTAG = re.compile(r"(?<![\w&])#(\w{1,100})")
-_MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9_.]{1,30})")
-
-
 class NormaliseError(ValueError):
     """A Content Library item the connector cannot turn into a Post; the message is the reason."""
-
-
-def _tags(pattern: re.Pattern[str], text: str) -> list[str]:
-    found: list[str] = []
-    for match in pattern.findall(text):
-        tag = match.lower().rstrip(".")
-        if tag and tag not in found:
-            found.append(tag)
-    return found[:100]
 
 
 def _created(value: Any) -> datetime:
@@ -105,8 +99,10 @@ def to_post(item: dict[str, Any], platform: str, collected_at: datetime, warning
 
     An Instagram post's ``native_id`` is the shortcode in its URL, as for every other source of
     Instagram posts (``connectors.formats.instagram_shortcode``), so the same post found here and
-    by the hashtag connector or an import is one post id. Fallbacks taken (no URL, a time
-    without a timezone, no shortcode) are appended to ``warnings``.
+    by the hashtag connector or an import is one post id. A Facebook post's is the post part of
+    its ``<owner>_<post>`` id (``connectors.formats.facebook_post_id``), as from the Graph API
+    and the scrapers. Fallbacks taken (no URL, a time without a timezone, no shortcode, a count
+    missing from ``statistics``: unknown, not 0) are appended to ``warnings``.
     """
     notes = warnings if warnings is not None else []
     try:
@@ -133,6 +129,8 @@ def to_post(item: dict[str, Any], platform: str, collected_at: datetime, warning
             raise NormaliseError(msg)
         url = f"https://www.facebook.com/{native_id}"
         notes.append("meta_content_library: no url: the URL is built from the post id")
+    if platform == "facebook":
+        native_id = facebook_post_id(native_id)
     if platform == "instagram":
         shortcode = instagram_shortcode(str(url))
         if shortcode is not None:
@@ -141,29 +139,36 @@ def to_post(item: dict[str, Any], platform: str, collected_at: datetime, warning
             notes.append("meta_content_library: the Instagram url has no shortcode: the Content Library id is "
                          "used as the post id, so the same post from another source may not be recognised")
     text = str(item.get("text") or "")
-    statistics = item.get("statistics") or {}
     try:
-        views = statistics.get("views")
-        return Post(
-            platform=platform,
-            native_id=native_id,
-            url=url,
-            author={
+        engagement = {
+            "likes": count_of("meta_content_library", item, "statistics.reaction_count", notes),
+            "comments": count_of("meta_content_library", item, "statistics.comment_count", notes),
+            "shares": count_of("meta_content_library", item, "statistics.share_count", notes),
+            # Only videos have views: a post without them hides nothing.
+            "views": count_of("meta_content_library", item, "statistics.views", notes, hidden_if_absent=False),
+        }
+    except FormatError as exc:
+        raise NormaliseError(str(exc)) from None
+    try:
+        fields = {
+            "platform": platform,
+            "native_id": native_id,
+            "url": url,
+            "author": {
                 "id": str(owner["id"]) if owner.get("id") is not None else None,
                 "handle": str(owner.get("username") or owner["name"]),
                 "display_name": str(owner["name"]) if owner.get("name") else None,
             },
+        }
+        warn_of_controls("meta_content_library", fields, notes)
+        return Post(
+            **fields,
             text=text,
-            hashtags=_tags(_HASHTAG, text),
-            mentions=_tags(_MENTION, text),
+            hashtags=hashtags_of(text),
+            mentions=mentions_of(text),
             created_at=created,
             collected_at=max(collected_at, created),
-            engagement={
-                "likes": int(statistics.get("reaction_count") or 0),
-                "comments": int(statistics.get("comment_count") or 0),
-                "shares": int(statistics.get("share_count") or 0),
-                "views": None if views is None else int(views),
-            },
+            engagement=engagement,
             raw=item,
         )
     except (ValueError, TypeError, AttributeError) as exc:

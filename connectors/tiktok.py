@@ -32,6 +32,8 @@ from connectors.api import (
     sleep_until,
 )
 from connectors.base import SourceRecord, encode_post, raw_bytes
+from connectors.formats import NormaliseError as FormatError
+from connectors.formats import count_of, hashtags_of, mentions_of, warn_of_controls
 from connectors.state import ConnectorState
 from schemas.config import TikTokSource
 from schemas.post import Post
@@ -47,8 +49,14 @@ class NormaliseError(ValueError):
     """A video the connector cannot turn into a Post; the message is the reason."""
 
 
-def to_post(video: dict[str, Any], collected_at: datetime) -> Post:
-    """A Research API video object → ``Post``."""
+def to_post(video: dict[str, Any], collected_at: datetime, warnings: list[str] | None = None) -> Post:
+    """A Research API video object → ``Post``.
+
+    A count the API leaves out (it does for likes the author hid) is unknown, not 0, and noted
+    in ``warnings``. Hashtags are ``hashtag_names`` and those in the description; mentions come
+    from the description. A NUL in a username (the API returns some) is removed from the handle
+    and the URL, with a warning; ``raw`` keeps the original.
+    """
     try:
         native_id = str(video["id"])
         username = str(video["username"])
@@ -59,22 +67,26 @@ def to_post(video: dict[str, Any], collected_at: datetime) -> Post:
     except (TypeError, ValueError, OverflowError):
         msg = f"tiktok: create_time {video.get('create_time')!r} is not a Unix time"
         raise NormaliseError(msg) from None
+    text = str(video.get("video_description") or "")
+    listed = video.get("hashtag_names") or []
+    try:
+        engagement = {name: count_of("tiktok", video, field, warnings) for name, field in
+                      (("likes", "like_count"), ("comments", "comment_count"), ("shares", "share_count"),
+                       ("views", "view_count"))}
+    except FormatError as exc:
+        raise NormaliseError(str(exc)) from None
+    fields = {"platform": "tiktok", "native_id": native_id, "author": {"handle": username},
+              "url": f"https://www.tiktok.com/@{username}/video/{native_id}"}
+    warn_of_controls("tiktok", fields, warnings)
     try:
         return Post(
-            platform="tiktok",
-            native_id=native_id,
-            url=f"https://www.tiktok.com/@{username}/video/{native_id}",
-            author={"handle": username},
-            text=str(video.get("video_description") or ""),
-            hashtags=[str(tag) for tag in video.get("hashtag_names") or []],
+            **fields,
+            text=text,
+            hashtags=hashtags_of(text, [str(tag) for tag in listed] if isinstance(listed, list) else []),
+            mentions=mentions_of(text),
             created_at=created,
             collected_at=max(collected_at, created),
-            engagement={
-                "likes": int(video.get("like_count") or 0),
-                "comments": int(video.get("comment_count") or 0),
-                "shares": int(video.get("share_count") or 0),
-                "views": video.get("view_count"),
-            },
+            engagement=engagement,
             raw=video,
         )
     except (ValueError, TypeError) as exc:
@@ -258,11 +270,12 @@ class TikTokConnector(ApiConnector):
         raw = raw_bytes(video)
         if not isinstance(video, dict):
             return SourceRecord(None, raw, failure="tiktok: a video is not a JSON object")
+        warnings: list[str] = []
         try:
-            post = to_post(video, collected_at)
+            post = to_post(video, collected_at, warnings)
             value, digest = encode_post(post)
         except NormaliseError as exc:
             return SourceRecord(None, raw, failure=str(exc))
         except ValueError as exc:
             return SourceRecord(None, raw, failure=f"tiktok: {exc}")
-        return SourceRecord(post.post_id, value, digest=digest)
+        return SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings))

@@ -12,6 +12,12 @@ migration versions are the oldest 8.x model versions of each type that carry tod
 shape; Kibana migrates older objects up on import but refuses ones newer than it knows, so an
 older version is the one that imports into every 8.x from 8.9 on.
 
+Engagement counts can be unknown (``null``: the platform or the owner hid them, see
+``schemas.post.Engagement``). Elasticsearch leaves a document without the field out of ``avg``,
+``sum``, ``min`` and ``max``, so the panels use only those on engagement fields and say that
+the figures are over the known counts; no panel buckets or filters on them, which would count
+an unknown as a value. Discover shows an unknown count as an empty cell, not 0.
+
 Visualisations are aggregation-based ("legacy") ones: their aggregations name their fields
 explicitly (``visState``), which keeps the field-by-field check simple and exact, and Kibana
 8.15 still edits and renders them. The data view ids are fixed (``siaga-posts``,
@@ -374,6 +380,10 @@ POST_LABELS = {
     "matches.term": "Kata pantauan / Watchlist term",
     "matches.watchlist": "Daftar pantauan / Watchlist",
     "cluster_id": "Klaster / Cluster",
+    "engagement.likes": "Suka / Likes",
+    "engagement.comments": "Komentar / Comments",
+    "engagement.shares": "Dibagikan / Shares",
+    "engagement.views": "Ditonton / Views",
 }
 ALERT_LABELS = {
     "fired_at": "Waktu peringatan / Fired at",
@@ -475,11 +485,23 @@ def saved_objects(posts_index: str, alerts_index: str) -> list[dict[str, Any]]:
         [_count(), _terms("2", "region", "Wilayah / Region", size=20, schema="bucket"),
          _metric("3", "cardinality", "author.handle", "Akun berbeda / Distinct accounts")],
         posts)
+    engagement = _visualization(
+        "siaga-vis-engagement-by-platform", "Keterlibatan per platform / Engagement by platform", "table",
+        [_count(), _terms("2", "platform", "Platform", size=3, schema="bucket"),
+         _metric("3", "avg", "engagement.likes", "Rata-rata suka (yang diketahui) / Mean likes (known)"),
+         _metric("4", "avg", "engagement.comments", "Rata-rata komentar (yang diketahui) / Mean comments (known)"),
+         _metric("5", "avg", "engagement.shares", "Rata-rata dibagikan (yang diketahui) / Mean shares (known)"),
+         _metric("6", "sum", "engagement.views", "Total ditonton (yang diketahui) / Total views (known)")],
+        posts,
+        description=("Jumlah yang disembunyikan platform tidak dihitung, bukan dianggap 0 / Counts a platform hides "
+                     "are left out, not counted as 0"))
     region_map = _points_map("siaga-map-post-locations", "Peta unggahan / Post map", posts, "location")
     overview_note = _note(
         "siaga-note-overview", "Ringkasan / Overview",
-        "volume unggahan, bahasa, tingkat risiko, topik, tagar, akun dan wilayah.",
-        "post volume, languages, risk levels, topics, hashtags, accounts and regions.")
+        "volume unggahan, bahasa, tingkat risiko, topik, tagar, akun, wilayah dan keterlibatan (suka, komentar dan "
+        "tayangan yang disembunyikan platform tidak dihitung).",
+        "post volume, languages, risk levels, topics, hashtags, accounts, regions and engagement (likes, comments "
+        "and views a platform hides are left out).")
 
     # Risk monitor
     risky_by_label = _visualization(
@@ -499,7 +521,8 @@ def saved_objects(posts_index: str, alerts_index: str) -> list[dict[str, Any]]:
         posts)
     risky_search = _search(
         SEARCH_RISKY_POSTS, "Unggahan siaga dan awas terbaru / Latest siaga and awas posts", posts,
-        ["risk.level", "text", "author.handle", "platform", "url", "matches.term", "risk.labels.label", "region"],
+        ["risk.level", "text", "author.handle", "platform", "url", "matches.term", "risk.labels.label", "region",
+         "engagement.views", "engagement.likes"],
         query=RISKY_QUERY, sort_field=POSTS_TIME_FIELD,
         description="Unggahan tingkat siaga atau awas, terbaru di atas / Posts at siaga or awas, newest first")
     risk_note = _note(
@@ -567,7 +590,8 @@ def saved_objects(posts_index: str, alerts_index: str) -> list[dict[str, Any]]:
         description="Peringatan yang belum selesai / Alerts not yet resolved or silenced")
     alert_posts_search = _search(
         SEARCH_ALERT_POSTS, "Unggahan di balik peringatan / Posts behind an alert", posts,
-        ["text", "author.handle", "platform", "url", "risk.level", "matches.term", "cluster_id"],
+        ["text", "author.handle", "platform", "url", "risk.level", "matches.term", "cluster_id", "engagement.views",
+         "engagement.likes"],
         query="", sort_field=POSTS_TIME_FIELD,
         description="Dibuka dari email peringatan dengan kueri post_id / Opened from alert emails with a post_id query")
     alerts_note = _note(
@@ -582,6 +606,7 @@ def saved_objects(posts_index: str, alerts_index: str) -> list[dict[str, Any]]:
                        [(volume_platform, 14), (volume_language, 14)],
                        [(risk_mix, 14), (top_topics, 14), (top_hashtags, 14)],
                        [(top_risky_authors, 16), (regions, 16)],
+                       [(engagement, 14)],
                        [(region_map, 18)],
                    ]),
         _dashboard("siaga-dashboard-risk", "Pantauan risiko / Risk monitor",
@@ -608,7 +633,7 @@ def saved_objects(posts_index: str, alerts_index: str) -> list[dict[str, Any]]:
     ]
     targets = [
         overview_note, volume_platform, volume_language, risk_mix, top_topics, top_hashtags, top_risky_authors,
-        regions, region_map, risk_note, risky_by_label, level_over_time, watchlist_terms, risky_search,
+        regions, engagement, region_map, risk_note, risky_by_label, level_over_time, watchlist_terms, risky_search,
         coordinated_note, clusters, cluster_timeline, cluster_accounts, clustered_search, alerts_note,
         alerts_by_rule_state, alerts_over_time, alerts_by_type, delivery, open_count, open_search,
         alert_posts_search,

@@ -8,6 +8,7 @@ tagged-posts topic value and the Elasticsearch document, with ``post_id`` as ``_
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
@@ -22,7 +23,84 @@ MAX_TEXT_CHARS = 10_000
 """Longest post text accepted; TikTok captions stop at 4,000 and Facebook posts at ~63k, but
 anything past 10k characters in this stream has so far been spam or a paste of a document."""
 
+MAX_TAGS = 100
+"""Most hashtags (and, apart, mentions) a post keeps; Instagram allows 30 a post, TikTok's
+caption limit allows a few hundred, and beyond 100 a post is tag spam."""
+
 _NATIVE_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
+
+
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs"})
+"""Unicode categories stripped from identifiers: controls (NUL, ESC...), format characters
+(zero-width spaces, bidi overrides) and lone surrogates. No platform allows them in a handle,
+an id or a URL; where they appear they come from a broken export or are meant to deceive (a
+bidi override makes a handle read backwards), and a NUL makes a handle that no search finds."""
+
+
+def strip_controls(value: str) -> str:
+    """``value`` without control, format and surrogate characters (see ``_INVISIBLE``), trimmed."""
+    if value.isprintable():  # the usual case, checked in C
+        return value.strip()
+    return "".join(ch for ch in value if unicodedata.category(ch) not in _INVISIBLE).strip()
+
+
+def has_controls(value: str) -> bool:
+    """Whether ``strip_controls`` would remove anything from ``value`` but surrounding spaces."""
+    return not value.isprintable() and any(unicodedata.category(ch) in _INVISIBLE for ch in value)
+
+
+def _strip_c0_c1(value: str) -> str:
+    # Display names keep format characters: emoji sequences are joined by ZERO WIDTH JOINER.
+    if value.isprintable():
+        return value
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cc")
+
+
+def _is_tag_character(ch: str) -> bool:
+    # Letters and digits of any script, the underscore, and combining marks (Javanese, Thai and
+    # Arabic vowel signs are marks; a tag cut at them would lose its second half).
+    return ch == "_" or ch.isalnum() or unicodedata.category(ch)[0] == "M"
+
+
+def tag_run(text: str, start: int = 0) -> str:
+    """The hashtag body that starts at ``text[start]``: the run of characters a tag can hold."""
+    end = start
+    while end < len(text) and _is_tag_character(text[end]):
+        end += 1
+    return text[start:end]
+
+
+def normalise_hashtag(value: str) -> str:
+    """A hashtag as Siaga stores it, whichever source gave it; ``""`` if nothing is left.
+
+    NFC (so ``cafe`` + combining acute and ``café`` are one tag), without controls, without the
+    ``#`` and whatever punctuation precedes it, cut where the platform itself ends a hashtag (the
+    first character that is not a letter, digit, mark or ``_``: ``samenkoken"`` is
+    ``samenkoken``), lower-cased. The same reading as a ``#tag`` found in a text, so a tag from
+    a tool's list and the same tag in the caption are one.
+    """
+    text = unicodedata.normalize("NFC", strip_controls(value))
+    start = 0
+    while start < len(text) and not _is_tag_character(text[start]):
+        start += 1
+    return tag_run(text, start).lower()
+
+
+def _is_handle_character(ch: str) -> bool:
+    return ch in "._" or (ch.isascii() and ch.isalnum())
+
+
+def normalise_mention(value: str) -> str:
+    """A mentioned handle as Siaga stores it: no ``@``, letters, digits, ``.`` and ``_`` up to the
+    first other character, no trailing dot (the end of a sentence), lower-cased."""
+    text = unicodedata.normalize("NFC", strip_controls(value))
+    start = 0
+    while start < len(text) and not _is_handle_character(text[start]):
+        start += 1
+    end = start
+    while end < len(text) and _is_handle_character(text[end]):
+        end += 1
+    return text[start:end].strip(".").lower()
 
 
 def make_post_id(platform: str, native_id: str) -> str:
@@ -41,14 +119,33 @@ class Author(_Model):
     handle: str = Field(min_length=1, max_length=128)
     display_name: str | None = es_text(default=None, max_length=256)
 
+    @field_validator("id", "handle", mode="before")
+    @classmethod
+    def _strip_identifier(cls, value: Any) -> Any:
+        return strip_controls(value) if isinstance(value, str) else value
+
+    @field_validator("display_name", mode="before")
+    @classmethod
+    def _strip_name(cls, value: Any) -> Any:
+        return _strip_c0_c1(value) if isinstance(value, str) else value
+
+
+_UNKNOWN = "null when unknown: hidden by the platform or its owner, or not given by the source"
+
 
 class Engagement(_Model):
-    """Engagement counts at collection time; they change, so a re-fetch overwrites them."""
+    """Engagement counts at collection time; they change, so a re-fetch overwrites them.
 
-    likes: int = Field(default=0, ge=0)
-    comments: int = Field(default=0, ge=0)
-    shares: int = Field(default=0, ge=0)
-    views: int | None = Field(default=None, ge=0)
+    ``None`` means unknown, never zero: Instagram lets owners hide likes, TikTok's API leaves a
+    count out, Instagram has no share count at all. Read as 0 such a post would say "nobody
+    liked it" and drag down every average. In Elasticsearch a null is a missing value, so
+    ``avg``/``sum``/``max`` aggregations skip it instead of counting a zero.
+    """
+
+    likes: int | None = Field(default=None, ge=0, description=_UNKNOWN)
+    comments: int | None = Field(default=None, ge=0, description=_UNKNOWN)
+    shares: int | None = Field(default=None, ge=0, description=_UNKNOWN)
+    views: int | None = Field(default=None, ge=0, description=_UNKNOWN)
 
 
 class GeoPoint(_Model):
@@ -67,8 +164,8 @@ class Post(_Model):
     url: HttpUrl
     author: Author
     text: str = es_text(max_length=MAX_TEXT_CHARS)
-    hashtags: list[str] = Field(default_factory=list, max_length=100)
-    mentions: list[str] = Field(default_factory=list, max_length=100)
+    hashtags: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
+    mentions: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
     created_at: UtcDatetime
     collected_at: UtcDatetime
     engagement: Engagement = Field(default_factory=Engagement)
@@ -78,21 +175,23 @@ class Post(_Model):
 
     @field_validator("hashtags", "mentions")
     @classmethod
-    def _normalise_tags(cls, values: list[str]) -> list[str]:
-        cleaned: list[str] = []
-        for value in values:
-            tag = value.strip().lstrip("#@").lower()
-            if tag and tag not in cleaned:
-                cleaned.append(tag)
-        return cleaned
+    def _normalise_tags(cls, values: list[str], info: Any) -> list[str]:
+        normalise = normalise_hashtag if info.field_name == "hashtags" else normalise_mention
+        return list(dict.fromkeys(tag for tag in map(normalise, values) if tag))
 
     @model_validator(mode="before")
     @classmethod
     def _derive_post_id(cls, data: Any) -> Any:
-        if isinstance(data, dict) and not data.get("post_id"):
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for name in ("native_id", "post_id", "url"):
+            if isinstance(data.get(name), str):
+                data[name] = strip_controls(data[name])
+        if not data.get("post_id"):
             platform, native_id = data.get("platform"), data.get("native_id")
             if isinstance(platform, str) and isinstance(native_id, str):
-                data = {**data, "post_id": make_post_id(platform, native_id)}
+                data["post_id"] = make_post_id(platform, native_id)
         return data
 
     @model_validator(mode="after")

@@ -17,6 +17,7 @@ from connectors.base import MAX_WARNING_KINDS, ConnectorStats
 from connectors.replay import SAMPLE, key_of
 from connectors.state import ConnectorState
 from connectors.facebook import FacebookPagesConnector
+from connectors.formats import facebook_post_id
 from connectors.instagram import InstagramHashtagConnector
 from connectors.meta_content_library import MetaContentLibraryConnector
 from connectors.tiktok import TikTokConnector
@@ -80,7 +81,8 @@ def _meta_content_library(tmp: Path) -> tuple[Connector, list[str]]:
     connector = MetaContentLibraryConnector(source, ConnectorState(tmp / "state" / "mcl.sqlite"), clock=clock,
                                             environ={"META_CL_ACCESS_TOKEN": double.access_token})
     # An Instagram post is known by the shortcode in its URL.
-    return connector, [f"facebook:4242_{i}" for i in range(15)] + [f"instagram:Cq{i:05d}" for i in range(15)]
+    # A Facebook post by the post part of its "<owner>_<post>" id.
+    return connector, [f"facebook:{i}" for i in range(15)] + [f"instagram:Cq{i:05d}" for i in range(15)]
 
 
 def _instagram(tmp: Path) -> tuple[Connector, list[str]]:
@@ -109,7 +111,7 @@ def _facebook(tmp: Path) -> tuple[Connector, list[str]]:
     source = FacebookPagesSource(name="contract", base_url=double.url, pages=["kabarsukamaju"])
     connector = FacebookPagesConnector(source, ConnectorState(tmp / "state" / "facebook.sqlite"), clock=clock,
                                        environ={"FB_ACCESS_TOKEN": double.token})
-    return connector, [f"facebook:{p['id']}" for p in page.posts]
+    return connector, [f"facebook:{facebook_post_id(p['id'])}" for p in page.posts]
 
 
 DOUBLES: list = []

@@ -17,6 +17,7 @@ from connectors.facebook import (
     NormaliseError,
     to_post,
 )
+from connectors.formats import facebook_post_id
 from connectors.state import ConnectorState
 from pipelines.ops.services import ensure_ready
 from schemas.config import FacebookPagesSource, Settings
@@ -55,7 +56,7 @@ def build_pages() -> list[FacebookPage]:
 
 
 def expected_ids(pages: list[FacebookPage], reach_from: datetime, visible_at: datetime) -> set[str]:
-    return {f"facebook:{p['id']}" for page in pages for p in page.posts
+    return {f"facebook:{facebook_post_id(p['id'])}" for page in pages for p in page.posts
             if reach_from <= datetime.strptime(p["created_time"], "%Y-%m-%dT%H:%M:%S%z") <= visible_at}
 
 
@@ -98,7 +99,7 @@ SAMPLE = {
 
 def test_to_post_reads_a_page_post() -> None:
     post = to_post(SAMPLE, collected_at=START, page="kompascom")
-    assert post.post_id == "facebook:100064000001_1234567890123456"
+    assert post.post_id == "facebook:1234567890123456", "the post part of the Graph id, as from every source"
     assert str(post.url) == "https://www.facebook.com/kompascom/posts/pfbid02abcDEF"
     assert (post.author.id, post.author.handle, post.author.display_name) == ("100064000001", "kompascom",
                                                                               "Kompas.com")
@@ -114,9 +115,13 @@ def test_to_post_photo_post_without_message_or_username() -> None:
              "permalink_url": "https://www.facebook.com/photo.php?fbid=987&set=a.1",
              "from": {"id": "150000000001", "name": "Paslon Nomor 1"},
              "reactions": {"data": [], "summary": {"total_count": 3}}}
-    post = to_post(photo, START, page="150000000001")
+    warnings: list[str] = []
+    post = to_post(photo, START, page="150000000001", warnings=warnings)
+    # No `shares`: the Graph API leaves it out of a post no one shared. No comments summary: unknown.
     assert post.text == "" and post.hashtags == [] and post.engagement.shares == 0
-    assert post.engagement.comments == 0 and post.engagement.likes == 3
+    assert post.engagement.comments is None and post.engagement.likes == 3
+    assert warnings == ["facebook: comments.summary.total_count is missing (hidden by the platform, or not given "
+                        "by the source), read as unknown"]
     assert post.author.handle == "150000000001" and post.author.display_name == "Paslon Nomor 1"
     assert post.created_at == datetime(2026, 11, 21, 12, 30, tzinfo=UTC)
     # Configured by id, but the permalink names the page: that name is the handle.
@@ -138,7 +143,7 @@ def test_to_post_photo_post_without_message_or_username() -> None:
         ({"id": "100064000001_12/../34"}, "not a valid post (native_id: String should match pattern"),
         ({"id": 1234}, "id 1234 is not a Graph post id"),
         ({"reactions": {"summary": {"total_count": "banyak"}}},
-         "reactions.summary.total_count 'banyak' is not a count"),
+         "reactions.summary.total_count 'banyak' is not a whole number"),
     ],
 )
 def test_to_post_rejects_broken_posts(change: dict, reason: str) -> None:
@@ -155,7 +160,7 @@ def test_a_day_of_polling_with_faults_loses_and_duplicates_nothing(
     end = START + timedelta(days=1)
     clock = FakeClock(START, stop_at=end)
     pages = build_pages()
-    updated = "100064000001_1001"  # posted at 12:05; its reactions jump at 13:00, inside the next poll's overlap
+    updated = pages[0].graph_id(1001)  # posted at 12:05; its reactions jump at 13:00, inside the next poll's overlap
     with FacebookGraphDouble(clock, pages, hourly_requests=10, max_limit=10) as double:
         double.faults = ["malformed_item", "500", "rate_limit", "empty_page", "500", "page_rate_limit",
                          "user_rate_limit"]
@@ -170,9 +175,9 @@ def test_a_day_of_polling_with_faults_loses_and_duplicates_nothing(
         posts = sent_posts(fb_settings, len(expected) + 1)
         sends = Counter(p.post_id for p in posts)
         assert set(sends) == expected, "every post in reach was delivered, the malformed one by a later poll"
-        assert sends.pop(f"facebook:{updated}") == 2, "new counts are sent again under the same key"
+        assert sends.pop(f"facebook:{facebook_post_id(updated)}") == 2, "new counts are sent again under the same key"
         assert set(sends.values()) == {1}, "nothing else is sent twice"
-        last = [p for p in posts if p.post_id == f"facebook:{updated}"]
+        last = [p for p in posts if p.post_id == f"facebook:{facebook_post_id(updated)}"]
         assert (last[0].engagement.likes, last[1].engagement.likes) == (10, 500)
         assert stats.unchanged > 0, "posts re-read in the overlap unchanged were not sent again"
         assert stats.produced == len(expected) + 1
@@ -328,4 +333,4 @@ def test_counts_of_posts_within_the_refresh_window_are_refreshed(
     posts = sent_posts(fb_settings, 4 + len(expected_updates))
     assert len(posts) == 4 + len(expected_updates)
     updates = [p for p in posts if p.engagement.likes == 99]
-    assert {f"p_{p.native_id.rsplit('_', 1)[1]}" for p in updates} == expected_updates
+    assert {f"p_{int(p.native_id.removeprefix(page.id))}" for p in updates} == expected_updates

@@ -146,8 +146,25 @@ def test_apify_tiktok_items_normalise() -> None:
             "engagement": (18, 2, 0, 0),
             "region": None,
         },
+        {
+            # A NUL in the username (in the handle and the URL) is dropped; the likes the author
+            # hid are unknown, not 0; the list's "MasakBareng\"" and "PilkadaSukamaju2026," lose
+            # their punctuation, and #SaksiTPS, only in the text, is added to them.
+            "post_id": "tiktok:7711302945831755026",
+            "handle": "bu.rt05_sukamaju",
+            "author_id": "7150033921873456129",
+            "display_name": "Bu RT 05 Pasirlaja",
+            "url": "https://www.tiktok.com/@bu.rt05_sukamaju/video/7711302945831755026",
+            "created_at": utc("2026-11-23T07:46:40Z"),
+            "collected_at": COLLECTED,
+            "hashtags": ["masakbareng", "pilkadasukamaju2026", "saksitps"],
+            "mentions": [],
+            "engagement": (None, 41, 12, 3400),
+            "region": None,
+        },
     ]
     assert posts[0].text == items[0]["text"] and posts[4].text == ""
+    assert posts[5].raw["authorMeta"]["name"] == "bu.rt05_sukamaju\x00", "the original stays in raw"
 
 
 # --- Apify Instagram ---------------------------------------------------------------------------
@@ -166,11 +183,11 @@ def test_apify_instagram_items_normalise() -> None:
             "collected_at": COLLECTED,
             "hashtags": ["kulinersukamaju", "buburayam", "pilkadasukamaju2026"],
             "mentions": [],
-            "engagement": (842, 37, 0, None),
+            "engagement": (842, 37, None, None),
             "region": "Alun-Alun Sukamaju",
         },
         {
-            # A reel: videoViewCount is the views; Instagram has no share count.
+            # A reel: videoViewCount is the views; Instagram has no share count: unknown, not 0.
             "post_id": "instagram:DgC1zUiCgr2",
             "handle": "relawan.niba.pasirlaja",
             "author_id": "62290118734",
@@ -180,11 +197,11 @@ def test_apify_instagram_items_normalise() -> None:
             "collected_at": COLLECTED,
             "hashtags": ["nibauntuksukamaju", "03pasti"],
             "mentions": ["hj.nining.rahmawati", "bayusetiaji.official"],
-            "engagement": (3391, 402, 0, 21950),
+            "engagement": (3391, 402, None, 21950),
             "region": "Lapangan Desa Pasirlaja",
         },
         {
-            # likesCount -1 (likes hidden) becomes 0; empty hashtags are read from the caption.
+            # likesCount -1 (likes hidden) is unknown; empty hashtags are read from the caption.
             "post_id": "instagram:DgEKOw2OGsN",
             "handle": "cekfakta.sukamaju",
             "author_id": "51120984466",
@@ -194,7 +211,22 @@ def test_apify_instagram_items_normalise() -> None:
             "collected_at": COLLECTED,
             "hashtags": ["cekfakta", "hoaks", "pilkada2026"],
             "mentions": [],
-            "engagement": (0, 58, 0, None),
+            "engagement": (None, 58, None, None),
+            "region": None,
+        },
+        {
+            # The list's "masakbareng\"" and "DapurUmum," lose their punctuation; #TPS07 is only in
+            # the caption and is added. Likes hidden (-1): unknown.
+            "post_id": "instagram:DgH3kLmQx7a",
+            "handle": "dapur.relawan.pasirlaja",
+            "author_id": "63341200981",
+            "display_name": "Dapur Relawan Pasirlaja",
+            "url": "https://www.instagram.com/p/DgH3kLmQx7a/",
+            "created_at": utc("2026-11-23T10:15:02Z"),
+            "collected_at": COLLECTED,
+            "hashtags": ["masakbareng", "dapurumum", "pilkadasukamaju2026", "tps07"],
+            "mentions": [],
+            "engagement": (None, 22, None, None),
             "region": None,
         },
     ]
@@ -253,6 +285,36 @@ def test_apify_facebook_items_normalise() -> None:
             "hashtags": ["pilkadasukamaju2026", "ayoketps"],
             "mentions": ["kpu.sukamaju"],
             "engagement": (980, 73, 301, 14022),
+            "region": None,
+        },
+        {
+            # The video shape (a /watch/ URL): videoId, publish_time in seconds, permalink_url,
+            # reaction_count.count, total_comment_count, message.text, owner.
+            "post_id": "facebook:1187305826417733",
+            "handle": "forumwargasukamaju",
+            "author_id": "100064712290413",
+            "display_name": "Forum Warga Sukamaju",
+            "url": "https://www.facebook.com/watch/?v=1187305826417733",
+            "created_at": utc("2026-11-22T21:40:00Z"),
+            "collected_at": COLLECTED,
+            "hashtags": ["debatpilkadasukamaju", "pilkadasukamaju2026"],
+            "mentions": [],
+            "engagement": (2140, 388, 97, 48210),
+            "region": None,
+        },
+        {
+            # A reel in the video shape with only `id`, publish_time as a string, the text in
+            # description, pageName a display name (slugged) and pageId the account's id.
+            "post_id": "facebook:874411902213456",
+            "handle": "relawan.asri.sukamaju",
+            "author_id": "100091234567890",
+            "display_name": "Relawan Asri Sukamaju",
+            "url": "https://www.facebook.com/reel/874411902213456/",
+            "created_at": utc("2026-11-23T17:35:00Z"),
+            "collected_at": COLLECTED,
+            "hashtags": ["ayoketps", "tegalmanik"],
+            "mentions": [],
+            "engagement": (356, 0, 5, 9120),
             "region": None,
         },
     ]
@@ -314,11 +376,11 @@ def test_zeeschuimer_lines_normalise() -> None:
             "collected_at": utc("2026-11-22T16:42:08.977Z"),
             "hashtags": ["pilkadasukamaju2026", "kampanyeakbar", "pasirlaja"],
             "mentions": ["foto.rizal"],
-            "engagement": (5120, 331, 0, 40880),
+            "engagement": (5120, 331, None, 40880),
             "region": "Lapangan Desa Pasirlaja",
         },
         {
-            # No caption, counts hidden (the 9 likes Instagram sends are not real), and captured
+            # No caption, counts hidden (the 9 likes Instagram sends are not real: unknown), and captured
             # 42 s "before" it was posted: collected_at is raised to created_at.
             "post_id": "instagram:DgEqFVmJZ4W",
             "handle": "abah.oding.official",
@@ -329,7 +391,7 @@ def test_zeeschuimer_lines_normalise() -> None:
             "collected_at": utc("2026-11-23T05:44:00Z"),
             "hashtags": [],
             "mentions": [],
-            "engagement": (0, 3, 0, None),
+            "engagement": (None, 3, None, None),
             "region": None,
         },
         {
@@ -405,7 +467,7 @@ def test_without_a_shortcode_the_numeric_id_is_used_with_a_warning() -> None:
 
 def test_fallbacks_are_reported_as_warnings_and_clean_items_give_none() -> None:
     warnings: list[str] = []
-    for item in load("apify-tiktok.json"):  # some without webVideoUrl: the URL they get is exact, not a fallback
+    for item in load("apify-tiktok.json")[:5]:  # some without webVideoUrl: the URL they get is exact, not a fallback
         apify_tiktok(item, datetime(2026, 12, 1, tzinfo=UTC), warnings)
     assert warnings == []
     hidden = load("apify-instagram.json")[2]
@@ -418,6 +480,84 @@ def test_fallbacks_are_reported_as_warnings_and_clean_items_give_none() -> None:
         "apify-instagram: collected before it was created (the collector's clock was behind): collected_at raised "
         "to created_at",
     ]
+
+
+def test_hidden_counts_are_unknown_and_each_is_warned_about() -> None:
+    warnings: list[str] = []
+    tiktok = apify_tiktok(load("apify-tiktok.json")[5], COLLECTED, warnings)
+    hidden = load("zeeschuimer.ndjson")[3]
+    assert hidden["data"]["like_and_view_counts_disabled"] is True and hidden["data"]["like_count"] == 9
+    instagram = zeeschuimer(hidden, COLLECTED, warnings)
+    assert tiktok.engagement.likes is None and instagram.engagement.likes is None
+    assert instagram.engagement.comments == 3, "what the platform shows is kept"
+    assert warnings == [
+        "apify-tiktok: diggCount is missing (hidden by the platform, or not given by the source), read as unknown",
+        "apify-tiktok: control characters removed from author.handle, url (the original is in raw)",
+        "zeeschuimer instagram.com: data.like_and_view_counts_disabled: the owner hid likes and views, read as "
+        "unknown",
+        "zeeschuimer instagram.com: collected before it was created (the collector's clock was behind): "
+        "collected_at raised to created_at",
+    ]
+
+
+def test_hashtags_are_the_union_of_the_tools_list_and_the_text() -> None:
+    item = load("apify-tiktok.json")[0]
+    item["hashtags"] = [{"name": "KampanyeDamai"}, {"name": "pilkadasukamaju2026\u2026"}]
+    post = apify_tiktok(item, COLLECTED)
+    # The list first, in its order, then what only the caption has; each tag once.
+    assert post.hashtags == ["kampanyedamai", "pilkadasukamaju2026", "debatpilkadasukamaju", "cibeureumhilir"]
+
+
+# --- One Facebook post, one key -----------------------------------------------------------------
+
+
+def test_a_facebook_post_has_one_post_id_whatever_the_source() -> None:
+    from connectors.facebook import to_post as graph_to_post
+    from connectors.meta_content_library import to_post as library_to_post
+
+    apify = apify_facebook(load("apify-facebook.json")[0], COLLECTED)
+    # The Graph API keys the same post "<page id>_<post id>"; so does the Content Library.
+    graph = graph_to_post({"id": "100064712290413_122100396030520728", "created_time": "2026-11-20T23:12:09+0000",
+                           "permalink_url": apify.raw["url"], "message": apify.text,
+                           "from": {"id": "100064712290413", "name": "Forum Warga Sukamaju"}}, COLLECTED,
+                          page="forumwargasukamaju")
+    library = library_to_post({"id": "100064712290413_122100396030520728", "creation_time": "2026-11-20T23:12:09Z",
+                               "text": apify.text, "owner": {"id": "100064712290413", "name": "Forum Warga Sukamaju"}},
+                              "facebook", COLLECTED)
+    assert apify.post_id == graph.post_id == library.post_id == "facebook:122100396030520728"
+    assert graph.author.id == library.author.id == "100064712290413", "the page part stays the author's id"
+    assert graph.raw["id"] == "100064712290413_122100396030520728", "the Graph id stays in raw"
+    # A video: the Graph API's post of a video posted on its own and the scraper's video item.
+    video = apify_facebook(load("apify-facebook.json")[3], COLLECTED)
+    permalink = "https://www.facebook.com/forumwargasukamaju/videos/1187305826417733/"
+    graph_video = graph_to_post({"id": "100064712290413_1187305826417733", "created_time": "2026-11-22T21:40:00+0000",
+                                 "permalink_url": permalink}, COLLECTED, page="forumwargasukamaju")
+    assert video.post_id == graph_video.post_id == "facebook:1187305826417733"
+
+
+@pytest.mark.parametrize(
+    ("change", "post_id", "warned"),
+    [
+        # No postId: the numeric id in topLevelUrl, or in feedbackId (base64 of "feedback:<id>").
+        ({"postId": None}, "facebook:122100396030520728", False),
+        ({"postId": None, "topLevelUrl": None}, "facebook:122100396030520728", False),
+        ({"postId": "100064712290413_122100396030520728"}, "facebook:122100396030520728", False),
+        ({"postId": None, "topLevelUrl": None,
+          "url": "https://www.facebook.com/permalink.php?story_fbid=122100396030520728&id=100064712290413"},
+         "facebook:122100396030520728", False),
+        # Only a pfbid link: an opaque token, which another source will not give; warned.
+        ({"postId": None, "topLevelUrl": None, "feedbackId": None},
+         "facebook:pfbid02kXyTq7Lw9Dd3RbNc5VhZmPa1sFgE4uYt6JoQnK8rW2xCvB7eM3iHf", True),
+    ],
+)
+def test_a_facebook_item_without_post_id_is_keyed_by_what_it_has(change: dict[str, Any], post_id: str,
+                                                                  warned: bool) -> None:
+    item = {key: value for key, value in {**load("apify-facebook.json")[0], **change}.items() if value is not None}
+    warnings: list[str] = []
+    assert apify_facebook(item, COLLECTED, warnings).post_id == post_id
+    assert warnings == ([
+        "apify-facebook: no numeric post id: the pfbid in the URL is used as the post id, so the same post from "
+        "another source will not be recognised"] if warned else [])
 
 
 def test_zeeschuimer_refuses_instagrams_older_graphql_shape() -> None:
@@ -446,11 +586,14 @@ BAD: dict[str, tuple[Callable[[dict, datetime], Post], list[str]]] = {
         "apify-instagram: missing field 'ownerUsername'",
     ]),
     "apify-facebook.bad.json": (apify_facebook, [
-        "apify-facebook: missing field 'postId'",
+        "apify-facebook: missing field 'postId' (or 'videoId' or 'id'), and no post id in 'url', 'topLevelUrl', "
+        "'permalink_url' or 'feedbackId'",
         "apify-facebook: shares '1,2rb' is not a whole number",
-        "apify-facebook: missing field 'time' (or 'timestamp')",
-        "apify-facebook: missing field 'url' (or 'topLevelUrl')",
-        "apify-facebook: missing field 'pageName' (or 'user.profileUrl' or 'user.name')",
+        "apify-facebook: missing field 'time' (or 'timestamp' or 'publish_time')",
+        "apify-facebook: missing field 'url' (or 'topLevelUrl' or 'permalink_url')",
+        "apify-facebook: missing field 'pageName' (or 'user.profileUrl' or 'user.name' or 'owner.name')",
+        "apify-facebook: publish_time 'kemarin' is not a number",
+        "apify-facebook: reaction_count.count '1,2rb' is not a whole number",
     ]),
     "zeeschuimer.bad.ndjson": (zeeschuimer, [
         "zeeschuimer tiktok.com: missing field 'data.id'",

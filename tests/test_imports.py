@@ -193,7 +193,7 @@ def test_warnings_are_counted_and_shown_by_the_import_command(stack, tmp_path: P
     assert ("  warning: 1 × apify-tiktok: collected before it was created (the collector's clock was behind): "
             "collected_at raised to created_at") in out
     posts = {p.native_id: p for p in raw_posts(settings, 5)}
-    assert posts[f"73{1:017d}"].engagement.likes == 0, "the post is still sent, with the fallback"
+    assert posts[f"73{1:017d}"].engagement.likes is None, "the post is still sent, its likes unknown (not 0)"
 
 
 def _array_items_of(path: Path, monkeypatch, read_size: int) -> list[tuple[Any, bytes, str | None]]:
@@ -243,6 +243,67 @@ def test_a_broken_json_array_gives_its_good_items_then_one_failure(tmp_path: Pat
         assert item is None and broken is not None and broken.startswith(reason.split(" after item")[0])
         assert broken.startswith(reason) and "the rest of the file is not read" in broken
         assert len(got) == good + 1
+
+
+def _pretty(*items: Any) -> str:
+    """Items pretty-printed one after another, as ``json.dump(item, indent=2)`` or ``jq`` writes them."""
+    return "".join(json.dumps(item, ensure_ascii=False, indent=2) + "\n" for item in items)
+
+
+ONE, TWO = tiktok_item(1), tiktok_item(2, text="Ayo nyoblos 🗳️ #pilkada")
+LONG = tiktok_item(3, text="panjang " * 1000)  # a JSON line longer than any first look at the file
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        # A single object, pretty-printed (saved from a tool's item view): one item, whatever the name.
+        ("item.json", _pretty(ONE), [ONE]),
+        ("item.jsonl", _pretty(ONE), [ONE]),
+        ("item-crlf.ndjson", _pretty(ONE).replace("\n", "\r\n"), [ONE]),
+        ("item-bom.json", "\ufeff" + _pretty(ONE), [ONE]),
+        # Several pretty-printed objects one after another (``jq '.[]' export.json``).
+        ("jq.json", _pretty(ONE, TWO), [ONE, TWO]),
+        ("jq-spaced.json", "\n\n" + _pretty(ONE) + "\n" + _pretty(TWO), [ONE, TWO]),
+        # An array in a file named for lines, and lines in a file named for an array.
+        ("array.ndjson", json.dumps([ONE, TWO], indent=2), [ONE, TWO]),
+        ("lines.json", json.dumps(ONE) + "\n" + json.dumps(TWO) + "\n", [ONE, TWO]),
+        ("one-line.jsonl", json.dumps(ONE), [ONE]),
+        ("long-lines.ndjson", json.dumps(LONG) + "\n" + json.dumps(TWO) + "\n", [LONG, TWO]),
+        # JSON lines whose first line is broken are still lines: the rest is read.
+        ("broken-first.ndjson", '{"id": "73", "tex\n' + json.dumps(TWO) + "\n", [None, TWO]),
+    ],
+)
+def test_the_shape_of_an_export_is_read_from_its_content_not_its_name(tmp_path: Path, monkeypatch, name: str,
+                                                                      content: str, expected: list[Any]) -> None:
+    export = tmp_path / name
+    export.write_bytes(content.encode())
+    for read_size in (16, 1 << 20):
+        got = _array_items_of(export, monkeypatch, read_size)
+        assert [item for item, _, _ in got] == expected, read_size
+        assert [broken is None for _, _, broken in got] == [item is not None for item in expected]
+        assert [json.loads(raw) for item, raw, _ in got if item is not None] == [i for i in expected if i is not None]
+
+
+def test_a_broken_pretty_printed_object_is_one_dead_letter_not_one_per_line(tmp_path: Path, monkeypatch) -> None:
+    export = tmp_path / "cut.json"
+    export.write_text(_pretty(ONE) + _pretty(TWO)[:-30], encoding="utf-8")  # the second one was cut off
+    got = _array_items_of(export, monkeypatch, 64)
+    assert [item for item, _, _ in got] == [ONE, None]
+    assert got[1][2].startswith("not JSON (") and "after item 1" in got[1][2]
+    assert got[1][1].lstrip().startswith(b'{\n  "id": "73')
+    export.write_bytes(_pretty(ONE).encode() + b'{\n  "id": "\xff"\n}\n')
+    got = _array_items_of(export, monkeypatch, 64)
+    assert [item for item, _, _ in got] == [ONE, None] and got[1][2].startswith("not UTF-8 (invalid start byte)")
+
+
+def test_a_pretty_printed_single_object_export_is_imported_as_one_post(stack, tmp_path: Path) -> None:
+    settings = import_settings(stack, tmp_path)
+    export = tmp_path / "one-video.jsonl"
+    export.write_text(_pretty(ONE), encoding="utf-8")
+    connector = run_import(settings, export)
+    assert (connector.stats.produced, connector.stats.dead_lettered) == (1, 0)
+    assert [p.post_id for p in raw_posts(settings, 1)] == [f"tiktok:73{1:017d}"]
 
 
 def test_a_broken_array_is_dead_lettered_after_its_good_items(stack, tmp_path: Path) -> None:

@@ -144,8 +144,13 @@ def test_to_post_fills_what_the_api_may_leave_out() -> None:
     # Likes hidden by the owner, no caption, and a clock behind Instagram's.
     raw = {"id": "17900000000000001", "permalink": "https://www.instagram.com/reel/C9xYz_12ab/",
            "timestamp": "2026-11-24T10:05:00+0000", "media_type": "VIDEO", "comments_count": 0}
-    post = to_post(raw, collected_at=START)
-    assert post.text == "" and post.hashtags == [] and post.engagement.likes == 0
+    warnings: list[str] = []
+    post = to_post(raw, collected_at=START, warnings=warnings)
+    assert post.text == "" and post.hashtags == [] and post.engagement.comments == 0
+    # Hidden likes are unknown, not "nobody liked it"; Instagram has no share count at all.
+    assert post.engagement.likes is None and post.engagement.shares is None
+    assert warnings == ["instagram: like_count is missing (hidden by the platform, or not given by the source), "
+                        "read as unknown"]
     assert post.collected_at == post.created_at == START + timedelta(minutes=5)
     assert post.author.handle == "unknown:C9xYz_12ab"
 
@@ -172,7 +177,7 @@ def test_handle_from_permalink(permalink: str, handle: str) -> None:
         ({"timestamp": None}, "missing field 'timestamp'"),
         ({"timestamp": "kemarin sore"}, "timestamp 'kemarin sore' is not an ISO 8601 time"),
         ({"timestamp": "2026-11-24T09:12:33"}, "is not an ISO 8601 time with a timezone"),
-        ({"like_count": -3}, "not a valid post"),
+        ({"like_count": -3}, "like_count -3 is negative"),
         ({"permalink": "not a url"}, "not a valid post"),
         ({"caption": ["#a"]}, "caption is list"),
     ],

@@ -70,7 +70,7 @@ def test_every_aggregation_field_is_in_the_mapping_with_a_fitting_type(objects: 
     fields = view_fields(POSTS, ALERTS)
     needs = {"terms": {"keyword", "long", "boolean", "date"}, "date_histogram": {"date"},
              "cardinality": {"keyword", "long", "date", "boolean"}, "min": {"date", "long", "float"},
-             "max": {"date", "long", "float"}}
+             "max": {"date", "long", "float"}, "avg": {"long", "float"}, "sum": {"long", "float"}}
     checked = 0
     for obj in objects:
         if obj["type"] != "visualization" or not obj["references"]:
@@ -245,6 +245,73 @@ def test_saved_searches_for_alert_emails_exist_on_the_posts_view(objects: list[d
         assert objs[search_id]["type"] == "search"
         assert objs[search_id]["references"][0]["id"] == POSTS_VIEW_ID
         assert "url" in objs[search_id]["attributes"]["columns"]
+
+
+# --- engagement: unknown counts are left out, never read as 0 ----------------------------------
+
+ENGAGEMENT_PANEL = "siaga-vis-engagement-by-platform"
+SKIPS_MISSING = {"avg", "sum", "min", "max"}
+"""Elasticsearch metric aggregations that leave a document without the field out of the figure."""
+
+
+def test_engagement_is_only_averaged_or_summed_so_a_hidden_count_is_left_out(objects: list[dict[str, Any]]) -> None:
+    uses = [use for use in fields_used(objects) if use.field.startswith("engagement.")]
+    assert {use.field for use in uses if use.object_id == ENGAGEMENT_PANEL} == {
+        "engagement.likes", "engagement.comments", "engagement.shares", "engagement.views"}
+    # A terms bucket or a "missing" bucket would count unknown counts; a KQL test would need a value.
+    assert {use.role for use in uses} <= SKIPS_MISSING | {"column"}, uses
+    for obj in objects:
+        if obj["type"] != "visualization":
+            continue
+        for agg in json.loads(obj["attributes"]["visState"])["aggs"]:
+            if str(agg.get("params", {}).get("field", "")).startswith("engagement."):
+                assert "missing" not in agg["params"], (obj["id"], agg)
+                assert "diketahui" in agg["params"]["customLabel"] and "known" in agg["params"]["customLabel"]
+    assert ENGAGEMENT_PANEL in {ref["id"] for ref in by_id(objects)["siaga-dashboard-overview"]["references"]}
+    labels = json.loads(by_id(objects)[POSTS_VIEW_ID]["attributes"]["fieldAttrs"])
+    assert {"engagement.likes", "engagement.views"} <= set(labels)
+
+
+def test_the_engagement_panel_over_posts_with_hidden_counts_gives_the_mean_of_the_known_ones(
+    settings, objects: list[dict[str, Any]]
+) -> None:
+    """The panel's own aggregations, run by the local Elasticsearch on posts indexed through the
+    generated template: a post whose likes are unknown does not pull the average down."""
+    from datetime import UTC, datetime
+
+    from elasticsearch import Elasticsearch
+
+    from pipelines.common.records import KafkaRecord
+    from pipelines.ops.services import ensure_ready
+    from pipelines.post.job import run_batch
+    from tests.conftest import make_post
+
+    ensure_ready(settings)
+    start = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    counts = [(100, 10, 4, 1000), (None, 20, None, None), (300, None, 8, 3000)]  # likes, comments, shares, views
+    posts = [make_post(str(number), platform="instagram", start=start,
+                       engagement=dict(zip(("likes", "comments", "shares", "views"), values, strict=True)))
+             for number, values in enumerate(counts)]
+    run_batch([KafkaRecord("raw", 0, offset, None, json.dumps(post).encode()) for offset, post in enumerate(posts)],
+              settings)
+    panel = json.loads(by_id(objects)[ENGAGEMENT_PANEL]["attributes"]["visState"])
+    metrics = {agg["id"]: {agg["type"]: {"field": agg["params"]["field"]}} for agg in panel["aggs"]
+               if agg["type"] in SKIPS_MISSING}
+    es = Elasticsearch(settings.elasticsearch_url())
+    alias = settings.elasticsearch.posts_index
+    es.indices.refresh(index=alias)
+    stored = es.search(index=alias, size=10, query={"match_all": {}})["hits"]["hits"]
+    answer = es.search(index=alias, size=0, aggs=metrics)["aggregations"]
+    es.close()
+    assert sorted(str(hit["_source"]["engagement"]["likes"]) for hit in stored) == ["100", "300", "None"]
+    by_field = {next(iter(spec.values()))["field"]: (kind, answer[agg_id]["value"])
+                for agg_id, spec in metrics.items() for kind in spec}
+    assert by_field == {
+        "engagement.likes": ("avg", 200.0),  # not 133.3, as it would be with the hidden likes read as 0
+        "engagement.comments": ("avg", 15.0),
+        "engagement.shares": ("avg", 6.0),
+        "engagement.views": ("sum", 4000.0),
+    }
 
 
 # --- siaga kibana export / import --------------------------------------------------------------

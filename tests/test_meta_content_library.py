@@ -11,7 +11,7 @@ import pytest
 
 from connectors.api import ConnectorFatal
 from connectors.base import SourceRecord
-from connectors.formats import instagram_shortcode
+from connectors.formats import facebook_post_id, instagram_shortcode
 from connectors.meta_content_library import (
     OVERLAP,
     MetaContentLibraryConnector,
@@ -79,10 +79,10 @@ KEYWORDS = ["pilkada", "hoaks"]
 
 
 def post_id(hosted: Hosted) -> str:
-    """An Instagram post is known by the shortcode in its URL, a Facebook post by its id."""
+    """An Instagram post is known by the shortcode in its URL, a Facebook post by the post part of its id."""
     if hosted.platform == "instagram":
         return f"instagram:{instagram_shortcode(hosted.item['url'])}"
-    return f"{hosted.platform}:{hosted.item['id']}"
+    return f"{hosted.platform}:{facebook_post_id(hosted.item['id'])}"
 
 
 def expected_ids(until: datetime, since: datetime = START - timedelta(days=7), delay: timedelta = timedelta(minutes=5),
@@ -122,7 +122,7 @@ def sent_ids(settings: Settings, expected: int) -> list[str]:
 
 def test_to_post_facebook() -> None:
     post = to_post(fb(7, hours_ago=3).item, "facebook", collected_at=START)
-    assert post.post_id == "facebook:1029384756_100007"
+    assert post.post_id == "facebook:100007", "the post part of the id, as from every source of Facebook posts"
     assert str(post.url) == "https://www.facebook.com/1029384756/posts/100007"
     assert post.author.handle == "Info Sukamaju" and post.author.id == "1029384756"
     assert post.author.display_name == "Info Sukamaju"
@@ -138,12 +138,20 @@ def test_to_post_instagram_and_fallbacks() -> None:
     assert post.raw["id"] == "17900000000000003"
     assert post.author.handle == "warga.3" and post.author.display_name is None
     assert post.mentions == ["kpu_ri"] and post.hashtags == ["debat"] and post.engagement.views == 903
-    # No URL: a Facebook post's URL is derived from its id; statistics may be missing.
+    # No URL: a Facebook post's URL is derived from its id; statistics may be missing: unknown, not 0.
     bare = {"id": "55_66", "creation_time": "2026-11-24T08:00:00Z", "owner": {"name": "Warga"}}
-    post = to_post(bare, "facebook", collected_at=START - timedelta(days=1))
+    warnings: list[str] = []
+    post = to_post(bare, "facebook", collected_at=START - timedelta(days=1), warnings=warnings)
     assert str(post.url) == "https://www.facebook.com/55_66" and post.text == ""
+    assert post.post_id == "facebook:66"
     assert post.collected_at == post.created_at, "collected_at is never before created_at"
-    assert post.engagement.likes == 0
+    assert (post.engagement.likes, post.engagement.comments, post.engagement.shares) == (None, None, None)
+    assert post.engagement.views is None
+    missing = "is missing (hidden by the platform, or not given by the source), read as unknown"
+    assert warnings == ["meta_content_library: no url: the URL is built from the post id",
+                        f"meta_content_library: statistics.reaction_count {missing}",
+                        f"meta_content_library: statistics.comment_count {missing}",
+                        f"meta_content_library: statistics.share_count {missing}"]
 
 
 @pytest.mark.parametrize(
@@ -154,8 +162,9 @@ def test_to_post_instagram_and_fallbacks() -> None:
         ({"creation_time": 1764000000}, "facebook", "is not an ISO 8601 time"),
         ({"owner": {"id": "1"}}, "facebook", "owner has neither username nor name"),
         ({"url": None}, "instagram", "missing field 'url'"),
-        ({"statistics": {"reaction_count": -3}}, "facebook", "not a valid post"),
-        ({"statistics": {"reaction_count": "banyak"}}, "facebook", "not a valid post"),
+        ({"statistics": {"reaction_count": -3}}, "facebook", "statistics.reaction_count -3 is negative"),
+        ({"statistics": {"reaction_count": "banyak"}}, "facebook",
+         "statistics.reaction_count 'banyak' is not a whole number"),
         ({"id": "12/34"}, "facebook", "not a valid post"),
     ],
 )
@@ -186,7 +195,9 @@ def test_a_day_of_faults_and_rate_limits_loses_and_duplicates_nothing(mcl_settin
         ids = sent_ids(mcl_settings, len(expected))
         assert len(ids) == len(set(ids)), "no post is sent twice, though both keywords and the overlap find some again"
         # Corrupted copies went to the dead-letter topic; a post is missing only if its one copy was.
-        corrupted = {pid for _, pid in double.applied if pid}
+        # The double names an item by its Content Library id; Siaga keys a Facebook post by its post part.
+        corrupted = {f"{platform}:{facebook_post_id(item_id)}" for platform, _, item_id in
+                     (pid.partition(":") for _, pid in double.applied if pid)}
         assert len(corrupted) == 2 and set(ids) <= expected and expected - set(ids) <= corrupted
         letters = [DeadLetter.model_validate_json(m.value)
                    for m in read_topic(mcl_settings, mcl_settings.kafka.topics.dead_letter, 3)]

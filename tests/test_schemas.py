@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import typing
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -71,6 +72,52 @@ def test_hashtags_and_mentions_are_normalised() -> None:
     )
     assert post.hashtags == ["pemilu2024", "tolakhoaks"]
     assert post.mentions == ["kpu_ri", "bawaslu.ri"]
+
+
+def test_hashtags_lose_trailing_punctuation_and_are_nfc_lower_case() -> None:
+    # What tools put in their hashtag lists: a quote or comma left over from scraping the
+    # caption, a decomposed accent (NFD), a full-width sign, a second tag glued on.
+    post = Post.model_validate(
+        make_post(
+            "1",
+            hashtags=['samenkoken"', "SamenKoken", "PilkadaSukamaju2026,", "caf\u00e9", "cafe\u0301", "\uff03Pemilu",
+                      "#pilkada#pemilu", "(#AyoKeTPS)", "\u2026", "!!"],
+            mentions=["@kpu.sukamaju.", "@KPU.Sukamaju", "bawaslu_ri:"],
+        )
+    )
+    assert post.hashtags == ["samenkoken", "pilkadasukamaju2026", "caf\u00e9", "pemilu", "pilkada", "ayoketps"]
+    assert post.mentions == ["kpu.sukamaju", "bawaslu_ri"]
+
+
+def test_a_hidden_count_is_unknown_not_zero() -> None:
+    hidden = Post.model_validate(make_post("1", engagement={"likes": None, "comments": 4, "shares": None,
+                                                            "views": None}))
+    assert (hidden.engagement.likes, hidden.engagement.comments, hidden.engagement.shares) == (None, 4, None)
+    assert Post.model_validate_json(hidden.model_dump_json()) == hidden
+    assert json.loads(hidden.model_dump_json())["engagement"]["likes"] is None
+    # A source that gives no counts at all gives no zeros either.
+    assert Engagement() == Engagement(likes=None, comments=None, shares=None, views=None)
+    with pytest.raises(ValidationError):
+        Engagement(likes=-1)
+
+
+def test_control_characters_are_stripped_from_identifiers() -> None:
+    # TikTok returns usernames with a NUL in them; a bidi override in a handle would make it
+    # read backwards in Kibana. The platform's original stays in ``raw``.
+    raw = {"username": "warga\x00_sukamaju", "id": "7301\x00"}
+    post = Post.model_validate(make_post(
+        "7301\x00", url="https://www.tiktok.com/@warga\x00_sukamaju/video/7301\x00",
+        author={"id": "a7301\x07", "handle": "warga\x00_sukamaju\u202e", "display_name": "Warga\x00 Sukamaju"},
+        hashtags=["pilkada\x00"], mentions=["\x1bkpu_ri"], raw=raw))
+    assert post.post_id == "tiktok:7301" and post.native_id == "7301"
+    assert str(post.url) == "https://www.tiktok.com/@warga_sukamaju/video/7301"
+    assert (post.author.id, post.author.handle) == ("a7301", "warga_sukamaju")
+    assert post.author.display_name == "Warga Sukamaju"
+    assert post.hashtags == ["pilkada"] and post.mentions == ["kpu_ri"]
+    assert post.raw == raw, "the original is kept"
+    assert Post.model_validate(make_post("7301", post_id="tiktok:7301\x00")).post_id == "tiktok:7301"
+    with pytest.raises(ValidationError):
+        Post.model_validate(make_post("7301", author={"handle": "\x00\x00"}))
 
 
 def test_text_at_the_limit_is_accepted_and_over_it_rejected() -> None:
@@ -198,6 +245,13 @@ def test_datetimes_are_dates(generated: dict[str, dict[str, Any]]) -> None:
 
 def test_raw_is_stored_not_indexed(generated: dict[str, dict[str, Any]]) -> None:
     assert _props(generated, "posts-x")["raw"] == {"type": "object", "enabled": False}
+
+
+def test_unknown_counts_stay_missing_in_the_index(generated: dict[str, dict[str, Any]]) -> None:
+    # No null_value: with one, Elasticsearch would index an unknown count as that number, and
+    # every average would count it.
+    engagement = _props(generated, "posts-x")["engagement"]["properties"]
+    assert engagement == {name: {"type": "long"} for name in ("likes", "comments", "shares", "views")}
 
 
 def test_scalar_field_types(generated: dict[str, dict[str, Any]]) -> None:

@@ -90,6 +90,39 @@ def test_to_post() -> None:
         to_post({**video(9, 50), "create_time": "kemarin"}, START)
 
 
+def test_a_hidden_count_is_unknown_and_a_nul_in_the_username_is_dropped() -> None:
+    raw = {**video(11, hours_ago=50, hashtags=("pilkada", "DebatPaslon,")), "username": "warga\x00_11"}
+    del raw["like_count"]  # what the API answers for a video whose author hid the likes
+    raw["video_description"] += " #TolakPolitikUang bareng @bawaslu.ri."
+    warnings: list[str] = []
+    post = to_post(raw, START, warnings)
+    assert (post.engagement.likes, post.engagement.comments, post.engagement.shares) == (None, 3, 2)
+    assert post.author.handle == "warga_11"
+    assert str(post.url) == "https://www.tiktok.com/@warga_11/video/7300000000000000011"
+    assert post.raw["username"] == "warga\x00_11", "the original stays in raw"
+    # hashtag_names, cleaned, then the description's own.
+    assert post.hashtags == ["pilkada", "debatpaslon", "tolakpolitikuang"] and post.mentions == ["bawaslu.ri"]
+    assert warnings == [
+        "tiktok: like_count is missing (hidden by the platform, or not given by the source), read as unknown",
+        "tiktok: control characters removed from author.handle, url (the original is in raw)",
+    ]
+    with pytest.raises(NormaliseError, match=r"^tiktok: like_count '1,2rb' is not a whole number$"):
+        to_post({**video(12, 50), "like_count": "1,2rb"}, START)
+
+
+def test_hidden_counts_are_counted_as_warnings_of_the_connector(tiktok_settings: Settings) -> None:
+    clock = FakeClock(START, stop_at=START + timedelta(minutes=30))
+    videos = [video(i, hours_ago=60 + i) for i in range(6)]
+    for hidden in videos[:4]:
+        del hidden["like_count"]
+    with TikTokDouble(clock, videos) as double:
+        stats = connector(double, tiktok_settings, clock).run(tiktok_settings, threading.Event())
+    likes = {p.native_id: p.engagement.likes for p in sent_posts(tiktok_settings, 6)}
+    assert sorted(likes.values(), key=str) == [44, 45, None, None, None, None]
+    assert stats.warning_counts == {
+        "tiktok: like_count is missing (hidden by the platform, or not given by the source), read as unknown": 4}
+
+
 def test_windows_split_at_seven_days() -> None:
     assert windows(date(2026, 11, 1), date(2026, 11, 16), 7) == [
         (date(2026, 11, 1), date(2026, 11, 7)), (date(2026, 11, 8), date(2026, 11, 14)),

@@ -42,13 +42,18 @@ class FacebookPage:
         self.id, self.name, self.username = page_id, name, username
         self.posts: list[dict[str, Any]] = []
 
+    def graph_id(self, number: int) -> str:
+        """The Graph id of post ``number``: ``<page id>_<post id>``, whose post id is unique across
+        pages, as Facebook's are (it is the post's key in Siaga)."""
+        return f"{self.id}_{self.id}{number:05d}"
+
     def post(self, number: int, created: datetime, message: str | None = "", *, reactions: int = 0,
              comments: int = 0, shares: int = 0) -> dict[str, Any]:
-        post_id = f"{self.id}_{number}"
+        post_id = self.graph_id(number)
         item: dict[str, Any] = {
             "id": post_id,
             "created_time": graph_time(created),
-            "permalink_url": f"https://www.facebook.com/{self.username or self.id}/posts/{number}",
+            "permalink_url": f"https://www.facebook.com/{self.username or self.id}/posts/{post_id.partition('_')[2]}",
             "from": {"id": self.id, "name": self.name},
             "reactions": {"data": [], "summary": {"total_count": reactions}},
             "comments": {"data": [], "summary": {"total_count": comments}},
