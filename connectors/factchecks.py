@@ -446,8 +446,11 @@ def _claimreview(node: dict[str, Any], item: _Reader, graph: dict[str, dict[str,
         raise item.error(f"itemReviewed is {_kind(reviewed)}, not an object")
     reviewed = reviewed or {}
     narratives = [t for t in (item.text(reviewed.get("text"), "itemReviewed.text"),) if t]
-    language = node.get("inLanguage")
-    language = _name(language, graph) if isinstance(language, dict) else item.text(language, "inLanguage")
+    language = _resolve(node.get("inLanguage"), graph)
+    if isinstance(language, dict):  # a schema.org Language: its code is the alternateName
+        code = language.get("alternateName")
+        language = code if isinstance(code, str) and code.strip() else language.get("name")
+    language = item.text(language, "inLanguage")
     author = _resolve(node.get("author"), graph)
     person = isinstance(author, dict) and "Person" in _types(author)
     native = node.get("@id") if isinstance(node.get("@id"), str) and node.get("@id") != url else None
@@ -478,6 +481,9 @@ def _claimreview_nodes(value: Any, where: str, original: bytes, out: list[_Draft
     graph: dict[str, dict[str, Any]] = {}
     nodes = list(_nodes(value, graph))
     found = 0
+    if not nodes and not in_page:
+        parsed.refused.append(Refused(where, f"claimreview: {where}: is {_kind(value)}, not a ClaimReview object",
+                                      original))
     for index, node in enumerate(nodes):
         here = where if len(nodes) == 1 else f"{where} node {index}"
         item = _Reader("claimreview", here, parsed.warnings)
@@ -486,7 +492,8 @@ def _claimreview_nodes(value: Any, where: str, original: bytes, out: list[_Draft
         if "ClaimReview" not in types and not lenient:
             if not in_page:  # in a page or a graph, other nodes (WebPage, Organization) are expected
                 kind = "/".join(sorted(types)) if types else "an object with no @type and no claimReviewed"
-                parsed.refused.append(Refused(here, item.error(f"{kind}: not a ClaimReview").args[0], _dump(node)))
+                parsed.refused.append(Refused(here, item.error(f"{kind}: not a ClaimReview").args[0],
+                                              _dump(node) if len(nodes) > 1 else original))
             continue
         try:
             read = _claimreview(node, item, graph, page_url)
