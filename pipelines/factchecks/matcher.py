@@ -98,7 +98,7 @@ REGIONAL: dict[str, str] = {
     "tibo": "jatuh", "ambrol": "ambruk", "rubuh": "ambruk", "sapoe": "sehari", "sedina": "sehari",
 }
 NEGATIONS: frozenset[str] = frozenset({"tidak", "bukan", "belum"})
-PREDICATE_BOOST = 1.5
+PREDICATE_BOOST = 3.0
 """A claim's predicate (its affixed verbs and negations) weighs this much more than its other words:
 ``surat suara sudah tiba di gudang KPU`` shares the nouns of ``surat suara di gudang KPU sudah
 dicoblos`` and misses only the verb that makes it a claim."""
@@ -106,7 +106,7 @@ dicoblos`` and misses only the verb that makes it a claim."""
 _DOUBLED = re.compile(r"([^\W\d_])\1+")
 _JOINERS = re.compile(r"[-'/]")
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
-_AFFIXED = re.compile(r"^(?:di|me|ter|ber|ke|pe|se|ng|ny)[a-z]{3,}$|^[a-z]{3,}(?:kan|in)$")
+_AFFIXED = re.compile(r"^(?:di|me|ter|ber|ng|ny)[a-z]{3,}$|^[a-z]{3,}kan$")
 _VOWELS = frozenset("aiueo")
 
 
@@ -145,15 +145,11 @@ def variants(stem: str) -> set[str]:
     if len(stem) < 3 or not stem.isalpha():
         return set()
     nasal = _nasal(stem)
-    heads = {stem, "di" + stem, "ter" + stem, "ber" + stem, "be" + stem, "ke" + stem, "se" + stem,
-             "nge" + stem, "dike" + stem, "memper" + stem, "diper" + stem}
-    heads.update(nasal)
-    heads.update("me" + form for form in nasal)
-    heads.update("pe" + form for form in nasal)
-    forms = set(heads)
-    for head in heads:
-        for suffix in ("kan", "i", "an", "nya", "in", "lah", "kah"):
-            forms.add(head + suffix)
+    verbs = {"di" + stem, *nasal, *("me" + form for form in nasal), "nge" + stem}
+    forms = {stem + "an", stem + "nya", "ter" + stem, "ber" + stem, "ke" + stem + "an",
+             *("pe" + form + "an" for form in nasal), *verbs}
+    for head in verbs:
+        forms.update((head + "kan", head + "i", head + "in"))
     return {_fold(form) for form in forms}
 
 
@@ -219,7 +215,7 @@ class Normaliser:
             canon = self.canonical(token)
             if canon:
                 surface = self._slang.get(token) or token
-                out.append((canon, canon in NEGATIONS or (surface != canon and bool(_AFFIXED.match(surface)))))
+                out.append((canon, canon in NEGATIONS or bool(_AFFIXED.match(surface))))
         return out
 
     def learn(self, words: Iterable[str]) -> None:
@@ -235,8 +231,9 @@ class Normaliser:
                 continue
             self._stemmed[word] = stem
             self._canon[word] = stem
-            for form in variants(stem):
-                generated.setdefault(form, stem)
+            if stem != word:  # an affixed word: its stem takes other affixes too (names do not)
+                for form in variants(stem):
+                    generated.setdefault(form, stem)
         for form, stem in generated.items():
             # Never override what a dictionary or a real fact-check word already says.
             if form not in self._canon:
@@ -315,7 +312,7 @@ def debunk_cue(text: str) -> DebunkCue | None:
 class MatcherConfig:
     """How close a post must come to a fact-check's text to be raised (tuned on the dev split)."""
 
-    min_containment: float = 0.6
+    min_containment: float = 0.45
     """Share of a text's informative weight the post must contain (texts of ``long_text`` words or more)."""
     short_containment: float = 0.8
     """What a text of ``short_text`` words or fewer needs; linear in between."""
@@ -323,11 +320,20 @@ class MatcherConfig:
     long_text: int = 7
     min_weight: float = 9.0
     """Least absolute matched weight (sum of IDF): about three rare words."""
+    min_words: int = 3
+    """Least number of the text's informative words the post must hold (all of them if it has fewer)."""
     min_sentence_words: int = 4
     """Narrative sentences with fewer informative words are joined to the next."""
     predicate_boost: float = PREDICATE_BOOST
-    predicate_share: float = 0.5
+    predicate_share: float = 0.25
     """Share of the predicate's weight (affixed verbs, negations) the post must keep."""
+    anchors: int = 3
+    """At most this many of a text's rarest words index it (its prefix, cut short: see the module doc)."""
+    rescore: int = 12
+    """Most texts re-scored per post, those whose matched prefix is the largest share of them."""
+    postings_share: float = 0.0005
+    min_postings_cap: int = 64
+    """A word indexed for more than this share of the texts (at least ``min_postings_cap``) is not looked up."""
     verdicts: frozenset[str] = DEBUNKED
     """Fact-checks with other verdicts (true, satire, unrated...) are not loaded."""
 
@@ -393,6 +399,7 @@ class _Stats:
     skipped_verdict: int = 0
     texts: int = 0
     postings: int = 0
+    pruned_words: int = 0
     vocabulary: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -403,7 +410,7 @@ class FactCheckMatcher:
     def __init__(self, factchecks: Iterable[FactCheck], *, normaliser: Normaliser | None = None,
                  config: MatcherConfig | None = None) -> None:
         self.config = config or MatcherConfig()
-        self.normaliser = normaliser or Normaliser()
+        self.normaliser = normaliser or Normaliser(stemmer=sastrawi_stemmer())
         self.stats = _Stats()
         self.factchecks: list[FactCheck] = []
         for factcheck in factchecks:
@@ -451,7 +458,7 @@ class FactCheckMatcher:
             budget = (1.0 - threshold) * total
             prefix, rest = [], total
             for word, weight in weights:
-                if rest <= budget + 1e-9 and prefix:
+                if (rest <= budget + 1e-9 and prefix) or len(prefix) >= self.config.anchors:
                     break
                 prefix.append(word)
                 rest -= weight
@@ -462,8 +469,12 @@ class FactCheckMatcher:
                                      negated=any(w in NEGATIONS for w in unique)))
             for word in prefix:
                 postings.setdefault(word, []).append(text_id)
+        # A word in the prefixes of very many texts (``kpu``, ``surat``) would cost a long posting
+        # walk on every post that says it, and it alone never makes a match: it is not looked up.
+        cap = max(self.config.min_postings_cap, int(self.config.postings_share * len(self._texts)))
         self._postings: dict[str, tuple[tuple[int, ...], float]] = {
-            word: (tuple(ids), self.idf[word]) for word, ids in postings.items()}
+            word: (tuple(ids), self.idf[word]) for word, ids in postings.items() if len(ids) <= cap}
+        self.stats.pruned_words = sum(1 for ids in postings.values() if len(ids) > cap)
         self.stats.texts = len(self._texts)
         self.stats.postings = sum(len(ids) for ids, _ in self._postings.values())
 
@@ -498,19 +509,23 @@ class FactCheckMatcher:
             ids, weight = entry
             for text_id in ids:
                 gathered[text_id] = gathered.get(text_id, 0.0) + weight
-        best: dict[int, tuple[float, _Text]] = {}
         texts = self._texts
-        for text_id, prefix_weight in gathered.items():
+        # The matched prefix weight is a lower bound of the matched weight: re-score the texts
+        # where it is the largest share of the text, and only those that could still pass.
+        ranked = sorted(((prefix_weight / texts[text_id].total, text_id) for text_id, prefix_weight in gathered.items()
+                         if floor is not None or prefix_weight >= texts[text_id].need), reverse=True)
+        best: dict[int, tuple[float, _Text]] = {}
+        for _, text_id in ranked[:self.config.rescore]:
             text = texts[text_id]
-            if floor is None and prefix_weight < text.need:
-                continue
             matched = 0.0
             for word, weight in text.weights:
                 if word in words:
                     matched += weight
             score = matched / text.total
             if floor is None:
-                if score < text.threshold or matched < self.config.min_weight or not self._says_it(text, words):
+                if (score < text.threshold or matched < self.config.min_weight
+                        or sum(1 for word, _ in text.weights if word in words) < min(self.config.min_words, len(text.weights))
+                        or not self._says_it(text, words)):
                     continue
             elif score < floor:
                 continue
