@@ -240,8 +240,9 @@ class Normaliser:
                 self._canon[form] = stem
         # Slang entries that pointed at a now-stemmed word point at its stem (udh -> sudah stays).
         for key, value in self._canon.items():
-            if value and value in self._stemmed and key != value:
-                self._canon[key] = self._stemmed[value]
+            target = self._canon.get(value) if value else None
+            if target and target != value and key != value:  # nyoblos -> mencoblos -> coblos
+                self._canon[key] = target
         self.learned = len(self._stemmed)
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
@@ -318,8 +319,9 @@ class MatcherConfig:
     """What a text of ``short_text`` words or fewer needs; linear in between."""
     short_text: int = 3
     long_text: int = 7
-    min_weight: float = 9.0
-    """Least absolute matched weight (sum of IDF): about three rare words."""
+    min_weight: float = 0.0
+    """Least absolute matched weight (sum of IDF); IDF depends on how many fact-checks are loaded,
+    so ``min_words`` is what holds a match to enough evidence."""
     min_words: int = 3
     """Least number of the text's informative words the post must hold (all of them if it has fewer)."""
     min_sentence_words: int = 4
