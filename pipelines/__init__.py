@@ -2,6 +2,7 @@
 
 - ``common/``   Kafka records and dead letters, shared clients, status and metrics: what every stage uses.
 - ``tagging/``  language, topic and risk tags with fastText, plain functions on plain data.
+- ``factchecks/`` the claim matcher: which debunked fact-checks a post repeats (index, re-score, debunk cues).
 - ``post/``     the post pipeline as Beam transforms and sinks, its local driver and streaming graph.
 - ``alerting/`` the rule engine, rule types, near-duplicate clusters, silences, backtests, the job.
 - ``delivery/`` the outbox and its channels (email, webhook).

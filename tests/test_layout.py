@@ -19,11 +19,14 @@ ALLOWED: dict[str, set[str]] = {
     "pipelines.common": {"schemas"},
     "pipelines.tagging": {"schemas"},
     "pipelines.delivery": {"schemas", "pipelines.common"},
-    "pipelines.post": {"schemas", "pipelines.common", "pipelines.tagging"},
+    "pipelines.post": {"schemas", "pipelines.common", "pipelines.tagging", "pipelines.factchecks"},
+    "pipelines.factchecks": {"schemas", "pipelines.common", "pipelines.tagging"},
     "pipelines.alerting": {"schemas", "pipelines.common", "pipelines.delivery"},
-    "pipelines.ops": {"schemas", "connectors", "pipelines.common", "pipelines.tagging", "pipelines.post",
+    "pipelines.ops": {"schemas", "connectors", "pipelines.common", "pipelines.tagging", "pipelines.factchecks",
+                      "pipelines.post",
                       "pipelines.alerting", "pipelines.delivery"},
-    "pipelines.cli": {"schemas", "connectors", "pipelines.common", "pipelines.tagging", "pipelines.post",
+    "pipelines.cli": {"schemas", "connectors", "pipelines.common", "pipelines.tagging", "pipelines.factchecks",
+                      "pipelines.post",
                       "pipelines.alerting", "pipelines.delivery", "pipelines.ops"},
 }
 PROJECT = ("schemas", "connectors", "pipelines")
