@@ -14,9 +14,8 @@ setup(
     package_data={
         "connectors": ["samples/*.jsonl", "samples/README.md"],
         # The default models ship with the package: a fresh install tags without any download.
-        "pipelines.tagging": ["models/*.ftz", "models/*.json", "models/README.md"],
-        # The slang map the claim matcher loads (CC BY-NC-SA 4.0, see data/third_party/id-hatespeech-2019).
-        "pipelines.factchecks": ["slang.tsv"],
+        # The slang map the normalisers load (CC BY-NC-SA 4.0, see data/third_party/id-hatespeech-2019).
+        "pipelines.tagging": ["models/*.ftz", "models/*.json", "models/README.md", "slang.tsv"],
     },
     install_requires=[
         "apache-beam==2.77.*",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipelines.factchecks import slang
+from pipelines.tagging import slang
 from pipelines.factchecks.matcher import FactCheckMatcher, Normaliser, debunk_cue, variants
 from schemas.factcheck import FactCheck, factcheck_key, make_factcheck_id
 

@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipelines.factchecks import slang
+from pipelines.tagging import slang
 from pipelines.tagging.text import normalise_for_classifier
 from schemas.factcheck import DEBUNKED, FactCheck, FactCheckMatch
 

@@ -1,4 +1,4 @@
-"""The slang map the claim matcher loads: single-word slang → standard Indonesian, derived once.
+"""The slang map the normalisers load (claim matching, search): single-word slang → standard Indonesian.
 
 The source is the 15k-pair dictionary of Ibrohim & Budi (2019), CC BY-NC-SA 4.0
 (``data/third_party/id-hatespeech-2019/``). Only what helps matching is kept: keys of one
@@ -7,7 +7,7 @@ Expansions of acronyms into several words (``tps`` → ``tempat pemungutan suara
 they would weigh one concept three times, and the claim and the post already share the acronym.
 Keys carrying bytes from the source's old encoding error are left out too.
 
-Run ``python -m pipelines.factchecks.slang [SOURCE.csv]`` to write ``slang.tsv`` beside this file
+Run ``python -m pipelines.tagging.slang [SOURCE.csv]`` to write ``slang.tsv`` beside this file
 again (a test checks that the shipped file is what this derivation gives).
 """
 
