@@ -15,9 +15,11 @@ Kustomize), which is compared against kubectl's output whenever kubectl is there
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -300,7 +302,7 @@ def test_compose_paths_in_the_configuration_are_mounted(compose: dict[str, Any])
     settings = compose_settings(service)
     mounts = bind_mounts(service)
     for ca in (settings.kafka.ssl_cafile, settings.elasticsearch.ca_certs, settings.kibana.ca_certs):
-        assert ca is not None and within(ca, mounts) == "/certs"
+        assert ca is not None and within(ca, mounts) == "/certs/ca" and mounts["/certs/ca"] == ("certs", True)
     for state in writable_dirs(settings):
         mount = within(state, mounts)
         assert mount is not None and not mounts[mount][1], f"{state} is not on a writable volume"
@@ -374,11 +376,16 @@ def test_compose_kafka_meets_the_apache_kafka_images_start_script(compose: dict[
     assert "SSL://" in env["KAFKA_ADVERTISED_LISTENERS"] and "SASL_" in env["KAFKA_ADVERTISED_LISTENERS"]
     assert env.get("KAFKA_OPTS"), "the image refuses SASL without KAFKA_OPTS"
     mounts = bind_mounts(kafka)
-    assert mounts["/etc/kafka/secrets"][0] == "certs"
+    # The image reads KAFKA_SSL_* file names relative to /etc/kafka/secrets: the keystore from
+    # Kafka's own tls-kafka volume, the CA certificate from the shared one.
+    assert mounts["/etc/kafka/secrets/kafka"] == ("tls-kafka", True)
+    assert mounts["/etc/kafka/secrets/ca"] == ("certs", True)
     certs_script = (COMPOSE_DIR / "setup" / "certs.sh").read_text(encoding="utf-8")
     for key in ("KAFKA_SSL_KEYSTORE_FILENAME", "KAFKA_SSL_KEYSTORE_CREDENTIALS", "KAFKA_SSL_KEY_CREDENTIALS"):
-        assert env[key] in certs_script, f"{key}={env[key]} is not written by certs.sh"
-    assert within(env["KAFKA_SSL_TRUSTSTORE_LOCATION"], mounts) == "/etc/kafka/secrets"
+        directory, name = env[key].split("/")
+        assert within(f"/etc/kafka/secrets/{env[key]}", mounts) == f"/etc/kafka/secrets/{directory}"
+        assert f'"$TLS/kafka/{name}"' in certs_script, f"{key}={env[key]} is not written by certs.sh"
+    assert within(env["KAFKA_SSL_TRUSTSTORE_LOCATION"], mounts) == "/etc/kafka/secrets/ca"
     # Every KAFKA_* variable becomes a broker setting in server.properties: only real ones belong.
     runtime = {"KAFKA_OPTS", "KAFKA_HEAP_OPTS"}
     image_inputs = {"KAFKA_SSL_KEYSTORE_FILENAME", "KAFKA_SSL_KEYSTORE_CREDENTIALS", "KAFKA_SSL_KEY_CREDENTIALS"}
@@ -403,6 +410,175 @@ def test_docker_compose_config_accepts_the_file_where_compose_exists(tmp_path: P
         # The same file, interpolated by this module: every required variable resolves.
         raw = yaml.safe_load((COMPOSE_DIR / "compose.yaml").read_text(encoding="utf-8"))
         assert "${" not in str(interpolate(raw, dummy_env()))
+
+
+# --- Compose: who can read the keys, and where passwords go -------------------------------------
+
+PRIVATE_SUFFIXES = (".key", ".p12", "keystore_creds")
+
+
+def test_the_ca_key_and_each_services_key_are_mounted_only_where_they_are_needed(compose: dict[str, Any]) -> None:
+    """The CA key only in the one-shot ``certs`` service; a service's key only in that service."""
+    services = compose["services"]
+    mounted_by: dict[str, set[str]] = {}
+    for name, service in services.items():
+        for _target, (source, read_only) in bind_mounts(service).items():
+            mounted_by.setdefault(source, set()).add(name)
+            if source == "certs" and name != "certs":
+                assert read_only, f"{name} mounts the shared certs volume writable"
+    assert mounted_by["ca-key"] == {"certs"}, "the CA's private key is readable outside the certs service"
+    tls_volumes = {source for source in mounted_by if source.startswith("tls-")}
+    assert tls_volumes == {"tls-es01", "tls-kibana", "tls-kafka", "tls-mailpit"}
+    for volume in tls_volumes:
+        assert mounted_by[volume] == {"certs", volume.removeprefix("tls-")}, volume
+    # Every key or keystore a service is configured with lies on its own volume.
+    for name, service in services.items():
+        mounts = bind_mounts(service)
+        for value in env_of(service).values():
+            if value.endswith(PRIVATE_SUFFIXES):
+                # Elasticsearch resolves its settings' paths in its config folder, Kibana in its home.
+                home = {"es01": "/usr/share/elasticsearch/config", "kibana": "/usr/share/kibana"}.get(name, "")
+                path = value if value.startswith("/") else (
+                    f"/etc/kafka/secrets/{value}" if name == "kafka" else f"{home}/{value}")
+                mount = within(path, mounts)
+                assert mount is not None and mounts[mount][0] == f"tls-{name}", f"{name}: {value}"
+
+
+def _fake_certutil(bin_dir: Path) -> None:
+    """A stand-in for elasticsearch-certutil that writes files shaped like the real one's."""
+    script = bin_dir / "elasticsearch-certutil"
+    script.write_text(f"""#!{sys.executable}
+import sys, zipfile, yaml
+args = sys.argv[1:]
+out = args[args.index("--out") + 1]
+if args[0] == "ca":
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("ca/ca.crt", "CA CERTIFICATE\\n")
+        z.writestr("ca/ca.key", "CA PRIVATE KEY\\n")
+elif "--in" in args:
+    names = [i["name"] for i in yaml.safe_load(open(args[args.index("--in") + 1]))["instances"]]
+    with zipfile.ZipFile(out, "w") as z:
+        for name in names:
+            z.writestr(f"{{name}}/{{name}}.crt", f"{{name}} certificate\\n")
+            z.writestr(f"{{name}}/{{name}}.key", f"{{name}} private key\\n")
+else:
+    open(out, "w").write("PKCS12 KEYSTORE\\n")
+""")
+    script.chmod(0o755)
+
+
+def _run_certs(tmp_path: Path) -> tuple[Path, Path, Path]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    _fake_certutil(bin_dir)
+    public, ca_dir, tls = tmp_path / "certs", tmp_path / "ca-key", tmp_path / "tls"
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "KAFKA_KEYSTORE_PASSWORD": "keystore-pw",
+           "CERTS_PUBLIC_DIR": str(public), "CERTS_CA_KEY_DIR": str(ca_dir), "CERTS_TLS_DIR": str(tls)}
+    result = subprocess.run(["bash", str(COMPOSE_DIR / "setup" / "certs.sh")], env=env, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    return public, ca_dir, tls
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="certs.sh sets file owners, which needs root (as in its container)")
+def test_certs_script_leaves_only_the_ca_certificate_in_the_shared_volume(tmp_path: Path) -> None:
+    public, ca_dir, tls = _run_certs(tmp_path)
+    assert sorted(p.name for p in public.iterdir()) == ["ca.crt"]
+    assert (public / "ca.crt").stat().st_mode & 0o777 == 0o644
+    assert (ca_dir / "ca.key").read_text() == "CA PRIVATE KEY\n"
+    assert (ca_dir / "ca.key").stat().st_mode & 0o777 == 0o600 and ca_dir.stat().st_mode & 0o777 == 0o700
+    assert (ca_dir / "ca.key").stat().st_uid == 0
+    for service, files in {"es01": {"es01.crt", "es01.key"}, "kibana": {"kibana.crt", "kibana.key"},
+                           "mailpit": {"mailpit.crt", "mailpit.key"},
+                           "kafka": {"kafka.p12", "keystore_creds"}}.items():
+        assert {p.name for p in (tls / service).iterdir()} == files, service
+        assert (tls / service).stat().st_mode & 0o007 == 0, f"{service}'s keys are readable by others"
+        for path in (tls / service).iterdir():
+            assert path.stat().st_mode & 0o007 == 0 and path.stat().st_uid == 1000, path
+    # Run again: nothing is re-issued, so what clients trust stays valid.
+    before = {p: p.read_bytes() for p in [ca_dir / "ca.crt", ca_dir / "ca.key", *tls.rglob("*.crt")]}
+    _run_certs(tmp_path)
+    assert {p: p.read_bytes() for p in before} == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="certs.sh sets file owners, which needs root (as in its container)")
+def test_certs_script_moves_the_keys_of_an_existing_stack_out_of_the_shared_volume(tmp_path: Path) -> None:
+    """A stack from before the split kept the CA key in ``certs``: it is moved, not re-issued."""
+    public = tmp_path / "certs"
+    for path, text in {"ca/ca.crt": "OLD CA CERTIFICATE\n", "ca/ca.key": "OLD CA KEY\n",
+                       "es01/es01.crt": "old es01 cert\n", "es01/es01.key": "old es01 key\n",
+                       "kibana/kibana.crt": "old kibana cert\n", "kibana/kibana.key": "old kibana key\n",
+                       "mailpit/mailpit.crt": "old mailpit cert\n", "mailpit/mailpit.key": "old mailpit key\n",
+                       "kafka/kafka.p12": "old keystore\n", "kafka/keystore_creds": "keystore-pw"}.items():
+        (public / path).parent.mkdir(parents=True, exist_ok=True)
+        (public / path).write_text(text)
+    _, ca_dir, tls = _run_certs(tmp_path)
+    assert sorted(p.name for p in public.iterdir()) == ["ca.crt"]
+    assert (public / "ca.crt").read_text() == "OLD CA CERTIFICATE\n"
+    assert (ca_dir / "ca.key").read_text() == "OLD CA KEY\n"
+    assert (tls / "es01" / "es01.key").read_text() == "old es01 key\n"
+    assert (tls / "kafka" / "kafka.p12").read_text() == "old keystore\n"
+    assert not list(public.rglob("*.key"))
+
+
+def _fake_curl(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A curl on PATH that records its arguments and its standard input, one file pair per call."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    script = bin_dir / "curl"
+    script.write_text(f"""#!{sys.executable}
+import os, sys, time
+stamp = f"{{time.monotonic_ns()}}-{{os.getpid()}}"
+open(os.path.join({str(calls)!r}, stamp + ".argv"), "w").write("\\0".join(sys.argv))
+open(os.path.join({str(calls)!r}, stamp + ".stdin"), "w").write(sys.stdin.read())
+print("{{}}")
+""")
+    script.chmod(0o755)
+    return {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}, calls
+
+
+PASSWORDS = {"ELASTIC_PASSWORD": 'el-"pass\\word-1', "KIBANA_SYSTEM_PASSWORD": "kibana-system-pw-2",
+             "SIAGA_ES_PASSWORD": "siaga-es-pw-3"}
+
+
+def test_the_elasticsearch_health_check_keeps_the_password_off_the_command_line(
+        compose: dict[str, Any], tmp_path: Path) -> None:
+    """/proc/PID/cmdline is readable by every process on the host: ``curl -u user:pass`` leaks."""
+    for name, service in compose["services"].items():
+        test = " ".join(service.get("healthcheck", {}).get("test", []))
+        assert not re.search(r"PASSWORD|\s-u\s|--user", test), f"{name}'s health check puts a password in argv"
+    es01 = compose["services"]["es01"]["healthcheck"]["test"]
+    assert es01 == ["CMD", "bash", "/setup/es-health.sh"]
+    env, calls = _fake_curl(tmp_path)
+    result = subprocess.run(["bash", str(COMPOSE_DIR / "setup" / "es-health.sh")], capture_output=True, text=True,
+                            env={**env, "ELASTIC_PASSWORD": PASSWORDS["ELASTIC_PASSWORD"]}, check=False)
+    assert result.returncode == 0, result.stderr
+    (argv,) = [p.read_text().split("\0") for p in calls.glob("*.argv")]
+    (stdin,) = [p.read_text() for p in calls.glob("*.stdin")]
+    assert "--config" in argv and argv[argv.index("--config") + 1] == "-"
+    assert not any(PASSWORDS["ELASTIC_PASSWORD"] in arg or "pass" in arg for arg in argv), argv
+    assert stdin == 'user = "elastic:el-\\"pass\\\\word-1"\n'
+
+
+def test_the_elasticsearch_setup_sends_every_password_on_stdin_never_in_arguments(tmp_path: Path) -> None:
+    env, calls = _fake_curl(tmp_path)
+    env.update(PASSWORDS, ES_URL="https://es01:9200", SIAGA_ES_USER="siaga", POSTS_INDEX="siaga-posts",
+               ALERTS_INDEX="siaga-alerts")
+    result = subprocess.run(["bash", str(COMPOSE_DIR / "setup" / "elastic.sh")], capture_output=True, text=True,
+                            env=env, check=False)
+    assert result.returncode == 0, result.stderr
+    argvs = [p.read_text().split("\0") for p in sorted(calls.glob("*.argv"))]
+    stdins = "".join(p.read_text() for p in calls.glob("*.stdin"))
+    assert len(argvs) == 5
+    for argv in argvs:
+        for secret in PASSWORDS.values():
+            assert not any(secret in arg for arg in argv), argv
+    # The passwords did reach Elasticsearch: in curl's config, quoted as curl's parser expects.
+    assert 'user = "elastic:el-\\"pass\\\\word-1"' in stdins
+    assert 'data-binary = "{\\"password\\":\\"kibana-system-pw-2\\"}"' in stdins
+    assert "siaga-es-pw-3" in stdins
 
 
 # --- Kubernetes --------------------------------------------------------------------------------
