@@ -1042,7 +1042,7 @@ def identities(by_kind: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, 
         source = {item["name"]: item["valueFrom"]["secretKeyRef"] for item in container["env"] if "valueFrom" in item}
         if "SIAGA__KAFKA__SASL_PASSWORD" in env:
             user = settings.kafka.sasl_username
-            assert user, f"{workload} has a Kafka password but no user name"
+            assert "SIAGA__KAFKA__SASL_USERNAME" in env, f"{workload} has a Kafka password but no user of its own"
             one(by_kind, "KafkaUser", user)
             # Strimzi writes each KafkaUser's password to the Secret of the same name.
             assert source["SIAGA__KAFKA__SASL_PASSWORD"] == {"name": user, "key": "password"}, workload
@@ -1079,9 +1079,14 @@ def test_each_component_has_its_own_kafka_and_elasticsearch_identity_and_none_is
             refs = [item["valueFrom"]["secretKeyRef"]["name"] for item in container.get("env", [])
                     if "valueFrom" in item and "secretKeyRef" in item["valueFrom"]]
             assert "siaga-es-elastic-user" not in refs
-    # No KafkaUser is left that no workload uses.
+    # No KafkaUser is left that no workload uses, and none answers to the configuration's default
+    # name, so a container without a user of its own cannot borrow one.
     assert {u["metadata"]["name"] for u in by_kind["KafkaUser"]} == {
         user for mine in found.values() for user in mine["kafka"]}
+    config_map = one(by_kind, "ConfigMap", "siaga-config")
+    default = yaml.safe_load(config_map["data"]["siaga.yaml"])["kafka"].get("sasl_username")
+    assert default not in {u["metadata"]["name"] for u in by_kind["KafkaUser"]}
+    assert "username" not in yaml.safe_load(config_map["data"]["siaga.yaml"])["elasticsearch"]
 
 
 def kafka_operations(user: dict[str, Any], resource_type: str, name: str) -> set[str]:
