@@ -39,6 +39,11 @@ setup(
         # /metrics for Prometheus: the official client, no other dependencies.
         "prometheus-client>=0.20,<1",
     ],
-    extras_require={"test": ["pytest>=8,<10", "aiosmtpd>=1.4,<2"]},
+    extras_require={"test": [
+        "pytest>=8,<10", "aiosmtpd>=1.4,<2",
+        # tests/test_deploy.py: custom resources against the operators' CRD schemas (jsonschema),
+        # core resources against the Kubernetes schemas bundled offline for each minor (1.36 at least).
+        "jsonschema>=4.18,<5", "kubernetes-validate>=1.36,<2",
+    ]},
     entry_points={"console_scripts": ["siaga=pipelines.cli:main"]},
 )

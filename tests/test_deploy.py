@@ -6,6 +6,13 @@ reads is set for the container that needs it (the list comes from ``schemas.conf
 Siaga container's configuration is loaded with exactly its environment), and ports, hosts,
 users and names agree between services.
 
+Security, on Compose: who can read which key (volumes), and that no password reaches a command
+line (the set-up scripts run here against a stand-in ``curl`` that records its arguments). On
+Kubernetes: each component's Kafka ACLs and Elasticsearch roles, the network policies (evaluated
+pod by pod and port by port), every pod's security context, images pinned by digest, every
+custom resource against the CRD schemas of the pinned operator releases (tests/data/crds) and
+every core resource against the Kubernetes schemas of the supported minors (kubernetes-validate).
+
 ``docker compose config`` runs only where the Compose plugin exists, and the Kubernetes
 manifests are rendered with ``kubectl kustomize`` where kubectl exists. Without them, the same
 checks run on this module's own rendering (interpolation of ``${VAR}`` from the variables
@@ -15,9 +22,17 @@ Kustomize), which is compared against kubectl's output whenever kubectl is there
 
 from __future__ import annotations
 
+import copy
+import fnmatch
+import functools
+import hashlib
+import ipaddress
+import os
 import re
 import shutil
 import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -64,10 +79,10 @@ def source_env_vars(settings: Settings, source_name: str | None = None) -> set[s
     return names
 
 
-def required_secret_env(settings: Settings, *, kibana: bool, email: bool) -> set[str]:
+def required_secret_env(settings: Settings, *, kibana: bool, email: bool, kafka: bool = True) -> set[str]:
     """The SIAGA__* secrets a command needs under this configuration (``email``: it sends alerts)."""
     needed = set()
-    if settings.kafka.sasl_mechanism:
+    if kafka and settings.kafka.sasl_mechanism:
         needed.add(env_name(("kafka", "sasl_password")))
     if settings.elasticsearch.username:
         needed.add(env_name(("elasticsearch", "password")))
@@ -300,7 +315,7 @@ def test_compose_paths_in_the_configuration_are_mounted(compose: dict[str, Any])
     settings = compose_settings(service)
     mounts = bind_mounts(service)
     for ca in (settings.kafka.ssl_cafile, settings.elasticsearch.ca_certs, settings.kibana.ca_certs):
-        assert ca is not None and within(ca, mounts) == "/certs"
+        assert ca is not None and within(ca, mounts) == "/certs/ca" and mounts["/certs/ca"] == ("certs", True)
     for state in writable_dirs(settings):
         mount = within(state, mounts)
         assert mount is not None and not mounts[mount][1], f"{state} is not on a writable volume"
@@ -374,11 +389,16 @@ def test_compose_kafka_meets_the_apache_kafka_images_start_script(compose: dict[
     assert "SSL://" in env["KAFKA_ADVERTISED_LISTENERS"] and "SASL_" in env["KAFKA_ADVERTISED_LISTENERS"]
     assert env.get("KAFKA_OPTS"), "the image refuses SASL without KAFKA_OPTS"
     mounts = bind_mounts(kafka)
-    assert mounts["/etc/kafka/secrets"][0] == "certs"
+    # The image reads KAFKA_SSL_* file names relative to /etc/kafka/secrets: the keystore from
+    # Kafka's own tls-kafka volume, the CA certificate from the shared one.
+    assert mounts["/etc/kafka/secrets/kafka"] == ("tls-kafka", True)
+    assert mounts["/etc/kafka/secrets/ca"] == ("certs", True)
     certs_script = (COMPOSE_DIR / "setup" / "certs.sh").read_text(encoding="utf-8")
     for key in ("KAFKA_SSL_KEYSTORE_FILENAME", "KAFKA_SSL_KEYSTORE_CREDENTIALS", "KAFKA_SSL_KEY_CREDENTIALS"):
-        assert env[key] in certs_script, f"{key}={env[key]} is not written by certs.sh"
-    assert within(env["KAFKA_SSL_TRUSTSTORE_LOCATION"], mounts) == "/etc/kafka/secrets"
+        directory, name = env[key].split("/")
+        assert within(f"/etc/kafka/secrets/{env[key]}", mounts) == f"/etc/kafka/secrets/{directory}"
+        assert f'"$TLS/kafka/{name}"' in certs_script, f"{key}={env[key]} is not written by certs.sh"
+    assert within(env["KAFKA_SSL_TRUSTSTORE_LOCATION"], mounts) == "/etc/kafka/secrets/ca"
     # Every KAFKA_* variable becomes a broker setting in server.properties: only real ones belong.
     runtime = {"KAFKA_OPTS", "KAFKA_HEAP_OPTS"}
     image_inputs = {"KAFKA_SSL_KEYSTORE_FILENAME", "KAFKA_SSL_KEYSTORE_CREDENTIALS", "KAFKA_SSL_KEY_CREDENTIALS"}
@@ -403,6 +423,175 @@ def test_docker_compose_config_accepts_the_file_where_compose_exists(tmp_path: P
         # The same file, interpolated by this module: every required variable resolves.
         raw = yaml.safe_load((COMPOSE_DIR / "compose.yaml").read_text(encoding="utf-8"))
         assert "${" not in str(interpolate(raw, dummy_env()))
+
+
+# --- Compose: who can read the keys, and where passwords go -------------------------------------
+
+PRIVATE_SUFFIXES = (".key", ".p12", "keystore_creds")
+
+
+def test_the_ca_key_and_each_services_key_are_mounted_only_where_they_are_needed(compose: dict[str, Any]) -> None:
+    """The CA key only in the one-shot ``certs`` service; a service's key only in that service."""
+    services = compose["services"]
+    mounted_by: dict[str, set[str]] = {}
+    for name, service in services.items():
+        for _target, (source, read_only) in bind_mounts(service).items():
+            mounted_by.setdefault(source, set()).add(name)
+            if source == "certs" and name != "certs":
+                assert read_only, f"{name} mounts the shared certs volume writable"
+    assert mounted_by["ca-key"] == {"certs"}, "the CA's private key is readable outside the certs service"
+    tls_volumes = {source for source in mounted_by if source.startswith("tls-")}
+    assert tls_volumes == {"tls-es01", "tls-kibana", "tls-kafka", "tls-mailpit"}
+    for volume in tls_volumes:
+        assert mounted_by[volume] == {"certs", volume.removeprefix("tls-")}, volume
+    # Every key or keystore a service is configured with lies on its own volume.
+    for name, service in services.items():
+        mounts = bind_mounts(service)
+        for value in env_of(service).values():
+            if value.endswith(PRIVATE_SUFFIXES):
+                # Elasticsearch resolves its settings' paths in its config folder, Kibana in its home.
+                home = {"es01": "/usr/share/elasticsearch/config", "kibana": "/usr/share/kibana"}.get(name, "")
+                path = value if value.startswith("/") else (
+                    f"/etc/kafka/secrets/{value}" if name == "kafka" else f"{home}/{value}")
+                mount = within(path, mounts)
+                assert mount is not None and mounts[mount][0] == f"tls-{name}", f"{name}: {value}"
+
+
+def _fake_certutil(bin_dir: Path) -> None:
+    """A stand-in for elasticsearch-certutil that writes files shaped like the real one's."""
+    script = bin_dir / "elasticsearch-certutil"
+    script.write_text(f"""#!{sys.executable}
+import sys, zipfile, yaml
+args = sys.argv[1:]
+out = args[args.index("--out") + 1]
+if args[0] == "ca":
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("ca/ca.crt", "CA CERTIFICATE\\n")
+        z.writestr("ca/ca.key", "CA PRIVATE KEY\\n")
+elif "--in" in args:
+    names = [i["name"] for i in yaml.safe_load(open(args[args.index("--in") + 1]))["instances"]]
+    with zipfile.ZipFile(out, "w") as z:
+        for name in names:
+            z.writestr(f"{{name}}/{{name}}.crt", f"{{name}} certificate\\n")
+            z.writestr(f"{{name}}/{{name}}.key", f"{{name}} private key\\n")
+else:
+    open(out, "w").write("PKCS12 KEYSTORE\\n")
+""")
+    script.chmod(0o755)
+
+
+def _run_certs(tmp_path: Path) -> tuple[Path, Path, Path]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    _fake_certutil(bin_dir)
+    public, ca_dir, tls = tmp_path / "certs", tmp_path / "ca-key", tmp_path / "tls"
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "KAFKA_KEYSTORE_PASSWORD": "keystore-pw",
+           "CERTS_PUBLIC_DIR": str(public), "CERTS_CA_KEY_DIR": str(ca_dir), "CERTS_TLS_DIR": str(tls)}
+    result = subprocess.run(["bash", str(COMPOSE_DIR / "setup" / "certs.sh")], env=env, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    return public, ca_dir, tls
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="certs.sh sets file owners, which needs root (as in its container)")
+def test_certs_script_leaves_only_the_ca_certificate_in_the_shared_volume(tmp_path: Path) -> None:
+    public, ca_dir, tls = _run_certs(tmp_path)
+    assert sorted(p.name for p in public.iterdir()) == ["ca.crt"]
+    assert (public / "ca.crt").stat().st_mode & 0o777 == 0o644
+    assert (ca_dir / "ca.key").read_text() == "CA PRIVATE KEY\n"
+    assert (ca_dir / "ca.key").stat().st_mode & 0o777 == 0o600 and ca_dir.stat().st_mode & 0o777 == 0o700
+    assert (ca_dir / "ca.key").stat().st_uid == 0
+    for service, files in {"es01": {"es01.crt", "es01.key"}, "kibana": {"kibana.crt", "kibana.key"},
+                           "mailpit": {"mailpit.crt", "mailpit.key"},
+                           "kafka": {"kafka.p12", "keystore_creds"}}.items():
+        assert {p.name for p in (tls / service).iterdir()} == files, service
+        assert (tls / service).stat().st_mode & 0o007 == 0, f"{service}'s keys are readable by others"
+        for path in (tls / service).iterdir():
+            assert path.stat().st_mode & 0o007 == 0 and path.stat().st_uid == 1000, path
+    # Run again: nothing is re-issued, so what clients trust stays valid.
+    before = {p: p.read_bytes() for p in [ca_dir / "ca.crt", ca_dir / "ca.key", *tls.rglob("*.crt")]}
+    _run_certs(tmp_path)
+    assert {p: p.read_bytes() for p in before} == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="certs.sh sets file owners, which needs root (as in its container)")
+def test_certs_script_moves_the_keys_of_an_existing_stack_out_of_the_shared_volume(tmp_path: Path) -> None:
+    """A stack from before the split kept the CA key in ``certs``: it is moved, not re-issued."""
+    public = tmp_path / "certs"
+    for path, text in {"ca/ca.crt": "OLD CA CERTIFICATE\n", "ca/ca.key": "OLD CA KEY\n",
+                       "es01/es01.crt": "old es01 cert\n", "es01/es01.key": "old es01 key\n",
+                       "kibana/kibana.crt": "old kibana cert\n", "kibana/kibana.key": "old kibana key\n",
+                       "mailpit/mailpit.crt": "old mailpit cert\n", "mailpit/mailpit.key": "old mailpit key\n",
+                       "kafka/kafka.p12": "old keystore\n", "kafka/keystore_creds": "keystore-pw"}.items():
+        (public / path).parent.mkdir(parents=True, exist_ok=True)
+        (public / path).write_text(text)
+    _, ca_dir, tls = _run_certs(tmp_path)
+    assert sorted(p.name for p in public.iterdir()) == ["ca.crt"]
+    assert (public / "ca.crt").read_text() == "OLD CA CERTIFICATE\n"
+    assert (ca_dir / "ca.key").read_text() == "OLD CA KEY\n"
+    assert (tls / "es01" / "es01.key").read_text() == "old es01 key\n"
+    assert (tls / "kafka" / "kafka.p12").read_text() == "old keystore\n"
+    assert not list(public.rglob("*.key"))
+
+
+def _fake_curl(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A curl on PATH that records its arguments and its standard input, one file pair per call."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    script = bin_dir / "curl"
+    script.write_text(f"""#!{sys.executable}
+import os, sys, time
+stamp = f"{{time.monotonic_ns()}}-{{os.getpid()}}"
+open(os.path.join({str(calls)!r}, stamp + ".argv"), "w").write("\\0".join(sys.argv))
+open(os.path.join({str(calls)!r}, stamp + ".stdin"), "w").write(sys.stdin.read())
+print("{{}}")
+""")
+    script.chmod(0o755)
+    return {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}, calls
+
+
+PASSWORDS = {"ELASTIC_PASSWORD": 'el-"pass\\word-1', "KIBANA_SYSTEM_PASSWORD": "kibana-system-pw-2",
+             "SIAGA_ES_PASSWORD": "siaga-es-pw-3"}
+
+
+def test_the_elasticsearch_health_check_keeps_the_password_off_the_command_line(
+        compose: dict[str, Any], tmp_path: Path) -> None:
+    """/proc/PID/cmdline is readable by every process on the host: ``curl -u user:pass`` leaks."""
+    for name, service in compose["services"].items():
+        test = " ".join(service.get("healthcheck", {}).get("test", []))
+        assert not re.search(r"PASSWORD|\s-u\s|--user", test), f"{name}'s health check puts a password in argv"
+    es01 = compose["services"]["es01"]["healthcheck"]["test"]
+    assert es01 == ["CMD", "bash", "/setup/es-health.sh"]
+    env, calls = _fake_curl(tmp_path)
+    result = subprocess.run(["bash", str(COMPOSE_DIR / "setup" / "es-health.sh")], capture_output=True, text=True,
+                            env={**env, "ELASTIC_PASSWORD": PASSWORDS["ELASTIC_PASSWORD"]}, check=False)
+    assert result.returncode == 0, result.stderr
+    (argv,) = [p.read_text().split("\0") for p in calls.glob("*.argv")]
+    (stdin,) = [p.read_text() for p in calls.glob("*.stdin")]
+    assert "--config" in argv and argv[argv.index("--config") + 1] == "-"
+    assert not any(PASSWORDS["ELASTIC_PASSWORD"] in arg or "pass" in arg for arg in argv), argv
+    assert stdin == 'user = "elastic:el-\\"pass\\\\word-1"\n'
+
+
+def test_the_elasticsearch_setup_sends_every_password_on_stdin_never_in_arguments(tmp_path: Path) -> None:
+    env, calls = _fake_curl(tmp_path)
+    env.update(PASSWORDS, ES_URL="https://es01:9200", SIAGA_ES_USER="siaga", POSTS_INDEX="siaga-posts",
+               ALERTS_INDEX="siaga-alerts")
+    result = subprocess.run(["bash", str(COMPOSE_DIR / "setup" / "elastic.sh")], capture_output=True, text=True,
+                            env=env, check=False)
+    assert result.returncode == 0, result.stderr
+    argvs = [p.read_text().split("\0") for p in sorted(calls.glob("*.argv"))]
+    stdins = "".join(p.read_text() for p in calls.glob("*.stdin"))
+    assert len(argvs) == 5
+    for argv in argvs:
+        for secret in PASSWORDS.values():
+            assert not any(secret in arg for arg in argv), argv
+    # The passwords did reach Elasticsearch: in curl's config, quoted as curl's parser expects.
+    assert 'user = "elastic:el-\\"pass\\\\word-1"' in stdins
+    assert 'data-binary = "{\\"password\\":\\"kibana-system-pw-2\\"}"' in stdins
+    assert "siaga-es-pw-3" in stdins
 
 
 # --- Kubernetes --------------------------------------------------------------------------------
@@ -435,19 +624,57 @@ def apply_json_patch(doc: dict[str, Any], operations: list[dict[str, Any]]) -> N
             node[last] = op["value"]
 
 
+def split_image(image: str) -> tuple[str, str, str]:
+    """``name[:tag][@digest]`` as kustomize splits it (a registry port is part of the name)."""
+    rest, _, digest = image.partition("@")
+    name, tag = rest, ""
+    if ":" in rest.rsplit("/", 1)[-1]:
+        name, _, tag = rest.rpartition(":")
+    return name, tag, digest
+
+
+def _new_image(image: str, override: dict[str, str]) -> str:
+    """kustomize's image transformer: a new tag or digest replaces both the old tag and digest."""
+    name, tag, digest = split_image(image)
+    name = override.get("newName", name)
+    if override.get("newTag") or override.get("digest"):
+        tag, digest = override.get("newTag", ""), override.get("digest", "")
+    return name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
+
+
+def _override_for(image: str, images: list[dict[str, str]]) -> dict[str, str] | None:
+    return next((item for item in images if split_image(image)[0] == item["name"]), None)
+
+
 def _set_images(node: Any, images: list[dict[str, str]]) -> None:
+    """Every ``containers``/``initContainers`` list anywhere, as kustomize's legacy image filter does."""
     if isinstance(node, dict):
         for key, value in node.items():
             if key in ("containers", "initContainers") and isinstance(value, list):
                 for container in value:
-                    name = str(container.get("image", "")).split(":")[0]
-                    for image in images:
-                        if name == image["name"]:
-                            container["image"] = f"{image.get('newName', name)}:{image['newTag']}"
+                    override = _override_for(str(container.get("image", "")), images)
+                    if override is not None:
+                        container["image"] = _new_image(container["image"], override)
             _set_images(value, images)
     elif isinstance(node, list):
         for item in node:
             _set_images(item, images)
+
+
+def _set_image_fields(docs: list[dict[str, Any]], fields: list[dict[str, str]], images: list[dict[str, str]]) -> None:
+    """The image fields a ``configurations`` file declares for custom resources (``kind`` + ``path``)."""
+    for field in fields:
+        *parents, last = field["path"].split("/")
+        for doc in docs:
+            if doc["kind"] != field["kind"]:
+                continue
+            node: Any = doc
+            for part in parents:
+                node = node.get(part) if isinstance(node, dict) else None
+            if isinstance(node, dict) and isinstance(node.get(last), str):
+                override = _override_for(node[last], images)
+                if override is not None:
+                    node[last] = _new_image(node[last], override)
 
 
 def render(folder: Path) -> list[dict[str, Any]]:
@@ -478,7 +705,11 @@ def render(folder: Path) -> list[dict[str, Any]]:
             for subject in doc.get("subjects", []):
                 if subject.get("kind") == "ServiceAccount":
                     subject["namespace"] = spec["namespace"]
-    _set_images(docs, spec.get("images", []))
+    images = spec.get("images", [])
+    _set_images(docs, images)
+    for configuration in spec.get("configurations", []):
+        fields = yaml.safe_load((folder / configuration).read_text(encoding="utf-8")).get("images", [])
+        _set_image_fields(docs, fields, images)
     return docs
 
 
@@ -653,22 +884,39 @@ def test_every_secret_a_container_reads_exists_and_no_secret_is_a_literal(
     assert checked >= 15
 
 
-def test_every_siaga_container_has_every_variable_siaga_reads(by_kind: dict[str, list[dict[str, Any]]]) -> None:
+# What each Siaga workload's command talks to, as its code does it (``connectors run`` and
+# ``alerts run`` also set up the index templates at start, see ``pipelines.ops.services.ensure_ready``;
+# the streaming pipeline's sinks index into Elasticsearch): its component, which decides its
+# identities, and the services, which decide its Secrets, its CA mounts and its network policy.
+WORKLOADS: dict[str, tuple[str, frozenset[str]]] = {
+    "siaga-connector-tiktok": ("connector", frozenset({"kafka", "elasticsearch"})),
+    "siaga-connector-facebook": ("connector", frozenset({"kafka", "elasticsearch"})),
+    "siaga-alerting": ("alerting", frozenset({"kafka", "elasticsearch", "smtp"})),
+    "siaga-bootstrap": ("bootstrap", frozenset({"kafka", "elasticsearch", "kibana"})),
+    "siaga-retention": ("retention", frozenset({"elasticsearch"})),
+    "siaga-pipeline": ("pipeline", frozenset({"kafka", "elasticsearch"})),
+    "siaga-pipeline-submit": ("pipeline", frozenset({"kafka", "elasticsearch"})),
+}
+
+
+def test_every_siaga_container_has_every_variable_siaga_reads_and_no_other_secret(
+        by_kind: dict[str, list[dict[str, Any]]]) -> None:
     containers = siaga_containers(by_kind)
-    assert {workload for workload, _, _ in containers} == {
-        "siaga-connector-tiktok", "siaga-connector-facebook", "siaga-alerting", "siaga-bootstrap", "siaga-pipeline",
-        "siaga-pipeline-submit", "siaga-retention"}
+    assert {workload for workload, _, _ in containers} == set(WORKLOADS)
     for workload, spec, container in containers:
         settings, env = k8s_settings(container, by_kind, spec)
+        uses = WORKLOADS[workload][1]
         args = container.get("args") or []
         sources = None
         if args[:2] == ["connectors", "run"]:
             sources = args[2]
             assert sources in {s.name for s in settings.sources}, f"{workload} runs unknown source {sources}"
-        needed = required_secret_env(settings, kibana=workload == "siaga-bootstrap", email=workload == "siaga-alerting")
+        needed = required_secret_env(settings, kibana="kibana" in uses, email="smtp" in uses, kafka="kafka" in uses)
         if sources is not None:
             needed |= source_env_vars(settings, sources)
         assert needed <= set(env), f"{workload} misses {sorted(needed - set(env))}"
+        secrets = {name for name in env if SECRET_NAME.search(name)}
+        assert secrets <= needed, f"{workload} holds secrets it does not use: {sorted(secrets - needed)}"
     submit = one(by_kind, "Job", "siaga-pipeline-submit")["spec"]["template"]["spec"]["containers"][0]
     assert "/siaga/siaga-flink-submit:" in submit["image"]
 
@@ -680,11 +928,15 @@ def test_k8s_configuration_paths_are_mounted_from_the_right_places(by_kind: dict
         settings, _ = k8s_settings(container, by_kind, spec)
         mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
         volumes = {v["name"]: v for v in spec["volumes"]}
-        wanted = {"kafka": settings.kafka.ssl_cafile, "es": settings.elasticsearch.ca_certs}
-        if workload == "siaga-bootstrap":
-            wanted["kibana"] = settings.kibana.ca_certs
+        uses = WORKLOADS[workload][1]
+        wanted = {"kafka": settings.kafka.ssl_cafile, "es": settings.elasticsearch.ca_certs,
+                  "kibana": settings.kibana.ca_certs}
+        service = {"kafka": "kafka", "es": "elasticsearch", "kibana": "kibana"}
         for which, path in wanted.items():
             mount = within(path, mounts)
+            if service[which] not in uses:
+                assert mount is None, f"{workload} mounts the {which} CA it does not use"
+                continue
             assert mount is not None, f"{workload}: {path} not mounted"
             assert volumes[mounts[mount]["name"]]["secret"]["secretName"] == ca_sources[which]
         for directory in writable_dirs(settings):
@@ -709,19 +961,16 @@ def test_k8s_hosts_ports_users_and_topics_agree(by_kind: dict[str, list[dict[str
     listener = next(item for item in kafka["spec"]["kafka"]["listeners"] if item["port"] == int(port))
     assert listener["tls"] is True and settings.kafka.security_protocol == "SASL_SSL"
     assert listener["authentication"]["type"] == settings.kafka.sasl_mechanism.lower()
-    user = one(by_kind, "KafkaUser", settings.kafka.sasl_username)
-    assert user["spec"]["authentication"]["type"] == listener["authentication"]["type"]
+    for user in by_kind["KafkaUser"]:
+        assert user["spec"]["authentication"]["type"] == listener["authentication"]["type"]
+        assert user["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
     topics = {doc["metadata"]["name"]: doc for doc in by_kind["KafkaTopic"]}
     wanted = settings.kafka.topics
-    assert {wanted.raw, wanted.tagged, wanted.dead_letter} <= set(topics)
+    # Every topic Siaga uses is declared: no Siaga identity may create one (the Topic Operator does).
+    assert {wanted.raw, wanted.tagged, wanted.dead_letter, wanted.alerts} == set(topics)
     for topic in topics.values():
         assert topic["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
         assert topic["spec"]["replicas"] >= settings.kafka.replication_factor
-    acls = user["spec"]["authorization"]["acls"]
-    prefixes = {acl["resource"]["type"]: acl["resource"]["name"] for acl in acls}
-    assert all(name.startswith(prefixes["topic"]) for name in topics)
-    assert settings.pipeline.group_id.startswith(prefixes["group"])
-    assert settings.alerting.group_id.startswith(prefixes["group"])
     for pool in by_kind["KafkaNodePool"]:
         assert pool["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
     broker_replicas = sum(p["spec"]["replicas"] for p in by_kind["KafkaNodePool"] if "broker" in p["spec"]["roles"])
@@ -735,10 +984,6 @@ def test_k8s_hosts_ports_users_and_topics_agree(by_kind: dict[str, list[dict[str
     assert (kb_url.scheme, kb_url.hostname, kb_url.port) == ("https", f"{kibana['metadata']['name']}-kb-http", 5601)
     assert kibana["spec"]["elasticsearchRef"]["name"] == es["metadata"]["name"]
     assert kibana["spec"]["version"] == es["spec"]["version"]
-    credentials = yaml.safe_load_all((K8S / "secrets.example.yaml").read_text())
-    es_user = next(doc for doc in credentials if doc["metadata"]["name"] == "siaga-es-credentials")
-    assert es_user["stringData"]["username"] == settings.elasticsearch.username
-    assert settings.kibana.username == "elastic"  # the bootstrap Job reads ECK's elastic-user Secret
 
     flink = one(by_kind, "FlinkDeployment")
     submit = one(by_kind, "Job", "siaga-pipeline-submit")["spec"]["template"]["spec"]["containers"][0]["args"]
@@ -770,6 +1015,774 @@ def test_the_pipeline_is_sized_from_the_benchmark(by_kind: dict[str, list[dict[s
     assert parallelism <= slots * flink["spec"]["taskManager"]["replicas"]
     raw = one(by_kind, "KafkaTopic", "siaga.posts.raw")
     assert raw["spec"]["partitions"] >= parallelism, "a source task without a partition idles"
+
+
+# --- Kubernetes: one identity per component, each with least privilege ---------------------------
+
+
+def example_secret_docs() -> dict[str, dict[str, Any]]:
+    docs = yaml.safe_load_all((K8S / "secrets.example.yaml").read_text(encoding="utf-8"))
+    return {doc["metadata"]["name"]: doc for doc in docs if doc}
+
+
+def es_roles() -> dict[str, dict[str, Any]]:
+    """The Elasticsearch roles (``roles.yml`` of the Secret the Elasticsearch's ``auth.roles`` names)."""
+    return yaml.safe_load(example_secret_docs()["siaga-es-roles"]["stringData"]["roles.yml"])
+
+
+def identities(by_kind: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, set[str]]]:
+    """Component -> {"kafka": user names, "elasticsearch": user names, "kibana": user names}."""
+    found: dict[str, dict[str, set[str]]] = {}
+    realm = {ref["secretName"] for ref in one(by_kind, "Elasticsearch")["spec"]["auth"]["fileRealm"]}
+    secrets = example_secret_docs()
+    for workload, spec, container in siaga_containers(by_kind):
+        settings, env = k8s_settings(container, by_kind, spec)
+        component = WORKLOADS[workload][0]
+        mine = found.setdefault(component, {"kafka": set(), "elasticsearch": set(), "kibana": set()})
+        source = {item["name"]: item["valueFrom"]["secretKeyRef"] for item in container["env"] if "valueFrom" in item}
+        if "SIAGA__KAFKA__SASL_PASSWORD" in env:
+            user = settings.kafka.sasl_username
+            assert "SIAGA__KAFKA__SASL_USERNAME" in env, f"{workload} has a Kafka password but no user of its own"
+            one(by_kind, "KafkaUser", user)
+            # Strimzi writes each KafkaUser's password to the Secret of the same name.
+            assert source["SIAGA__KAFKA__SASL_PASSWORD"] == {"name": user, "key": "password"}, workload
+            mine["kafka"].add(user)
+        for service, variable, username in (
+                ("elasticsearch", "SIAGA__ELASTICSEARCH__PASSWORD", settings.elasticsearch.username),
+                ("kibana", "SIAGA__KIBANA__PASSWORD", settings.kibana.username)):
+            if variable in env:
+                ref = source[variable]
+                assert ref["name"] in realm, f"{workload}: {ref['name']} is not a file-realm user Secret"
+                assert secrets[ref["name"]]["stringData"]["username"] == username, workload
+                mine[service].add(username)
+    return found
+
+
+def test_each_component_has_its_own_kafka_and_elasticsearch_identity_and_none_is_elastic(
+        by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    found = identities(by_kind)
+    assert set(found) == {component for component, _ in WORKLOADS.values()}
+    for service in ("kafka", "elasticsearch"):
+        owners: dict[str, str] = {}
+        for component, mine in found.items():
+            assert len(mine[service]) <= 1, f"{component} uses several {service} users: {mine[service]}"
+            for user in mine[service]:
+                assert user not in owners, f"{component} and {owners[user]} share the {service} user {user}"
+                owners[user] = component
+    assert not any(WORKLOADS[w][1] >= {"kafka"} and not found[WORKLOADS[w][0]]["kafka"] for w in WORKLOADS)
+    everyone = {user for mine in found.values() for users in mine.values() for user in users}
+    assert "elastic" not in everyone
+    # Kibana's import runs as the bootstrap's own user, never as the superuser.
+    assert found["bootstrap"]["kibana"] == found["bootstrap"]["elasticsearch"]
+    for _, spec in pod_specs(by_kind):
+        for container in spec["containers"]:
+            refs = [item["valueFrom"]["secretKeyRef"]["name"] for item in container.get("env", [])
+                    if "valueFrom" in item and "secretKeyRef" in item["valueFrom"]]
+            assert "siaga-es-elastic-user" not in refs
+    # No KafkaUser is left that no workload uses, and none answers to the configuration's default
+    # name, so a container without a user of its own cannot borrow one.
+    assert {u["metadata"]["name"] for u in by_kind["KafkaUser"]} == {
+        user for mine in found.values() for user in mine["kafka"]}
+    config_map = one(by_kind, "ConfigMap", "siaga-config")
+    default = yaml.safe_load(config_map["data"]["siaga.yaml"])["kafka"].get("sasl_username")
+    assert default not in {u["metadata"]["name"] for u in by_kind["KafkaUser"]}
+    assert "username" not in yaml.safe_load(config_map["data"]["siaga.yaml"])["elasticsearch"]
+
+
+def kafka_operations(user: dict[str, Any], resource_type: str, name: str) -> set[str]:
+    """What the user's ACLs allow on a topic or group (Read, Write and Delete imply Describe, as in Kafka)."""
+    allowed: set[str] = set()
+    for acl in user["spec"]["authorization"]["acls"]:
+        resource = acl["resource"]
+        assert acl.get("type", "allow") == "allow"
+        if resource["type"] != resource_type:
+            continue
+        pattern = resource.get("patternType", "literal")
+        if (pattern == "literal" and resource["name"] == name) or (pattern == "prefix" and name.startswith(resource["name"])):
+            allowed |= set(acl["operations"])
+    if allowed & {"Read", "Write", "Delete", "Alter"}:
+        allowed.add("Describe")
+    return allowed
+
+
+def test_kafka_users_may_do_only_what_their_component_does(by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    workload, spec, container = siaga_containers(by_kind)[0]
+    settings, _ = k8s_settings(container, by_kind, spec)
+    topics = settings.kafka.topics
+    # Beyond Describe (listing the topics at start): what each component reads and writes.
+    expected = {
+        "connector": {topics.raw: {"Write"}, topics.dead_letter: {"Write"}},
+        "pipeline": {topics.raw: {"Read"}, topics.tagged: {"Write"}, topics.dead_letter: {"Write"}},
+        "alerting": {topics.tagged: {"Read"}, topics.alerts: {"Write"}, topics.dead_letter: {"Write"}},
+        "bootstrap": {},
+    }
+    groups = {"pipeline": settings.pipeline.group_id, "alerting": settings.alerting.group_id}
+    found = identities(by_kind)
+    assert {c for c, mine in found.items() if mine["kafka"]} == set(expected)
+    for component, wanted in expected.items():
+        (name,) = found[component]["kafka"]
+        user = one(by_kind, "KafkaUser", name)
+        for acl in user["spec"]["authorization"]["acls"]:
+            assert acl["resource"]["type"] in ("topic", "group"), f"{name}: {acl}"
+            assert not set(acl["operations"]) & {"All", "Create", "Delete", "Alter", "AlterConfigs", "ClusterAction"}
+        for topic in (topics.raw, topics.tagged, topics.dead_letter, topics.alerts):
+            operations = kafka_operations(user, "topic", topic)
+            assert "Describe" in operations, f"{name} cannot see {topic}"
+            assert operations - {"Describe"} == wanted.get(topic, set()), f"{name} on {topic}: {operations}"
+        for group_component, group in groups.items():
+            operations = kafka_operations(user, "group", group)
+            assert ("Read" in operations) == (group_component == component), f"{name} on group {group}"
+        assert not kafka_operations(user, "group", "some-other-group")
+
+
+def index_privileges(role_names: set[str], index: str) -> set[str]:
+    privileges: set[str] = set()
+    roles = es_roles()
+    for role in role_names:
+        for entry in roles[role].get("indices", []):
+            if any(fnmatch.fnmatchcase(index, pattern) for pattern in entry["names"]):
+                privileges |= set(entry["privileges"])
+    return privileges
+
+
+def cluster_privileges(role_names: set[str]) -> set[str]:
+    return {p for role in role_names for p in es_roles()[role].get("cluster", [])}
+
+
+WRITES_DOCUMENTS = {"index", "create", "create_doc", "write", "delete", "all", "manage"}
+DELETES = {"delete", "delete_index", "all", "manage"}
+
+
+def test_elasticsearch_users_may_do_only_what_their_component_does(by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    workload, spec, container = siaga_containers(by_kind)[0]
+    settings, _ = k8s_settings(container, by_kind, spec)
+    posts, alerts = settings.elasticsearch.posts_index, settings.elasticsearch.alerts_index
+    month = f"{posts}-2026.11"
+    secrets = example_secret_docs()
+    roles_of = {doc["stringData"]["username"]: set(doc["stringData"]["roles"].split(","))
+                for doc in secrets.values() if doc.get("type") == "kubernetes.io/basic-auth"}
+    for roles in roles_of.values():
+        assert roles <= set(es_roles()), f"undefined role in {roles}"
+    for name, role in es_roles().items():
+        assert set(role.get("cluster", [])) <= {"manage_index_templates", "monitor"}, name
+        for entry in role.get("indices", []):
+            assert not set(entry["privileges"]) & {"all", "manage"}, name
+    found = identities(by_kind)
+    (connector,) = found["connector"]["elasticsearch"]
+    (pipeline,) = found["pipeline"]["elasticsearch"]
+    (alerting,) = found["alerting"]["elasticsearch"]
+    (retention,) = found["retention"]["elasticsearch"]
+    (bootstrap,) = found["bootstrap"]["elasticsearch"]
+    for index in (posts, month, alerts):
+        # Connectors and the bootstrap write no document and delete nothing.
+        for user in (connector, bootstrap):
+            assert not index_privileges(roles_of[user], index) & (WRITES_DOCUMENTS | DELETES), (user, index)
+        # Only the retention job deletes, and it writes nothing.
+        for user in (connector, pipeline, alerting, bootstrap):
+            assert not index_privileges(roles_of[user], index) & DELETES, (user, index)
+        assert not index_privileges(roles_of[retention], index) & (WRITES_DOCUMENTS - {"delete"})
+    # ...and each can do what its code does.
+    assert {"index", "auto_configure"} <= index_privileges(roles_of[pipeline], month)
+    assert not index_privileges(roles_of[pipeline], alerts)
+    assert {"index", "read", "maintenance"} <= index_privileges(roles_of[alerting], alerts)
+    assert {"index", "read", "maintenance"} <= index_privileges(roles_of[alerting], posts)
+    assert "delete_index" in index_privileges(roles_of[retention], month)
+    assert "delete_index" not in index_privileges(roles_of[retention], alerts)
+    assert {"read", "delete"} <= index_privileges(roles_of[retention], alerts)
+    assert "view_index_metadata" in index_privileges(roles_of[retention], posts)
+    for user in (bootstrap, connector, alerting):  # `siaga setup` / ensure_ready at start
+        assert "manage_index_templates" in cluster_privileges(roles_of[user])
+        for index in (month, alerts):
+            assert {"create_index", "view_index_metadata", "indices:admin/mapping/put"} <= index_privileges(
+                roles_of[user], index)
+    assert not cluster_privileges(roles_of[pipeline]) and not cluster_privileges(roles_of[retention])
+    kibana_apps = [app for role in roles_of[bootstrap] for app in es_roles()[role].get("applications", [])]
+    assert kibana_apps and all(app["application"] == "kibana-.kibana" and app["resources"] == ["space:default"]
+                               for app in kibana_apps)
+
+
+# --- Kubernetes: network policies ----------------------------------------------------------------
+#
+# A small evaluator of NetworkPolicy semantics (selectors, namespace selectors, ipBlocks, ports,
+# default deny by selection), run on the policies the overlay renders plus the one Strimzi
+# generates for the Kafka pods, over the pods that run in the namespace (labelled the way the
+# operators label them) and a few pods and addresses outside it.
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A pod (namespace and labels) or an address outside the cluster (ip)."""
+
+    name: str
+    namespace: str = ""
+    labels: tuple[tuple[str, str], ...] = ()
+    ip: str = ""
+
+    @property
+    def label_map(self) -> dict[str, str]:
+        return dict(self.labels)
+
+
+def pod(name: str, namespace: str, **labels: str) -> Endpoint:
+    return Endpoint(name, namespace, tuple(sorted(labels.items())))
+
+
+NAMESPACE_LABELS = {
+    "kube-system": {}, "elastic-system": {}, "flink-operator": {}, "strimzi": {}, "other-team": {},
+    "gateway": {"siaga.id/kibana-ingress": "true"},
+}
+
+
+def selects(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
+    if selector is None:
+        return False
+    if any(labels.get(key) != value for key, value in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        key, operator, values = expression["key"], expression["operator"], expression.get("values", [])
+        present = key in labels
+        if (operator == "In" and (not present or labels[key] not in values)) or \
+                (operator == "NotIn" and present and labels[key] in values) or \
+                (operator == "Exists" and not present) or (operator == "DoesNotExist" and present):
+            return False
+    return True
+
+
+def peer_matches(peer: dict[str, Any], policy_namespace: str, other: Endpoint) -> bool:
+    if "ipBlock" in peer:
+        if not other.ip:
+            return False  # whether an ipBlock matches pod addresses depends on the CNI: never rely on it
+        address = ipaddress.ip_address(other.ip)
+        block = peer["ipBlock"]
+        return address in ipaddress.ip_network(block["cidr"]) and not any(
+            address in ipaddress.ip_network(cidr) for cidr in block.get("except", []))
+    if other.ip:
+        return False
+    namespace_labels = {"kubernetes.io/metadata.name": other.namespace, **NAMESPACE_LABELS.get(other.namespace, {})}
+    if "namespaceSelector" in peer:
+        if not selects(peer["namespaceSelector"], namespace_labels):
+            return False
+    elif other.namespace != policy_namespace:
+        return False
+    return "podSelector" not in peer or selects(peer["podSelector"], other.label_map)
+
+
+def port_matches(ports: list[dict[str, Any]] | None, port: int, protocol: str) -> bool:
+    if not ports:
+        return True
+    for item in ports:
+        if item.get("protocol", "TCP") != protocol:
+            continue
+        if "port" not in item or item["port"] == port or (item.get("endPort") and item["port"] <= port <= item["endPort"]):
+            return True
+    return False
+
+
+def permits(policies: list[dict[str, Any]], subject: Endpoint, direction: str, other: Endpoint, port: int,
+            protocol: str) -> bool:
+    """Whether the policies let ``subject`` send (Egress) to or receive (Ingress) from ``other``."""
+    key, peers_key = ("egress", "to") if direction == "Egress" else ("ingress", "from")
+    selecting = [policy for policy in policies
+                 if policy["metadata"]["namespace"] == subject.namespace
+                 and selects(policy["spec"]["podSelector"], subject.label_map)
+                 and direction in policy["spec"].get("policyTypes", ["Ingress"])]
+    if not selecting:
+        return True  # a pod no policy selects is not isolated
+    for policy in selecting:
+        for rule in policy["spec"].get(key, []):
+            peers = rule.get(peers_key)
+            if (not peers or any(peer_matches(p, policy["metadata"]["namespace"], other) for p in peers)) \
+                    and port_matches(rule.get("ports"), port, protocol):
+                return True
+    return False
+
+
+def can_connect(policies: list[dict[str, Any]], source: Endpoint, target: Endpoint, port: int,
+                protocol: str = "TCP") -> bool:
+    if source.ip:
+        outbound = True
+    else:
+        outbound = permits(policies, source, "Egress", target, port, protocol)
+    inbound = bool(target.ip) or permits(policies, target, "Ingress", source, port, protocol)
+    return outbound and inbound
+
+
+def strimzi_network_policy(kafka: dict[str, Any]) -> dict[str, Any]:
+    """The ingress policy Strimzi 1.2 generates for the Kafka pods (KafkaCluster.generateNetworkPolicy)."""
+    name = kafka["metadata"]["name"]
+    kafka_pods = {"strimzi.io/cluster": name, "strimzi.io/kind": "Kafka", "strimzi.io/name": f"{name}-kafka"}
+    operator = {"podSelector": {"matchLabels": {"strimzi.io/kind": "cluster-operator"}}, "namespaceSelector": {}}
+    cluster = {"podSelector": {"matchLabels": kafka_pods}}
+    entity_operator = {"podSelector": {"matchLabels": {"strimzi.io/name": f"{name}-entity-operator"}}}
+    rules = [
+        {"ports": [{"port": 9090}], "from": [cluster, operator]},
+        {"ports": [{"port": 9091}], "from": [operator, cluster, entity_operator]},
+        {"ports": [{"port": 8443}], "from": [operator]},
+    ]
+    for listener in kafka["spec"]["kafka"]["listeners"]:
+        rules.append({"ports": [{"port": listener["port"]}], "from": listener.get("networkPolicyPeers", [])})
+    return {"kind": "NetworkPolicy", "metadata": {"name": f"{name}-network-policy-kafka",
+                                                 "namespace": kafka["metadata"]["namespace"]},
+            "spec": {"podSelector": {"matchLabels": kafka_pods}, "policyTypes": ["Ingress"], "ingress": rules}}
+
+
+@pytest.fixture(scope="module")
+def network(by_kind: dict[str, list[dict[str, Any]]]) -> tuple[list[dict[str, Any]], dict[str, Endpoint]]:
+    """(the policies in force, the endpoints by name)."""
+    namespace = one(by_kind, "Kafka")["metadata"]["namespace"]
+    kafka = one(by_kind, "Kafka")["metadata"]["name"]
+    es = one(by_kind, "Elasticsearch")["metadata"]["name"]
+    kibana = one(by_kind, "Kibana")["metadata"]["name"]
+    flink = one(by_kind, "FlinkDeployment")["metadata"]["name"]
+    endpoints: dict[str, Endpoint] = {}
+    for kind in ("Deployment", "Job"):
+        for doc in by_kind.get(kind, []):
+            endpoints[doc["metadata"]["name"]] = pod(doc["metadata"]["name"], namespace,
+                                                     **doc["spec"]["template"]["metadata"]["labels"])
+    for doc in by_kind.get("CronJob", []):
+        labels = doc["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+        endpoints[doc["metadata"]["name"]] = pod(doc["metadata"]["name"], namespace, **labels)
+    strimzi = {"strimzi.io/cluster": kafka, "strimzi.io/kind": "Kafka"}
+    endpoints.update({
+        # Flink native Kubernetes labels its pods app=<cluster id>, component, type.
+        "jobmanager": pod("jobmanager", namespace, app=flink, component="jobmanager", type="flink-native-kubernetes"),
+        "taskmanager": pod("taskmanager", namespace, app=flink, component="taskmanager", type="flink-native-kubernetes"),
+        "elasticsearch": pod("elasticsearch", namespace, **{"elasticsearch.k8s.elastic.co/cluster-name": es,
+                                                            "common.k8s.elastic.co/type": "elasticsearch"}),
+        "kibana": pod("kibana", namespace, **{"kibana.k8s.elastic.co/name": kibana,
+                                              "common.k8s.elastic.co/type": "kibana"}),
+        "broker": pod("broker", namespace, **strimzi, **{"strimzi.io/name": f"{kafka}-kafka",
+                                                         "strimzi.io/pool-name": "broker",
+                                                         "strimzi.io/broker-role": "true",
+                                                         "strimzi.io/controller-role": "false"}),
+        "controller": pod("controller", namespace, **strimzi, **{"strimzi.io/name": f"{kafka}-kafka",
+                                                                 "strimzi.io/pool-name": "controller",
+                                                                 "strimzi.io/broker-role": "false",
+                                                                 "strimzi.io/controller-role": "true"}),
+        "entity-operator": pod("entity-operator", namespace, **strimzi,
+                               **{"strimzi.io/name": f"{kafka}-entity-operator"}),
+        "intruder": pod("intruder", namespace, app="debug-shell"),
+        "kube-dns": pod("kube-dns", "kube-system", **{"k8s-app": "kube-dns"}),
+        "eck-operator": pod("eck-operator", "elastic-system", **{"control-plane": "elastic-operator"}),
+        "flink-operator": pod("flink-operator", "flink-operator",
+                              **{"app.kubernetes.io/name": "flink-kubernetes-operator"}),
+        "strimzi-operator": pod("strimzi-operator", "strimzi", **{"strimzi.io/kind": "cluster-operator"}),
+        "gateway": pod("gateway", "gateway", app="gateway"),
+        "other-team": pod("other-team", "other-team", app="whatever"),
+        "internet": Endpoint("internet", ip="203.0.113.10"),
+        "private": Endpoint("private", ip="10.20.30.40"),
+        "metadata-service": Endpoint("metadata-service", ip="169.254.169.254"),
+    })
+    policies = [doc for doc in by_kind.get("NetworkPolicy", [])]
+    policies.append(strimzi_network_policy(one(by_kind, "Kafka")))
+    return policies, endpoints
+
+
+def test_every_pod_in_the_namespace_is_denied_everything_not_explicitly_allowed(
+        by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    deny = [doc for doc in by_kind.get("NetworkPolicy", []) if doc["spec"]["podSelector"] == {}
+            and set(doc["spec"].get("policyTypes", [])) == {"Ingress", "Egress"}
+            and not doc["spec"].get("ingress") and not doc["spec"].get("egress")]
+    assert deny, "no default-deny policy for ingress and egress"
+    for doc in by_kind.get("NetworkPolicy", []):
+        for direction, peers_key in (("ingress", "from"), ("egress", "to")):
+            for rule in doc["spec"].get(direction, []):
+                assert rule.get("ports"), f"{doc['metadata']['name']}: a {direction} rule open on every port"
+                if direction == "ingress":
+                    assert rule.get(peers_key), f"{doc['metadata']['name']}: ingress from anywhere"
+                    assert not any("ipBlock" in peer for peer in rule[peers_key])
+
+
+def test_the_beam_worker_pool_port_is_reachable_by_no_pod_at_all(
+        network: tuple[list[dict[str, Any]], dict[str, Endpoint]], by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    """Port 50000 runs any pickled code it is sent; its TaskManager reaches it on localhost."""
+    policies, endpoints = network
+    flink = one(by_kind, "FlinkDeployment")
+    pool = next(c for c in flink["spec"]["taskManager"]["podTemplate"]["spec"]["containers"]
+                if c["name"] == "beam-worker-pool")
+    port = pool["ports"][0]["containerPort"]
+    taskmanager = endpoints["taskmanager"]
+    for name, source in endpoints.items():
+        if not source.ip:
+            assert not can_connect(policies, source, taskmanager, port), f"{name} reaches the Beam worker pool"
+
+
+def test_flinks_rest_api_is_reachable_only_by_the_submit_job_and_the_flink_operator(
+        network: tuple[list[dict[str, Any]], dict[str, Endpoint]]) -> None:
+    policies, endpoints = network
+    allowed = {name for name, source in endpoints.items()
+               if not source.ip and can_connect(policies, source, endpoints["jobmanager"], 8081)}
+    assert allowed == {"siaga-pipeline-submit", "flink-operator"}
+
+
+# (source, target, port): what each pod needs. Outside addresses: "internet" stands for any public
+# address (the platform APIs, Maven Central), "private" for one inside the organisation's network
+# (an SMTP relay, an object store, the Kubernetes API server).
+_OBJECT_STORE_AND_API = {443, 6443, 9000}
+_KAFKA_PODS = ("broker", "controller")
+NEEDED = {
+    *{(connector, target, port) for connector in ("siaga-connector-tiktok", "siaga-connector-facebook")
+      for target, port in (("broker", 9093), ("elasticsearch", 9200), ("internet", 443))},
+    ("siaga-alerting", "broker", 9093), ("siaga-alerting", "elasticsearch", 9200),
+    ("siaga-alerting", "private", 587), ("siaga-alerting", "internet", 587),
+    ("siaga-bootstrap", "broker", 9093), ("siaga-bootstrap", "elasticsearch", 9200), ("siaga-bootstrap", "kibana", 5601),
+    ("siaga-retention", "elasticsearch", 9200),
+    ("siaga-pipeline-submit", "jobmanager", 8081), ("siaga-pipeline-submit", "broker", 9093),
+    ("siaga-pipeline-submit", "internet", 443),
+    ("flink-operator", "jobmanager", 8081),
+    ("taskmanager", "jobmanager", 6123), ("taskmanager", "jobmanager", 6124), ("jobmanager", "taskmanager", 6122),
+    ("taskmanager", "taskmanager", 6121), ("taskmanager", "taskmanager", 6122),
+    ("taskmanager", "broker", 9093), ("taskmanager", "elasticsearch", 9200),
+    *{(flink, where, port) for flink in ("jobmanager", "taskmanager") for where in ("internet", "private")
+      for port in _OBJECT_STORE_AND_API},
+    ("kibana", "elasticsearch", 9200), ("gateway", "kibana", 5601), ("eck-operator", "elasticsearch", 9200),
+    ("elasticsearch", "elasticsearch", 9300),
+    *{("elasticsearch", where, port) for where in ("internet", "private") for port in (443, 9000)},
+    *{(source, target, port) for source in _KAFKA_PODS for target in _KAFKA_PODS for port in (9090, 9091)},
+    *{("strimzi-operator", target, port) for target in _KAFKA_PODS for port in (9090, 9091)},
+    *{("entity-operator", target, 9091) for target in _KAFKA_PODS},
+    *{("entity-operator", where, port) for where in ("internet", "private") for port in (443, 6443)},
+}
+PORTS = sorted({port for _, _, port in NEEDED} | {50000, 80, 22})
+
+
+def test_each_pod_reaches_what_it_needs_and_nothing_else(
+        network: tuple[list[dict[str, Any]], dict[str, Endpoint]]) -> None:
+    policies, endpoints = network
+    for name, endpoint in endpoints.items():
+        if not endpoint.ip and endpoint.namespace not in NAMESPACE_LABELS:
+            assert can_connect(policies, endpoint, endpoints["kube-dns"], 53, "UDP"), f"{name} cannot resolve names"
+    def inside(endpoint: Endpoint) -> bool:
+        return not endpoint.ip and endpoint.namespace not in NAMESPACE_LABELS
+
+    unexpected = []
+    for source_name, source in endpoints.items():
+        for target_name, target in endpoints.items():
+            if not inside(source) and not inside(target):
+                continue  # no policy of ours is in the way: not this deployment's business
+            for port in PORTS:
+                wanted = (source_name, target_name, port) in NEEDED
+                if can_connect(policies, source, target, port) != wanted:
+                    unexpected.append(f"{source_name} -> {target_name}:{port} {'refused' if wanted else 'allowed'}")
+    assert not unexpected, "\n".join(unexpected)
+    # The cloud metadata service (credentials of the node) is out of reach of every pod.
+    for name, source in endpoints.items():
+        if inside(source):
+            assert not any(can_connect(policies, source, endpoints["metadata-service"], port) for port in PORTS), name
+
+
+def test_the_kafka_listener_admits_exactly_the_pods_that_hold_a_kafka_identity(
+        network: tuple[list[dict[str, Any]], dict[str, Endpoint]], by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    policies, endpoints = network
+    found = identities(by_kind)
+    holders = {workload for workload, (component, _) in WORKLOADS.items() if found[component]["kafka"]}
+    holders = {"taskmanager" if w == "siaga-pipeline" else w for w in holders}
+    reach = {name for name, source in endpoints.items()
+             if not source.ip and can_connect(policies, source, endpoints["broker"], 9093)}
+    assert reach == holders
+
+
+# --- Kubernetes: every pod runs restricted ------------------------------------------------------
+
+# Containers that keep a writable root filesystem, and why (also said next to each in the YAML).
+WRITABLE_ROOT = {
+    ("siaga-pipeline/jobmanager", "flink-main-container"): "the flink image's entrypoint writes into $FLINK_HOME",
+    ("siaga-pipeline/taskmanager", "flink-main-container"): "the flink image's entrypoint writes into $FLINK_HOME",
+}
+
+
+def pods_to_secure(by_kind: dict[str, list[dict[str, Any]]]) -> list[tuple[str, dict[str, Any], list[dict[str, Any]]]]:
+    """(where, pod securityContext holder, containers) for every pod this deployment defines or templates."""
+    found = []
+    for kind in ("Deployment", "Job"):
+        for doc in by_kind.get(kind, []):
+            spec = doc["spec"]["template"]["spec"]
+            found.append((doc["metadata"]["name"], spec, spec["containers"]))
+    for doc in by_kind.get("CronJob", []):
+        spec = doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        found.append((doc["metadata"]["name"], spec, spec["containers"]))
+    for doc in by_kind.get("FlinkDeployment", []):
+        for role in ("jobManager", "taskManager"):
+            spec = doc["spec"][role]["podTemplate"]["spec"]
+            found.append((f"{doc['metadata']['name']}/{role.lower()}", spec, spec["containers"]))
+    for doc in by_kind.get("Elasticsearch", []):
+        for node_set in doc["spec"]["nodeSets"]:
+            spec = node_set["podTemplate"]["spec"]
+            found.append((f"{doc['metadata']['name']}/es-{node_set['name']}", spec, spec["containers"]))
+    for doc in by_kind.get("Kibana", []):
+        spec = doc["spec"]["podTemplate"]["spec"]
+        found.append((f"{doc['metadata']['name']}/kibana", spec, spec["containers"]))
+    for doc in by_kind.get("Kafka", []):
+        template = doc["spec"]["kafka"]["template"]
+        found.append((f"{doc['metadata']['name']}/kafka", template["pod"],
+                      [{"name": "kafka", **template["kafkaContainer"]}]))
+        template = doc["spec"]["entityOperator"]["template"]
+        found.append((f"{doc['metadata']['name']}/entity-operator", template["pod"],
+                      [{"name": "topic-operator", **template["topicOperatorContainer"]},
+                       {"name": "user-operator", **template["userOperatorContainer"]}]))
+    return found
+
+
+def test_every_pod_runs_non_root_without_privileges_under_the_default_seccomp_profile(
+        by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    secured = pods_to_secure(by_kind)
+    assert len(secured) >= 12
+    for where, spec, containers in secured:
+        pod_context = spec.get("securityContext", {})
+        assert pod_context.get("seccompProfile") == {"type": "RuntimeDefault"}, where
+        assert pod_context.get("runAsNonRoot") is True, where
+        assert pod_context.get("runAsUser", 1) != 0, where
+        assert not any(spec.get(key) for key in ("hostNetwork", "hostPID", "hostIPC")), where
+        for container in containers:
+            context = container.get("securityContext", {})
+            name = f"{where}/{container['name']}"
+            assert context.get("allowPrivilegeEscalation") is False, name
+            assert context.get("capabilities") == {"drop": ["ALL"]}, name
+            assert context.get("privileged") is not True and context.get("runAsUser", 1) != 0, name
+            expected_read_only = (where, container["name"]) not in WRITABLE_ROOT
+            assert context.get("readOnlyRootFilesystem") is expected_read_only, name
+
+
+def test_siaga_pods_write_only_to_volumes_and_carry_no_kubernetes_api_token(
+        by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    for workload, spec, container in siaga_containers(by_kind):
+        if workload != "siaga-pipeline":  # Flink's pods need the API (native Kubernetes, HA)
+            assert spec.get("automountServiceAccountToken") is False, workload
+        settings, _ = k8s_settings(container, by_kind, spec)
+        mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+        volumes = {v["name"]: v for v in spec["volumes"]}
+        for directory in ["/tmp", *writable_dirs(settings)]:
+            mount = within(directory, mounts)
+            assert mount is not None and not mounts[mount].get("readOnly"), f"{workload}: {directory} not writable"
+            volume = volumes[mounts[mount]["name"]]
+            assert "emptyDir" in volume or "persistentVolumeClaim" in volume, f"{workload}: {directory}"
+
+
+# --- Kubernetes: images by digest ----------------------------------------------------------------
+
+PLACEHOLDER_DIGEST = "sha256:" + "0" * 64
+PINNED_BY_DIGEST = re.compile(r"^[^@\s]+:[^@/\s]+@sha256:[0-9a-f]{64}$")
+
+
+def image_references(node: Any, where: str = "") -> list[tuple[str, str]]:
+    """Every ``image`` field anywhere in the manifests (containers and the operators' image fields)."""
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "image" and isinstance(value, str):
+                found.append((where, value))
+            else:
+                found.extend(image_references(value, f"{where}/{key}"))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(image_references(item, where))
+    return found
+
+
+def test_every_image_the_province_runs_is_pinned_by_tag_and_digest(manifests: list[dict[str, Any]],
+                                                                   by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    references = [(f"{doc['kind']}/{doc['metadata']['name']}{where}", image)
+                  for doc in manifests for where, image in image_references(doc)]
+    assert len(references) >= 13
+    for where, image in references:
+        assert PINNED_BY_DIGEST.match(image), f"{where}: {image} is not pinned by digest"
+    # The operators would pick these by tag if they were not set: each is set, and pinned.
+    kafka = one(by_kind, "Kafka")["spec"]
+    strimzi = crd_versions()["strimzi"]
+    assert split_image(kafka["kafka"]["image"])[:2] == ("quay.io/strimzi/kafka",
+                                                        f"{strimzi}-kafka-{kafka['kafka']['version']}")
+    for operator in ("topicOperator", "userOperator"):
+        assert split_image(kafka["entityOperator"][operator]["image"])[:2] == ("quay.io/strimzi/operator", strimzi)
+    for kind in ("Elasticsearch", "Kibana"):
+        spec = one(by_kind, kind)["spec"]
+        assert split_image(spec["image"])[1] == spec["version"], kind
+    flink = one(by_kind, "FlinkDeployment")["spec"]
+    assert split_image(flink["image"])[1].startswith(flink["flinkVersion"].removeprefix("v").replace("_", ".") + ".")
+
+
+def _check_images(text: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["bash", str(K8S / "check-images.sh")], input=text, capture_output=True, text=True,
+                          check=False)
+
+
+def test_the_image_check_refuses_the_placeholder_digests_and_passes_real_ones(manifests: list[dict[str, Any]]) -> None:
+    rendered = yaml.safe_dump_all(manifests, sort_keys=False)
+    references = len([1 for doc in manifests for _ in image_references(doc)])
+    # As shipped, the overlay carries the placeholder: the check refuses every image.
+    shipped = _check_images(rendered)
+    assert shipped.returncode == 1
+    assert shipped.stderr.count("placeholder digest") == references
+    # Once an operator has put the registry's digests in, it passes.
+    digest = "sha256:" + hashlib.sha256(b"an image manifest").hexdigest()
+    real = _check_images(rendered.replace(PLACEHOLDER_DIGEST, digest))
+    assert real.returncode == 0, real.stderr
+    assert f"all {references} image references are pinned" in real.stdout
+    # A tag alone is refused, whatever the rest.
+    one_tag = rendered.replace(PLACEHOLDER_DIGEST, digest).replace(f"8.15.3@{digest}", "8.15.3", 1)
+    tagged = _check_images(one_tag)
+    assert tagged.returncode == 1 and "not pinned by digest: docker.elastic.co/" in tagged.stderr
+    assert _check_images("kind: ConfigMap\n").returncode == 2
+
+
+# --- Kubernetes: the resources against the schemas of the operators and Kubernetes versions -------
+
+CRDS = ROOT / "tests" / "data" / "crds"
+# The Kubernetes minors every pinned operator supports (ECK 3.5: 1.32–1.36; Strimzi 1.2: 1.30+;
+# the Flink operator 1.15 has no upper bound); deploy/README.md states the same range.
+KUBERNETES_VERSIONS = ("1.32.0", "1.33.0", "1.34.0", "1.35.0", "1.36.0")
+OPERATOR_NAMES = {"strimzi": "Strimzi", "eck": "ECK", "flink-kubernetes-operator": "Flink Kubernetes Operator"}
+
+
+def crd_versions() -> dict[str, str]:
+    """Operator -> the release whose CRDs are vendored under tests/data/crds (``<operator>-<version>``)."""
+    found = {}
+    for folder in CRDS.iterdir():
+        if folder.is_dir():
+            operator, _, version = folder.name.rpartition("-")
+            found[operator] = version
+    return found
+
+
+@functools.cache
+def crd_schemas() -> dict[tuple[str, str], dict[str, tuple[bool, dict[str, Any]]]]:
+    """(group, kind) -> {version: (served, openAPIV3Schema)} from every vendored CRD."""
+    schemas: dict[tuple[str, str], dict[str, tuple[bool, dict[str, Any]]]] = {}
+    for path in sorted([*CRDS.rglob("*.yaml"), *CRDS.rglob("*.yml")]):
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if not doc or doc.get("kind") != "CustomResourceDefinition":
+                continue
+            spec = doc["spec"]
+            versions = schemas.setdefault((spec["group"], spec["names"]["kind"]), {})
+            for version in spec["versions"]:
+                versions[version["name"]] = (version["served"], version["schema"]["openAPIV3Schema"])
+    return schemas
+
+
+def structural(schema: Any) -> Any:
+    """The schema as the API server applies it: unknown fields are refused (kubectl's strict field
+    validation) unless the schema preserves them."""
+    if isinstance(schema, list):
+        return [structural(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {key: structural(value) if key in ("items", "additionalProperties", "not") else value
+              for key, value in schema.items()}
+    if "properties" in schema:
+        result["properties"] = {name: structural(value) for name, value in schema["properties"].items()}
+        if "additionalProperties" not in schema and not schema.get("x-kubernetes-preserve-unknown-fields"):
+            result["additionalProperties"] = False
+    for key in ("allOf", "anyOf", "oneOf"):
+        if key in schema:
+            result[key] = [structural(item) for item in schema[key]]
+    return result
+
+
+def crd_errors(doc: dict[str, Any]) -> list[str]:
+    """Why the API server (with the pinned operators' CRDs installed) would refuse ``doc``; [] if it would not."""
+    from jsonschema import Draft4Validator
+
+    group, _, version = doc["apiVersion"].rpartition("/")
+    versions = crd_schemas().get((group, doc["kind"]))
+    if versions is None:
+        return [f"no vendored CRD for {doc['kind']} in {group}"]
+    if version not in versions or not versions[version][0]:
+        served = sorted(name for name, (is_served, _) in versions.items() if is_served)
+        return [f"{doc['apiVersion']} is not served for {doc['kind']} (served: {', '.join(served)})"]
+    schema = copy.deepcopy(versions[version][1])
+    # The API server accepts these on every object, whether or not the CRD's schema lists them.
+    for field, kind in (("apiVersion", "string"), ("kind", "string"), ("metadata", "object")):
+        schema.setdefault("properties", {}).setdefault(field, {"type": kind})
+    validator = Draft4Validator(structural(schema))
+    return [f"{'/'.join(map(str, error.path))}: {error.message}" for error in validator.iter_errors(doc)]
+
+
+def is_custom(doc: dict[str, Any]) -> bool:
+    group = doc["apiVersion"].rpartition("/")[0]
+    return "." in group and not group.endswith(".k8s.io")
+
+
+def test_every_custom_resource_validates_against_the_crds_of_the_pinned_operator_versions(
+        manifests: list[dict[str, Any]]) -> None:
+    custom = [doc for doc in manifests if is_custom(doc)]
+    assert {doc["kind"] for doc in custom} == {"Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser",
+                                              "Elasticsearch", "Kibana", "FlinkDeployment"}
+    problems = {f"{doc['kind']}/{doc['metadata']['name']}": crd_errors(doc) for doc in custom}
+    assert not {name: errors for name, errors in problems.items() if errors}
+
+
+def test_the_crd_check_refuses_the_retired_strimzi_api_and_unknown_fields(manifests: list[dict[str, Any]]) -> None:
+    kafka = copy.deepcopy(next(doc for doc in manifests if doc["kind"] == "Kafka"))
+    kafka["apiVersion"] = "kafka.strimzi.io/v1beta2"  # what the manifests used before Strimzi 1.0
+    assert crd_errors(kafka) == ["kafka.strimzi.io/v1beta2 is not served for Kafka (served: v1)"]
+    user = copy.deepcopy(next(doc for doc in manifests if doc["kind"] == "KafkaUser"))
+    user["spec"]["authorization"]["acls"][0]["operation"] = "Write"  # v1beta2's singular, gone in v1
+    assert any("'operation' was unexpected" in error for error in crd_errors(user))
+    flink = copy.deepcopy(next(doc for doc in manifests if doc["kind"] == "FlinkDeployment"))
+    flink["spec"]["flinkVersion"] = "v1_12"
+    assert any(error.startswith("spec/flinkVersion") for error in crd_errors(flink))
+
+
+def core_documents(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every core resource, plus the pod templates inside custom resources whose CRD does not describe
+    them (ECK's published CRDs leave podTemplate open), as PodTemplates."""
+    docs = [doc for doc in manifests if not is_custom(doc)]
+    for doc in manifests:
+        templates = []
+        if doc["kind"] == "Elasticsearch":
+            templates = [node_set["podTemplate"] for node_set in doc["spec"]["nodeSets"]]
+        elif doc["kind"] == "Kibana":
+            templates = [doc["spec"]["podTemplate"]]
+        for index, template in enumerate(templates):
+            docs.append({"apiVersion": "v1", "kind": "PodTemplate",
+                         "metadata": {"name": f"{doc['metadata']['name']}-{doc['kind'].lower()}-{index}"},
+                         "template": template})
+    return docs
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_every_core_resource_validates_against_the_supported_kubernetes_version(
+        manifests: list[dict[str, Any]], version: str) -> None:
+    import kubernetes_validate
+
+    docs = core_documents(manifests)
+    assert {doc["kind"] for doc in docs} >= {"Deployment", "Job", "CronJob", "NetworkPolicy", "PodTemplate",
+                                             "PersistentVolumeClaim", "ConfigMap", "ServiceAccount", "Role"}
+    problems = []
+    for doc in docs:
+        try:
+            kubernetes_validate.validate(doc, version, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            problems.append(f"{doc['kind']}/{doc['metadata']['name']}: {'.'.join(map(str, exc.path))}: {exc.message}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_vendored_crds_keep_their_licences_and_say_where_they_come_from() -> None:
+    notice = (CRDS / "NOTICE.md").read_text(encoding="utf-8")
+    versions = crd_versions()
+    assert set(versions) == set(OPERATOR_NAMES)
+    for folder in (path for path in CRDS.iterdir() if path.is_dir()):
+        licences = [path for path in folder.iterdir() if path.name.startswith("LICENSE")]
+        assert licences, f"{folder.name} has no licence file"
+        (row,) = [line for line in notice.splitlines() if line.startswith(f"| `{folder.name}/`")]
+        assert re.search(r"\bcommit [0-9a-f]{40}\b", row) and "License" in row, row
+    assert "Apache License" in (CRDS / f"strimzi-{versions['strimzi']}" / "LICENSE").read_text()
+    flink = CRDS / f"flink-kubernetes-operator-{versions['flink-kubernetes-operator']}"
+    assert "Apache License" in (flink / "LICENSE").read_text() and (flink / "NOTICE").is_file()
+    assert (CRDS / f"eck-{versions['eck']}" / "LICENSE.txt").read_text().startswith("Elastic License 2.0")
+    assert "Elastic License 2.0" in notice
+
+
+def test_the_deploy_readme_names_the_operator_and_kubernetes_versions_the_tests_check(
+        by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    readme = (DEPLOY / "README.md").read_text(encoding="utf-8")
+    for operator, version in crd_versions().items():
+        minor = version.rsplit(".", 1)[0]
+        assert f"{OPERATOR_NAMES[operator]} {minor}" in readme, f"README does not name {OPERATOR_NAMES[operator]} {minor}"
+        assert f"{OPERATOR_NAMES[operator]} {minor}" in (K8S / "base" / "kustomization.yaml").read_text()
+    kafka = one(by_kind, "Kafka")
+    assert f"Kafka {kafka['spec']['kafka']['version']}" in readme and "kafka.strimzi.io/v1" in readme
+    lowest, highest = (version.rsplit(".", 1)[0] for version in (KUBERNETES_VERSIONS[0], KUBERNETES_VERSIONS[-1]))
+    assert f"Kubernetes {lowest}–{highest}" in readme
 
 
 # --- the commands the deployments run ----------------------------------------------------------

@@ -1,23 +1,37 @@
 #!/usr/bin/env bash
 # Runs once Elasticsearch is healthy: kibana_system's password, the role and user Siaga writes
 # with, a snapshot repository and a nightly snapshot policy. Every call is idempotent.
+#
+# No password is ever a command-line argument (they would show in /proc/PID/cmdline and `ps`
+# on the host): curl gets the credentials and the request body as a config file on stdin, from
+# bash builtins.
 set -euo pipefail
 CA=config/certs/ca/ca.crt
 
+quoted() {  # a curl config-file string: backslashes, quotes and newlines escaped
+  local s=$1
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//$'\n'/\\n}
+  printf '"%s"' "$s"
+}
+
 es() {  # es METHOD PATH [JSON]: fail loudly on any HTTP error
   local method=$1 path=$2 body=${3:-}
-  if [ -n "$body" ]; then
-    curl -fsS --cacert "$CA" -u "elastic:${ELASTIC_PASSWORD}" -X "$method" "${ES_URL}${path}" \
-      -H 'Content-Type: application/json' -d "$body"
-  else
-    curl -fsS --cacert "$CA" -u "elastic:${ELASTIC_PASSWORD}" -X "$method" "${ES_URL}${path}"
-  fi
+  {
+    printf 'user = %s\n' "$(quoted "elastic:${ELASTIC_PASSWORD}")"
+    if [ -n "$body" ]; then
+      printf 'header = "Content-Type: application/json"\n'
+      printf 'data-binary = %s\n' "$(quoted "$body")"
+    fi
+  } | curl --config - -fsS --cacert "$CA" -X "$method" "${ES_URL}${path}"
   echo
 }
 
 es POST /_security/user/kibana_system/_password "{\"password\":\"${KIBANA_SYSTEM_PASSWORD}\"}"
 
-# Siaga writes posts and alerts, installs its own index templates, and reads them back.
+# Siaga writes posts and alerts, installs its own index templates, reads them back and applies
+# the retention (deletes old monthly post indices and old alerts).
 es PUT /_security/role/siaga_writer "{
   \"cluster\": [\"monitor\", \"manage_index_templates\"],
   \"indices\": [{
