@@ -62,6 +62,7 @@ from connectors.api import (
 from connectors.base import SourceRecord, encode_post, raw_bytes
 from connectors.state import ConnectorState
 from schemas.config import FacebookPagesSource
+from schemas.errors import NormaliseError
 from schemas.post import Post
 
 log = logging.getLogger(__name__)
@@ -84,10 +85,6 @@ _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)
 _USERNAME = re.compile(r"[A-Za-z0-9.]{1,128}")
 _NOT_USERNAMES = {"permalink.php", "photo.php", "story.php", "watch", "reel", "groups", "events", "people",
                   "profile.php", "photo", "share"}
-
-
-class NormaliseError(ValueError):
-    """A post the connector cannot turn into a Post; the message is the reason."""
 
 
 def _is_username(value: str | None) -> bool:

@@ -40,11 +40,8 @@ from urllib.parse import parse_qs, urlparse
 
 from pydantic import ValidationError
 
+from schemas.errors import NormaliseError
 from schemas.post import MAX_TEXT_CHARS, Post
-
-
-class NormaliseError(ValueError):
-    """An exported item that cannot become a ``Post``; the message names the format and the reason."""
 
 
 _HASHTAG = re.compile(r"(?<![\w#])#(\w+)")

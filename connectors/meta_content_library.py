@@ -63,6 +63,7 @@ from connectors.base import SourceRecord, encode_post, raw_bytes
 from connectors.formats import instagram_shortcode
 from connectors.state import ConnectorState
 from schemas.config import MetaContentLibrarySource
+from schemas.errors import NormaliseError
 from schemas.post import Post
 
 log = logging.getLogger(__name__)
@@ -78,10 +79,6 @@ QUOTA_WAIT_CAP = 3600.0
 
 _HASHTAG = re.compile(r"(?<![\w&])#(\w{1,100})")
 _MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9_.]{1,30})")
-
-
-class NormaliseError(ValueError):
-    """A Content Library item the connector cannot turn into a Post; the message is the reason."""
 
 
 def _tags(pattern: re.Pattern[str], text: str) -> list[str]:
