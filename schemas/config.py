@@ -18,7 +18,7 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Mapping, TypeVar, Union, get_args
 
 import yaml
 from pydantic import (
@@ -40,6 +40,7 @@ from schemas.post import Platform
 from schemas.taxonomy import RiskLevel
 
 ENV_PREFIX = "SIAGA__"
+M = TypeVar("M", bound=BaseModel)
 Severity = Literal["waspada", "siaga", "awas"]
 DEFAULT_CONFIG = Path("siaga.yaml")
 
@@ -81,6 +82,33 @@ ConfigPath = Annotated[Path, AfterValidator(_resolve_path)]
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def type_key(model: type[BaseModel]) -> str:
+    """The ``type`` a configuration model answers to: the one value of its ``type: Literal[...]`` field."""
+    values = get_args(model.model_fields["type"].annotation)
+    if len(values) != 1 or not isinstance(values[0], str):
+        msg = f"{model.__name__}.type must be a Literal of one string"
+        raise TypeError(msg)
+    return values[0]
+
+
+def types_of(models: tuple[type[M], ...]) -> dict[str, type[M]]:
+    """The models by their ``type`` key; two models claiming one key is a programming error."""
+    keyed: dict[str, type[M]] = {}
+    for model in models:
+        key = type_key(model)
+        if key in keyed:
+            msg = f"{model.__name__} and {keyed[key].__name__} both claim type {key!r}"
+            raise TypeError(msg)
+        keyed[key] = model
+    return keyed
+
+
+def tagged_union(models: tuple[type[BaseModel], ...], discriminator: Discriminator) -> Any:
+    """The discriminated union of ``models``, each tagged with its ``type`` key."""
+    members = tuple(Annotated[model, Tag(type_key(model))] for model in models)
+    return Annotated[Union[members], discriminator]  # noqa: UP007 - a union of a run-time tuple
 
 
 class StackSettings(_Section):
@@ -405,14 +433,24 @@ def _source_type(value: Any) -> str | None:
     return getattr(value, "type", None)
 
 
-Source = Annotated[
-    Annotated[ReplaySource, Tag("replay")] | Annotated[ImportSource, Tag("import")]
-    | Annotated[TikTokSource, Tag("tiktok")]
-    | Annotated[InstagramHashtagSource, Tag("instagram_hashtag")]
-    | Annotated[MetaContentLibrarySource, Tag("meta_content_library")]
-    | Annotated[FacebookPagesSource, Tag("facebook_pages")],
-    Discriminator(_source_type),
-]
+SOURCE_MODELS: tuple[type[_Section], ...] = (
+    ReplaySource,
+    ImportSource,
+    TikTokSource,
+    InstagramHashtagSource,
+    MetaContentLibrarySource,
+    FacebookPagesSource,
+)
+"""Every source type, the one place it is registered: the ``Source`` union, ``SOURCE_TYPES``,
+the CLI and the docs derive from it, and ``connectors.REGISTRY`` must hold one connector per
+entry (``tests/test_registries.py``). A new connector is its module, its model here, and one
+line in each of this tuple and the registry."""
+SOURCE_TYPES: dict[str, type[_Section]] = types_of(SOURCE_MODELS)
+"""Every source model by the ``type`` a configuration names."""
+
+Source = tagged_union(SOURCE_MODELS, Discriminator(
+    _source_type, custom_error_type="source_type",
+    custom_error_message=f"unknown source type (use one of: {', '.join(SOURCE_TYPES)})"))
 
 
 class ConnectorSettings(_Section):
@@ -524,22 +562,20 @@ def _rule_type(value: Any) -> str | None:
     return getattr(value, "type", None)
 
 
-RULE_TYPES: dict[str, type[RuleBase]] = {
-    "threshold": ThresholdRule,
-    "spike": SpikeRule,
-    "new_term": NewTermRule,
-    "critical_post": CriticalPostRule,
-    "coordinated": CoordinatedRule,
-}
-"""Every rule type by its ``type`` key; ``pipelines.alerting.engine.EVALUATORS`` holds their logic."""
+RULE_MODELS: tuple[type[RuleBase], ...] = (ThresholdRule, SpikeRule, NewTermRule, CriticalPostRule, CoordinatedRule)
+"""Every rule type, the one place it is registered; ``pipelines.alerting.engine.EVALUATORS`` holds
+their logic and must hold exactly these (``tests/test_registries.py``)."""
+RULE_TYPES: dict[str, type[RuleBase]] = types_of(RULE_MODELS)
+"""Every rule model by its ``type`` key."""
 
-Rule = Annotated[
-    Annotated[ThresholdRule, Tag("threshold")] | Annotated[SpikeRule, Tag("spike")]
-    | Annotated[NewTermRule, Tag("new_term")] | Annotated[CriticalPostRule, Tag("critical_post")]
-    | Annotated[CoordinatedRule, Tag("coordinated")],
-    Discriminator(_rule_type, custom_error_type="rule_type",
-                  custom_error_message=f"unknown rule type (use one of: {', '.join(RULE_TYPES)})"),
-]
+Rule = tagged_union(RULE_MODELS, Discriminator(
+    _rule_type, custom_error_type="rule_type",
+    custom_error_message=f"unknown rule type (use one of: {', '.join(RULE_TYPES)})"))
+
+if TYPE_CHECKING:
+    # A type checker cannot read a union built at run time: it sees the models' common base.
+    Source = _Section  # type: ignore[misc]
+    Rule = RuleBase  # type: ignore[misc]
 
 
 class Settings(_Section):
