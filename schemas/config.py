@@ -108,7 +108,7 @@ def types_of(models: tuple[type[M], ...]) -> dict[str, type[M]]:
 def tagged_union(models: tuple[type[BaseModel], ...], discriminator: Discriminator) -> Any:
     """The discriminated union of ``models``, each tagged with its ``type`` key."""
     members = tuple(Annotated[model, Tag(type_key(model))] for model in models)
-    return Annotated[Union[members], discriminator]  # noqa: UP007 - a union of a run-time tuple
+    return Annotated[Union[members], discriminator]  # noqa: UP007 - X | Y cannot spread a tuple built at run time
 
 
 class StackSettings(_Section):
@@ -318,7 +318,15 @@ class KibanaSettings(_Section):
     request_timeout_s: float = Field(default=60.0, gt=0)
 
 
-class ReplaySource(_Section):
+class SourceBase(_Section):
+    """What every source's configuration has: the ``type`` it is registered under and a ``name``."""
+
+    if TYPE_CHECKING:  # each source declares them itself, ``type`` as the Literal its key is read from
+        type: str
+        name: str
+
+
+class ReplaySource(SourceBase):
     """A JSONL file of posts streamed into the raw-posts topic."""
 
     type: Literal["replay"] = "replay"
@@ -330,7 +338,7 @@ class ReplaySource(_Section):
 ImportFormat = Literal["apify-tiktok", "apify-instagram", "apify-facebook", "zeeschuimer"]
 
 
-class ImportSource(_Section):
+class ImportSource(SourceBase):
     """Exports of collection tools: one file, or a folder watched for new files."""
 
     type: Literal["import"] = "import"
@@ -341,7 +349,7 @@ class ImportSource(_Section):
     poll_interval_s: float = Field(default=5.0, gt=0)
 
 
-class TikTokSource(_Section):
+class TikTokSource(SourceBase):
     """TikTok Research API video search (approved researchers only).
 
     Credentials are read at run time from the environment variables named here, never from
@@ -374,7 +382,7 @@ class TikTokSource(_Section):
         return self
 
 
-class InstagramHashtagSource(_Section):
+class InstagramHashtagSource(SourceBase):
     """Instagram Graph API hashtag search for a business account: recent media per hashtag.
 
     Instagram allows 30 unique hashtags per account per rolling 7 days; the connector counts
@@ -392,7 +400,7 @@ class InstagramHashtagSource(_Section):
     weekly_hashtags: int = Field(default=30, ge=1, le=30)
 
 
-class MetaContentLibrarySource(_Section):
+class MetaContentLibrarySource(SourceBase):
     """Meta Content Library API: public Facebook and Instagram posts by keyword (vetted researchers)."""
 
     type: Literal["meta_content_library"] = "meta_content_library"
@@ -408,7 +416,7 @@ class MetaContentLibrarySource(_Section):
     weekly_records: int = Field(default=500_000, ge=1)
 
 
-class FacebookPagesSource(_Section):
+class FacebookPagesSource(SourceBase):
     """Facebook Graph API feeds of a watchlist of public pages (local news, candidates' pages)."""
 
     type: Literal["facebook_pages"] = "facebook_pages"
@@ -433,7 +441,7 @@ def _source_type(value: Any) -> str | None:
     return getattr(value, "type", None)
 
 
-SOURCE_MODELS: tuple[type[_Section], ...] = (
+SOURCE_MODELS: tuple[type[SourceBase], ...] = (
     ReplaySource,
     ImportSource,
     TikTokSource,
@@ -445,12 +453,15 @@ SOURCE_MODELS: tuple[type[_Section], ...] = (
 the CLI and the docs derive from it, and ``connectors.REGISTRY`` must hold one connector per
 entry (``tests/test_registries.py``). A new connector is its module, its model here, and one
 line in each of this tuple and the registry."""
-SOURCE_TYPES: dict[str, type[_Section]] = types_of(SOURCE_MODELS)
+SOURCE_TYPES: dict[str, type[SourceBase]] = types_of(SOURCE_MODELS)
 """Every source model by the ``type`` a configuration names."""
 
-Source = tagged_union(SOURCE_MODELS, Discriminator(
-    _source_type, custom_error_type="source_type",
-    custom_error_message=f"unknown source type (use one of: {', '.join(SOURCE_TYPES)})"))
+if TYPE_CHECKING:  # a type checker cannot read a union built at run time: it sees the common base
+    Source = SourceBase
+else:
+    Source = tagged_union(SOURCE_MODELS, Discriminator(
+        _source_type, custom_error_type="source_type",
+        custom_error_message=f"unknown source type (use one of: {', '.join(SOURCE_TYPES)})"))
 
 
 class ConnectorSettings(_Section):
@@ -498,6 +509,9 @@ class RuleBase(_Section):
     recipients: list[str] | None = Field(default=None, min_length=1, description="unset: email.recipients")
     language: Literal["id", "en"] | None = Field(default=None, description="email language; unset: email.language")
     enabled: bool = True
+
+    if TYPE_CHECKING:  # each rule type declares it as the Literal its key is read from
+        type: str
 
 
 class ThresholdRule(RuleBase):
@@ -568,14 +582,12 @@ their logic and must hold exactly these (``tests/test_registries.py``)."""
 RULE_TYPES: dict[str, type[RuleBase]] = types_of(RULE_MODELS)
 """Every rule model by its ``type`` key."""
 
-Rule = tagged_union(RULE_MODELS, Discriminator(
-    _rule_type, custom_error_type="rule_type",
-    custom_error_message=f"unknown rule type (use one of: {', '.join(RULE_TYPES)})"))
-
-if TYPE_CHECKING:
-    # A type checker cannot read a union built at run time: it sees the models' common base.
-    Source = _Section  # type: ignore[misc]
-    Rule = RuleBase  # type: ignore[misc]
+if TYPE_CHECKING:  # as for Source
+    Rule = RuleBase
+else:
+    Rule = tagged_union(RULE_MODELS, Discriminator(
+        _rule_type, custom_error_type="rule_type",
+        custom_error_message=f"unknown rule type (use one of: {', '.join(RULE_TYPES)})"))
 
 
 class Settings(_Section):

@@ -150,8 +150,11 @@ def _with_since(source: Any, since: str) -> Any:
 
 @contextmanager
 def _explaining(source: Any) -> Iterator[None]:
-    """A connector's failure as the operator should read it, naming the source: a platform API or a
-    file that is not there is one line (exit 3 or 2), not a traceback."""
+    """Turn a connector's failure into one line that names the source.
+
+    A platform API that does not answer is a service not reachable (exit 3); a missing file or
+    a refused request is the operator's to fix (exit 2). A bug stays a traceback.
+    """
     from connectors.api import ApiFailure
 
     try:

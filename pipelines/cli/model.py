@@ -89,7 +89,8 @@ def evaluate(settings: Settings, args: argparse.Namespace) -> int:
 def build_defaults(settings: Settings, args: argparse.Namespace) -> int:
     """``siaga model build-defaults``."""
     from pipelines.tagging import models
-    from pipelines.tagging.defaults import build_defaults as build, models_dir
+    from pipelines.tagging.defaults import build_defaults as build
+    from pipelines.tagging.defaults import models_dir
 
     existing_path(args.data_dir, "--data-dir", folder_ok=True)
     out = args.out or models_dir()
