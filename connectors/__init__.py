@@ -1,4 +1,10 @@
-"""Connectors: stream public posts from platforms and files into the raw-posts Kafka topic."""
+"""Connectors: stream public posts from platforms and files into the raw-posts Kafka topic.
+
+``REGISTRY`` names the connector of every source type. The types themselves are registered
+once, in ``schemas.config.SOURCE_MODELS`` (schemas may not import connectors), so each line
+below pairs a configuration model with its connector and the key is read from the model;
+``tests/test_registries.py`` holds the two to exactly one connector per source type.
+"""
 
 from connectors.base import Connector, ConnectorStats, SourceRecord
 from connectors.facebook import FacebookPagesConnector
@@ -7,14 +13,26 @@ from connectors.instagram import InstagramHashtagConnector
 from connectors.meta_content_library import MetaContentLibraryConnector
 from connectors.replay import ReplayConnector
 from connectors.tiktok import TikTokConnector
+from schemas.config import (
+    FacebookPagesSource,
+    ImportSource,
+    InstagramHashtagSource,
+    MetaContentLibrarySource,
+    ReplaySource,
+    TikTokSource,
+    type_key,
+)
 
 REGISTRY: dict[str, type[Connector]] = {
-    "replay": ReplayConnector,
-    "import": ImportConnector,
-    "tiktok": TikTokConnector,
-    "meta_content_library": MetaContentLibraryConnector,
-    "instagram_hashtag": InstagramHashtagConnector,
-    "facebook_pages": FacebookPagesConnector,
+    type_key(model): connector
+    for model, connector in (
+        (ReplaySource, ReplayConnector),
+        (ImportSource, ImportConnector),
+        (TikTokSource, TikTokConnector),
+        (MetaContentLibrarySource, MetaContentLibraryConnector),
+        (InstagramHashtagSource, InstagramHashtagConnector),
+        (FacebookPagesSource, FacebookPagesConnector),
+    )
 }
 """Every connector type by the ``type`` its configuration names."""
 

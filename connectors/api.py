@@ -100,8 +100,8 @@ def classify(status: int, code: str, message: str) -> Action:
 
 
 @dataclass(frozen=True)
-class ApiFailure(Exception):
-    """A request that did not succeed, classified."""
+class ApiFailure(SiagaError):
+    """A request that did not succeed, classified (``action`` says what the caller should do)."""
 
     action: Action
     status: int

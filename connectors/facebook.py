@@ -71,6 +71,7 @@ from connectors.formats import (
 )
 from connectors.state import ConnectorState
 from schemas.config import FacebookPagesSource
+from schemas.errors import NormaliseError
 from schemas.post import Post
 
 log = logging.getLogger(__name__)
@@ -89,10 +90,6 @@ MAX_EMPTY_PAGES = 20
 """Consecutive empty pages that still link a ``next`` page before a walk is given up as looping."""
 
 _USERNAME = re.compile(r"[A-Za-z0-9.]{1,128}")
-
-
-class NormaliseError(ValueError):
-    """A post the connector cannot turn into a Post; the message is the reason."""
 
 
 def _is_username(value: str | None) -> bool:

@@ -49,12 +49,8 @@ from urllib.parse import parse_qs, urlparse
 
 from pydantic import ValidationError
 
+from schemas.errors import NormaliseError
 from schemas.post import MAX_TAGS, MAX_TEXT_CHARS, Post, has_controls, normalise_hashtag, normalise_mention, tag_run
-
-
-class NormaliseError(ValueError):
-    """An exported item that cannot become a ``Post``; the message names the format and the reason."""
-
 
 _HASH = re.compile(r"(?<![\w#&])#")
 """Where a hashtag may start: a ``#`` not glued to a word, another ``#`` or an ``&`` (``&#39;``)."""

@@ -74,6 +74,7 @@ from connectors.formats import (
 )
 from connectors.state import ConnectorState
 from schemas.config import InstagramHashtagSource
+from schemas.errors import NormaliseError
 from schemas.post import Post
 
 log = logging.getLogger(__name__)
@@ -95,10 +96,6 @@ PLACEHOLDER_HANDLE = "instagram_user"
 _USERNAME = re.compile(r"^[A-Za-z0-9._]{1,30}$")
 _SHORTCODE = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 _MEDIA_KINDS = frozenset({"p", "reel", "reels", "tv"})
-
-
-class NormaliseError(ValueError):
-    """A media object the connector cannot turn into a Post; the message is the reason."""
 
 
 def parse_timestamp(value: Any) -> datetime:

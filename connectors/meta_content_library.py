@@ -70,6 +70,7 @@ from connectors.formats import (
 )
 from connectors.state import ConnectorState
 from schemas.config import MetaContentLibrarySource
+from schemas.errors import NormaliseError
 from schemas.post import Post
 
 log = logging.getLogger(__name__)
@@ -83,8 +84,6 @@ WEEK = timedelta(days=7)
 MINUTE = timedelta(seconds=60)
 QUOTA_WAIT_CAP = 3600.0
 
-class NormaliseError(ValueError):
-    """A Content Library item the connector cannot turn into a Post; the message is the reason."""
 
 
 def _created(value: Any) -> datetime:

@@ -36,6 +36,7 @@ from connectors.formats import NormaliseError as FormatError
 from connectors.formats import count_of, hashtags_of, mentions_of, warn_of_controls
 from connectors.state import ConnectorState
 from schemas.config import TikTokSource
+from schemas.errors import NormaliseError
 from schemas.post import Post
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,6 @@ log = logging.getLogger(__name__)
 FIELDS = ("id,video_description,create_time,region_code,share_count,view_count,like_count,comment_count,"
           "hashtag_names,username")
 TOKEN_MARGIN = timedelta(minutes=5)
-
-
-class NormaliseError(ValueError):
-    """A video the connector cannot turn into a Post; the message is the reason."""
 
 
 def to_post(video: dict[str, Any], collected_at: datetime, warnings: list[str] | None = None) -> Post:

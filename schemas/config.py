@@ -18,7 +18,7 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Mapping, TypeVar, Union, get_args
 
 import yaml
 from pydantic import (
@@ -40,6 +40,7 @@ from schemas.post import Platform
 from schemas.taxonomy import RiskLevel
 
 ENV_PREFIX = "SIAGA__"
+M = TypeVar("M", bound=BaseModel)
 Severity = Literal["waspada", "siaga", "awas"]
 DEFAULT_CONFIG = Path("siaga.yaml")
 
@@ -81,6 +82,33 @@ ConfigPath = Annotated[Path, AfterValidator(_resolve_path)]
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def type_key(model: type[BaseModel]) -> str:
+    """The ``type`` a configuration model answers to: the one value of its ``type: Literal[...]`` field."""
+    values = get_args(model.model_fields["type"].annotation)
+    if len(values) != 1 or not isinstance(values[0], str):
+        msg = f"{model.__name__}.type must be a Literal of one string"
+        raise TypeError(msg)
+    return values[0]
+
+
+def types_of(models: tuple[type[M], ...]) -> dict[str, type[M]]:
+    """The models by their ``type`` key; two models claiming one key is a programming error."""
+    keyed: dict[str, type[M]] = {}
+    for model in models:
+        key = type_key(model)
+        if key in keyed:
+            msg = f"{model.__name__} and {keyed[key].__name__} both claim type {key!r}"
+            raise TypeError(msg)
+        keyed[key] = model
+    return keyed
+
+
+def tagged_union(models: tuple[type[BaseModel], ...], discriminator: Discriminator) -> Any:
+    """The discriminated union of ``models``, each tagged with its ``type`` key."""
+    members = tuple(Annotated[model, Tag(type_key(model))] for model in models)
+    return Annotated[Union[members], discriminator]  # noqa: UP007 - X | Y cannot spread a tuple built at run time
 
 
 class StackSettings(_Section):
@@ -290,7 +318,15 @@ class KibanaSettings(_Section):
     request_timeout_s: float = Field(default=60.0, gt=0)
 
 
-class ReplaySource(_Section):
+class SourceBase(_Section):
+    """What every source's configuration has: the ``type`` it is registered under and a ``name``."""
+
+    if TYPE_CHECKING:  # each source declares them itself, ``type`` as the Literal its key is read from
+        type: str
+        name: str
+
+
+class ReplaySource(SourceBase):
     """A JSONL file of posts streamed into the raw-posts topic."""
 
     type: Literal["replay"] = "replay"
@@ -302,7 +338,7 @@ class ReplaySource(_Section):
 ImportFormat = Literal["apify-tiktok", "apify-instagram", "apify-facebook", "zeeschuimer"]
 
 
-class ImportSource(_Section):
+class ImportSource(SourceBase):
     """Exports of collection tools: one file, or a folder watched for new files."""
 
     type: Literal["import"] = "import"
@@ -313,7 +349,7 @@ class ImportSource(_Section):
     poll_interval_s: float = Field(default=5.0, gt=0)
 
 
-class TikTokSource(_Section):
+class TikTokSource(SourceBase):
     """TikTok Research API video search (approved researchers only).
 
     Credentials are read at run time from the environment variables named here, never from
@@ -346,7 +382,7 @@ class TikTokSource(_Section):
         return self
 
 
-class InstagramHashtagSource(_Section):
+class InstagramHashtagSource(SourceBase):
     """Instagram Graph API hashtag search for a business account: recent media per hashtag.
 
     Instagram allows 30 unique hashtags per account per rolling 7 days; the connector counts
@@ -364,7 +400,7 @@ class InstagramHashtagSource(_Section):
     weekly_hashtags: int = Field(default=30, ge=1, le=30)
 
 
-class MetaContentLibrarySource(_Section):
+class MetaContentLibrarySource(SourceBase):
     """Meta Content Library API: public Facebook and Instagram posts by keyword (vetted researchers)."""
 
     type: Literal["meta_content_library"] = "meta_content_library"
@@ -380,7 +416,7 @@ class MetaContentLibrarySource(_Section):
     weekly_records: int = Field(default=500_000, ge=1)
 
 
-class FacebookPagesSource(_Section):
+class FacebookPagesSource(SourceBase):
     """Facebook Graph API feeds of a watchlist of public pages (local news, candidates' pages)."""
 
     type: Literal["facebook_pages"] = "facebook_pages"
@@ -405,14 +441,27 @@ def _source_type(value: Any) -> str | None:
     return getattr(value, "type", None)
 
 
-Source = Annotated[
-    Annotated[ReplaySource, Tag("replay")] | Annotated[ImportSource, Tag("import")]
-    | Annotated[TikTokSource, Tag("tiktok")]
-    | Annotated[InstagramHashtagSource, Tag("instagram_hashtag")]
-    | Annotated[MetaContentLibrarySource, Tag("meta_content_library")]
-    | Annotated[FacebookPagesSource, Tag("facebook_pages")],
-    Discriminator(_source_type),
-]
+SOURCE_MODELS: tuple[type[SourceBase], ...] = (
+    ReplaySource,
+    ImportSource,
+    TikTokSource,
+    InstagramHashtagSource,
+    MetaContentLibrarySource,
+    FacebookPagesSource,
+)
+"""Every source type, the one place it is registered: the ``Source`` union, ``SOURCE_TYPES``,
+the CLI and the docs derive from it, and ``connectors.REGISTRY`` must hold one connector per
+entry (``tests/test_registries.py``). A new connector is its module, its model here, and one
+line in each of this tuple and the registry."""
+SOURCE_TYPES: dict[str, type[SourceBase]] = types_of(SOURCE_MODELS)
+"""Every source model by the ``type`` a configuration names."""
+
+if TYPE_CHECKING:  # a type checker cannot read a union built at run time: it sees the common base
+    Source = SourceBase
+else:
+    Source = tagged_union(SOURCE_MODELS, Discriminator(
+        _source_type, custom_error_type="source_type",
+        custom_error_message=f"unknown source type (use one of: {', '.join(SOURCE_TYPES)})"))
 
 
 class ConnectorSettings(_Section):
@@ -460,6 +509,9 @@ class RuleBase(_Section):
     recipients: list[str] | None = Field(default=None, min_length=1, description="unset: email.recipients")
     language: Literal["id", "en"] | None = Field(default=None, description="email language; unset: email.language")
     enabled: bool = True
+
+    if TYPE_CHECKING:  # each rule type declares it as the Literal its key is read from
+        type: str
 
 
 class ThresholdRule(RuleBase):
@@ -524,22 +576,18 @@ def _rule_type(value: Any) -> str | None:
     return getattr(value, "type", None)
 
 
-RULE_TYPES: dict[str, type[RuleBase]] = {
-    "threshold": ThresholdRule,
-    "spike": SpikeRule,
-    "new_term": NewTermRule,
-    "critical_post": CriticalPostRule,
-    "coordinated": CoordinatedRule,
-}
-"""Every rule type by its ``type`` key; ``pipelines.alerting.engine.EVALUATORS`` holds their logic."""
+RULE_MODELS: tuple[type[RuleBase], ...] = (ThresholdRule, SpikeRule, NewTermRule, CriticalPostRule, CoordinatedRule)
+"""Every rule type, the one place it is registered; ``pipelines.alerting.engine.EVALUATORS`` holds
+their logic and must hold exactly these (``tests/test_registries.py``)."""
+RULE_TYPES: dict[str, type[RuleBase]] = types_of(RULE_MODELS)
+"""Every rule model by its ``type`` key."""
 
-Rule = Annotated[
-    Annotated[ThresholdRule, Tag("threshold")] | Annotated[SpikeRule, Tag("spike")]
-    | Annotated[NewTermRule, Tag("new_term")] | Annotated[CriticalPostRule, Tag("critical_post")]
-    | Annotated[CoordinatedRule, Tag("coordinated")],
-    Discriminator(_rule_type, custom_error_type="rule_type",
-                  custom_error_message=f"unknown rule type (use one of: {', '.join(RULE_TYPES)})"),
-]
+if TYPE_CHECKING:  # as for Source
+    Rule = RuleBase
+else:
+    Rule = tagged_union(RULE_MODELS, Discriminator(
+        _rule_type, custom_error_type="rule_type",
+        custom_error_message=f"unknown rule type (use one of: {', '.join(RULE_TYPES)})"))
 
 
 class Settings(_Section):

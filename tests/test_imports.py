@@ -162,7 +162,7 @@ def test_the_import_command(stack, tmp_path: Path, capsys) -> None:
 
 def test_the_progress_line_counts_what_was_handled(capsys) -> None:
     from connectors.base import ConnectorStats
-    from pipelines.cli.main import _show_progress
+    from pipelines.cli.connectors import show_progress as _show_progress
 
     class Running:
         stats = ConnectorStats(produced=1500, unchanged=200, dead_lettered=3)

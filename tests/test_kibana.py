@@ -421,5 +421,5 @@ def test_kibana_down_is_reported_as_unreachable(tmp_path: Path, capsys: pytest.C
     from pipelines.ops.stack import free_port
 
     config = write_config(tmp_path / "siaga.yaml", {"kibana": {"url": f"http://127.0.0.1:{free_port()}"}})
-    assert main(["--config", str(config), "kibana", "import"]) == 2
+    assert main(["--config", str(config), "kibana", "import"]) == 3  # a service is not reachable
     assert "is not reachable" in capsys.readouterr().err

@@ -58,6 +58,6 @@ def test_siaga_run_without_services_says_how_to_start_them(tmp_path: Path) -> No
     config.write_text(json.dumps({"stack": {"kafka_port": free_port(), "elasticsearch_port": free_port()}}))
     process = siaga_process(config, "run", "--until-idle")
     out, err = process.communicate(timeout=60)
-    assert process.returncode == 2
+    assert process.returncode == 3  # a service is not reachable
     assert "kafka at 127.0.0.1:" in err and "is not reachable (start it with `siaga stack up`)" in err
     assert out == ""

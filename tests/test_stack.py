@@ -162,7 +162,7 @@ def test_up_status_down_round_trip(stack_config: Callable[..., Path], tmp_path: 
     assert wait_closed(es_port, timeout=5.0 - (time.monotonic() - started))
     assert control_pid(settings) is None
 
-    assert siaga(config, "stack", "status") == 1
+    assert siaga(config, "stack", "status") == 3  # a service is not reachable
     assert rows(capsys.readouterr().out) == {
         "kafka": (f"{HOST}:{kafka_port}", "embedded", "DOWN"),
         "elasticsearch": (f"http://{HOST}:{es_port}", "embedded", "DOWN"),
@@ -256,7 +256,7 @@ def test_status_of_unreachable_external_services_fails(stack_config: Callable[..
     kafka_port, es_port = two_free_ports()  # nothing listens there
     config = stack_config(kafka={"bootstrap_servers": f"{HOST}:{kafka_port}"},
                           elasticsearch={"url": f"http://{HOST}:{es_port}"})
-    assert siaga(config, "stack", "status") == 1
+    assert siaga(config, "stack", "status") == 3  # a service is not reachable
     assert rows(capsys.readouterr().out) == {
         "kafka": (f"{HOST}:{kafka_port}", "external", "DOWN"),
         "elasticsearch": (f"http://{HOST}:{es_port}", "external", "DOWN"),

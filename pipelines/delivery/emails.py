@@ -23,6 +23,7 @@ from pathlib import Path
 from schemas.alert import Alert
 from schemas.clock import WIB, wib
 from schemas.config import EmailSettings
+from schemas.errors import PermanentFailure
 
 EXCERPT_CHARS = 280
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
@@ -334,10 +335,6 @@ def render_digest(alerts: list[Alert], digest_id: str, settings: EmailSettings, 
         subtype="html",
     )
     return message
-
-
-class PermanentFailure(Exception):
-    """The receiver refused the message for good; retrying will not help."""
 
 
 # Replies to MAIL FROM that say the sender's login is missing or wrong: the configuration is at

@@ -1,0 +1,45 @@
+"""``siaga tag``: tag posts or ``{"text": ...}`` lines offline, JSONL in, JSONL out."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipelines.cli.common import EXIT_FAILED, EXIT_OK, add_command, existing_path
+from schemas.config import Settings
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add ``siaga tag``."""
+    parser = add_command(
+        commands, "tag", handler=tag, summary='tag JSONL posts or {"text": ...} lines offline',
+        description=f"""
+            Run the tagger (language, topics, risk, watchlists) over JSON lines without Kafka or
+            Elasticsearch and write each line back with its "tags". A line that cannot be read
+            is reported on stderr and the rest go on; the exit code is then {EXIT_FAILED}.""",
+        examples=["siaga tag --input posts.jsonl --output tagged.jsonl",
+                  """echo '{"text": "Ayo coblos, jangan golput!"}' | siaga tag"""],
+    )
+    parser.add_argument("--input", type=Path, metavar="FILE.jsonl", help="JSONL to read (default: stdin)")
+    parser.add_argument("--output", type=Path, metavar="FILE.jsonl", help="JSONL to write (default: stdout)")
+
+
+def tag(settings: Settings, args: argparse.Namespace) -> int:
+    """``siaga tag``."""
+    from pipelines.tagging.offline import tag_stream
+
+    if args.input is not None:
+        existing_path(args.input, "--input")
+    source = args.input.open(encoding="utf-8", errors="surrogateescape") if args.input else sys.stdin
+    try:
+        target = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+        try:
+            bad = tag_stream(settings.tagging, source, target, sys.stderr)
+        finally:
+            if args.output:
+                target.close()
+    finally:
+        if args.input:
+            source.close()
+    return EXIT_FAILED if bad else EXIT_OK
