@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from connectors import REGISTRY, Connector, ImportConnector, ReplayConnector, SourceRecord
-from connectors.api import Action, classify
+from connectors.api import Action, ApiFailure, classify, request_json
 from connectors.base import MAX_WARNING_KINDS, ConnectorStats
 from connectors.replay import SAMPLE, key_of
 from connectors.state import ConnectorState
@@ -22,8 +22,10 @@ from connectors.meta_content_library import MetaContentLibraryConnector
 from connectors.tiktok import TikTokConnector
 from pipelines.ops.services import ensure_ready
 from schemas.config import FacebookPagesSource, InstagramHashtagSource, MetaContentLibrarySource, Settings, TikTokSource
+from schemas.errors import SiagaError
 from schemas.post import Post
 from tests.conftest import make_post, read_topic, write_jsonl
+from tests.doubles.broken_http import MODES, BrokenHttpServer
 from tests.doubles.facebook_api import FacebookGraphDouble, FacebookPage
 from tests.doubles.instagram_api import InstagramDouble, stamp
 from tests.doubles.meta_content_library_api import Hosted, MetaContentLibraryDouble
@@ -206,6 +208,16 @@ def test_contract_a_stopped_connector_produces_nothing_and_is_not_finished(
 )
 def test_the_one_failure_table(status: int, code: str, message: str, action: Action) -> None:
     assert classify(status, code, message) is action
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_broken_http_answer_is_a_retryable_failure_not_an_uncaught_error(mode: str) -> None:
+    with BrokenHttpServer(mode) as server:
+        with pytest.raises(ApiFailure) as caught:
+            request_json("GET", f"{server.url}/v2/research/video/query/", timeout=5)
+    assert caught.value.action is Action.RETRY
+    assert caught.value.path == "/v2/research/video/query/"
+    assert isinstance(caught.value, SiagaError), "the CLI's handler reports it in one line"
 
 
 def test_warnings_are_counted_per_message_and_the_most_frequent_listed_first() -> None:
