@@ -79,6 +79,10 @@ class SourceRecord:
     produce: bool = True
     """False for a record that only carries a checkpoint (e.g. "this file was read to the end")."""
     warnings: tuple[str, ...] = ()
+    original_size: int | None = None
+    """For a failure whose ``value`` is only the beginning of the original (a line too long to
+    hold): the whole original's size in bytes, and its SHA-256 in ``original_sha256``."""
+    original_sha256: str | None = None
 
 
 @dataclass
@@ -227,9 +231,13 @@ class Connector(abc.ABC):
                     if not record.produce:
                         sent = False
                     elif record.failure is not None:
+                        whole: dict[str, Any] = {}
+                        if record.original_size is not None:
+                            whole = {"original_size": record.original_size,
+                                     "original_sha256": record.original_sha256, "truncated": True}
                         letter = DeadLetter.wrap(record.value, stage="connector", reason=record.failure,
                                                  error_type="NormaliseError", source=f"connector:{self.name}",
-                                                 key=record.key, failed_at=utc_now())
+                                                 key=record.key, failed_at=utc_now(), **whole)
                         _send(producer, window, topics.dead_letter, (record.key or self.name).encode(),
                               letter.model_dump_json().encode())
                     elif record.key is not None and record.digest is not None \

@@ -311,6 +311,11 @@ class ImportSource(_Section):
     format: ImportFormat
     watch: bool = Field(default=False, description="keep watching the folder for new or grown files")
     poll_interval_s: float = Field(default=5.0, gt=0)
+    max_line_bytes: int = Field(
+        default=1 << 20, ge=1024, le=64 << 20,
+        description="a JSON line longer than this is not read but dead-lettered with its size and SHA-256 "
+        "(a raw post over 900,000 bytes is refused by the pipeline anyway)",
+    )
 
 
 class TikTokSource(_Section):
