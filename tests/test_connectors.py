@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from connectors.meta_content_library import MetaContentLibraryConnector
 from connectors.tiktok import TikTokConnector
 from pipelines.ops.services import ensure_ready
 from schemas.config import FacebookPagesSource, InstagramHashtagSource, MetaContentLibrarySource, Settings, TikTokSource
+from schemas.deadletter import DeadLetter
 from schemas.errors import SiagaError
 from schemas.post import Post
 from tests.conftest import make_post, read_topic, write_jsonl
@@ -241,6 +243,33 @@ def test_replay_sends_bad_lines_byte_for_byte_for_the_pipeline_to_dead_letter(tm
         json.dumps(POSTS[1], ensure_ascii=False).encode(),
     ], "blank lines are skipped, everything else is passed on unchanged"
     assert [r.key for r in records] == ["tiktok:770", None, None, "facebook:771"]
+
+
+@pytest.mark.parametrize("checked_before_producing", [True, False])
+def test_a_record_too_large_for_kafka_is_dead_lettered_and_the_connector_goes_on(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checked_before_producing: bool,
+) -> None:
+    from connectors import base
+
+    if not checked_before_producing:  # the size check misses it: librdkafka's refusal is caught per record
+        monkeypatch.setattr(base, "MAX_MESSAGE_BYTES", 10_000_000)
+    ensure_ready(settings)
+    big = make_post("772", raw={"subtitles": "kata " * 240_000})  # 1.2 MB: over the 1,000,000-byte message limit
+    path = write_jsonl(tmp_path / "posts.jsonl", [make_post("771"), big, make_post("773")])
+    connector = ReplayConnector("replay", path)
+    stats = connector.run(settings, threading.Event())
+    assert (stats.produced, stats.dead_lettered, stats.finished) == (2, 1, True)
+    assert [m.key for m in read_topic(settings, settings.kafka.topics.raw, 3, timeout_ms=1500)] == [
+        b"tiktok:771", b"tiktok:773"]
+    (message,) = read_topic(settings, settings.kafka.topics.dead_letter, 2, timeout_ms=1500)
+    letter = DeadLetter.model_validate_json(message.value)
+    assert letter.key == "tiktok:772" and letter.error_type == "ProduceError" and letter.source == "connector:replay"
+    if checked_before_producing:
+        assert re.fullmatch(r"the post is 1,2\d\d,\d{3} bytes, over the 999,936-byte limit of a Kafka message",
+                            letter.reason), letter.reason
+    else:
+        assert letter.reason.startswith("Kafka refused the post (MSG_SIZE_TOO_LARGE"), letter.reason
+    assert letter.truncated and letter.original_size == len(json.dumps(big).encode())
 
 
 def test_replay_handles_windows_line_endings(tmp_path: Path) -> None:
