@@ -115,6 +115,17 @@ class ConnectorStats:
             message = "other warnings"
         self.warning_counts[message] = self.warning_counts.get(message, 0) + 1
 
+    def add(self, other: ConnectorStats) -> None:
+        """Add the counts of another run of the same source (a restarted connector's)."""
+        self.produced += other.produced
+        self.unchanged += other.unchanged
+        self.dead_lettered += other.dead_lettered
+        for message, count in other.warning_counts.items():
+            if message not in self.warning_counts and len(self.warning_counts) >= MAX_WARNING_KINDS:
+                message = "other warnings"
+            self.warning_counts[message] = self.warning_counts.get(message, 0) + count
+        self.warnings += other.warnings
+
     def warning_lines(self, limit: int = 10) -> list[str]:
         """The most frequent warnings, one line each (``count × message``)."""
         ranked = sorted(self.warning_counts.items(), key=lambda item: (-item[1], item[0]))

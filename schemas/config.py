@@ -421,9 +421,19 @@ Source = Annotated[
 
 
 class ConnectorSettings(_Section):
-    """Where connectors keep their checkpoints and the ids of posts they sent."""
+    """Where connectors keep their checkpoints and the ids of posts they sent; how `siaga run` keeps them going."""
 
     state_dir: ConfigPath = Path(".siaga/connectors")
+    restart_backoff_max: Duration = Field(
+        default=timedelta(minutes=5),
+        description="the longest wait before a failed connector is restarted; a run that lasted this long "
+        "before failing starts the backoff again",
+    )
+    unhealthy_after: Duration = Field(
+        default=timedelta(minutes=10),
+        description="the health check fails once a connector has been failing (restarting) this long, "
+        "or `siaga run` has not reported for this long",
+    )
 
 
 GroupBy = Literal["none", "platform", "language", "region", "hashtag", "author", "topic", "risk_label"]
