@@ -191,7 +191,7 @@ def test_the_health_of_one_connector(state: str, since_min: int, failing_min: in
 
 
 def test_a_run_that_stopped_reporting_or_died_is_unhealthy(tmp_path: Path) -> None:
-    now = datetime.now(UTC)  # the status file's updated_at is written by the process clock
+    now = utc_now()  # the status file's updated_at is written by the process clock
     status_dir = tmp_path / "status"
     assert run_health(status_dir, now, timedelta(minutes=10)).lines == [
         f"no running `siaga run` has reported in {status_dir}"]
