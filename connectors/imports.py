@@ -394,8 +394,8 @@ class ImportConnector(Connector):
             return  # replaced since the folder was listed: the next listing reports it
         done = self.state.checkpoint(key) or {"items": 0, "size": 0, "mtime_ns": 0, "complete": False}
         unchanged = (done["size"], done["mtime_ns"]) == (stat_now.st_size, stat_now.st_mtime_ns)
-        if unchanged and (done["complete"] or done.get("waiting")):
-            return  # read to the end (or to its unterminated last line), unchanged since
+        if unchanged and (done["complete"] or (self.watch and done.get("waiting"))):
+            return  # read to the end (or, while watching, to its unterminated last line), unchanged since
         appended = path.suffix != ".json" and stat_now.st_size > done["size"]
         # Interrupted, or a capture that grew at its end: resume after the items done. Anything
         # else (a re-exported JSON array, a shrunk file) is read again from the start.

@@ -401,6 +401,25 @@ def test_a_watched_capture_reads_its_last_line_only_once_the_writer_ends_it(stac
     assert connector.stats.dead_lettered == 0 and dead_letters(settings, 1) == []
 
 
+def test_a_one_shot_import_reads_the_last_line_a_watch_left_waiting(stack, tmp_path: Path) -> None:
+    settings = import_settings(stack, tmp_path)
+    folder = tmp_path / "zeeschuimer"
+    folder.mkdir()
+    (folder / "capture.ndjson").write_bytes(json.dumps(tiktok_item(1)).encode() + b"\n"
+                                            + json.dumps(tiktok_item(2)).encode())
+    connector, stop, thread = watch_folder(settings, folder)
+    try:
+        wait_for_posts(settings, 1)
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert connector.stats.produced == 1, "the watch left the unterminated line"
+    # The writer is gone for good: the operator imports the folder once, and the line is read.
+    assert run_import(settings, folder).stats.produced == 1
+    assert sorted(p.native_id for p in raw_posts(settings, 3)) == [f"73{i:017d}" for i in (1, 2)]
+
+
 def test_a_one_shot_import_still_reads_a_last_line_without_newline(stack, tmp_path: Path) -> None:
     settings = import_settings(stack, tmp_path)
     export = tmp_path / "export.ndjson"
