@@ -414,7 +414,7 @@ def bench_normalise(json_path: Path, ndjson_path: Path, n: int) -> tuple[dict[st
 
     times: dict[str, float] = {}
     started = time.perf_counter()
-    items = [item for item, _, _ in _items(json_path)]
+    items = [item for item, _, _, _ in _items(json_path)]
     times["parse_json"] = time.perf_counter() - started
     started = time.perf_counter()
     lines = sum(1 for _ in _items(ndjson_path))

@@ -24,6 +24,7 @@ milliseconds.
 from __future__ import annotations
 
 import enum
+import http.client
 import json
 import os
 import random
@@ -99,6 +100,10 @@ def classify(status: int, code: str, message: str) -> Action:
     return Action.FATAL
 
 
+CONNECTION_ERROR = "connection_error"
+"""The error code of a request that got no usable HTTP answer (status 0)."""
+
+
 @dataclass(frozen=True)
 class ApiFailure(SiagaError):
     """A request that did not succeed, classified (``action`` says what the caller should do)."""
@@ -145,11 +150,20 @@ def request_json(method: str, url: str, *, headers: dict[str, str] | None = None
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - configured API URL
             raw = response.read()
     except urllib.error.HTTPError as exc:
-        code, message = _error_of(exc.read())
+        try:
+            body = exc.read()
+        except (http.client.HTTPException, OSError):
+            body = b""  # the error's body was cut off: the status alone decides
+        code, message = _error_of(body)
         raise ApiFailure(classify(exc.code, code, message), exc.code, code, message, path) from None
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise ApiFailure(Action.RETRY, 0, "connection_error", str(reason), path) from None
+    except (http.client.HTTPException, OSError) as exc:
+        # No answer, or a broken one: refused or reset connections, timeouts, TLS failures
+        # (URLError and socket errors are OSErrors), a connection closed before the status line
+        # (RemoteDisconnected) or inside the body (IncompleteRead), a garbled status line. Status
+        # 0 in the table: retried with backoff, never left to end the connector's thread.
+        reason = getattr(exc, "reason", None) or exc
+        message = f"{type(exc).__name__}: {reason}" if isinstance(exc, http.client.HTTPException) else str(reason)
+        raise ApiFailure(classify(0, CONNECTION_ERROR, message), 0, CONNECTION_ERROR, message, path) from None
     try:
         answer = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -217,6 +231,16 @@ class ApiConnector(Connector):
     def bounded(self) -> bool:
         """Polled until stopped."""
         return False
+
+    def restart_pause(self, restarts: int, stop: threading.Event) -> bool:
+        """Wait before searching again from the start for the ``restarts``-th time in a row; True if stopped.
+
+        The first restart goes at once (a search id or cursor expires now and then); later ones
+        back off, so a search whose cursor keeps expiring cannot spin through the quota.
+        """
+        if restarts <= 1:
+            return stop.is_set()
+        return self.clock.sleep(backoff(restarts - 1), stop)
 
     @classmethod
     def from_config(cls, source: Any, settings: Settings) -> ApiConnector:

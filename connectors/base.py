@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from typing import Any
 
@@ -53,8 +53,17 @@ PRODUCER_SETTINGS: dict[str, Any] = {
     # older version of a post is not written after a newer one.
     "max.in.flight.requests.per.connection": 5,
     "message.timeout.ms": int(CONFIRM_TIMEOUT_S * 1000),
+    # librdkafka's default, stated so the size check below uses the same figure: under Kafka's
+    # 1,048,588-byte broker default, so what librdkafka accepts the broker accepts too.
+    "message.max.bytes": 1_000_000,
 }
 """librdkafka settings of every connector's producer (besides the connection's)."""
+RECORD_OVERHEAD = 64
+"""Bytes librdkafka counts against ``message.max.bytes`` besides key and value (36 measured with
+confluent-kafka 2.16 for a record without headers; rounded up)."""
+MAX_MESSAGE_BYTES = PRODUCER_SETTINGS["message.max.bytes"] - RECORD_OVERHEAD
+"""The largest key + value a connector produces; a larger post is dead-lettered instead of
+making ``produce`` raise ``MSG_SIZE_TOO_LARGE`` (which ended the connector's thread)."""
 MAX_WARNING_KINDS = 50
 """Distinct warning messages kept in ``ConnectorStats.warning_counts``; later ones count as "other"."""
 
@@ -79,6 +88,10 @@ class SourceRecord:
     produce: bool = True
     """False for a record that only carries a checkpoint (e.g. "this file was read to the end")."""
     warnings: tuple[str, ...] = ()
+    original_size: int | None = None
+    """For a failure whose ``value`` is only the beginning of the original (a line too long to
+    hold): the whole original's size in bytes, and its SHA-256 in ``original_sha256``."""
+    original_sha256: str | None = None
 
 
 @dataclass
@@ -101,6 +114,17 @@ class ConnectorStats:
         if message not in self.warning_counts and len(self.warning_counts) >= MAX_WARNING_KINDS:
             message = "other warnings"
         self.warning_counts[message] = self.warning_counts.get(message, 0) + 1
+
+    def add(self, other: ConnectorStats) -> None:
+        """Add the counts of another run of the same source (a restarted connector's)."""
+        self.produced += other.produced
+        self.unchanged += other.unchanged
+        self.dead_lettered += other.dead_lettered
+        for message, count in other.warning_counts.items():
+            if message not in self.warning_counts and len(self.warning_counts) >= MAX_WARNING_KINDS:
+                message = "other warnings"
+            self.warning_counts[message] = self.warning_counts.get(message, 0) + count
+        self.warnings += other.warnings
 
     def warning_lines(self, limit: int = 10) -> list[str]:
         """The most frequent warnings, one line each (``count × message``)."""
@@ -227,18 +251,19 @@ class Connector(abc.ABC):
                     if not record.produce:
                         sent = False
                     elif record.failure is not None:
-                        letter = DeadLetter.wrap(record.value, stage="connector", reason=record.failure,
-                                                 error_type="NormaliseError", source=f"connector:{self.name}",
-                                                 key=record.key, failed_at=utc_now())
-                        _send(producer, window, topics.dead_letter, (record.key or self.name).encode(),
-                              letter.model_dump_json().encode())
+                        self._dead_letter(producer, window, topics.dead_letter, record, "NormaliseError")
                     elif record.key is not None and record.digest is not None \
                             and sent_before.get(record.key) == record.digest:
                         sent = False
                     else:
-                        _send(producer, window, topics.raw, record.key.encode() if record.key is not None else None,
-                              record.value)
-                        if self.state is not None and record.key is not None and record.digest is not None:
+                        refused = _send_post(producer, window, topics.raw, record)
+                        if refused is not None:
+                            # Counted and checkpointed as a dead letter, and not remembered as sent:
+                            # a later, smaller version of the post is sent.
+                            log.warning("connector %s: post %s dead-lettered: %s", self.name, record.key, refused)
+                            record = replace(record, failure=refused, digest=None)
+                            self._dead_letter(producer, window, topics.dead_letter, record, "ProduceError")
+                        elif self.state is not None and record.key is not None and record.digest is not None:
                             sent_before[record.key] = in_flight[record.key] = record.digest
                     window.records.append((sent, record))
                     if not record.produce:
@@ -270,6 +295,20 @@ class Connector(abc.ABC):
         log.info("connector %s produced %d records (%d unchanged, %d dead-lettered, %d warnings)", self.name,
                  self.stats.produced, self.stats.unchanged, self.stats.dead_lettered, self.stats.warnings)
         return self.stats
+
+    def _dead_letter(self, producer: Producer, window: _Window, topic: str, record: SourceRecord,
+                     error_type: str) -> None:
+        """Send ``record`` (with its ``failure``) to the dead-letter topic, its value as the original."""
+        whole: dict[str, Any] = {}
+        if record.original_size is not None:
+            whole = {"original_size": record.original_size, "original_sha256": record.original_sha256,
+                     "truncated": True}
+        letter = DeadLetter.wrap(record.value, stage="connector", reason=record.failure or "",
+                                 error_type=error_type, source=f"connector:{self.name}", key=record.key,
+                                 failed_at=utc_now(), **whole)
+        # A dead letter is at most ~700 KB (its original is cut at 256 KB), so it always fits; if
+        # Kafka refuses it anyway, the run fails and the record is read again on restart.
+        _send(producer, window, topic, (record.key or self.name).encode(), letter.model_dump_json().encode())
 
     def _chunks(self, records: Iterator[SourceRecord]) -> Iterator[list[SourceRecord]]:
         """Records in runs of up to ``PREFETCH``, each run ending early at a checkpoint-only record.
@@ -332,6 +371,27 @@ class Connector(abc.ABC):
         for key, digest in posts:
             if in_flight.get(key) == digest:
                 del in_flight[key]
+
+
+def _send_post(producer: Producer, window: _Window, topic: str, record: SourceRecord) -> str | None:
+    """Hand a post to librdkafka; the reason it was refused, if it was (nothing is sent then).
+
+    The size is checked first, so an over-size post never reaches ``produce``; any other
+    error ``produce`` raises for this one record (not a fatal one of the producer) is the
+    record's, and it is dead-lettered like a post that did not normalise.
+    """
+    key = record.key.encode() if record.key is not None else None
+    size = len(record.value) + len(key or b"")
+    if size > MAX_MESSAGE_BYTES:
+        return f"the post is {size:,} bytes, over the {MAX_MESSAGE_BYTES:,}-byte limit of a Kafka message"
+    try:
+        _send(producer, window, topic, key, record.value)
+    except KafkaException as exc:
+        error = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
+        if error is None or error.fatal():
+            raise
+        return f"Kafka refused the post ({error.name()}: {error.str()})"
+    return None
 
 
 def _send(producer: Producer, window: _Window, topic: str, key: bytes | None, value: bytes) -> None:

@@ -10,29 +10,47 @@ Progress is checkpointed per file (items done, and the file's size when they wer
 restarted import resumes where it stopped. A file that shrank or was replaced is read again
 from the start; the sent-posts memory then keeps posts already sent unchanged from being sent
 twice, while posts whose counts changed are sent again to update them.
+
+While a folder is watched, a capture tool may be half-way through writing its last line: a
+last line without its newline is left for a later poll (neither read nor counted), so the
+post is read whole once the writer ends it. A one-shot import reads such a line too. A line
+longer than ``max_line_bytes`` is never held in memory whole: it is read in bounded chunks
+to its end and dead-lettered with its size, its SHA-256 and its first bytes.
+
+Only regular files are read. Inside a folder, symbolic links and anything else that is not a
+regular file (FIFOs, devices) are skipped with a warning; the configured path itself must not
+be a symbolic link either. Whoever can drop a file into a watched folder must not be able to
+make Siaga read ``/proc/self/environ`` (its secrets) onto Kafka and into the dead letters.
 """
 
 from __future__ import annotations
 
 import codecs
+import hashlib
 import itertools
 import json
+import logging
 import os
 import pickle
+import stat
 import subprocess
 import sys
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from pydantic_core import from_json
 
+from connectors.api import ConnectorFatal
 from connectors.base import Connector, SourceRecord, encode_post
 from connectors.state import ConnectorState
 from schemas.config import ImportSource, Settings
 from schemas.clock import Clock, process_clock
+from schemas.errors import SiagaError
+
+log = logging.getLogger(__name__)
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 PARALLEL_BYTES = 8 << 20
@@ -46,44 +64,156 @@ READ_SIZE = 1 << 20
 """Bytes read at a time from an export file: memory stays bounded whatever the file's size."""
 MAX_ITEM_CHARS = 64 << 20
 """An array item still not complete after this many characters is taken as a broken file."""
+MAX_LINE_BYTES = 1 << 20
+"""The default cap on one JSON line (``ImportSource.max_line_bytes``): above the 900,000-byte
+raw record the pipeline accepts, so no post that could pass is refused here."""
+LONG_LINE_KEPT = 64 << 10
+"""Bytes of an over-long line kept in its dead letter (with the whole line's size and SHA-256)."""
 _WHITESPACE = " \t\r\n"
 
+Whole = tuple[int, str]
+"""The size and SHA-256 (hex) of a part of a file that is not held in memory whole."""
 
-def _items(path: Path, skip: int = 0, share: tuple[int, int] = (0, 1)) -> Iterator[tuple[Any, bytes, str | None]]:
-    """``(item, raw bytes, None)`` for each item of an export, in whichever shape ``_shape`` finds.
+
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading, if it is a regular file and not a symbolic link; else ``NotRegularFile``.
+
+    The check is made on the opened file (``O_NOFOLLOW``, then ``fstat``), so a file swapped
+    for a link between listing a folder and reading it is refused too. ``O_NONBLOCK`` keeps a
+    FIFO put in a file's place from blocking the open; it changes nothing for regular files.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        if os.path.islink(path):
+            msg = f"{path} is a symbolic link; only regular files are imported"
+            raise NotRegularFile(msg) from None
+        raise
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        msg = f"{path} is not a regular file; only regular files are imported"
+        raise NotRegularFile(msg)
+    return os.fdopen(descriptor, "rb")
+
+
+class NotRegularFile(SiagaError):
+    """A path to import turned out to be a symbolic link, a FIFO, a device: it is not read."""
+
+
+def _lines(stream: BinaryIO, upto: int | None, max_line: int,
+           wanted: Callable[[int], bool]) -> Iterator[tuple[bytes, Whole | None]]:
+    """The non-blank lines of ``stream`` from where it stands up to byte ``upto`` (``None``: its end).
+
+    Lines are numbered from 0; only those ``wanted`` are given, as ``(line, None)`` without the
+    line end, or, for a line over ``max_line`` bytes, as ``(its first bytes, (size, sha256))``.
+    An over-long line is read in chunks of at most ``READ_SIZE`` bytes to its end, and hashed
+    only if wanted: memory stays near ``max_line`` whatever the file holds.
+    """
+    left = -1 if upto is None else upto - stream.tell()
+    number = -1
+
+    def read(limit: int) -> bytes:
+        nonlocal left
+        if left == 0:
+            return b""
+        chunk = stream.readline(limit if left < 0 else min(limit, left))
+        if left > 0:
+            left -= len(chunk)
+        return chunk
+
+    while True:
+        line = read(max_line + 2)  # room for the content and its "\r\n"
+        if not line:
+            return
+        if line.endswith(b"\n") or len(line) < max_line + 2:  # a whole line, or the unterminated last one
+            content = line.rstrip(b"\r\n")
+            if not content.strip():
+                continue
+            number += 1
+            if not wanted(number):
+                continue
+            if len(content) <= max_line:
+                yield content, None
+            else:
+                yield content[:LONG_LINE_KEPT], (len(content), hashlib.sha256(content).hexdigest())
+            continue
+        number += 1
+        keep = wanted(number)
+        digest = hashlib.sha256(line) if keep else None
+        kept, size = line[:LONG_LINE_KEPT], len(line)
+        while chunk := read(READ_SIZE):
+            if chunk.endswith(b"\n"):
+                chunk = chunk[:-1]  # size and digest are of the line without its newline
+                size += len(chunk)
+                if digest is not None:
+                    digest.update(chunk)
+                break
+            size += len(chunk)
+            if digest is not None:
+                digest.update(chunk)
+        if digest is not None:
+            yield kept, (size, digest.hexdigest())
+
+
+def _items(path: Path, skip: int = 0, share: tuple[int, int] = (0, 1), *, upto: int | None = None,
+           max_line: int = MAX_LINE_BYTES) -> Iterator[tuple[Any, bytes, str | None, Whole | None]]:
+    """``(item, raw bytes, None, None)`` for each item of an export, in whichever shape ``_shape`` finds.
 
     Every shape is read incrementally, so a 135 MB export never sits in memory whole. A part that is
-    not JSON comes back as ``(None, its bytes, the reason)``, for the dead-letter topic. Lines
-    are parsed with pydantic-core's JSON parser, about twice as fast as ``json.loads``. The
-    first ``skip`` items are passed over; lines are not even parsed, so a grown capture resumes
-    quickly. ``share`` ``(k, n)`` keeps only the items after those whose number (from 0, after
-    ``skip``) is ``k`` modulo ``n``: a worker's share when ``n`` workers split a file.
+    not JSON comes back as ``(None, its bytes, the reason, None)``, for the dead-letter topic;
+    a line over ``max_line`` bytes as ``(None, its first bytes, the reason, (size, sha256))``.
+    Lines are parsed with pydantic-core's JSON parser, about twice as fast as ``json.loads``.
+    The first ``skip`` items are passed over; lines are not even parsed, so a grown capture
+    resumes quickly. ``share`` ``(k, n)`` keeps only the items after those whose number (from
+    0, after ``skip``) is ``k`` modulo ``n``: a worker's share when ``n`` workers split a file.
+    Lines are read up to byte ``upto`` of the file (a watched file's last complete line);
+    an array or a run of values is always read to its end.
     """
     mine, workers = share
-    with path.open("rb") as stream:
+    with open_regular(path) as stream:
         head = stream.read(len(codecs.BOM_UTF8))
         if head != codecs.BOM_UTF8:
             stream.seek(0)
         shape = _shape(stream)
         if shape != "lines":
             reader = _array_items if shape == "array" else _value_items
-            yield from itertools.islice(reader(stream), skip + mine, None, workers)
+            for item, raw, broken in itertools.islice(reader(stream), skip + mine, None, workers):
+                yield item, raw, broken, None
             return
-        number = -1
-        for line in stream:
-            line = line.rstrip(b"\r\n")
-            if not line.strip():
-                continue
-            if skip:
-                skip -= 1
-                continue
-            number += 1
-            if number % workers != mine:
+
+        def wanted(number: int) -> bool:
+            return number >= skip and (number - skip) % workers == mine
+
+        for line, whole in _lines(stream, upto, max_line, wanted):
+            if whole is not None:
+                size, sha256 = whole
+                yield (None, line, f"a line of {size:,} bytes is over the {max_line:,}-byte limit "
+                                   f"(SHA-256 {sha256}); it was not read", whole)
                 continue
             try:
-                yield from_json(line), line, None
+                yield from_json(line), line, None, None
             except ValueError as exc:
-                yield None, line, f"not JSON ({str(exc).split(' at line ')[0]})"
+                yield None, line, f"not JSON ({str(exc).split(' at line ')[0]})", None
+
+
+def complete_end(path: Path, size: int) -> int:
+    """The byte offset just after the last newline in the first ``size`` bytes of ``path`` (0 if none).
+
+    Read backwards in bounded blocks: a watched file's unterminated last line is found without
+    reading the file from its start.
+    """
+    with open_regular(path) as stream:
+        end = size
+        while end > 0:
+            start = max(0, end - READ_SIZE)
+            stream.seek(start)
+            block = stream.read(end - start)
+            newline = block.rfind(b"\n")
+            if newline >= 0:
+                return start + newline + 1
+            end = start
+    return 0
 
 
 def _shape(stream: BinaryIO) -> str:
@@ -249,7 +379,8 @@ class ImportConnector(Connector):
     """Streams the items of export files into the raw-posts topic, resuming where it stopped."""
 
     def __init__(self, name: str, path: Path, fmt: str, state: ConnectorState, *, watch: bool = False,
-                 poll_interval_s: float = 5.0, clock: Clock | None = None) -> None:
+                 poll_interval_s: float = 5.0, clock: Clock | None = None,
+                 max_line_bytes: int = MAX_LINE_BYTES) -> None:
         super().__init__(name)
         self.clock = clock or process_clock()
         from connectors.formats import FORMATS
@@ -260,6 +391,11 @@ class ImportConnector(Connector):
         self.state = state
         self.watch = watch
         self.poll_interval_s = poll_interval_s
+        self.max_line_bytes = max_line_bytes
+        self._skipped: set[str] = set()
+        """Folder entries already reported as skipped (each is logged once, counted every poll)."""
+        self._waiting: set[tuple[str, int]] = set()
+        """(file, size) whose unterminated last line was already logged as waiting."""
 
     @property
     def bounded(self) -> bool:
@@ -271,7 +407,7 @@ class ImportConnector(Connector):
         """The connector a configured import source describes."""
         state = ConnectorState(settings.connectors.state_dir / f"{source.name}.sqlite")
         return cls(source.name, source.path, source.format, state, watch=source.watch,
-                   poll_interval_s=source.poll_interval_s)
+                   poll_interval_s=source.poll_interval_s, max_line_bytes=source.max_line_bytes)
 
     def check(self) -> str:
         """The export files found, and how many are fully imported."""
@@ -280,13 +416,43 @@ class ImportConnector(Connector):
         return f"{len(files)} export file(s) under {self.path}, {done} fully imported"
 
     def files(self) -> list[Path]:
-        """The export files to read, oldest name first."""
-        if self.path.is_file():
+        """The export files to read, oldest name first: regular files only, never a symbolic link.
+
+        Raise ``ConnectorFatal`` (a configuration problem) for a configured path that does not
+        exist, is a symbolic link, or is neither a regular file nor a folder.
+        """
+        try:
+            mode = os.lstat(self.path).st_mode
+        except FileNotFoundError:
+            msg = f"import path {self.path} does not exist"
+            raise ImportPathMissing(msg) from None
+        if stat.S_ISLNK(mode):
+            msg = (f"import path {self.path} is a symbolic link (to {os.readlink(self.path)}); Siaga imports only "
+                   f"regular files and folders: configure the path it points to")
+            raise ConnectorFatal(msg)
+        if stat.S_ISREG(mode):
             return [self.path]
-        if self.path.is_dir():
-            return sorted(p for p in self.path.iterdir() if p.is_file() and p.suffix in SUFFIXES)
-        msg = f"import path {self.path} does not exist"
-        raise FileNotFoundError(msg)
+        if not stat.S_ISDIR(mode):
+            msg = f"import path {self.path} is neither a regular file nor a folder"
+            raise ConnectorFatal(msg)
+        found = []
+        with os.scandir(self.path) as entries:
+            for entry in entries:
+                if not entry.name.endswith(SUFFIXES):
+                    continue
+                if entry.is_file(follow_symlinks=False):
+                    found.append(Path(entry.path))
+                else:
+                    self._skip(entry)
+        return sorted(found)
+
+    def _skip(self, entry: os.DirEntry[str]) -> None:
+        kind = "a symbolic link" if entry.is_symlink() else "not a regular file"
+        message = f"{entry.name} in {self.path} is {kind} and was skipped"
+        if entry.path not in self._skipped:
+            self._skipped.add(entry.path)
+            log.warning("connector %s: %s; only regular files are imported", self.name, message)
+        self.stats.warn(f"an export that is {kind} was skipped")
 
     def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
         while not stop.is_set():
@@ -299,67 +465,108 @@ class ImportConnector(Connector):
 
     def _file_records(self, path: Path, stop: threading.Event) -> Iterator[SourceRecord]:
         key = f"file:{path.resolve()}"
-        stat = path.stat()
+        try:
+            stat_now = path.lstat()
+        except FileNotFoundError:
+            return  # gone since the folder was listed
+        if not stat.S_ISREG(stat_now.st_mode):
+            return  # replaced since the folder was listed: the next listing reports it
         done = self.state.checkpoint(key) or {"items": 0, "size": 0, "mtime_ns": 0, "complete": False}
-        if done["complete"] and (done["size"], done["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
-            return  # read to the end, unchanged since
-        unchanged = (done["size"], done["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns)
-        appended = path.suffix != ".json" and stat.st_size > done["size"]
+        unchanged = (done["size"], done["mtime_ns"]) == (stat_now.st_size, stat_now.st_mtime_ns)
+        if unchanged and (done["complete"] or (self.watch and done.get("waiting"))):
+            return  # read to the end (or, while watching, to its unterminated last line), unchanged since
+        appended = path.suffix != ".json" and stat_now.st_size > done["size"]
         # Interrupted, or a capture that grew at its end: resume after the items done. Anything
         # else (a re-exported JSON array, a shrunk file) is read again from the start.
         skip = done["items"] if unchanged or appended else 0
-        position = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+        position = {"size": stat_now.st_size, "mtime_ns": stat_now.st_mtime_ns}
+        upto = None
+        waiting = False
+        if self.watch:
+            # A writer may be half-way through the last line: read up to the last newline only,
+            # and come back for the rest when the file has grown.
+            try:
+                upto = complete_end(path, stat_now.st_size)
+            except NotRegularFile:
+                return  # replaced since the folder was listed: the next listing reports it
+            waiting = upto < stat_now.st_size
+            if waiting and (key, stat_now.st_size) not in self._waiting:
+                self._waiting.add((key, stat_now.st_size))
+                log.info("connector %s: %s ends in a line without its newline (%d bytes); it is read once "
+                         "the writer ends it", self.name, path, stat_now.st_size - upto)
         collected_at = self.clock.now()
-        workers = min(WORKERS, os.cpu_count() or 1) if stat.st_size >= PARALLEL_BYTES else 0
-        results = (_in_workers(path, self.format, skip, collected_at, workers) if workers
-                   else _normalised(path, self.format, skip, collected_at))
+        workers = min(WORKERS, os.cpu_count() or 1) if stat_now.st_size >= PARALLEL_BYTES else 0
+        options = Options(upto, self.max_line_bytes)
+        results = (_in_workers(path, self.format, skip, collected_at, workers, options) if workers
+                   else _normalised(path, self.format, skip, collected_at, options=options))
         index = skip
         try:
             for index, result in enumerate(results, skip + 1):
                 if stop.is_set():
                     return
                 yield self._record(result, {key: {"items": index, **position, "complete": False}})
+        except NotRegularFile as exc:  # swapped for a link since it was listed: skipped, never read
+            log.warning("connector %s: %s", self.name, exc)
+            self.stats.warn("an export that is not a regular file was skipped")
+            return
         finally:
             results.close()  # a worker process is ended with its generator
-        yield SourceRecord(None, b"", produce=False, checkpoint={key: {"items": index, **position, "complete": True}})
+        final = {"items": index, **position, "complete": not waiting}
+        if waiting:
+            final["waiting"] = True
+        yield SourceRecord(None, b"", produce=False, checkpoint={key: final})
 
     def _record(self, result: Normalised, checkpoint: dict[str, Any]) -> SourceRecord:
-        key, value, digest, failure, warnings = result
-        return SourceRecord(key, value, failure=failure, digest=digest, checkpoint=checkpoint, warnings=warnings)
+        key, value, digest, failure, warnings, whole = result
+        size, sha256 = whole if whole is not None else (None, None)
+        return SourceRecord(key, value, failure=failure, digest=digest, checkpoint=checkpoint, warnings=warnings,
+                            original_size=size, original_sha256=sha256)
 
 
-Normalised = tuple[str | None, bytes, str | None, str | None, tuple[str, ...]]
-"""One item, normalised: ``(post id, Kafka value, digest, None, warnings)``, or for an item that
-failed ``(None, its raw bytes, None, the reason, ())``."""
+class ImportPathMissing(ConnectorFatal, FileNotFoundError):
+    """The configured import path does not exist (a configuration problem, and a missing file)."""
 
 
-def _normalised(path: Path, fmt: str, skip: int, collected_at: datetime,
-                share: tuple[int, int] = (0, 1)) -> Generator[Normalised, None, None]:
+class Options(NamedTuple):
+    """How a file is read: up to which byte (``None``: its end), and the longest line accepted."""
+
+    upto: int | None = None
+    max_line: int = MAX_LINE_BYTES
+
+
+Normalised = tuple[str | None, bytes, str | None, str | None, tuple[str, ...], Whole | None]
+"""One item, normalised: ``(post id, Kafka value, digest, None, warnings, None)``, or for an item
+that failed ``(None, its raw bytes, None, the reason, (), None)``; the last is ``(size, sha256)``
+for a part too long to hold (its raw bytes are then only its beginning)."""
+
+
+def _normalised(path: Path, fmt: str, skip: int, collected_at: datetime, share: tuple[int, int] = (0, 1),
+                options: Options = Options()) -> Generator[Normalised, None, None]:
     """Each item of the file after the first ``skip`` (of ``share``, see ``_items``), normalised, in file order."""
     from connectors.formats import FORMATS, NormaliseError
 
     normalise = FORMATS[fmt]
-    for item, raw, broken in _items(path, skip, share):
+    for item, raw, broken, whole in _items(path, skip, share, upto=options.upto, max_line=options.max_line):
         if broken is not None:
-            yield None, raw, None, f"{fmt}: {broken}", ()
+            yield None, raw, None, f"{fmt}: {broken}", (), whole
             continue
         if not isinstance(item, dict):
-            yield None, raw, None, f"{fmt}: expected a JSON object, got {type(item).__name__}", ()
+            yield None, raw, None, f"{fmt}: expected a JSON object, got {type(item).__name__}", (), None
             continue
         warnings: list[str] = []
         try:
             post = normalise(item, collected_at, warnings)
             value, digest = encode_post(post)
         except NormaliseError as exc:
-            yield None, raw, None, str(exc), ()
+            yield None, raw, None, str(exc), (), None
         except ValueError as exc:
-            yield None, raw, None, f"{fmt}: {exc}", ()
+            yield None, raw, None, f"{fmt}: {exc}", (), None
         else:
-            yield post.post_id, value, digest, None, tuple(warnings)
+            yield post.post_id, value, digest, None, tuple(warnings), None
 
 
 def _in_workers(path: Path, fmt: str, skip: int, collected_at: datetime,
-                workers: int) -> Generator[Normalised, None, None]:
+                workers: int, options: Options = Options()) -> Generator[Normalised, None, None]:
     """``_normalised`` run in ``workers`` worker processes, while this one produces what they make.
 
     Parsing, normalising and serialising cost ~50 us of Python per item, producing and keeping
@@ -383,7 +590,7 @@ def _in_workers(path: Path, fmt: str, skip: int, collected_at: datetime,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment)
             started.append(worker)
             assert worker.stdin is not None
-            pickle.dump((str(path), fmt, skip, collected_at, (mine, workers)), worker.stdin)
+            pickle.dump((str(path), fmt, skip, collected_at, (mine, workers), tuple(options)), worker.stdin)
             worker.stdin.close()
         streams = [_results(worker, path) for worker in started]
         for number in itertools.count():
@@ -425,9 +632,9 @@ def _work() -> None:
     output = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but batches may reach the parent on stdout
     try:
-        path, fmt, skip, collected_at, share = pickle.load(sys.stdin.buffer)  # noqa: S301 - sent by our parent
+        path, fmt, skip, collected_at, share, options = pickle.load(sys.stdin.buffer)  # noqa: S301 - sent by our parent
         batch: list[Normalised] = []
-        for result in _normalised(Path(path), fmt, skip, collected_at, share):
+        for result in _normalised(Path(path), fmt, skip, collected_at, share, Options(*options)):
             batch.append(result)
             if len(batch) >= WORKER_BATCH:
                 pickle.dump(batch, output, protocol=pickle.HIGHEST_PROTOCOL)

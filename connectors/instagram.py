@@ -409,7 +409,7 @@ class InstagramHashtagConnector(ApiConnector):
             try:
                 answer = self._get(f"/{entry['id']}/{self.source.edge}", params, stop)
             except ApiFailure as failure:
-                if resumed:
+                if resumed and failure.action is Action.RESTART_SEARCH:
                     log.info("connector %s: #%s: the saved cursor was refused (%s); reading from the newest",
                              self.name, tag, self._scrub(failure.message))
                     after, resumed = None, False

@@ -332,6 +332,7 @@ class MetaContentLibraryConnector(ApiConnector):
             now = self.clock.now()
             since = _parse(high_water) - OVERLAP if high_water else now - self.source.since
             active = {"since": _iso(since), "until": _iso(now), "after": None}
+        restarts = 0
         while not stop.is_set():
             params = {"platform": platform, "q": keyword, "country": self.source.country,
                       "since": active["since"], "until": active["until"]}
@@ -339,9 +340,12 @@ class MetaContentLibraryConnector(ApiConnector):
                 params["after"] = active["after"]
             try:
                 answer = self._page(params, stop)
-            except ApiFailure as failure:
-                log.info("connector %s: %s; searching %s again from the start of its window", self.name,
-                         failure.message, key)
+            except ApiFailure as failure:  # RESTART_SEARCH of a cursor: everything else is handled in _page
+                restarts += 1
+                log.info("connector %s: %s; searching %s again from the start of its window (restart %d)",
+                         self.name, failure.message, key, restarts)
+                if self.restart_pause(restarts, stop):
+                    return
                 active = {**active, "after": None}
                 continue
             if answer is None:

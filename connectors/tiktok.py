@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 FIELDS = ("id,video_description,create_time,region_code,share_count,view_count,like_count,comment_count,"
           "hashtag_names,username")
 TOKEN_MARGIN = timedelta(minutes=5)
+TOKEN_PATH = "/v2/oauth/token/"
+QUERY_PATH = "/v2/research/video/query/"
 
 
 def to_post(video: dict[str, Any], collected_at: datetime, warnings: list[str] | None = None) -> Post:
@@ -135,15 +137,23 @@ class TikTokConnector(ApiConnector):
         return {"client_key": key, "client_secret": secret, "grant_type": "client_credentials"}
 
     def _refresh_token(self) -> None:
+        """Get a new access token; raise ``ApiFailure`` (retry or wait) or ``ConnectorFatal`` (refused)."""
         try:
-            answer = request_json("POST", f"{self.source.base_url}/v2/oauth/token/", form=self._credentials())
+            answer = request_json("POST", f"{self.source.base_url}{TOKEN_PATH}", form=self._credentials())
         except ApiFailure as failure:
-            if failure.action in (Action.FATAL, Action.REFRESH_TOKEN):
+            if failure.action not in (Action.RETRY, Action.WAIT_QUOTA):
+                # Refused, or an answer that only makes sense for a search: asking again cannot help.
                 msg = f"connector {self.name}: the client credentials were refused ({failure.code})"
                 raise ConnectorFatal(msg) from None
             raise
-        self.token = str(answer["access_token"])
-        self.token_expires = self.clock.now() + timedelta(seconds=int(answer.get("expires_in", 7200)))
+        try:
+            token = answer["access_token"]
+            lifetime = int(answer.get("expires_in", 7200))
+        except (KeyError, TypeError, ValueError):
+            raise ApiFailure(Action.RETRY, 200, "malformed_response", "the token answer has no access_token",
+                             TOKEN_PATH) from None
+        self.token = str(token)
+        self.token_expires = self.clock.now() + timedelta(seconds=lifetime)
 
     def _quota_today(self) -> dict[str, Any]:
         today = self.clock.now().date().isoformat()
@@ -165,7 +175,12 @@ class TikTokConnector(ApiConnector):
     # -- paging ------------------------------------------------------------------------------
 
     def _page(self, body: dict[str, Any], stop: threading.Event) -> dict[str, Any] | None:
-        """One page, through every failure the table allows; ``None`` if stopped."""
+        """One page, through every failure the table allows; ``None`` if stopped.
+
+        The token request is inside the same classified attempt as the query: a token endpoint
+        that answers 5xx or refuses connections is retried with the same backoff, never in a
+        loop around the search. Only ``RESTART_SEARCH`` leaves this method as ``ApiFailure``.
+        """
         attempt = refused = 0
         while not stop.is_set():
             quota = self._quota_today()
@@ -175,11 +190,11 @@ class TikTokConnector(ApiConnector):
                 if sleep_until(self.clock, next_utc_midnight(self.clock.now()), stop):
                     return None
                 continue
-            if self.token is None or self.clock.now() >= self.token_expires - TOKEN_MARGIN:
-                self._refresh_token()
-            quota["requests"] += 1
             try:
-                return request_json("POST", f"{self.source.base_url}/v2/research/video/query/?fields={FIELDS}",
+                if self.token is None or self.clock.now() >= self.token_expires - TOKEN_MARGIN:
+                    self._refresh_token()
+                quota["requests"] += 1
+                return request_json("POST", f"{self.source.base_url}{QUERY_PATH}?fields={FIELDS}",
                                     headers={"Authorization": f"Bearer {self.token}"}, body=body)
             except ApiFailure as failure:
                 if failure.action is Action.REFRESH_TOKEN:
@@ -198,7 +213,7 @@ class TikTokConnector(ApiConnector):
                     log.warning("connector %s: %s (attempt %d)", self.name, failure, attempt)
                     if self.clock.sleep(backoff(attempt), stop):
                         return None
-                elif failure.action is Action.RESTART_SEARCH:
+                elif failure.action is Action.RESTART_SEARCH and failure.path.endswith(QUERY_PATH):
                     raise  # the caller searches the window again
                 else:
                     msg = f"connector {self.name}: {failure}"
@@ -230,6 +245,7 @@ class TikTokConnector(ApiConnector):
             cursor, search_id = 0, None  # a new search sees videos that arrived late
         else:
             cursor, search_id = saved.get("cursor", 0), saved.get("search_id")  # resume
+        restarts = 0
         while not stop.is_set():
             body: dict[str, Any] = {
                 "query": self.query(),
@@ -242,9 +258,16 @@ class TikTokConnector(ApiConnector):
                 body["search_id"] = search_id
             try:
                 answer = self._page(body, stop)
-            except ApiFailure as failure:
-                log.info("connector %s: %s; searching window %s again from the start", self.name, failure.message,
-                         key)
+            except ApiFailure as failure:  # RESTART_SEARCH only: everything else is handled in _page
+                if not search_id and not cursor:
+                    # The search itself is refused, not a position in it: asking again cannot help.
+                    msg = f"connector {self.name}: {failure}"
+                    raise ConnectorFatal(msg) from None
+                restarts += 1
+                log.info("connector %s: %s; searching window %s again from the start (restart %d)", self.name,
+                         failure.message, key, restarts)
+                if self.restart_pause(restarts, stop):
+                    return
                 cursor, search_id = 0, None
                 continue
             if answer is None:

@@ -347,6 +347,11 @@ class ImportSource(SourceBase):
     format: ImportFormat
     watch: bool = Field(default=False, description="keep watching the folder for new or grown files")
     poll_interval_s: float = Field(default=5.0, gt=0)
+    max_line_bytes: int = Field(
+        default=1 << 20, ge=1024, le=64 << 20,
+        description="a JSON line longer than this is not read but dead-lettered with its size and SHA-256 "
+        "(a raw post over 900,000 bytes is refused by the pipeline anyway)",
+    )
 
 
 class TikTokSource(SourceBase):
@@ -465,9 +470,19 @@ else:
 
 
 class ConnectorSettings(_Section):
-    """Where connectors keep their checkpoints and the ids of posts they sent."""
+    """Where connectors keep their checkpoints and the ids of posts they sent; how `siaga run` keeps them going."""
 
     state_dir: ConfigPath = Path(".siaga/connectors")
+    restart_backoff_max: Duration = Field(
+        default=timedelta(minutes=5),
+        description="the longest wait before a failed connector is restarted; a run that lasted this long "
+        "before failing starts the backoff again",
+    )
+    unhealthy_after: Duration = Field(
+        default=timedelta(minutes=10),
+        description="the health check fails once a connector has been failing (restarting) this long, "
+        "or `siaga run` has not reported for this long",
+    )
 
 
 GroupBy = Literal["none", "platform", "language", "region", "hashtag", "author", "topic", "risk_label"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from connectors import REGISTRY, Connector, ImportConnector, ReplayConnector, SourceRecord
-from connectors.api import Action, classify
+from connectors.api import Action, ApiFailure, classify, request_json
 from connectors.base import MAX_WARNING_KINDS, ConnectorStats
 from connectors.replay import SAMPLE, key_of
 from connectors.state import ConnectorState
@@ -23,8 +24,11 @@ from connectors.meta_content_library import MetaContentLibraryConnector
 from connectors.tiktok import TikTokConnector
 from pipelines.ops.services import ensure_ready
 from schemas.config import FacebookPagesSource, InstagramHashtagSource, MetaContentLibrarySource, Settings, TikTokSource
+from schemas.deadletter import DeadLetter
+from schemas.errors import SiagaError
 from schemas.post import Post
 from tests.conftest import make_post, read_topic, write_jsonl
+from tests.doubles.broken_http import MODES, BrokenHttpServer
 from tests.doubles.facebook_api import FacebookGraphDouble, FacebookPage
 from tests.doubles.instagram_api import InstagramDouble, stamp
 from tests.doubles.meta_content_library_api import Hosted, MetaContentLibraryDouble
@@ -210,6 +214,16 @@ def test_the_one_failure_table(status: int, code: str, message: str, action: Act
     assert classify(status, code, message) is action
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_a_broken_http_answer_is_a_retryable_failure_not_an_uncaught_error(mode: str) -> None:
+    with BrokenHttpServer(mode) as server:
+        with pytest.raises(ApiFailure) as caught:
+            request_json("GET", f"{server.url}/v2/research/video/query/", timeout=5)
+    assert caught.value.action is Action.RETRY
+    assert caught.value.path == "/v2/research/video/query/"
+    assert isinstance(caught.value, SiagaError), "the CLI's handler reports it in one line"
+
+
 def test_warnings_are_counted_per_message_and_the_most_frequent_listed_first() -> None:
     stats = ConnectorStats()
     for message in ["b: hidden likes", "a: clock behind", "b: hidden likes"]:
@@ -231,6 +245,33 @@ def test_replay_sends_bad_lines_byte_for_byte_for_the_pipeline_to_dead_letter(tm
         json.dumps(POSTS[1], ensure_ascii=False).encode(),
     ], "blank lines are skipped, everything else is passed on unchanged"
     assert [r.key for r in records] == ["tiktok:770", None, None, "facebook:771"]
+
+
+@pytest.mark.parametrize("checked_before_producing", [True, False])
+def test_a_record_too_large_for_kafka_is_dead_lettered_and_the_connector_goes_on(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checked_before_producing: bool,
+) -> None:
+    from connectors import base
+
+    if not checked_before_producing:  # the size check misses it: librdkafka's refusal is caught per record
+        monkeypatch.setattr(base, "MAX_MESSAGE_BYTES", 10_000_000)
+    ensure_ready(settings)
+    big = make_post("772", raw={"subtitles": "kata " * 240_000})  # 1.2 MB: over the 1,000,000-byte message limit
+    path = write_jsonl(tmp_path / "posts.jsonl", [make_post("771"), big, make_post("773")])
+    connector = ReplayConnector("replay", path)
+    stats = connector.run(settings, threading.Event())
+    assert (stats.produced, stats.dead_lettered, stats.finished) == (2, 1, True)
+    assert [m.key for m in read_topic(settings, settings.kafka.topics.raw, 3, timeout_ms=1500)] == [
+        b"tiktok:771", b"tiktok:773"]
+    (message,) = read_topic(settings, settings.kafka.topics.dead_letter, 2, timeout_ms=1500)
+    letter = DeadLetter.model_validate_json(message.value)
+    assert letter.key == "tiktok:772" and letter.error_type == "ProduceError" and letter.source == "connector:replay"
+    if checked_before_producing:
+        assert re.fullmatch(r"the post is 1,2\d\d,\d{3} bytes, over the 999,936-byte limit of a Kafka message",
+                            letter.reason), letter.reason
+    else:
+        assert letter.reason.startswith("Kafka refused the post (MSG_SIZE_TOO_LARGE"), letter.reason
+    assert letter.truncated and letter.original_size == len(json.dumps(big).encode())
 
 
 def test_replay_handles_windows_line_endings(tmp_path: Path) -> None:

@@ -200,7 +200,7 @@ def _array_items_of(path: Path, monkeypatch, read_size: int) -> list[tuple[Any, 
     from connectors import imports
 
     monkeypatch.setattr(imports, "READ_SIZE", read_size)
-    return list(imports._items(path))
+    return [(item, raw, broken) for item, raw, broken, _ in imports._items(path)]
 
 
 @pytest.mark.parametrize("read_size", [7, 64, 1 << 20])
@@ -415,3 +415,185 @@ def test_siaga_run_lists_each_connectors_warnings(stack, tmp_path: Path) -> None
         "apify": (3, ["3 × apify-tiktok: diggCount is -1 (hidden by the platform), read as unknown"])}
     assert ("  connector apify warnings: 3\n    - 3 × apify-tiktok: diggCount is -1 (hidden by the platform), "
             "read as unknown") in summary.render(settings)
+
+
+# -- a capture still being written, links and FIFOs in the folder, lines too long to hold -----------
+
+
+def dead_letters(settings: Settings, expected: int) -> list[DeadLetter]:
+    return [DeadLetter.model_validate_json(m.value)
+            for m in read_topic(settings, settings.kafka.topics.dead_letter, expected, timeout_ms=1500)]
+
+
+def watch_folder(settings: Settings, folder: Path) -> tuple[ImportConnector, threading.Event, threading.Thread]:
+    source = ImportSource(name="apify", path=folder, format="apify-tiktok", watch=True, poll_interval_s=0.05)
+    connector = ImportConnector.from_config(source, settings)
+    stop = threading.Event()
+    thread = threading.Thread(target=connector.run, args=(settings, stop))
+    thread.start()
+    return connector, stop, thread
+
+
+def wait_for_posts(settings: Settings, count: int, timeout_s: float = 15) -> list[Post]:
+    deadline = time.monotonic() + timeout_s
+    while (posts := raw_posts(settings, count)) and len(posts) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return posts
+
+
+def test_a_watched_capture_reads_its_last_line_only_once_the_writer_ends_it(stack, tmp_path: Path) -> None:
+    settings = import_settings(stack, tmp_path)
+    folder = tmp_path / "zeeschuimer"
+    folder.mkdir()
+    capture = folder / "capture.ndjson"
+    second = json.dumps(tiktok_item(2)).encode()
+    capture.write_bytes(json.dumps(tiktok_item(1)).encode() + b"\n" + second[:70])  # the writer is mid-line
+    connector, stop, thread = watch_folder(settings, folder)
+    try:
+        assert [p.native_id for p in wait_for_posts(settings, 1)] == [f"73{1:017d}"]
+        time.sleep(0.5)  # several polls see the half-written line
+        with capture.open("ab") as writer:
+            writer.write(second[70:] + b"\n")
+        posts = wait_for_posts(settings, 2)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert sorted(p.native_id for p in posts) == [f"73{i:017d}" for i in (1, 2)]
+    assert connector.stats.dead_lettered == 0 and dead_letters(settings, 1) == []
+
+
+def test_a_one_shot_import_reads_the_last_line_a_watch_left_waiting(stack, tmp_path: Path) -> None:
+    settings = import_settings(stack, tmp_path)
+    folder = tmp_path / "zeeschuimer"
+    folder.mkdir()
+    (folder / "capture.ndjson").write_bytes(json.dumps(tiktok_item(1)).encode() + b"\n"
+                                            + json.dumps(tiktok_item(2)).encode())
+    connector, stop, thread = watch_folder(settings, folder)
+    try:
+        wait_for_posts(settings, 1)
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert connector.stats.produced == 1, "the watch left the unterminated line"
+    # The writer is gone for good: the operator imports the folder once, and the line is read.
+    assert run_import(settings, folder).stats.produced == 1
+    assert sorted(p.native_id for p in raw_posts(settings, 3)) == [f"73{i:017d}" for i in (1, 2)]
+
+
+def test_a_one_shot_import_still_reads_a_last_line_without_newline(stack, tmp_path: Path) -> None:
+    settings = import_settings(stack, tmp_path)
+    export = tmp_path / "export.ndjson"
+    export.write_bytes(json.dumps(tiktok_item(1)).encode() + b"\n" + json.dumps(tiktok_item(2)).encode())
+    connector = run_import(settings, export)
+    assert connector.stats.produced == 2 and connector.stats.finished
+
+
+FAKE_SECRET = "SIAGA__KAFKA__SASL_PASSWORD=fake-secret-7Hq2"
+
+
+@pytest.mark.parametrize("watch", [False, True])
+def test_links_and_fifos_in_an_import_folder_are_skipped_and_nothing_of_them_is_sent(
+    stack, tmp_path: Path, watch: bool,
+) -> None:
+    settings = import_settings(stack, tmp_path)
+    secret = tmp_path / "environ"
+    secret.write_text(f"PATH=/usr/bin\0{FAKE_SECRET}\0", encoding="utf-8")
+    folder = tmp_path / "imports"
+    folder.mkdir()
+    (folder / "export.jsonl").symlink_to(secret)
+    (folder / "b.ndjson").symlink_to(tmp_path / "missing.ndjson")  # a dangling link
+    os.mkfifo(folder / "pipe.ndjson")
+    (folder / "good.ndjson").write_text(json.dumps(tiktok_item(1)) + "\n", encoding="utf-8")
+    if watch:
+        connector, stop, thread = watch_folder(settings, folder)
+        try:
+            wait_for_posts(settings, 1)
+            time.sleep(0.3)
+        finally:
+            stop.set()
+            thread.join(timeout=10)
+    else:
+        connector = run_import(settings, folder)
+    assert [p.native_id for p in raw_posts(settings, 2)] == [f"73{1:017d}"]
+    assert dead_letters(settings, 1) == [] and connector.stats.dead_lettered == 0
+    raw = b"".join(m.value for topic in (settings.kafka.topics.raw, settings.kafka.topics.dead_letter)
+                   for m in read_topic(settings, topic, 5, timeout_ms=1000))
+    assert b"fake-secret" not in raw
+    assert connector.stats.warning_counts["an export that is a symbolic link was skipped"] >= 2
+    assert connector.stats.warning_counts["an export that is not a regular file was skipped"] >= 1
+
+
+def test_a_configured_import_path_that_is_a_link_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    from connectors.api import ConnectorFatal
+
+    secret = tmp_path / "environ"
+    secret.write_text(FAKE_SECRET, encoding="utf-8")
+    link = tmp_path / "export.jsonl"
+    link.symlink_to(secret)
+    connector = ImportConnector("apify", link, "apify-tiktok", ConnectorState(tmp_path / "s.sqlite"))
+    with pytest.raises(ConnectorFatal, match=r"export.jsonl is a symbolic link \(to .*environ\); .*configure the path"):
+        list(connector.records(threading.Event()))
+    missing = ImportConnector("apify", tmp_path / "nowhere", "apify-tiktok", ConnectorState(tmp_path / "m.sqlite"))
+    with pytest.raises(ConnectorFatal, match="import path .*nowhere does not exist") as caught:
+        missing.check()
+    assert isinstance(caught.value, FileNotFoundError)
+
+
+def test_a_line_over_the_limit_is_dead_lettered_with_its_size_and_hash(stack, tmp_path: Path) -> None:
+    import hashlib
+
+    settings = import_settings(stack, tmp_path)
+    export = tmp_path / "export.ndjson"
+    huge = json.dumps(tiktok_item(2, text="x" * (3 << 20))).encode()  # valid JSON, 3 MiB
+    export.write_bytes(b"\n".join([json.dumps(tiktok_item(1)).encode(), huge, json.dumps(tiktok_item(3)).encode()]))
+    connector = run_import(settings, export)
+    assert (connector.stats.produced, connector.stats.dead_lettered) == (2, 1)
+    assert sorted(p.native_id for p in raw_posts(settings, 3)) == [f"73{i:017d}" for i in (1, 3)]
+    (letter,) = dead_letters(settings, 2)
+    assert letter.reason == (f"apify-tiktok: a line of {len(huge):,} bytes is over the 1,048,576-byte limit "
+                             f"(SHA-256 {hashlib.sha256(huge).hexdigest()}); it was not read")
+    assert letter.original_size == len(huge) and letter.original_sha256 == hashlib.sha256(huge).hexdigest()
+    assert letter.truncated and huge.startswith(letter.original()) and len(letter.original()) == 64 << 10
+
+
+def test_a_long_line_is_never_held_in_memory_whole(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from connectors.imports import _items
+
+    export = tmp_path / "export.ndjson"
+    with export.open("wb") as out:
+        out.write(b'{"id": "1", "text": "')
+        for _ in range(24):
+            out.write(b"y" * (1 << 20))
+        out.write(b'"}\n{"id": "2"}\n')
+    tracemalloc.start()
+    try:
+        parts = [(item, len(raw), broken is not None, whole) for item, raw, broken, whole in _items(export)]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [(item, whole[0] if whole else None) for item, _, _, whole in parts] == [
+        (None, export.stat().st_size - len(b'{"id": "2"}\n') - 1), ({"id": "2"}, None)]
+    assert peak < 6 << 20, f"reading a 24 MiB line peaked at {peak / 2**20:.1f} MiB"
+
+
+@pytest.mark.parametrize("max_line", [1024, 1500])
+def test_lines_around_the_limit_and_shares_agree_on_what_an_item_is(tmp_path: Path, max_line: int) -> None:
+    from connectors.imports import _items
+
+    lines = [json.dumps({"n": 1, "pad": "a" * (1024 - 19)}).encode(),  # exactly 1024 bytes
+             json.dumps({"n": 2, "pad": "b" * (1025 - 19)}).encode() + b"\r",  # 1025 bytes, then CRLF
+             b"", json.dumps({"n": 3, "pad": "c" * 5000}).encode(), b"   ", b'{"n": 4}']
+    assert len(lines[0]) == 1024 and len(lines[1]) == 1026
+    path = tmp_path / "edge.ndjson"
+    path.write_bytes(b"\n".join(lines))
+    every = list(_items(path, max_line=max_line))
+    assert [whole is not None for _, _, _, whole in every] == [False, max_line < 1025, True, False]
+    assert [item["n"] for item, _, _, _ in every if item] == ([1, 4] if max_line == 1024 else [1, 2, 4])
+    for skip in (0, 1, 2):
+        for workers in (2, 3):
+            shares = [list(_items(path, skip, (mine, workers), max_line=max_line)) for mine in range(workers)]
+            assert sum(len(share) for share in shares) == len(every) - skip
+            assert [shares[n % workers][n // workers] for n in range(len(every) - skip)] == every[skip:]

@@ -256,6 +256,23 @@ def drive(mcl: MetaContentLibraryConnector, stop: threading.Event) -> Iterator[S
 # -- restart, budget and credentials -----------------------------------------------------------
 
 
+def test_a_search_whose_cursor_keeps_expiring_is_restarted_with_backoff(tmp_path: Path) -> None:
+    clock = FakeClock(START, stop_at=START + timedelta(minutes=30))
+    with MetaContentLibraryDouble(clock, POSTS) as double:
+        double.faults = ["invalid_cursor"] * 6  # the second page of the search, six times over
+        state = ConnectorState(tmp_path / "mcl.sqlite")
+        mcl = MetaContentLibraryConnector(source(double, platforms=["facebook"], keywords=["pilkada"]), state,
+                                          clock=clock, environ=ENV, page_limit=10)
+        records = list(drive(mcl, threading.Event()))
+        state.close()
+
+    assert not double.faults and [r for r in records if r.produce]
+    # The first restart goes at once; the five after it wait as backoff says, then the poll interval.
+    restart_waits = [wait for wait in clock.sleeps if wait < 3600]
+    assert len(restart_waits) == 5
+    assert all(wait <= 2.0 ** attempt for attempt, wait in enumerate(restart_waits, 1)), restart_waits
+
+
 def test_a_restart_resumes_mid_search_without_resending(mcl_settings: Settings) -> None:
     clock = FakeClock(START)
     with MetaContentLibraryDouble(clock, POSTS) as double:

@@ -20,7 +20,7 @@ from schemas.clock import utc_now
 from schemas.config import Settings, TikTokSource
 from schemas.deadletter import DeadLetter
 from schemas.post import Post
-from tests.conftest import make_settings, read_topic
+from tests.conftest import free_port, make_settings, read_topic
 from tests.doubles.tiktok_api import FakeClock, TikTokDouble
 
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -198,6 +198,65 @@ def test_missing_or_refused_credentials_stop_only_this_connector(tiktok_settings
         unset = TikTokConnector(source(double), state, clock=clock, environ={})
         with pytest.raises(ConnectorFatal, match="set the environment variables TIKTOK_CLIENT_KEY"):
             unset.run(tiktok_settings, threading.Event())
+
+
+def _records_in_thread(tiktok: TikTokConnector, limit_s: float = 10.0) -> tuple[list, bool]:
+    """The connector's records until its fake clock stops it; and whether it stopped within ``limit_s``.
+
+    A connector that never sleeps never moves the fake clock: the thread is then stopped here.
+    """
+    stop, found = threading.Event(), []
+    worker = threading.Thread(target=lambda: found.extend(tiktok.records(stop)), daemon=True)
+    worker.start()
+    worker.join(timeout=limit_s)
+    stopped_by_clock = not worker.is_alive()
+    stop.set()
+    worker.join(timeout=10)
+    return found, stopped_by_clock
+
+
+@pytest.mark.parametrize("failure", ["503", "connection refused"])
+def test_a_failing_token_endpoint_is_retried_with_backoff_not_in_a_tight_loop(tmp_path: Path, failure: str) -> None:
+    hour = timedelta(hours=1)
+    clock = FakeClock(START, stop_at=START + hour)
+    with TikTokDouble(clock, VIDEOS) as double:
+        double.token_status = 503
+        base_url = double.url if failure == "503" else f"http://127.0.0.1:{free_port()}"
+        state = ConnectorState(tmp_path / "tiktok.sqlite")
+        tiktok = TikTokConnector(source(double, base_url=base_url), state, clock=clock, environ=ENV)
+        records, stopped_by_clock = _records_in_thread(tiktok)
+        state.close()
+
+    assert stopped_by_clock, f"the connector asked for tokens without waiting ({double.calls['token']} requests)"
+    assert records == [] and double.calls["query"] == 0
+    # Every attempt is followed by a backoff wait: full jitter up to 2**attempt seconds, capped at 300.
+    waits = clock.sleeps
+    assert all(wait <= min(300.0, 2.0 ** attempt) for attempt, wait in enumerate(waits, 1)), waits
+    assert sum(waits) >= hour.total_seconds()
+    attempts = len(waits)
+    assert 8 <= attempts <= 80, f"{attempts} token requests in a simulated hour"
+    if failure == "503":
+        assert double.calls["token"] == attempts
+        gaps = [(later - earlier).total_seconds()
+                for earlier, later in zip(double.token_requests, double.token_requests[1:], strict=False)]
+        assert gaps == pytest.approx(waits[: len(gaps)], abs=1e-5)
+
+
+def test_a_search_whose_id_keeps_expiring_is_restarted_with_backoff(tmp_path: Path) -> None:
+    clock = FakeClock(START, stop_at=START + timedelta(minutes=30))
+    with TikTokDouble(clock, VIDEOS) as double:
+        double.faults = ["expire_search"] * 6  # the second page of every new search, six times over
+        state = ConnectorState(tmp_path / "tiktok.sqlite")
+        tiktok = TikTokConnector(source(double), state, clock=clock, environ=ENV)
+        records, stopped_by_clock = _records_in_thread(tiktok)
+        state.close()
+
+    assert stopped_by_clock and not double.faults
+    assert [r for r in records if r.produce], "the window was read once its search held"
+    # The first restart goes at once; the five after it wait as backoff says, then the poll interval.
+    restart_waits = [wait for wait in clock.sleeps if wait < 3600]
+    assert len(restart_waits) == 5
+    assert all(wait <= 2.0 ** attempt for attempt, wait in enumerate(restart_waits, 1)), restart_waits
 
 
 def _interrupt_when_idle(double: TikTokDouble, returned: threading.Event, quiet_s: float = 1.5,

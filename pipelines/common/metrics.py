@@ -4,6 +4,8 @@ Each worker process exposes its own ``/metrics`` (``pipeline.metrics_port``; wit
 N`` worker ``i`` listens on ``metrics_port + i``), so Prometheus scrapes each worker as its own
 target and sums. The same figures go to a small JSON status file per worker under
 ``pipeline.status_dir``, which ``siaga status`` reads next to the consumer lag from Kafka.
+Under ``siaga run`` that file also holds each connector's state (running, restarting since,
+stopped and why), refreshed at least every ``HEARTBEAT_S``, for the health check.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
 from collections import Counter, deque
 from datetime import UTC, datetime
@@ -36,6 +39,13 @@ BATCH_SECONDS = Histogram("siaga_pipeline_batch_seconds", "Wall time of one micr
 CONSUMER_LAG = Gauge("siaga_pipeline_consumer_lag", "Records not yet committed, per partition",
                      ["topic", "partition"], registry=REGISTRY)
 MODEL = Info("siaga_pipeline_model", "Tagger models in use", registry=REGISTRY)
+CONNECTOR_RESTARTS = PromCounter("siaga_connector_restarts", "Connector runs restarted after a failure",
+                                 ["connector"], registry=REGISTRY)
+CONNECTOR_UP = Gauge("siaga_connector_up", "1 while a connector runs (or finished its bounded source), else 0",
+                     ["connector"], registry=REGISTRY)
+
+HEARTBEAT_S = 30.0
+"""A status file is rewritten at least this often while its process runs (``StatusFile.heartbeat``)."""
 
 _servers: dict[tuple[str, int], Any] = {}
 
@@ -72,17 +82,36 @@ class StatusFile:
         self.totals: Counter[str] = Counter()
         self.errors: deque[dict[str, str]] = deque(maxlen=10)
         self._recent: deque[tuple[float, int]] = deque()
+        self.connectors: dict[str, dict[str, Any]] | None = None
+        """Each connector's state, under ``siaga run`` only (``None``: a pipeline worker on its own)."""
+        self._lock = threading.Lock()  # connector threads, the pipeline and the main loop all write
+        self._written = 0.0
+
+    def connector(self, name: str, state: dict[str, Any]) -> None:
+        """Note a connector's new state (``siaga run``'s supervisors call this) and write the file."""
+        with self._lock:
+            if self.connectors is None:
+                self.connectors = {}
+            self.connectors[name] = state
+        self.write()
+
+    def heartbeat(self) -> None:
+        """Rewrite the file if it is older than ``HEARTBEAT_S``: its ``updated_at`` says the process is alive."""
+        if time.monotonic() - self._written >= HEARTBEAT_S:
+            self.write()
 
     def committed(self, records: int, counters: Counter[str]) -> None:
         """Note a committed batch."""
-        self.totals.update(counters)
-        self.totals["committed"] += records
-        self._recent.append((time.monotonic(), records))
+        with self._lock:
+            self.totals.update(counters)
+            self.totals["committed"] += records
+            self._recent.append((time.monotonic(), records))
         self.write()
 
     def failed(self, error: str) -> None:
         """Note a failed batch (or a broker that did not answer)."""
-        self.errors.append({"at": utc_now().isoformat(), "error": error[:500]})
+        with self._lock:
+            self.errors.append({"at": utc_now().isoformat(), "error": error[:500]})
         self.write()
 
     def rate(self, window_s: float = 60.0) -> float:
@@ -97,13 +126,18 @@ class StatusFile:
 
     def write(self) -> None:
         """Rewrite the file atomically (a few hundred bytes, once per batch)."""
-        data = {"pid": os.getpid(), "started_at": self.started_at.isoformat(), "updated_at": utc_now().isoformat(),
-                "committed": self.totals["committed"], "indexed": self.totals["indexed"],
-                "dead_lettered": sum(v for k, v in self.totals.items() if k.startswith("dead_letter.")),
-                "rate_per_s": round(self.rate(), 1), "last_errors": list(self.errors)}
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        tmp.replace(self.path)
+        with self._lock:
+            data = {"pid": os.getpid(), "started_at": self.started_at.isoformat(),
+                    "updated_at": utc_now().isoformat(),
+                    "committed": self.totals["committed"], "indexed": self.totals["indexed"],
+                    "dead_lettered": sum(v for k, v in self.totals.items() if k.startswith("dead_letter.")),
+                    "rate_per_s": round(self.rate(), 1), "last_errors": list(self.errors)}
+            if self.connectors is not None:
+                data["connectors"] = {name: dict(state) for name, state in self.connectors.items()}
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+            tmp.replace(self.path)
+            self._written = time.monotonic()
 
     def remove(self) -> None:
         """Forget this worker (it stopped cleanly)."""

@@ -2,9 +2,11 @@
 
 The three stages talk only through Kafka topics, exactly as they would as separate services;
 here they share a process so that one command runs the whole system on a laptop. Connectors
-run in threads (they mostly wait on I/O); the pipeline and alerting steps take turns on the
-main thread. With ``until_idle`` the run ends once every connector has finished and both
-consumer groups have committed everything on their topics.
+run in threads (they mostly wait on I/O), each under a supervisor that restarts it with
+backoff when it fails (``pipelines.ops.supervisor``); the pipeline and alerting steps take
+turns on the main thread. The pipeline's status file also carries each connector's state, for
+the health check. With ``until_idle`` the run ends once every connector has finished (or been
+given up) and both consumer groups have committed everything on their topics.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from connectors import REGISTRY, Connector
@@ -21,6 +24,7 @@ from pipelines.alerting.job import AlertingJob
 from pipelines.post.job import PostPipelineJob, counters_summary
 from pipelines.delivery.emails import subject_of
 from pipelines.ops.services import ensure_ready
+from pipelines.ops.supervisor import GIVE_UP_AFTER, ConnectorSupervisor
 from pipelines.common.clients import close_shared_clients, shared_client
 from schemas.alert import Alert
 from schemas.clock import Clock, process_clock
@@ -48,6 +52,8 @@ class RunSummary:
     connector_errors: dict[str, str] = field(default_factory=dict)
     connector_warnings: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
     """Per connector with warnings: how many, and the most frequent (``ConnectorStats.warning_lines``)."""
+    connector_restarts: dict[str, tuple[int, str]] = field(default_factory=dict)
+    """Per connector restarted after failures: how often, and the last failure."""
 
     def render(self, settings: Settings) -> str:
         """The summary as printed at the end of a run."""
@@ -75,6 +81,8 @@ class RunSummary:
             lines.append(f"  emails                 : {', '.join(self.destinations)}")
         for name, error in self.connector_errors.items():
             lines.append(f"  connector {name} FAILED: {error}")
+        for name, (count, error) in self.connector_restarts.items():
+            lines.append(f"  connector {name} restarted {count} time(s); last failure: {error}")
         for name, (count, top) in self.connector_warnings.items():
             lines.append(f"  connector {name} warnings: {count}")
             lines += [f"    - {line}" for line in top]
@@ -129,25 +137,24 @@ def run(settings: Settings, *, until_idle: bool, stop: threading.Event | None = 
     clock = clock or process_clock()
     started = time.monotonic()
     ensure_ready(settings, clock)
-    connectors = build_connectors(settings)
-    errors: dict[str, str] = {}
-
-    def run_connector(connector: Connector) -> None:
-        try:
-            connector.run(settings, stop)
-        except Exception as exc:  # noqa: BLE001 - reported in the summary, the other stages go on
-            errors[connector.name] = f"{type(exc).__name__}: {exc}"
-
-    threads = [threading.Thread(target=run_connector, args=(c,), name=f"connector-{c.name}", daemon=True)
-               for c in connectors]
-    for thread in threads:
-        thread.start()
     pipeline = PostPipelineJob(settings)
     alerting = AlertingJob(settings, clock)
     retention = PeriodicRetention(settings, clock)
+    status = pipeline.status
+    status.connectors = {}  # marks the file as this run's, for the health check, even with no source
+    supervisors = [
+        ConnectorSupervisor(source.name, partial(REGISTRY[source.type].from_config, source, settings), settings,
+                            stop, clock, status, give_up_after=GIVE_UP_AFTER if until_idle else None)
+        for source in settings.sources
+    ]
+    threads = [threading.Thread(target=s.run, name=f"connector-{s.name}", daemon=True) for s in supervisors]
+    status.write()
+    for thread in threads:
+        thread.start()
     try:
         idle = 0
         while not stop.is_set():
+            status.heartbeat()
             retention.maybe_apply()
             moved = pipeline.step()
             moved += alerting.step()
@@ -179,10 +186,11 @@ def run(settings: Settings, *, until_idle: bool, stop: threading.Event | None = 
         alerts=alerting.totals.fired,
         already_sent=alerting.totals.already_sent,
         destinations=sorted(alerting.totals.destinations),
-        connectors={c.name: c.stats.produced for c in connectors},
-        connector_errors=errors,
-        connector_warnings={c.name: (c.stats.warnings, c.stats.warning_lines(5)) for c in connectors
-                            if c.stats.warnings},
+        connectors={s.name: s.stats.produced for s in supervisors},
+        connector_errors={s.name: s.error for s in supervisors if s.error is not None},
+        connector_warnings={s.name: (s.stats.warnings, s.stats.warning_lines(5)) for s in supervisors
+                            if s.stats.warnings},
+        connector_restarts={s.name: (s.restarts, s.last_error or "") for s in supervisors if s.restarts},
     )
 
 

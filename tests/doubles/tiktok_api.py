@@ -27,6 +27,7 @@ class FakeClock:
         self.stop_at = stop_at
         self.lock = threading.Lock()
         self.slept = 0.0
+        self.sleeps: list[float] = []
 
     def now(self) -> datetime:
         with self.lock:
@@ -36,6 +37,7 @@ class FakeClock:
         with self.lock:
             self.current += timedelta(seconds=max(seconds, 0.0))
             self.slept += max(seconds, 0.0)
+            self.sleeps.append(max(seconds, 0.0))
             past = self.stop_at is not None and self.current >= self.stop_at
         if past:
             stop.set()
@@ -55,6 +57,10 @@ class TikTokDouble(LoopbackServer):
         self.searches: dict[str, list[dict[str, Any]]] = {}
         self.expired_searches: set[str] = set()
         self.faults: list[str] = []
+        self.token_status: int | None = None
+        """When set, the token endpoint answers every request with this HTTP status (a 503, say)."""
+        self.token_requests: list[datetime] = []
+        """When (on the fake clock) each token request arrived."""
         self.requests_per_day: Counter[str] = Counter()
         self.calls: Counter[str] = Counter()
         self.lock = threading.Lock()
@@ -92,6 +98,9 @@ class TikTokDouble(LoopbackServer):
 
     def token(self, form: dict[str, list[str]]) -> tuple[int, Any]:
         self.calls["token"] += 1
+        self.token_requests.append(self.clock.now())
+        if self.token_status is not None:
+            return self.token_status, {"error": "server_error", "error_description": "Service unavailable."}
         if form.get("client_key") != [self.client_key] or form.get("client_secret") != [self.client_secret]:
             return 401, {"error": "invalid_client", "error_description": "Client key or secret is incorrect."}
         token = f"tok-{self.calls['token']}"
