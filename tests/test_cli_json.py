@@ -98,9 +98,9 @@ def test_status_health_is_healthy_while_the_services_answer(stack: Stack, tmp_pa
     make_settings(stack, tmp_path)
     config = str(next(tmp_path.glob("siaga-*.yaml")))
     assert main(["status", "--health", "--config", config]) == 0
-    assert capsys.readouterr().out.strip() == "healthy"
+    assert capsys.readouterr().out.splitlines()[0] == "healthy"
     assert main(["status", "--health", "--json", "--config", config]) == 0
-    assert json.loads(capsys.readouterr().out) == {"healthy": True, "dead_connectors": []}
+    assert json.loads(capsys.readouterr().out) == {"healthy": True, "findings": ["no sources configured"]}
 
 
 def test_stack_status_json_with_external_services(stack: Stack, tmp_path: Path,
@@ -128,3 +128,16 @@ def test_connectors_list_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         {"name": "apify-tt", "type": "import", "format": "apify-tiktok", "where": str(export)},
         {"name": "tt", "type": "tiktok", "format": None, "where": "https://open.tiktokapis.com"},
     ]
+
+
+def test_status_health_fails_where_sources_are_configured_but_no_siaga_run_reports(
+        stack: Stack, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sample = tmp_path / "posts.jsonl"
+    sample.write_text("", encoding="utf-8")
+    make_settings(stack, tmp_path, pipeline={"status_dir": str(tmp_path / "status")},
+                  sources=[{"type": "replay", "name": "sample", "path": str(sample)}])
+    config = str(next(tmp_path.glob("siaga-*.yaml")))
+    assert main(["status", "--health", "--config", config]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "unhealthy"
+    assert out[1].startswith("no running `siaga run` has reported in")

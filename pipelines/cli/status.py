@@ -28,12 +28,14 @@ def register(commands: argparse._SubParsersAction) -> None:
             and the status file each pipeline worker keeps in pipeline.status_dir: lag per
             partition, records/s over the last minute, and the last errors (times in WIB).
             With --health, only check that the system is alive: exit {EXIT_UNAVAILABLE} when Kafka or
-            Elasticsearch does not answer, {EXIT_FAILED} when a connector of `siaga run` has died.""",
+            Elasticsearch does not answer; where sources are configured, exit {EXIT_FAILED} when no live
+            `siaga run` reports in pipeline.status_dir, when it stopped reporting, or when one of its
+            connectors stopped or kept failing for connectors.unhealthy_after.""",
         examples=["siaga status", "siaga status --json | jq .total_lag", "siaga status --health"],
     )
     parser.add_argument("--json", action="store_true", help="print lag, workers and errors as one JSON object")
     parser.add_argument("--health", action="store_true",
-                        help=f"exit {EXIT_OK} only if Kafka and Elasticsearch answer and every connector is alive")
+                        help=f"exit {EXIT_OK} only if Kafka and Elasticsearch answer and every connector of `siaga run` is alive")
 
 
 def status(settings: Settings, args: argparse.Namespace) -> int:
@@ -88,24 +90,16 @@ def render(report: dict[str, Any], settings: Settings) -> str:
 
 
 def health(settings: Settings, *, as_json: bool) -> int:
-    """``siaga status --health``: services reachable and no dead connector, or a non-zero exit."""
+    """``siaga status --health``: services reachable and, where sources are configured, a live
+    ``siaga run`` whose connectors are all alive; otherwise a non-zero exit."""
+    from pipelines.ops.supervisor import Health
+    from pipelines.ops.supervisor import health as run_health
+    from schemas.clock import utc_now
+
     require_services(settings, "kafka", "elasticsearch")
-    dead = dead_connectors(settings)
+    verdict = run_health(settings, utc_now()) if settings.sources else Health(True, ["no sources configured"])
     if as_json:
-        print_json({"healthy": not dead, "dead_connectors": dead})
-    elif dead:
-        print("unhealthy: " + "; ".join(dead))
+        print_json({"healthy": verdict.healthy, "findings": [untrusted(line) for line in verdict.lines]})
     else:
-        print("healthy")
-    return EXIT_FAILED if dead else EXIT_OK
-
-
-def dead_connectors(settings: Settings) -> list[str]:
-    """The connectors of a running ``siaga run`` that have stopped for good, one short line each.
-
-    The hook for connector supervision (issue 12, section 2): ``siaga run`` is to report each
-    connector's state where this can read it (for example a status file per connector in
-    ``pipeline.status_dir``, as the pipeline workers keep theirs), and this is to read it. Until
-    then no connector is known to be dead, and ``--health`` checks the services only.
-    """
-    return []
+        print("\n".join(untrusted(line) for line in verdict.render().splitlines()))
+    return EXIT_OK if verdict.healthy else EXIT_FAILED
