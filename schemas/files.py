@@ -88,12 +88,14 @@ def private_file(path: Path) -> Path:
     return path
 
 
-def write_private(path: Path, data: bytes | str) -> Path:
+def write_private(path: Path, data: bytes | str, *, durable: bool = True) -> Path:
     """Replace ``path`` with ``data`` atomically and durably, as a 0600 file in a 0700 folder.
 
     ``str`` is written as UTF-8. Write a temporary file in the same folder, fsync it, rename it
     over ``path``, fsync the folder. Readers see the old content or the new, never a mix; after
-    a crash the file is never empty or torn.
+    a crash the file is never empty or torn. ``durable=False`` leaves out both fsyncs, for
+    files that only report (a status file rewritten every batch): still atomic and private,
+    but after a power cut it may hold older content or none.
     """
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -103,13 +105,15 @@ def write_private(path: Path, data: bytes | str) -> Path:
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    _fsync_dir(folder)
+    if durable:
+        _fsync_dir(folder)
     return path
 
 

@@ -87,6 +87,16 @@ def test_the_file_and_then_its_folder_are_fsynced(tmp_path: Path, monkeypatch: p
     assert synced[1] == str(target.parent)
 
 
+def test_a_file_that_only_reports_can_skip_the_fsyncs_and_is_still_private(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_umask: None) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    target = tmp_path / "status" / "pipeline.1.json"
+    write_private(target, b"{}", durable=False)
+    assert synced == [] and target.read_bytes() == b"{}"
+    assert mode(target) == 0o600 and mode(target.parent) == 0o700
+
+
 def test_private_dir_makes_missing_folders_0700_and_refuses_a_file_in_the_way(tmp_path: Path,
                                                                              open_umask: None) -> None:
     made = private_dir(tmp_path / "a" / "b")
