@@ -19,7 +19,8 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 from apache_beam.utils.windowed_value import WindowedValue
-from kafka.errors import InvalidRecordError, KafkaError, MessageSizeTooLargeError, RecordListTooLargeError
+from kafka.errors import (InvalidRecordError, KafkaError, KafkaTimeoutError, MessageSizeTooLargeError,
+                          RecordListTooLargeError)
 
 from pipelines.common.clients import discard_shared_client, resolve_secrets, shared_client
 from pipelines.common.records import cut
@@ -133,6 +134,15 @@ PRODUCER_OWNER = "post-pipeline"
 """The post pipeline's producer is its own (see ``shared_client``): it may have to replace it."""
 
 
+def _answered(exc: Exception) -> bool:
+    """Whether a failed send was refused by the broker, which may leave the producer failing every later send.
+
+    A broker that did not answer in time (``KafkaTimeoutError``) leaves the producer as it was:
+    it reconnects by itself, and a new one could not connect either.
+    """
+    return not isinstance(exc, KafkaTimeoutError)
+
+
 class DeadLetterRefused(SiagaError):
     """The dead-letter topic refused even a dead letter stripped of its original: check its limits."""
 
@@ -206,7 +216,8 @@ class ProduceFn(beam.DoFn):
                 failed.append((send, exc))
         if not failed:
             return
-        self._replace_producer()
+        if any(_answered(exc) for _, exc in failed):
+            self._replace_producer()
         retryable = [exc for _, exc in failed if not isinstance(exc, REFUSED_FOR_ITSELF)]
         if retryable:
             raise retryable[0]
@@ -239,8 +250,9 @@ class ProduceFn(beam.DoFn):
         except REFUSED_FOR_ITSELF as exc:
             self._replace_producer()
             return exc
-        except KafkaError:
-            self._replace_producer()
+        except KafkaError as exc:
+            if _answered(exc):
+                self._replace_producer()
             raise
         return None
 
