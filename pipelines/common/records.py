@@ -31,6 +31,7 @@ room for the key and the record's framing."""
 MAX_REASON_CHARS = 2_000
 """Reasons are cut here, so every dead letter stays far below the broker's message limit."""
 
+
 @dataclass(frozen=True)
 class KafkaRecord:
     """One consumed Kafka record."""
