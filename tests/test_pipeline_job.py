@@ -163,3 +163,105 @@ def test_the_largest_accepted_record_fits_the_tagged_topic_with_its_tags(setting
     (tagged,) = read_topic(settings, settings.kafka.topics.tagged, 1)
     assert TaggedPost.model_validate_json(tagged.value).post_id == "tiktok:besar"
     assert len(tagged.value) > MAX_RECORD_BYTES  # it did grow with its tags
+
+
+def test_a_lone_surrogate_or_a_record_that_grows_past_the_limit_is_dead_lettered_not_retried_for_ever(
+        stack: Stack, tmp_path: Path):
+    # Before, both failed their batch on every retry: the first when the tagged post was written
+    # as JSON (UTF-8 cannot encode a lone surrogate), the second in the producer's send (2 MB).
+    from tests.test_transforms import growing_record, lone_surrogate_record
+
+    settings = make_settings(stack, tmp_path, kafka={"partitions": 1},
+                             pipeline={"retry_backoff_max_s": 0.1, "status_dir": str(tmp_path / "status")})
+    ensure_ready(settings)
+    produce(settings, [make_post("s1"), lone_surrogate_record("s2"), growing_record("s3"), make_post("s4")])
+    job = PostPipelineJob(settings)
+    try:
+        assert drain(job, rounds=6) == 4
+        assert job.lag() == 0
+    finally:
+        job.close()
+    assert sorted(es_docs(settings)) == ["tiktok:s1", "tiktok:s4"]
+    assert sorted(m.key for m in read_topic(settings, settings.kafka.topics.tagged, 2)) == [b"tiktok:s1", b"tiktok:s4"]
+    letters = [DeadLetter.model_validate_json(m.value) for m in read_topic(settings, settings.kafka.topics.dead_letter, 2)]
+    assert sorted(letter.source.rsplit("/", 1)[1] for letter in letters) == ["1", "2"]
+    assert all(letter.stage == "validate" for letter in letters)
+    assert job.totals["dead_letter.validate"] == 2
+
+
+def _own_broker_settings(tmp_path: Path, topic_limits: dict[str, int]) -> tuple[Stack, Settings]:
+    """A broker of the test's own whose topics named in ``topic_limits`` take messages up to so many bytes.
+
+    Its own: a refused send leaves kafka-python's producer failing every later send, and a
+    regression here must not spoil the session's shared producer for the other tests.
+    """
+    from kafka.admin import KafkaAdminClient, NewTopic
+
+    own = Stack(tmp_path / "noida")
+    own.start()
+    settings = make_settings(own, tmp_path, kafka={"partitions": 1},
+                             pipeline={"retry_backoff_max_s": 0.1, "status_dir": str(tmp_path / "status")})
+    topics = settings.kafka.topics.model_dump()
+    admin = KafkaAdminClient(**settings.kafka_client_kwargs())
+    try:
+        admin.create_topics([NewTopic(topics[name], 1, 1, topic_configs={"max.message.bytes": str(limit)})
+                             for name, limit in topic_limits.items()])
+    finally:
+        admin.close()
+    ensure_ready(settings)
+    return own, settings
+
+
+def test_a_tagged_post_the_topic_refuses_is_dead_lettered_and_the_next_batch_gets_a_new_producer(tmp_path: Path):
+    from pipelines.common.clients import close_shared_clients
+
+    own, settings = _own_broker_settings(tmp_path, {"tagged": 4_000})
+    try:
+        long_text = "Kabar pilkada hari ini panjang sekali, simak baik-baik ya. " * 100
+        produce(settings, [make_post("p1"), make_post("p2", text=long_text), make_post("p3")])
+        job = PostPipelineJob(settings)
+        try:
+            assert drain(job, rounds=6) == 3, "the refused post must not block the partition"
+            # The refusal left the producer failing every send: a new one must take the next batch.
+            produce(settings, [make_post("p4"), make_post("p5")])
+            assert drain(job, rounds=6) == 2
+            assert job.lag() == 0
+        finally:
+            job.close()
+        tagged = read_topic(settings, settings.kafka.topics.tagged, 5, timeout_ms=1500)
+        assert sorted(m.key for m in tagged) == [b"tiktok:p1", b"tiktok:p3", b"tiktok:p4", b"tiktok:p5"]
+        (message,) = read_topic(settings, settings.kafka.topics.dead_letter, 2, timeout_ms=1500)
+        letter = DeadLetter.model_validate_json(message.value)
+        assert (letter.stage, letter.key, letter.source) == ("publish", "tiktok:p2",
+                                                             f"kafka/{settings.kafka.topics.tagged}")
+        assert "MessageSizeTooLarge" in letter.reason
+        assert TaggedPost.model_validate_json(letter.original()).text == long_text
+        assert job.totals["dead_letter.publish"] == 1
+    finally:
+        close_shared_clients()
+        own.stop()
+
+
+def test_a_dead_letter_the_dead_letter_topic_refuses_is_written_without_its_original(tmp_path: Path):
+    import hashlib
+
+    from pipelines.common.clients import close_shared_clients
+
+    own, settings = _own_broker_settings(tmp_path, {"dead_letter": 3_000})
+    try:
+        junk = b"{oops " + b"x" * 20_000
+        produce(settings, [make_post("d1"), junk, make_post("d2")])
+        job = PostPipelineJob(settings)
+        try:
+            assert drain(job, rounds=6) == 3
+        finally:
+            job.close()
+        assert sorted(es_docs(settings)) == ["tiktok:d1", "tiktok:d2"]
+        (message,) = read_topic(settings, settings.kafka.topics.dead_letter, 2, timeout_ms=1500)
+        letter = DeadLetter.model_validate_json(message.value)
+        assert letter.stage == "validate" and letter.reason.startswith("malformed JSON")
+        assert letter.truncated and letter.original() == b""
+        assert letter.original_size == len(junk) and letter.original_sha256 == hashlib.sha256(junk).hexdigest()
+    finally:
+        close_shared_clients()
+        own.stop()

@@ -121,3 +121,62 @@ def test_transform_output_matches_with_equal_to():
         out = pipeline | beam.Create(records) | ValidateAndTag(TaggingSettings())
         ids = out["tagged"] | beam.Map(lambda p: p.post_id)
         assert_that(ids, equal_to(["tiktok:0", "tiktok:1", "tiktok:2"]))
+
+
+def lone_surrogate_record(native_id: str) -> bytes:
+    """A post whose platform payload holds a lone surrogate: ``json.loads`` takes it, UTF-8 cannot say it."""
+    value = json.dumps(make_post(native_id, raw={"caption": "\ud800"})).encode()
+    assert json.loads(value)["raw"]["caption"] == "\ud800"
+    return value
+
+
+def growing_record(native_id: str) -> bytes:
+    """A record under the size limit whose ``raw`` re-serialises to more than twice the limit.
+
+    ``1e5`` is three bytes on the wire and eight (``100000.0``) once parsed and written again.
+    """
+    head = json.dumps(make_post(native_id))[:-1] + ', "raw": {"n": ['
+    count = (MAX_RECORD_BYTES - len(head) - 4) // 4
+    value = (head + ",".join(["1e5"] * count) + "]}}").encode()
+    assert len(value) <= MAX_RECORD_BYTES
+    assert len(json.dumps(json.loads(value)).encode()) > 2 * 1_000_000
+    return value
+
+
+def test_a_lone_surrogate_or_a_record_that_grows_past_the_limit_is_dead_lettered_and_the_rest_tagged():
+    records = [record(0, encode(make_post("300"))), record(1, lone_surrogate_record("301")),
+               record(2, growing_record("302")), record(3, encode(make_post("303")))]
+    tagged, dead = run_transform(records)
+    assert sorted(p.post_id for p in tagged) == ["tiktok:300", "tiktok:303"]
+    by_source = {letter.source: letter for letter in dead}
+    assert sorted(by_source) == ["raw/0/1", "raw/0/2"]
+    surrogate, grown = by_source["raw/0/1"], by_source["raw/0/2"]
+    assert surrogate.stage == "validate" and surrogate.reason.startswith("malformed JSON:"), surrogate.reason
+    assert surrogate.original() == records[1].value
+    assert grown.stage == "validate"
+    assert "written again" in grown.reason and f"{MAX_RECORD_BYTES:,}" in grown.reason, grown.reason
+
+
+def test_a_post_whose_watchlist_matches_make_it_too_large_for_the_tagged_topic_is_dead_lettered_before_indexing():
+    # Validation bounds the post (MAX_RECORD_BYTES), not what tagging adds: here 40 watchlists
+    # that share 100 terms give each mention 40 matches, about 400 kB of tags.
+    from pipelines.common.records import MAX_TAGGED_BYTES
+    from schemas.config import Watchlist
+
+    terms = [f"istilah{i:03d}" for i in range(100)]
+    settings = TaggingSettings(watchlists=[Watchlist(name=f"daftar-pantauan-yang-namanya-panjang-{n:02d}", terms=terms)
+                                           for n in range(40)])
+    text = " ".join(terms)
+    head = json.dumps(make_post("400", text=text))[:-1] + ', "raw": {"blob": "'
+    large = (head + "x" * (MAX_RECORD_BYTES - len(head) - 2_000) + '"}}').encode()
+    records = [record(0, large), record(1, encode(make_post("401", text=text)))]
+    COLLECTED.clear()
+    with BeamTestPipeline(runner="FnApiRunner") as pipeline:
+        out = pipeline | beam.Create(records) | ValidateAndTag(settings, max_batch_size=3)
+        assert_that(out["tagged"], _collect("tagged"), label="tagged")
+        assert_that(out[DEAD_LETTER], _collect("dead"), label="dead")
+    (small,) = COLLECTED["tagged"]
+    assert small.post_id == "tiktok:401" and len(small.matches) == 4_000
+    (letter,) = COLLECTED["dead"]
+    assert (letter.stage, letter.key) == ("tag", "tiktok:400")
+    assert f"over the {MAX_TAGGED_BYTES:,}-byte limit of the tagged-posts topic" in letter.reason, letter.reason

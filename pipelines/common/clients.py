@@ -4,6 +4,7 @@ configuration, and secrets that stay out of pickled job graphs (``EnvSecret``)."
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import Any
 
 from schemas.errors import ConfigError
 
+log = logging.getLogger(__name__)
 _clients: dict[str, Any] = {}
 _clients_lock = threading.Lock()
 
@@ -49,9 +51,18 @@ def resolve_secrets(kwargs: dict[str, Any]) -> dict[str, Any]:
     return {key: resolve(value) for key, value in kwargs.items()}
 
 
-def shared_client(kind: str, kwargs: dict[str, Any]) -> Any:
-    """One client per process and configuration, reused across bundles and micro-batches."""
-    cache_key = kind + json.dumps(kwargs, sort_keys=True, default=str)
+def _cache_key(kind: str, kwargs: dict[str, Any], owner: str) -> str:
+    return f"{kind}/{owner}/" + json.dumps(kwargs, sort_keys=True, default=str)
+
+
+def shared_client(kind: str, kwargs: dict[str, Any], owner: str = "") -> Any:
+    """One client per process, configuration and ``owner``, reused across bundles and micro-batches.
+
+    ``owner`` keeps one user's client apart from the others' where one user may have to replace
+    it (``discard_shared_client``) while another still holds it: the post pipeline's producer is
+    its own, so the alerting job running in the same process never finds it closed under it.
+    """
+    cache_key = _cache_key(kind, kwargs, owner)
     with _clients_lock:
         client = _clients.get(cache_key)
         if client is None:
@@ -67,6 +78,27 @@ def shared_client(kind: str, kwargs: dict[str, Any]) -> Any:
                 client = KafkaProducer(acks="all", linger_ms=100, batch_size=512 * 1024, retries=5, **kwargs)
             _clients[cache_key] = client
         return client
+
+
+def discard_shared_client(kind: str, kwargs: dict[str, Any], client: Any, owner: str = "") -> bool:
+    """Close ``client`` and forget it, so the next ``shared_client`` call makes a new one.
+
+    For a client that cannot be used any more: kafka-python's (3.0) idempotent producer fails
+    every later send, to any topic, once the broker refused one. Only ``client`` itself is
+    dropped: if another user already replaced it, the replacement stays. ``True`` if dropped now.
+    """
+    cache_key = _cache_key(kind, kwargs, owner)
+    with _clients_lock:
+        if _clients.get(cache_key) is not client:
+            return False
+        del _clients[cache_key]
+    log.warning("replacing the shared %s client after a failure that leaves it unusable", kind)
+    try:
+        # A short wait: the producer's pending sends are failed already, there is nothing to flush.
+        client.close(**({"timeout": 2} if kind == "kafka" else {}))
+    except Exception as exc:  # noqa: BLE001 - closing a broken client may fail too; it is dropped anyway
+        log.warning("closing the discarded %s client failed: %s: %s", kind, type(exc).__name__, exc)
+    return True
 
 
 def close_shared_clients() -> None:

@@ -23,6 +23,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter as PromCounter, Gauge, Histogram, Info, start_http_server
 
 from schemas.clock import utc_now
+from schemas.files import private_dir, write_private
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 """One registry per process: every job in the process adds to the same series."""
@@ -76,7 +77,7 @@ class StatusFile:
     """What one worker last did, as JSON, for ``siaga status``: totals, recent rate, last errors."""
 
     def __init__(self, directory: Path, group_id: str) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dir(directory)
         self.path = directory / f"{group_id}.{os.getpid()}.json"
         self.started_at = utc_now()
         self.totals: Counter[str] = Counter()
@@ -125,7 +126,11 @@ class StatusFile:
         return sum(n for _, n in self._recent) / span
 
     def write(self) -> None:
-        """Rewrite the file atomically (a few hundred bytes, once per batch)."""
+        """Rewrite the file atomically (a few hundred bytes, once per batch).
+
+        Private (0600): its last errors can quote what a post held. Not fsynced: it only
+        reports, and two fsyncs per batch would cost more than the file is worth.
+        """
         with self._lock:
             data = {"pid": os.getpid(), "started_at": self.started_at.isoformat(),
                     "updated_at": utc_now().isoformat(),
@@ -134,9 +139,7 @@ class StatusFile:
                     "rate_per_s": round(self.rate(), 1), "last_errors": list(self.errors)}
             if self.connectors is not None:
                 data["connectors"] = {name: dict(state) for name, state in self.connectors.items()}
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(data), encoding="utf-8")
-            tmp.replace(self.path)
+            write_private(self.path, json.dumps(data), durable=False)
             self._written = time.monotonic()
 
     def remove(self) -> None:

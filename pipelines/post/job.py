@@ -34,7 +34,7 @@ from pipelines.common.kafka_io import lag_by_partition, make_consumer, poll_batc
 from pipelines.common.records import KafkaRecord
 from pipelines.post.sinks import WriteToElasticsearch, WriteToKafka
 from pipelines.post.transforms import DEAD_LETTER, METRICS_NAMESPACE, ValidateAndTag, as_kafka_message, flatten_all
-from pipelines.common.records import dead_letter_message
+from pipelines.common.records import dead_letter_message, stripped_dead_letter
 from schemas.config import Settings
 from schemas.taxonomy import RISK_LEVELS
 
@@ -48,15 +48,15 @@ def build(records: beam.PCollection, settings: Settings) -> None:
     indexed = out["tagged"] | "WriteToElasticsearch" >> WriteToElasticsearch(
         settings.elasticsearch_kwargs(), settings.elasticsearch.posts_index, settings.pipeline.es_bulk_size
     )
-    (
+    refused = (
         indexed["indexed"]
         | "ToTaggedMessage" >> beam.Map(as_kafka_message)
         | "WriteTaggedPosts" >> WriteToKafka(kafka, topics.tagged)
     )
     (
-        flatten_all((out[DEAD_LETTER], indexed[DEAD_LETTER]), "AllDeadLetters")
+        flatten_all((out[DEAD_LETTER], indexed[DEAD_LETTER], refused), "AllDeadLetters")
         | "ToDeadLetterMessage" >> beam.Map(dead_letter_message)
-        | "WriteDeadLetters" >> WriteToKafka(kafka, topics.dead_letter)
+        | "WriteDeadLetters" >> WriteToKafka(kafka, topics.dead_letter, fallback=stripped_dead_letter)
     )
 
 

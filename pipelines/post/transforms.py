@@ -16,7 +16,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
-from pipelines.common.records import InvalidRecord, KafkaRecord, parse_post, record_key
+from pipelines.common.records import MAX_TAGGED_BYTES, InvalidRecord, KafkaRecord, cut, parse_post, record_key, serialised_size
 from pipelines.tagging.tagger import Tagger
 from schemas.config import TaggingSettings
 from schemas.deadletter import DeadLetter
@@ -65,7 +65,7 @@ class ParseRecordFn(beam.DoFn):
                 DeadLetter.wrap(
                     record.value,
                     stage="validate",
-                    reason=str(exc),
+                    reason=cut(str(exc)),
                     error_type=type(exc).__name__,
                     source=record.source,
                     key=record_key(record),
@@ -113,16 +113,9 @@ class TagFn(beam.DoFn):
         version = self._tagger.version
         for post, tags in self._tag_each(batch):
             if isinstance(tags, Exception):
-                self.failed.inc()
-                yield TaggedOutput(DEAD_LETTER, DeadLetter.wrap(
-                    post.model_dump_json().encode(), stage="tag", reason=f"tagging failed: {tags}",
-                    error_type=type(tags).__name__, source=f"post/{post.post_id}", key=post.post_id,
-                    failed_at=utc_now(),
-                ))
+                yield self._dead_letter(post, f"tagging failed: {tags}", type(tags).__name__)
                 continue
-            Metrics.counter(METRICS_NAMESPACE, f"language.{tags.language}").inc()
-            Metrics.counter(METRICS_NAMESPACE, f"risk_level.{tags.risk.level}").inc()
-            yield TaggedPost(
+            tagged = TaggedPost(
                 **post.model_dump(),
                 language=tags.language,
                 language_score=tags.language_score,
@@ -132,6 +125,28 @@ class TagFn(beam.DoFn):
                 tagged_at=tagged_at,
                 tagger_version=version,
             )
+            # Checked before indexing, so a post is in Elasticsearch only if the tagged topic takes
+            # it too: the validated post is at most MAX_RECORD_BYTES, but its watchlist matches are
+            # not bounded by anything but the text.
+            try:
+                size = serialised_size(tagged)
+            except InvalidRecord as exc:
+                yield self._dead_letter(post, str(exc), "InvalidRecord")
+                continue
+            if size > MAX_TAGGED_BYTES:
+                yield self._dead_letter(post, f"tagged post is {size:,} bytes, over the {MAX_TAGGED_BYTES:,}-byte "
+                                              "limit of the tagged-posts topic", "InvalidRecord")
+                continue
+            Metrics.counter(METRICS_NAMESPACE, f"language.{tags.language}").inc()
+            Metrics.counter(METRICS_NAMESPACE, f"risk_level.{tags.risk.level}").inc()
+            yield tagged
+
+    def _dead_letter(self, post: Post, reason: str, error_type: str) -> TaggedOutput:
+        self.failed.inc()
+        return TaggedOutput(DEAD_LETTER, DeadLetter.wrap(
+            post.model_dump_json().encode(), stage="tag", reason=cut(reason), error_type=error_type,
+            source=f"post/{post.post_id}", key=post.post_id, failed_at=utc_now(),
+        ))
 
 
 class ValidateAndTag(beam.PTransform):
