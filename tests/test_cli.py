@@ -304,3 +304,20 @@ def test_templates_prints_what_setup_installs_shards_replicas_and_ilm_policy(
     assert posts == {"number_of_shards": 3, "number_of_replicas": 1, "index.lifecycle.name": "siaga-posts"}
     # Alerts are deleted by `siaga retention` only: the post policy's whole-index delete must not reach them.
     assert alerts == {"number_of_shards": 3, "number_of_replicas": 1}
+
+
+def test_deadletters_shows_terminal_escapes_in_a_post_as_text_never_as_control_codes(
+        settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ensure_ready(settings)
+    # What an attacker can put in a post: clear the screen, set the window title, hide text,
+    # and reverse what follows with a bidi override.
+    hostile = "\x1b[2J\x1b]0;pwned\x07\x1b[8mhidden\x1b[0m \u202etxt.exe"
+    letter = DeadLetter.wrap(hostile.encode(), stage="validate", reason=f"malformed JSON near {hostile}",
+                             error_type="InvalidRecord", source="raw/0/7", key=f"tiktok:{hostile}",
+                             failed_at="2026-11-21T12:00:00+00:00")
+    produce(settings, settings.kafka.topics.dead_letter, [letter.model_dump_json().encode()])
+    config = config_of(settings, tmp_path / "cli.yaml")
+    assert main(["--config", str(config), "deadletters"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\x1b[2J" in out and "\\u202e" in out and "pwned" in out

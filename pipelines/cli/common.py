@@ -194,11 +194,13 @@ def existing_path(path: Path, option: str | None = None, *, folder_ok: bool = Fa
 def untrusted(text: str) -> str:
     """Text from outside Siaga (post text, handles, dead-letter reasons quoting them) as it is printed.
 
-    Every such text a command prints to a terminal passes through here, and only here. Today it
-    keeps each item on its line; escaping terminal control sequences (issue 12, section 3) is
-    to be wired in here with the helper for it in ``pipelines/common/``.
+    Every such text a command prints to a terminal passes through here, and only here: control
+    characters, escape sequences and bidi overrides are shown as visible escapes (``\\x1b``), so
+    a post cannot move the cursor, recolour the terminal or reorder what the operator reads.
     """
-    return text.replace("\r", " ").replace("\n", " ")
+    from pipelines.common.terminal import printable
+
+    return printable(text)
 
 
 def print_json(value: Any) -> None:
