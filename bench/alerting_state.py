@@ -181,13 +181,14 @@ def holdings(engine: RuleEngine) -> dict[str, int]:
     counts: dict[str, int] = {}
     for rule_id, evaluator in engine.evaluators.items():
         counts[f"{rule_id}: groups"] = len(evaluator.groups)
-        if hasattr(evaluator, "last_seen"):
-            counts[f"{rule_id}: remembered terms"] = len(evaluator.last_seen)
+        for name in ("last_seen", "memory"):  # the new-term memory, before and after it was capped
+            if isinstance(getattr(evaluator, name, None), dict):
+                counts[f"{rule_id}: remembered terms"] = len(getattr(evaluator, name))
     counts["neardup: clusters"] = len(engine.neardup.clusters)
     counts["neardup: posts assigned"] = len(engine.neardup.assigned)
-    members = getattr(engine, "_cluster_members", None)
+    members = getattr(engine, "_cluster_members", None) or getattr(engine, "_cluster_first", None)
     if isinstance(members, dict):
-        counts["cluster members kept"] = sum(len(m) for m in members.values())
+        counts["cluster members kept"] = sum(len(m) if isinstance(m, list) else 1 for m in members.values())
     return counts
 
 

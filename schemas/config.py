@@ -488,6 +488,11 @@ class NewTermRule(RuleBase):
     type: Literal["new_term"] = "new_term"
     terms: Literal["hashtag", "phrase"] = "hashtag"
     memory: Duration = Field(default=timedelta(days=7), description="how long a term counts as known once seen")
+    max_terms: int = Field(
+        default=100_000, ge=100,
+        description="the most terms remembered (~17 bytes each in the saved state); when full, the terms used only "
+                    "once and longest ago are forgotten first. 6,000 posts hold ~230,000 distinct phrases",
+    )
     threshold: int = Field(ge=1)
     window: Duration
 

@@ -11,6 +11,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from pipelines.alerting.neardup import NearDuplicateIndex, normalise
+from schemas.alert import make_alert_id
 from pipelines.alerting.engine import EVALUATORS, Breach, Resolution, RuleEngine, phrases_of
 from schemas.config import RULE_TYPES, Rule, RuleBase
 from schemas.post import TaggedPost
@@ -436,3 +437,32 @@ def test_a_saved_state_is_swept_first_and_carries_each_posts_evidence_once() -> 
     snapshot = json.dumps(engine.snapshot())
     # 59 new phrases, each with a window holding the same post: its text is saved once
     assert snapshot.count(wordy("w0", 0, words=60).text) == 1
+
+
+def test_a_state_saved_before_the_compact_format_is_read_and_goes_on() -> None:
+    # tests/data/engine-state-v2.json: written by the engine before state version 3, after a copy-paste
+    # campaign (an open `salin` incident) and a new hashtag #tpssiluman (an open `tagar` incident).
+    from pathlib import Path
+
+    engine = RuleEngine([term_rule(id="tagar"), coord_rule(id="salin", min_posts=4, min_accounts=4)])
+    engine.restore(json.loads((Path(__file__).parent / "data" / "engine-state-v2.json").read_text()))
+    assert {rule for rule, _ in engine.open_incidents()} == {"tagar", "salin"}
+    assert engine.evaluators["tagar"].knows("#pemilu") and engine.evaluators["tagar"].knows("#tpssiluman")
+    # the campaign's sixth copy joins its cluster and is labelled (after the labels still pending in
+    # the saved state); nothing fires again inside the cooldown
+    assert fired(engine, [campaign("k")[5], post("n3", 13, hashtags=["tpssiluman"])]) == []
+    (update,) = engine.take_cluster_updates()
+    assert update.post_ids == [p.post_id for p in campaign("k")]
+    assert json.loads(json.dumps(engine.snapshot()))["version"] == 3
+
+
+def test_an_incident_rebuilt_after_the_state_was_lost_is_neither_resolved_nor_opened_again_mid_burst() -> None:
+    rule = make_rule(threshold=3, window="10m", cooldown="1h")
+    (opened,) = fired(RuleEngine([rule]), [post(f"a{i}", i) for i in range(3)])
+    engine = RuleEngine([rule])  # the state was lost: it knows of no incident
+    opening = make_alert_id("r", "*", opened.trigger_post_id, opened.window_end)
+    assert engine.adopt_incident("r", "*", opening, opened.window_end, opened.window_end, 0)
+    # the burst goes on: its empty window after the restart does not "clear" it, nor open a new incident
+    assert events(engine, [post(f"a{i}", i) for i in range(3, 12)]) == []
+    got = events(engine, [post("quiet", 40)])
+    assert [(type(e).__name__, e.incident_id) for e in got] == [("Resolution", opening)]
