@@ -205,7 +205,8 @@ class Window:
             return False
         self.seen.add(post.post_id)
         bisect.insort(self.times, (post.created_at, post.post_id))
-        self.evidence[post.post_id] = evidence if evidence is not None else evidence_of(post)
+        if keep_evidence > 0:
+            self.evidence[post.post_id] = evidence if evidence is not None else evidence_of(post)
         if extra:
             self.extra[post.post_id] = extra
         if len(self.evidence) > 2 * keep_evidence + 50:
@@ -610,7 +611,8 @@ class CriticalPostEvaluator(Evaluator):
             reasons += [f"watchlist {m.watchlist}: {m.term} ({m.risk})" for m in post.matches if m.risk]
         if not reasons:
             return []
-        if not self.groups.setdefault(post.post_id, Window()).add(post, 1, ctx.evidence):
+        # only the post's id and time, for a week: its alert carries the post itself
+        if not self.groups.setdefault(post.post_id, Window()).add(post, 0):
             return []
         at = post.created_at
         return [Breach(self.rule, post.post_id, 1, at, at, post.post_id, (evidence_of(post),), 1, "; ".join(reasons),

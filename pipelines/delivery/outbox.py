@@ -101,14 +101,14 @@ class Outbox:
         if not folder.is_dir():
             return []
         found = []
+        aside: list[Path] = []
         for path in sorted(folder.glob("*.json")):
-            entry = read_or_quarantine(path, _json, into=self.failed_dir)
+            entry = read_or_quarantine(path, _json, into=self.failed_dir,
+                                       on_quarantine=lambda original, _to, _why: aside.append(original))
             if entry is None:
-                if path.exists():  # deleted meanwhile (delivered by another process): nothing to do
-                    continue
                 match = _NAME.match(path.name)
-                if match is None:
-                    continue  # not one of ours; it is in failed/ now, with the error logged
+                if path not in aside or match is None:
+                    continue  # gone meanwhile, or not one of ours (then it is in failed/, with the error logged)
                 self.quarantined += 1
                 entry = {"key": match.group("key"), "rebuild": True}
                 write_private(path, json.dumps(entry))
