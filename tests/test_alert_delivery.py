@@ -601,3 +601,18 @@ def test_an_unreadable_queue_file_is_set_aside_rebuilt_and_delivery_goes_on(stac
     aside = list((settings.alerting.state_dir / "queue" / "failed").glob(f"{first.name}.unreadable-*"))
     assert len(aside) == 1 and aside[0].read_bytes() == b""
     assert job.outbox.quarantined == 1 and job.deliverer.totals.rebuilt == 1
+
+
+def test_a_message_sent_or_refused_for_good_is_never_queued_again(tmp_path: Path) -> None:
+    # A batch read again after a crash queues its messages again: the outbox's records refuse them.
+    from pipelines.delivery.outbox import Outbox
+
+    outbox = Outbox(tmp_path / "queue")
+    entry = {"kind": "resolved", "alert_id": "r-1", "rule_id": "r"}
+    assert outbox.enqueue("email", "r-1.resolved", entry)
+    assert not outbox.enqueue("email", "r-1.resolved", entry), "queued once"
+    ((path, queued),) = outbox.pending("email")
+    outbox.record("email", path, queued, {"state": "sent", "at": NOW.isoformat(), "alert_ids": []}, marked=True)
+    assert outbox.count() == 0 and outbox.handled("email", "r-1.resolved")
+    assert not outbox.enqueue("email", "r-1.resolved", entry), "sent: never queued again"
+    assert outbox.prune("email", NOW + timedelta(days=8)) == 1 and not outbox.handled("email", "r-1.resolved")

@@ -281,7 +281,7 @@ class AlertingJob:
         return committed
 
     def deliver(self) -> int:
-        """Send what the outbox holds (stops at the first message a server cannot take now)."""
+        """Send what the outbox holds (a channel whose server cannot be reached waits, in order)."""
         try:
             return self.deliverer.drain()
         except Exception as exc:  # noqa: BLE001 - Elasticsearch down while delivering: the queue waits
