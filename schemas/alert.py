@@ -41,6 +41,15 @@ class AlertPost(BaseModel):
     text: str = es_text()
 
 
+class RefusedRecipient(BaseModel):
+    """A recipient the SMTP server refused for an email it sent to the others."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    address: str
+    reply: str = Field(description="the server's reply, e.g. 550 5.1.1 mailbox unavailable")
+
+
 class Alert(BaseModel):
     """One incident: a rule's threshold breached for one group within a sliding window."""
 
@@ -73,6 +82,8 @@ class Alert(BaseModel):
     post_ids: list[str] = Field(default_factory=list, description="the posts behind the alert (newest first, capped)")
     silence_id: str | None = Field(default=None, description="the silence that kept this alert from being sent")
     webhook: DeliveryState | None = Field(default=None, description="webhook delivery, when one is configured")
+    refused_recipients: list[RefusedRecipient] = Field(
+        default_factory=list, description="recipients the SMTP server refused while it took the email for the others")
 
 
 class Silence(BaseModel):

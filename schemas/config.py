@@ -13,10 +13,12 @@ the local noida-db server that ``siaga stack up`` starts on ``stack.*`` ports.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Mapping, TypeVar, Union, get_args
 
@@ -259,10 +261,38 @@ class RetentionSettings(_Section):
     interval: Duration | None = Field(default=timedelta(hours=6), description="how often `siaga run` applies it")
 
 
-class WebhookSettings(_Section):
-    """Optional JSON POST of every alert, e.g. to a chat bridge; the token is read from the environment."""
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
-    url: str = Field(pattern=r"^https?://")
+
+def _webhook_url(value: str) -> str:
+    # The bearer token and the alert (post texts, handles) travel in the request: in clear text only
+    # to this machine, never across a network.
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        msg = f"not an http(s) URL: {value!r}"
+        raise ValueError(msg)
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        msg = (f"webhook URL must use https (plain http is allowed only to a loopback address such as "
+               f"127.0.0.1 or localhost): {value!r}")
+        raise ValueError(msg)
+    return value
+
+
+class WebhookSettings(_Section):
+    """Optional JSON POST of every alert, e.g. to a chat bridge; the token is read from the environment.
+
+    Redirects are never followed (a redirected POST would carry the token to another host); an
+    answer 3xx counts as a refusal for now, like 5xx.
+    """
+
+    url: Annotated[str, AfterValidator(_webhook_url)] = Field(
+        description="https://…; http:// only to a loopback address")
     token_env: str | None = Field(default=None, description="environment variable holding a bearer token")
     timeout_s: float = Field(default=10.0, gt=0)
 
@@ -282,6 +312,23 @@ class AlertingSettings(_Section):
         description="how long a cluster of 2+ posts is remembered (single posts: the longest coordinated window)",
     )
     delivery_batch: int = Field(default=50, ge=1, description="queued messages sent per step and channel")
+    delivery_max_attempts: int = Field(
+        default=8, ge=1,
+        description="a message the receiver keeps refusing for now (SMTP 4xx, HTTP 3xx/5xx/408/429) goes to "
+                    "queue/failed/ after this many refusals; an unreachable server is not counted: the queue waits",
+    )
+    delivery_max_age: Duration = Field(
+        default=timedelta(hours=6), description="... or this long after its first refusal, whichever comes first")
+    delivery_retry_after: Duration = Field(
+        default=timedelta(minutes=1),
+        description="wait after a refusal for now before the next try, doubled each time (at most 30 min); the "
+                    "messages behind it go on meanwhile",
+    )
+    checkpoint_interval: Duration = Field(
+        default=timedelta(seconds=10),
+        description="how often, while posts keep coming, the job saves its state (fsync) and commits its offsets; "
+                    "it also does whenever it has read everything. A crash re-reads at most this much",
+    )
     webhook: WebhookSettings | None = None
 
 
@@ -555,6 +602,11 @@ class NewTermRule(RuleBase):
     type: Literal["new_term"] = "new_term"
     terms: Literal["hashtag", "phrase"] = "hashtag"
     memory: Duration = Field(default=timedelta(days=7), description="how long a term counts as known once seen")
+    max_terms: int = Field(
+        default=100_000, ge=100,
+        description="the most terms remembered (~17 bytes each in the saved state); when full, the terms used only "
+                    "once and longest ago are forgotten first. 6,000 posts hold ~230,000 distinct phrases",
+    )
     threshold: int = Field(ge=1)
     window: Duration
 

@@ -31,7 +31,3 @@ class NormaliseError(SiagaError, ValueError):
     A ``ValueError`` too, because normalising fails on bad values and callers that guard a
     whole normalisation with ``except ValueError`` must keep catching it.
     """
-
-
-class PermanentFailure(SiagaError):
-    """A receiver (SMTP server, webhook) refused a message for good; retrying will not help."""

@@ -8,26 +8,31 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from elasticsearch import Elasticsearch
 
 from pipelines.alerting.job import AlertingJob
 from pipelines.cli import main
 from pipelines.ops.services import ensure_ready
 from schemas.alert import Alert
+from schemas.clock import FixedClock
 from schemas.config import Settings
 from schemas.index import monthly_index
 from schemas.post import Post, TaggedPost
-from tests.conftest import Stack, make_post, make_settings, read_topic
+from tests.conftest import SmtpSink, Stack, free_port, make_post, make_settings, read_topic
+from tests.doubles.gate import ElasticsearchGate
 from tests.doubles.webhook import WebhookReceiver
 from tests.test_alerting_job import RULE, alert_docs, drain, produce_tagged, tagged
 from tests.test_notify import RefusingSink, refusing_server
 
 CAMPAIGN = "Surat suara di TPS 7 Cibeureum sudah dicoblos untuk paslon 02 sebelum hari H, KPU curang, viralkan!"
+NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+"""The wall clock of tests that move it: delivery waits and retries by it."""
 COORDINATED = {"id": "kampanye-salin", "name": "Kampanye salin-tempel", "type": "coordinated", "severity": "siaga",
                "min_posts": 4, "min_accounts": 4, "min_platforms": 2, "window": "30m", "cooldown": "2h"}
 CRITICAL = {"id": "unggahan-awas", "name": "Unggahan tingkat awas", "type": "critical_post", "severity": "awas"}
@@ -157,19 +162,22 @@ def test_silence_keeps_a_rule_quiet_and_says_who_and_why(stack: Stack, tmp_path:
     assert main(["--config", str(config), "alerts", "silence", "hoaks-pemilu", "--for", "0m", "--reason", "x"]) == 2
 
 
-def test_webhook_retries_until_the_receiver_takes_it_each_once_in_order(stack: Stack, tmp_path: Path) -> None:
+def test_webhook_refused_for_now_is_tried_again_after_a_wait_each_once_in_order(stack: Stack, tmp_path: Path) -> None:
+    clock = FixedClock(NOW)
     with WebhookReceiver(fail_first=2) as receiver:
         settings = make_settings(stack, tmp_path, rules=[RULE, CRITICAL],
                                  alerting={"webhook": {"url": receiver.url + "/hook", "token_env": "SIAGA_TEST_HOOK"}})
         ensure_ready(settings)
         critical = awas("aw", 1)
         produce_tagged(settings, [tagged("w0", 0), critical, tagged("w2", 2), tagged("w3", 3)])
-        job = AlertingJob(settings)
+        job = AlertingJob(settings, clock)
         try:
             drain(job)
             assert receiver.received == [] and job.outbox.count() == 2  # the emails went to .eml files
-            for _ in range(3):
-                job.step()
+            job.step()
+            assert receiver.received == [], "each waits a minute after its 503"
+            clock.advance(61)
+            job.step()
         finally:
             job.close()
     fired = [a.alert_id for a in job.totals.fired]
@@ -333,6 +341,8 @@ def test_an_email_refused_for_some_recipients_reaches_the_others_and_the_refusal
         job = run_job(settings)
     (alert,) = alert_docs(settings)
     assert alert.delivery == "sent"
+    assert [(r.address, r.reply) for r in alert.refused_recipients] == [
+        ("hilang@polres.example", "550 5.1.1 mailbox unavailable")], "on the alert document too"
     assert [e.rcpt_tos for e in sink.envelopes] == [["piket@polres.example"]]
     (entry,) = failed_entries(settings)
     assert entry["alert_ids"] == [alert.alert_id]
@@ -340,8 +350,9 @@ def test_an_email_refused_for_some_recipients_reaches_the_others_and_the_refusal
     assert job.deliverer.totals.refused_recipients == 1 and job.deliverer.totals.failed == 0
 
 
-def test_an_email_refused_for_now_holds_the_queue_in_order_and_goes_out_once_later(
+def test_an_email_refused_for_now_steps_aside_for_the_later_ones_and_goes_out_once_later(
         stack: Stack, tmp_path: Path) -> None:
+    clock = FixedClock(NOW)
     sink = RefusingSink(data={"hoaks-pemilu": ["451 4.3.0 try again later"]})
     with refusing_server(sink) as port:
         settings = make_settings(stack, tmp_path, rules=[CRITICAL, RULE],
@@ -349,16 +360,259 @@ def test_an_email_refused_for_now_holds_the_queue_in_order_and_goes_out_once_lat
                                         "timeout_s": 5})
         ensure_ready(settings)
         produce_tagged(settings, three_alerts())
-        job = AlertingJob(settings)
+        job = AlertingJob(settings, clock)
         try:
             drain(job)
             fired = [a.alert_id for a in job.totals.fired]
-            assert [m["X-Siaga-Alert-Id"] for m in sink.messages] == fired[:1], "the third waits behind the second"
-            assert job.outbox.count() == 2
-            assert sorted(a.delivery for a in alert_docs(settings)) == ["pending", "pending", "sent"]
+            assert [m["X-Siaga-Alert-Id"] for m in sink.messages] == [fired[0], fired[2]], "the third goes on"
+            assert job.outbox.count() == 1
+            assert sorted(a.delivery for a in alert_docs(settings)) == ["pending", "sent", "sent"]
+            clock.advance(61)
             job.step()
         finally:
             job.close()
-    assert [m["X-Siaga-Alert-Id"] for m in sink.messages] == fired, "in the order they fired, each once"
+    assert [m["X-Siaga-Alert-Id"] for m in sink.messages] == [fired[0], fired[2], fired[1]], "each once"
     assert {a.delivery for a in alert_docs(settings)} == {"sent"}
     assert failed_entries(settings) == [] and job.outbox.count() == 0
+
+
+# --- reliability: once, never for ever, nothing dropped ---------------------------------------
+
+
+class GateClosingSink(SmtpSink):
+    """Accepts every message; as it accepts the first, Elasticsearch becomes unreachable."""
+
+    def __init__(self, gate: ElasticsearchGate) -> None:
+        super().__init__()
+        self.gate = gate
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+        if not self.messages:
+            self.gate.close()
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_an_email_accepted_as_elasticsearch_goes_away_is_marked_later_and_sent_once(stack: Stack, tmp_path: Path) -> None:
+    with ElasticsearchGate(stack.es_url) as gate:
+        sink = GateClosingSink(gate)
+        port = free_port()
+        controller = Controller(sink, hostname="127.0.0.1", port=port)
+        controller.start()
+        settings = make_settings(stack, tmp_path, rules=[CRITICAL],
+                                 elasticsearch={"url": gate.url, "request_timeout_s": 2},
+                                 email={"smtp_host": "127.0.0.1", "smtp_port": port, "security": "none",
+                                        "timeout_s": 5})
+        ensure_ready(settings)
+        produce_tagged(settings, [awas("es", 0)])
+        job = AlertingJob(settings)
+        try:
+            drain(job)
+            assert len(sink.messages) == 1 and gate.refused, "Elasticsearch went away as the server took the email"
+            for _ in range(3):
+                job.step()
+            assert len(sink.messages) == 1, "not sent again while the alert cannot be marked"
+            gate.open()
+            job.step()
+            (alert,) = alert_docs(settings)
+        finally:
+            job.close()
+            controller.stop()
+    assert len(sink.messages) == 1
+    assert alert.delivery == "sent" and alert.delivered_at is not None
+    assert job.deliverer.totals.marks_late == 1
+
+
+def refusals_settings(stack: Stack, tmp_path: Path, port: int, rules: list[dict[str, Any]],
+                      **alerting: Any) -> Settings:
+    return make_settings(stack, tmp_path, rules=rules, alerting=alerting,
+                         email={"smtp_host": "127.0.0.1", "smtp_port": port, "security": "none", "timeout_s": 5})
+
+
+def test_recipients_refused_again_and_again_go_to_failed_after_the_cap_and_the_rest_go_on(
+        stack: Stack, tmp_path: Path) -> None:
+    # one recipient gone for good (550), one full for now (452): nothing is delivered, every time
+    sink = RefusingSink(rcpt={"hilang@polres.example": "550 5.1.1 mailbox unavailable",
+                              "penuh@polres.example": "452 4.2.2 mailbox full"})
+    clock = FixedClock(NOW)
+    with refusing_server(sink) as port:
+        rule = {**RULE, "recipients": ["hilang@polres.example", "penuh@polres.example"]}
+        settings = refusals_settings(stack, tmp_path, port, [CRITICAL, rule], delivery_max_attempts=3,
+                                     delivery_retry_after="1m")
+        ensure_ready(settings)
+        produce_tagged(settings, three_alerts())
+        job = AlertingJob(settings, clock)
+        try:
+            drain(job)
+            fired = [a.alert_id for a in job.totals.fired]
+            assert [m["X-Siaga-Alert-Id"] for m in sink.messages] == [fired[0], fired[2]], "the third does not wait"
+            clock.advance(30)
+            job.step()  # not due yet: no try
+            clock.advance(31)
+            job.step()  # second refusal; the next try waits 2 minutes
+            clock.advance(121)
+            job.step()  # third refusal: given up
+        finally:
+            job.close()
+    docs = {a.alert_id: a.delivery for a in alert_docs(settings)}
+    assert docs == {fired[0]: "sent", fired[1]: "failed", fired[2]: "sent"}
+    (entry,) = failed_entries(settings)
+    assert entry["alert_id"] == fired[1] and "refused for now 3 time(s)" in entry["reason"]
+    assert "452 4.2.2 mailbox full" in entry["reason"]
+    totals = job.deliverer.totals
+    assert (totals.refused_for_now, totals.given_up, totals.failed) == (3, 1, 1)
+    assert job.outbox.count() == 0
+
+
+def test_a_message_refused_for_now_longer_than_the_max_age_goes_to_failed(stack: Stack, tmp_path: Path) -> None:
+    sink = RefusingSink(data={"hoaks-pemilu": ["451 4.3.0 try again later"] * 5})
+    clock = FixedClock(NOW)
+    with refusing_server(sink) as port:
+        settings = refusals_settings(stack, tmp_path, port, [RULE], delivery_max_age="10m")
+        ensure_ready(settings)
+        produce_tagged(settings, [tagged(f"ma{i}", i) for i in range(3)])
+        job = AlertingJob(settings, clock)
+        try:
+            drain(job)
+            clock.advance(timedelta(minutes=11))
+            job.step()
+        finally:
+            job.close()
+    (alert,) = alert_docs(settings)
+    assert alert.delivery == "failed" and sink.messages == []
+    (entry,) = failed_entries(settings)
+    assert "refused for now 2 time(s)" in entry["reason"] and "451 4.3.0" in entry["reason"]
+
+
+def test_a_message_the_server_cannot_take_at_all_fails_at_once_and_the_rest_go_on(stack: Stack, tmp_path: Path) -> None:
+    sink = RefusingSink()
+    with refusing_server(sink, enable_SMTPUTF8=False) as port:
+        settings = refusals_settings(stack, tmp_path, port, [CRITICAL, {**RULE, "recipients": ["pétugas@polres.example"]}])
+        ensure_ready(settings)
+        produce_tagged(settings, three_alerts())
+        job = run_job(settings)
+    fired = [a.alert_id for a in job.totals.fired]
+    assert [m["X-Siaga-Alert-Id"] for m in sink.messages] == [fired[0], fired[2]]
+    (entry,) = failed_entries(settings)
+    assert entry["alert_id"] == fired[1] and "SMTPUTF8" in entry["reason"]
+
+
+def test_a_webhook_redirect_is_not_followed_so_the_token_goes_nowhere_else(
+        stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIAGA_TEST_HOOK", "rahasia-token")
+    with WebhookReceiver() as elsewhere, \
+            WebhookReceiver(fail_first=1, fail_status=302, location=elsewhere.url + "/lain") as receiver:
+        settings = make_settings(stack, tmp_path, rules=[CRITICAL],
+                                 alerting={"webhook": {"url": receiver.url + "/hook", "token_env": "SIAGA_TEST_HOOK"}})
+        ensure_ready(settings)
+        produce_tagged(settings, [awas("rd", 0)])
+        run_job(settings)
+    assert elsewhere.requests == [], "a 302 used to become a GET to the other host, with the Authorization header"
+    (alert,) = alert_docs(settings)
+    assert alert.webhook == "pending", "a redirect is not a delivery: it is tried again later"
+
+
+@pytest.mark.parametrize("status", [302, 307, 308, 503])
+def test_a_webhook_that_keeps_redirecting_or_failing_is_given_up_and_no_redirect_is_followed(
+        stack: Stack, tmp_path: Path, status: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIAGA_TEST_HOOK", "rahasia-token")
+    clock = FixedClock(NOW)
+    with WebhookReceiver() as elsewhere, \
+            WebhookReceiver(fail_first=100, fail_status=status, location=elsewhere.url + "/lain") as receiver:
+        settings = make_settings(stack, tmp_path, rules=[CRITICAL],
+                                 alerting={"webhook": {"url": receiver.url + "/hook", "token_env": "SIAGA_TEST_HOOK"},
+                                           "delivery_max_attempts": 2})
+        ensure_ready(settings)
+        produce_tagged(settings, [awas("rd", 0)])
+        job = AlertingJob(settings, clock)
+        try:
+            drain(job)
+            clock.advance(61)
+            job.step()
+        finally:
+            job.close()
+    assert elsewhere.requests == [], "the token went nowhere else"
+    assert [method for method, _ in receiver.requests] == ["POST", "POST"]
+    assert receiver.requests[0][1]["Authorization"] == "Bearer rahasia-token"
+    (alert,) = alert_docs(settings)
+    assert alert.webhook == "failed" and alert.delivery == "sent"
+    (entry,) = failed_entries(settings)
+    assert f"HTTP {status}" in entry["reason"] and "given up" in entry["reason"]
+
+
+def test_a_webhook_url_is_https_unless_it_is_on_this_machine() -> None:
+    from pydantic import ValidationError
+
+    from schemas.config import WebhookSettings
+
+    assert WebhookSettings(url="https://chat.polda.example/hook").url.startswith("https://")
+    for local in ("http://127.0.0.1:8080/hook", "http://localhost/hook", "http://[::1]:9000/h"):
+        assert WebhookSettings(url=local).url == local
+    for bad in ("http://chat.polda.example/hook", "http://10.0.0.5/hook", "ftp://chat.polda.example/"):
+        with pytest.raises(ValidationError, match="https|http"):
+            WebhookSettings(url=bad)
+    with pytest.raises(ValidationError) as error:
+        WebhookSettings(url="http://chat.polda.example/hook")
+    assert "must use https (plain http is allowed only to a loopback address" in str(error.value)
+
+
+def test_a_queued_message_whose_alert_is_gone_is_dead_lettered_and_set_aside(stack: Stack, tmp_path: Path) -> None:
+    from schemas.deadletter import DeadLetter
+
+    settings = make_settings(stack, tmp_path, rules=[CRITICAL])
+    ensure_ready(settings)
+    job = AlertingJob(settings)
+    try:
+        job.outbox.enqueue("email", "unggahan-awas-00000000deadbeef",
+                           {"kind": "alert", "alert_id": "unggahan-awas-00000000deadbeef", "rule_id": "unggahan-awas"})
+        job.step()
+        job.step()
+    finally:
+        job.close()
+    letters = [DeadLetter.model_validate_json(m.value)
+               for m in read_topic(settings, settings.kafka.topics.dead_letter, 2, timeout_ms=3000)]
+    assert len(letters) == 1, "once"
+    assert letters[0].stage == "alert" and "is not in the alerts index" in letters[0].reason
+    assert json.loads(letters[0].original())["alert_id"] == "unggahan-awas-00000000deadbeef"
+    (entry,) = failed_entries(settings)
+    assert "is not in the alerts index" in entry["reason"]
+    assert job.deliverer.totals.missing_alerts == 1 and job.totals.dead_lettered == 1 and job.outbox.count() == 0
+
+
+def test_an_unreadable_queue_file_is_set_aside_rebuilt_and_delivery_goes_on(stack: Stack, tmp_path: Path) -> None:
+    port = free_port()  # SMTP down while the alerts are queued
+    settings = make_settings(stack, tmp_path, rules=[CRITICAL],
+                             email={"smtp_host": "127.0.0.1", "smtp_port": port, "security": "none", "timeout_s": 5})
+    ensure_ready(settings)
+    produce_tagged(settings, [awas("q0", 0), awas("q1", 1)])
+    job = AlertingJob(settings)
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    try:
+        drain(job)
+        fired = [a.alert_id for a in job.totals.fired]
+        first = sorted((settings.alerting.state_dir / "queue" / "email").glob("*.json"))[0]
+        first.write_bytes(b"")  # what a crash used to leave of a queue file written without fsync
+        controller.start()
+        job.step()
+    finally:
+        job.close()
+        controller.stop()
+    assert [m["X-Siaga-Alert-Id"] for m in sink.messages] == fired
+    aside = list((settings.alerting.state_dir / "queue" / "failed").glob(f"{first.name}.unreadable-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == b""
+    assert job.outbox.quarantined == 1 and job.deliverer.totals.rebuilt == 1
+
+
+def test_a_message_sent_or_refused_for_good_is_never_queued_again(tmp_path: Path) -> None:
+    # A batch read again after a crash queues its messages again: the outbox's records refuse them.
+    from pipelines.delivery.outbox import Outbox
+
+    outbox = Outbox(tmp_path / "queue")
+    entry = {"kind": "resolved", "alert_id": "r-1", "rule_id": "r"}
+    assert outbox.enqueue("email", "r-1.resolved", entry)
+    assert not outbox.enqueue("email", "r-1.resolved", entry), "queued once"
+    ((path, queued),) = outbox.pending("email")
+    outbox.record("email", path, queued, {"state": "sent", "at": NOW.isoformat(), "alert_ids": []}, marked=True)
+    assert outbox.count() == 0 and outbox.handled("email", "r-1.resolved")
+    assert not outbox.enqueue("email", "r-1.resolved", entry), "sent: never queued again"
+    assert outbox.prune("email", NOW + timedelta(days=8)) == 1 and not outbox.handled("email", "r-1.resolved")

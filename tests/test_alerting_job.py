@@ -7,9 +7,10 @@ topic, and an alert whose email could not go out is neither lost nor committed p
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from aiosmtpd.controller import Controller
 from elasticsearch import Elasticsearch
 from kafka import KafkaProducer
@@ -95,7 +96,7 @@ def test_a_restart_that_lost_its_state_and_offsets_does_not_resend(stack: Stack,
     fresh = settings.model_copy(update={"alerting": settings.alerting.model_copy(update={"group_id": "again"})})
     job = run_alerting(fresh)
     assert job.totals.fired == []
-    assert job.totals.already_sent == 1
+    assert job.totals.incidents_rebuilt == 1, "the open incident is taken over from the alerts index"
     assert len(sink.messages) == 1
     (alert,) = alert_docs(settings)
     assert alert.delivery == "sent" and alert.count == 3
@@ -251,3 +252,233 @@ def test_an_alert_the_broker_refuses_to_publish_fails_the_batch_until_the_broker
     finally:
         close_shared_clients()
         own.stop()
+
+
+# --- state: bounded, saved on a timer, durable, private; lost or unreadable state is not fatal ------
+
+
+def step_until_read(job: AlertingJob) -> int:
+    """Step until the job has read a batch (the first poll may only join the group); return what it committed."""
+    seen = job.totals.posts_seen
+    for _ in range(20):
+        committed = job.step()
+        if job.totals.posts_seen > seen:
+            return committed
+    raise AssertionError("no batch read in 20 steps")
+
+
+def test_a_busy_job_saves_its_state_and_commits_on_a_timer_not_after_every_batch(stack: Stack, tmp_path: Path) -> None:
+    from schemas.clock import FixedClock
+
+    clock = FixedClock(datetime(2026, 11, 22, 3, 0, tzinfo=UTC))
+    settings = make_settings(stack, tmp_path, rules=[RULE], pipeline={"batch_max_records": 2})  # every 10 s
+    ensure_ready(settings)
+    produce_tagged(settings, [tagged(f"b{i}", minutes=i) for i in range(6)])
+    state = settings.alerting.state_dir / STATE_FILE
+
+    def saved_watermark() -> str:
+        return json.loads(state.read_bytes())["engine"]["watermark"]
+
+    job = AlertingJob(settings, clock)
+    try:
+        assert step_until_read(job) == 2, "the first batch is saved and committed at once"
+        first = saved_watermark()
+        assert step_until_read(job) == 0 and step_until_read(job) == 0, "the next batches wait for the timer"
+        assert saved_watermark() == first and job.lag() == 4
+        clock.advance(10)
+        produce_tagged(settings, [tagged("b6", minutes=6)])
+        assert step_until_read(job) == 5, "the timer is up: everything read so far is saved, then committed"
+        assert saved_watermark() == "2026-11-21T12:06:00+00:00"
+        assert job.step() == 0 and job.lag() == 0
+    finally:
+        job.close()
+
+
+def test_the_totals_of_a_long_run_count_every_alert_but_keep_only_the_newest() -> None:
+    from pipelines.alerting.job import AlertingTotals
+    from tests.test_notify import make_alert
+
+    totals = AlertingTotals()
+    alerts = [make_alert(alert_id=f"r-{i:04d}") for i in range(1000)]
+    for alert in alerts:
+        totals.fired.append(alert)
+    assert len(totals.fired) == 1000
+    assert list(totals.fired) == alerts[-100:]
+
+
+@pytest.mark.parametrize("damage", ["deleted", "empty", "torn", "not an engine"])
+def test_a_lost_or_unreadable_state_keeps_the_ongoing_incident_and_its_id(
+        stack: Stack, tmp_path: Path, smtp_server, damage: str) -> None:
+    sink, port = smtp_server
+    settings = smtp_settings(stack, tmp_path, port)
+    ensure_ready(settings)
+    produce_tagged(settings, [tagged(f"o{i}", minutes=i, handle=f"a{i}") for i in range(3)])
+    run_alerting(settings)
+    assert len(sink.messages) == 1
+    opened = sink.messages[0]["X-Siaga-Alert-Id"]
+
+    state = settings.alerting.state_dir / STATE_FILE
+    if damage == "deleted":
+        state.unlink()
+    else:
+        state.write_bytes({"empty": b"", "torn": state.read_bytes()[:200], "not an engine": b"[1, 2]"}[damage])
+    # the offsets are kept; the burst goes on: six more posts within the same 30 minutes
+    produce_tagged(settings, [tagged(f"o{i}", minutes=i, handle=f"a{i}") for i in range(3, 9)])
+    job = run_alerting(settings)
+    assert len(sink.messages) == 1, "no second alert under a new id for the same burst"
+    assert job.totals.incidents_rebuilt == 1 and len(job.totals.fired) == 0
+    aside = list(settings.alerting.state_dir.glob(f"{STATE_FILE}.unreadable-*"))
+    assert len(aside) == (0 if damage == "deleted" else 1)
+
+    produce_tagged(settings, [tagged("o-sepi", minutes=90)])  # the burst has died down
+    run_alerting(settings)
+    assert [m["Subject"].split("]")[0] for m in sink.messages] == ["[SIAGA", "[SELESAI"]
+    assert sink.messages[1]["In-Reply-To"] == f"<{opened}@siaga.local>"
+    (alert,) = alert_docs(settings)
+    assert alert.alert_id == opened and alert.state == "resolved"
+
+
+def test_a_resolution_whose_write_was_cut_short_still_sends_its_notice(stack: Stack, tmp_path: Path, smtp_server) -> None:
+    from tests.doubles.gate import ElasticsearchGate
+
+    sink, port = smtp_server
+    with ElasticsearchGate(stack.es_url) as gate:
+        settings = make_settings(stack, tmp_path, rules=[RULE],
+                                 elasticsearch={"url": gate.url, "request_timeout_s": 2},
+                                 email={"smtp_host": "127.0.0.1", "smtp_port": port, "security": "none",
+                                        "timeout_s": 5})
+        ensure_ready(settings)
+        produce_tagged(settings, [tagged(f"r{i}", minutes=i) for i in range(3)])
+        run_alerting(settings)
+        produce_tagged(settings, [tagged("r-sepi", minutes=90)])
+        # Elasticsearch applies the update that marks the alert resolved, but its answer is lost, as
+        # if the job had crashed right after the write.
+        gate.fail("lose_answer", "POST", r"/_update/")
+        job = AlertingJob(settings)
+        try:
+            step_until_read(job)
+            assert job.failures == 1
+            gate.open()
+            drain(job)
+            (alert,) = alert_docs(settings)
+        finally:
+            job.close()
+    assert alert.state == "resolved"
+    assert [m["Subject"].split("]")[0] for m in sink.messages] == ["[SIAGA", "[SELESAI"]
+
+
+def test_an_empty_silences_file_is_moved_aside_and_alerts_go_out(stack: Stack, tmp_path: Path, smtp_server) -> None:
+    from pipelines.alerting.silences import FILE
+
+    sink, port = smtp_server
+    settings = smtp_settings(stack, tmp_path, port)
+    ensure_ready(settings)
+    settings.alerting.state_dir.mkdir(parents=True)
+    (settings.alerting.state_dir / FILE).write_bytes(b"")
+    produce_tagged(settings, [tagged(f"s{i}", minutes=i) for i in range(3)])
+    run_alerting(settings)
+    assert len(sink.messages) == 1
+    assert len(list(settings.alerting.state_dir.glob(f"{FILE}.unreadable-*"))) == 1
+
+
+def test_state_queue_silences_and_emails_are_private(stack: Stack, tmp_path: Path) -> None:
+    import stat
+
+    from pipelines.alerting.silences import SilenceStore
+
+    settings = make_settings(stack, tmp_path, rules=[RULE, {**RULE, "id": "lain", "filter": {"hashtags_any": ["x"]}}],
+                             email={"smtp_host": "127.0.0.1", "smtp_port": free_port(), "security": "none",
+                                    "timeout_s": 2})
+    ensure_ready(settings)
+    SilenceStore(settings.alerting.state_dir).add("lain", None, timedelta(hours=1), "uji", "tester",
+                                                  datetime(2026, 11, 22, tzinfo=UTC))
+    produce_tagged(settings, [tagged(f"p{i}", minutes=i) for i in range(3)])
+    run_alerting(settings)  # SMTP is down: the email waits in the queue
+    from pipelines.delivery.emails import deliver, render
+    from schemas.config import EmailSettings
+
+    eml = EmailSettings(outbox_dir=tmp_path / "eml")
+
+    deliver(render(alert_docs(settings)[0], eml), eml)
+    state_dir = settings.alerting.state_dir
+    files = [state_dir / STATE_FILE, state_dir / "silences.json", *(state_dir / "queue" / "email").glob("*.json"),
+             *eml.outbox_dir.glob("*.eml")]
+    folders = [state_dir, state_dir / "queue", state_dir / "queue" / "email", eml.outbox_dir]
+    assert len(files) == 4
+    assert {str(p): oct(stat.S_IMODE(p.stat().st_mode)) for p in files} == {str(p): "0o600" for p in files}
+    assert {str(p): oct(stat.S_IMODE(p.stat().st_mode)) for p in folders} == {str(p): "0o700" for p in folders}
+
+
+# --- dead letters: everything that cannot be done is dead-lettered, once -------------------------
+
+
+def dead_letters(settings: Settings, at_most: int = 5) -> list:
+    from schemas.deadletter import DeadLetter
+    from tests.conftest import read_topic
+
+    return [DeadLetter.model_validate_json(m.value)
+            for m in read_topic(settings, settings.kafka.topics.dead_letter, at_most, timeout_ms=3000)]
+
+
+def test_a_resolution_for_an_alert_that_is_gone_is_dead_lettered(stack: Stack, tmp_path: Path) -> None:
+    settings = make_settings(stack, tmp_path, rules=[RULE])
+    ensure_ready(settings)
+    produce_tagged(settings, [tagged(f"g{i}", minutes=i) for i in range(3)])
+    (alert,) = run_alerting(settings).totals.fired
+    es = Elasticsearch(settings.elasticsearch_url())
+    es.delete(index=settings.elasticsearch.alerts_index, id=alert.alert_id, refresh=True)
+    es.close()
+    produce_tagged(settings, [tagged("g-sepi", minutes=90)])
+    job = run_alerting(settings)
+    (letter,) = dead_letters(settings)
+    assert letter.stage == "alert" and letter.key == alert.alert_id
+    assert "its alert is not in" in letter.reason
+    assert job.totals.resolutions_without_alert == 1 and job.totals.dead_lettered == 1
+
+
+def test_a_cluster_label_given_up_is_dead_lettered_once(stack: Stack, tmp_path: Path) -> None:
+    from pipelines.alerting.job import LABEL_ATTEMPTS
+    from tests.test_alert_delivery import COORDINATED, copy_paste
+
+    settings = make_settings(stack, tmp_path, rules=[COORDINATED], pipeline={"batch_max_wait_ms": 20})
+    ensure_ready(settings)
+    posts = [copy_paste(f"lg{i}", i, i) for i in range(4)]  # never indexed: the labels cannot be applied
+    produce_tagged(settings, posts)
+    job = AlertingJob(settings)
+    try:
+        step_until_read(job)
+        for _ in range(LABEL_ATTEMPTS + 5):
+            job.step()
+    finally:
+        job.close()
+    (letter,) = dead_letters(settings)
+    assert letter.stage == "alert" and "label is given up" in letter.reason
+    assert sorted(json.loads(letter.original())["post_ids"]) == sorted(p.post_id for p in posts)
+    assert job.totals.labels_given_up == 4 and job.labels == {}
+
+
+def test_dead_letters_of_a_batch_read_again_are_produced_once(stack: Stack, tmp_path: Path) -> None:
+    from tests.doubles.gate import ElasticsearchGate
+
+    with ElasticsearchGate(stack.es_url) as gate:
+        settings = make_settings(stack, tmp_path, rules=[RULE], kafka={"partitions": 1},
+                                 elasticsearch={"url": gate.url, "request_timeout_s": 2})
+        ensure_ready(settings)
+        run_alerting(settings)
+        producer = KafkaProducer(**settings.kafka_client_kwargs(), acks="all")
+        producer.send(settings.kafka.topics.tagged, value=b'{"not": "a post"}')
+        producer.flush()
+        producer.close()
+        produce_tagged(settings, [tagged(f"d{i}", minutes=i) for i in range(3)])
+        gate.fail("drop", "PUT", r"op_type=create")  # the alert cannot be indexed: the batch fails after its dead letter
+        job = AlertingJob(settings)
+        try:
+            step_until_read(job)
+            assert job.failures == 1 and job.lag() == 4
+        finally:
+            job.close()
+        gate.open()
+        job = run_alerting(settings)  # a new process reads the batch again
+    assert len(job.totals.fired) == 1
+    (letter,) = dead_letters(settings)
+    assert letter.reason.startswith("not a tagged post")

@@ -215,13 +215,14 @@ def test_the_errors_connectors_and_delivery_raise_are_siaga_errors_the_cli_repor
     from connectors.api import Action, ApiFailure
     from pipelines.cli.common import failure_of
     from pipelines.delivery import deliverer, emails, webhook
-    from schemas.errors import NormaliseError, PermanentFailure, SiagaError
+    from pipelines.delivery.failures import PermanentFailure, RefusedForNow
+    from schemas.errors import NormaliseError, SiagaError
 
     # One NormaliseError, still a ValueError for the callers that guard normalising with it.
     assert {module.NormaliseError for module in (formats, tiktok, facebook, instagram, meta_content_library)} == {
         NormaliseError}
     assert issubclass(NormaliseError, SiagaError) and issubclass(NormaliseError, ValueError)
     assert emails.PermanentFailure is deliverer.PermanentFailure is webhook.PermanentFailure is PermanentFailure
-    assert issubclass(PermanentFailure, SiagaError)
+    assert issubclass(PermanentFailure, SiagaError) and issubclass(RefusedForNow, SiagaError)
     assert failure_of(ApiFailure(Action.FATAL, 403, "forbidden", "no access", "/v2/research/video/query/")) == (
         2, "/v2/research/video/query/: HTTP 403 forbidden: no access → stop this connector")

@@ -418,9 +418,9 @@ class RefusingSink(SmtpSink):
 
 
 @contextmanager
-def refusing_server(sink: RefusingSink) -> Iterator[int]:
+def refusing_server(sink: RefusingSink, **smtp_options: Any) -> Iterator[int]:
     port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller = Controller(sink, hostname="127.0.0.1", port=port, **smtp_options)
     controller.start()
     try:
         yield port
@@ -456,20 +456,58 @@ def test_smtp_content_refusal_for_good_is_permanent(tmp_path: Path, email_settin
 
 
 def test_smtp_refusal_for_now_is_not_permanent(tmp_path: Path) -> None:
+    from pipelines.delivery.failures import RefusedForNow
+
     alert = make_alert()
     sink = RefusingSink(rcpt={"piket@polres.example": "450 4.2.1 mailbox busy"},
                         data={alert.rule_id: ["451 4.3.0 try again later"]})
     with refusing_server(sink) as port:
         session = smtp_session(port, tmp_path)
         try:
-            with pytest.raises(smtplib.SMTPRecipientsRefused):
+            with pytest.raises(RefusedForNow, match="piket@polres.example: 450 4.2.1 mailbox busy"):
                 session.send(render(alert, session.settings, recipients=["piket@polres.example"]))
-            with pytest.raises(smtplib.SMTPDataError):
+            with pytest.raises(RefusedForNow, match="refused the message for now: 451 4.3.0"):
                 session.send(render(alert, session.settings, recipients=["kapolres@polres.example"]))
             session.send(render(alert, session.settings, recipients=["kapolres@polres.example"]))
         finally:
             session.close()
     assert [e.rcpt_tos for e in sink.envelopes] == [["kapolres@polres.example"]]
+
+
+def test_smtp_recipients_refused_some_for_good_some_for_now_is_a_refusal_for_now(tmp_path: Path) -> None:
+    from pipelines.delivery.failures import RefusedForNow
+
+    sink = RefusingSink(rcpt={"hilang@polres.example": "550 5.1.1 mailbox unavailable",
+                              "piket@polres.example": "452 4.2.2 mailbox full"})
+    with refusing_server(sink) as port:
+        session = smtp_session(port, tmp_path)
+        try:
+            with pytest.raises(RefusedForNow) as refused:
+                session.send(render(make_alert(), session.settings,
+                                    recipients=["hilang@polres.example", "piket@polres.example"]))
+        finally:
+            session.close()
+    assert "550 5.1.1" in str(refused.value) and "452 4.2.2" in str(refused.value)
+    assert sink.messages == []
+
+
+def test_a_message_the_server_cannot_take_at_all_is_a_permanent_failure(tmp_path: Path) -> None:
+    # An address with non-ASCII letters needs SMTPUTF8, which this server does not offer: retrying cannot help.
+    with refusing_server(RefusingSink(), enable_SMTPUTF8=False) as port:
+        session = smtp_session(port, tmp_path)
+        try:
+            with pytest.raises(PermanentFailure, match="cannot take this message"):
+                session.send(render(make_alert(), session.settings, recipients=["pétugas@polres.example"]))
+        finally:
+            session.close()
+
+
+def test_an_eml_file_is_private(email_settings: EmailSettings) -> None:
+    import stat
+
+    path = Path(deliver(render(make_alert(), email_settings), email_settings))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
 def test_smtp_partial_refusal_reaches_the_others_and_names_the_refused(tmp_path: Path) -> None:

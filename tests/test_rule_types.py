@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import timedelta
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from pipelines.alerting.neardup import NearDuplicateIndex, normalise
+from schemas.alert import make_alert_id
 from pipelines.alerting.engine import EVALUATORS, Breach, Resolution, RuleEngine, phrases_of
 from schemas.config import RULE_TYPES, Rule, RuleBase
 from schemas.post import TaggedPost
@@ -368,3 +370,99 @@ def test_an_open_incident_survives_a_restart() -> None:
     after = restarted(engine)
     assert after.open_incidents() == engine.open_incidents()
     assert [type(e).__name__ for e in events(after, [post("late", 30)])] == ["Resolution"]
+
+
+# --- bounded state ---------------------------------------------------------------------------
+# The rule engine's state is saved before every commit: whatever it keeps must end with its window
+# (or its memory) and have a ceiling, or a week of posts makes every save slower.
+
+
+def letters(number: int) -> str:
+    """A number spelt in letters (phrases are words of letters only)."""
+    spelt = ""
+    while True:
+        number, digit = divmod(number, 26)
+        spelt += chr(ord("a") + digit)
+        if number == 0:
+            return spelt
+
+
+def wordy(native_id: str, minutes: float, words: int = 30) -> TaggedPost:
+    """A post of ``words`` words nobody wrote before: ``words - 1`` phrases never seen."""
+    return post(native_id, minutes, text=" ".join(f"kata{letters(zlib.crc32(native_id.encode()))}x{letters(i)}"
+                                                  for i in range(words)))
+
+
+def test_a_new_term_memory_keeps_at_most_max_terms_forgetting_single_use_terms_first() -> None:
+    engine = RuleEngine([term_rule(terms="phrase", max_terms=500, memory="7d")])
+    fired(engine, [post(f"r{i}", i, text="surat suara sudah dicoblos") for i in range(3)])  # used thrice
+    fired(engine, [wordy(f"w{i}", 10 + i) for i in range(60)])  # 60 × 29 single-use phrases
+    evaluator = engine.evaluators["r"]
+    assert len(evaluator.memory) <= 500
+    assert evaluator.forgotten >= 60 * 29 + 3 - 500
+    # the phrases used more than once outlive the single-use ones
+    assert evaluator.knows("surat suara") and evaluator.knows("sudah dicoblos")
+    assert not evaluator.knows(phrases_of(wordy("w0", 0).text)[0])
+
+
+def test_new_term_windows_end_with_their_window_however_few_posts_arrive() -> None:
+    # A quiet stream (one post every 2 hours): counting sweeps, every 1000 posts, would keep each
+    # new phrase's window for weeks.
+    engine = RuleEngine([term_rule(terms="phrase", window="1h", memory="7d")])
+    fired(engine, [post(f"h{i}", -200 + i, text="ayo ke tps bersama") for i in range(3)])
+    fired(engine, [wordy(f"w{i}", i * 120) for i in range(5)])
+    groups = engine.evaluators["r"].groups
+    assert set(groups) <= set(phrases_of(wordy("w4", 0).text)), "only the last post's phrases are within 1h"
+
+
+def test_a_long_campaign_keeps_only_the_members_within_the_near_duplicate_memory() -> None:
+    from schemas.config import AlertingSettings
+
+    engine = RuleEngine([coord_rule(min_posts=2, min_accounts=2)],
+                        settings=AlertingSettings(near_duplicate_memory="6h"))
+    # one copy an hour for two days: the cluster stays alive all along
+    stream = [post(f"k{i}", i * 60, text=VARIANTS[i % len(VARIANTS)], handle=f"akun{i}") for i in range(48)]
+    fired(engine, stream)
+    engine.sweep()
+    (cluster,) = engine.neardup.clusters.values()
+    assert cluster.size == 48
+    assert len(engine.neardup.assigned) <= 7, "members older than 6 hours are forgotten"
+    assert len(json.dumps(engine.snapshot())) < 20_000
+
+
+def test_a_saved_state_is_swept_first_and_carries_each_posts_evidence_once() -> None:
+    engine = RuleEngine([term_rule(terms="phrase", window="1h", memory="7d", threshold=50)])
+    fired(engine, [post(f"h{i}", -200 + i, text="ayo ke tps bersama") for i in range(3)])
+    fired(engine, [wordy("w0", 0, words=60)])
+    snapshot = json.dumps(engine.snapshot())
+    # 59 new phrases, each with a window holding the same post: its text is saved once
+    assert snapshot.count(wordy("w0", 0, words=60).text) == 1
+
+
+def test_a_state_saved_before_the_compact_format_is_read_and_goes_on() -> None:
+    # tests/data/engine-state-v2.json: written by the engine before state version 3, after a copy-paste
+    # campaign (an open `salin` incident) and a new hashtag #tpssiluman (an open `tagar` incident).
+    from pathlib import Path
+
+    engine = RuleEngine([term_rule(id="tagar"), coord_rule(id="salin", min_posts=4, min_accounts=4)])
+    engine.restore(json.loads((Path(__file__).parent / "data" / "engine-state-v2.json").read_text()))
+    assert {rule for rule, _ in engine.open_incidents()} == {"tagar", "salin"}
+    assert engine.evaluators["tagar"].knows("#pemilu") and engine.evaluators["tagar"].knows("#tpssiluman")
+    # the campaign's sixth copy joins its cluster and is labelled (after the labels still pending in
+    # the saved state); nothing fires again inside the cooldown
+    assert fired(engine, [campaign("k")[5], post("n3", 13, hashtags=["tpssiluman"])]) == []
+    (update,) = engine.take_cluster_updates()
+    assert update.post_ids == [p.post_id for p in campaign("k")]
+    assert json.loads(json.dumps(engine.snapshot()))["version"] == 3
+
+
+def test_an_incident_rebuilt_after_the_state_was_lost_is_neither_resolved_nor_opened_again_mid_burst() -> None:
+    rule = make_rule(threshold=3, window="10m", cooldown="1h")
+    (opened,) = fired(RuleEngine([rule]), [post(f"a{i}", i) for i in range(3)])
+    engine = RuleEngine([rule])  # the state was lost: it knows of no incident
+    opening = make_alert_id("r", "*", opened.trigger_post_id, opened.window_end)
+    assert engine.adopt_incident("r", "*", opening, opened.window_end, opened.window_end, 0)
+    # the burst goes on: its empty window after the restart does not "clear" it, nor open a new incident
+    assert events(engine, [post(f"a{i}", i) for i in range(3, 12)]) == []
+    got = events(engine, [post("quiet", 40)])
+    assert [(type(e).__name__, e.incident_id) for e in got] == [("Resolution", opening)]

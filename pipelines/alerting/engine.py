@@ -20,14 +20,20 @@ state between micro-batches, and Beam's local runners cannot read Kafka as a str
 
 from __future__ import annotations
 
+import base64
 import bisect
+import hashlib
+import logging
 import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any, ClassVar
+
+import numpy as np
 
 from pipelines.alerting.neardup import NearDuplicateIndex
 from schemas.alert import AlertPost, make_alert_id
@@ -45,9 +51,16 @@ from schemas.clock import wib
 from schemas.post import TaggedPost
 from schemas.taxonomy import level_rank
 
-STATE_VERSION = 2
+log = logging.getLogger(__name__)
+
+STATE_VERSION = 3
+"""3: evidence saved once per post, the new-term memory as arrays of term hashes, cluster openers only."""
+READABLE_VERSIONS = (2, 3)
 UNKNOWN = "(tidak diketahui)"
 _SWEEP_EVERY = 1000
+SWEEP_STEP = timedelta(minutes=1)
+"""Event time between sweeps: a window ends with its window however slowly posts arrive (a sweep
+every 1000 posts kept a day of one-hour windows on a quiet stream)."""
 MAX_POST_IDS = 500
 """Post ids an alert lists for its Kibana link; beyond this the link shows the newest ones."""
 
@@ -171,6 +184,10 @@ class Incident:
     next_alert_at: datetime
     realerts: int = 0
     checked_at: datetime | None = None
+    rebuilt: bool = False
+    """Rebuilt from the alerts index after the state was lost: the rule's windows are empty, so
+    whether it cleared is only judged once they have had a horizon's worth of posts again."""
+    hold_from: datetime | None = None
 
 
 class Window:
@@ -182,13 +199,14 @@ class Window:
         self.evidence: dict[str, AlertPost] = {}
         self.extra: dict[str, Any] = {}
 
-    def add(self, post: TaggedPost, keep_evidence: int, **extra: Any) -> bool:
-        """Record a post; ``False`` if it was already counted."""
+    def add(self, post: TaggedPost, keep_evidence: int, evidence: AlertPost | None = None, **extra: Any) -> bool:
+        """Record a post (with ``evidence``, shared by every window it counts in); ``False`` if already counted."""
         if post.post_id in self.seen:
             return False
         self.seen.add(post.post_id)
         bisect.insort(self.times, (post.created_at, post.post_id))
-        self.evidence[post.post_id] = evidence_of(post)
+        if keep_evidence > 0:
+            self.evidence[post.post_id] = evidence if evidence is not None else evidence_of(post)
         if extra:
             self.extra[post.post_id] = extra
         if len(self.evidence) > 2 * keep_evidence + 50:
@@ -224,21 +242,24 @@ class Window:
         """The newest post's time."""
         return self.times[-1][0] if self.times else None
 
-    def snapshot(self) -> dict[str, Any]:
-        """JSON-ready state."""
-        return {
-            "times": [[ts.isoformat(), pid] for ts, pid in self.times],
-            "evidence": [e.model_dump(mode="json") for e in self.evidence.values()],
-            "extra": self.extra,
-        }
+    def snapshot(self, evidence: dict[str, Any]) -> dict[str, Any]:
+        """JSON-ready state; the evidence goes into the shared table ``evidence`` (by post id), once per post."""
+        for pid, item in self.evidence.items():
+            if pid not in evidence:
+                evidence[pid] = item.model_dump(mode="json")
+        return {"times": [[ts.isoformat(), pid] for ts, pid in self.times], "evidence_ids": list(self.evidence),
+                "extra": self.extra}
 
     @classmethod
-    def restore(cls, data: dict[str, Any]) -> Window:
-        """Rebuild from ``snapshot``."""
+    def restore(cls, data: dict[str, Any], evidence: dict[str, AlertPost]) -> Window:
+        """Rebuild from ``snapshot`` (or a version-2 snapshot, which held its evidence inline)."""
         window = cls()
         window.times = [(datetime.fromisoformat(ts), pid) for ts, pid in data["times"]]
         window.seen = {pid for _, pid in window.times}
-        window.evidence = {e["post_id"]: AlertPost.model_validate(e) for e in data["evidence"]}
+        if "evidence" in data:
+            window.evidence = {e["post_id"]: AlertPost.model_validate(e) for e in data["evidence"]}
+        else:
+            window.evidence = {pid: evidence[pid] for pid in data["evidence_ids"] if pid in evidence}
         window.extra = data.get("extra", {})
         return window
 
@@ -249,6 +270,13 @@ class Context:
 
     max_evidence: int
     cluster_id: str | None = None
+    post: TaggedPost | None = None
+
+    @cached_property
+    def evidence(self) -> AlertPost:
+        """The post's evidence, built once and shared by every window it counts in."""
+        assert self.post is not None
+        return evidence_of(self.post)
 
 
 class Evaluator(ABC):
@@ -286,13 +314,13 @@ class Evaluator(ABC):
         post_ids = tuple(pid for _, pid in reversed(inside[-MAX_POST_IDS:]))
         return posts, post_ids
 
-    def snapshot(self) -> dict[str, Any]:
-        """JSON-ready state."""
-        return {"groups": {group: window.snapshot() for group, window in self.groups.items()}}
+    def snapshot(self, evidence: dict[str, Any]) -> dict[str, Any]:
+        """JSON-ready state; evidence goes into the engine's shared table."""
+        return {"groups": {group: window.snapshot(evidence) for group, window in self.groups.items()}}
 
-    def restore(self, data: dict[str, Any]) -> None:
+    def restore(self, data: dict[str, Any], evidence: dict[str, AlertPost]) -> None:
         """Load ``snapshot``."""
-        self.groups = {group: Window.restore(item) for group, item in data["groups"].items()}
+        self.groups = {group: Window.restore(item, evidence) for group, item in data["groups"].items()}
 
 
 class ThresholdEvaluator(Evaluator):
@@ -311,7 +339,7 @@ class ThresholdEvaluator(Evaluator):
         at = post.created_at
         for group in group_values(rule.group_by, post):
             window = self.groups.setdefault(group, Window())
-            if not window.add(post, ctx.max_evidence):
+            if not window.add(post, ctx.max_evidence, ctx.evidence):
                 continue
             start = at - rule.window
             count = window.count(start, at)
@@ -356,7 +384,7 @@ class SpikeEvaluator(Evaluator):
         warmed = at - self.started >= self.horizon
         for group in group_values(rule.group_by, post):
             window = self.groups.setdefault(group, Window())
-            if not window.add(post, ctx.max_evidence):
+            if not window.add(post, ctx.max_evidence, ctx.evidence):
                 continue
             current, needed, expected = self._needed(window, at)
             if warmed and current >= needed:
@@ -376,13 +404,13 @@ class SpikeEvaluator(Evaluator):
         current, needed, _ = self._needed(window, at)
         return current >= needed
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self, evidence: dict[str, Any]) -> dict[str, Any]:
         """Windows plus when the rule started watching."""
-        return {**super().snapshot(), "started": self.started.isoformat() if self.started else None}
+        return {**super().snapshot(evidence), "started": self.started.isoformat() if self.started else None}
 
-    def restore(self, data: dict[str, Any]) -> None:
+    def restore(self, data: dict[str, Any], evidence: dict[str, AlertPost]) -> None:
         """Load windows and the start."""
-        super().restore(data)
+        super().restore(data, evidence)
         self.started = datetime.fromisoformat(data["started"]) if data.get("started") else None
 
 
@@ -400,12 +428,35 @@ def phrases_of(text: str) -> list[str]:
     return seen
 
 
+def term_key(term: str) -> int:
+    """A term's 64-bit key in the new-term memory (a phrase costs 8 bytes there, whatever its length)."""
+    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little")
+
+
+def _seconds(at: datetime) -> int:
+    return math.floor(at.timestamp())
+
+
+def _b64(array: np.ndarray) -> str:
+    return base64.b64encode(array.tobytes()).decode("ascii")
+
+
+def _unb64(text: str, dtype: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype=dtype)
+
+
 class NewTermEvaluator(Evaluator):
     """A term unseen for ``memory`` reaches ``threshold`` uses within ``window`` of its first new use.
 
     The seen-terms memory is part of the snapshot, so it survives restarts. A term first seen
     before the memory has been running for ``window`` is treated as known: on an empty memory
     everything is new, and that is not news.
+
+    The memory is what grows: 6,000 posts hold ~230,000 distinct two-word phrases. It keeps a
+    64-bit hash of each term and the second it was last used (saved as arrays, ~17 bytes a term),
+    terms older than ``memory`` are forgotten, and at ``max_terms`` the terms used only once and
+    longest ago are forgotten first (``forgotten`` counts them): such a term, used again, counts
+    as new, which is what a memory that short would say anyway.
     """
 
     rule_type = "new_term"
@@ -414,9 +465,14 @@ class NewTermEvaluator(Evaluator):
     def __init__(self, rule: NewTermRule) -> None:
         super().__init__(rule)
         self.horizon = rule.window
-        self.last_seen: dict[str, datetime] = {}
+        self.memory: dict[int, int] = {}
+        """term key → the second (Unix time) the term was last used"""
+        self.repeated: set[int] = set()
+        """keys of terms used more than once within the memory: kept longest when the memory is full"""
         self.first_new: dict[str, datetime] = {}
         self.started: datetime | None = None
+        self.forgotten = 0
+        self._memory_swept: datetime | None = None
 
     def terms_of(self, post: TaggedPost) -> list[str]:
         """The post's hashtags (``#tag``) or two-word phrases."""
@@ -424,23 +480,32 @@ class NewTermEvaluator(Evaluator):
             return [f"#{tag}" for tag in post.hashtags]
         return phrases_of(post.text)
 
+    def knows(self, term: str) -> bool:
+        """Whether ``term`` is in the memory."""
+        return term_key(term) in self.memory
+
     def observe(self, post: TaggedPost, ctx: Context) -> list[Breach]:
         """Remember the post's terms; count uses of the new ones."""
         rule, breaches = self.rule, []
         at = post.created_at
+        now, memory = _seconds(at), int(rule.memory.total_seconds())
         self.started = at if self.started is None else min(self.started, at)
         for term in self.terms_of(post):
-            previous = self.last_seen.get(term)
-            if previous is None or previous < at - rule.memory:
+            key = term_key(term)
+            previous = self.memory.get(key)
+            if previous is None or previous < now - memory:
                 # unseen for the whole memory: new, unless the memory itself is too young to know
                 if at - self.started >= rule.window or previous is not None:
                     self.first_new[term] = at
-            self.last_seen[term] = at if previous is None else max(previous, at)
+                self.repeated.discard(key)
+            else:
+                self.repeated.add(key)
+            self.memory[key] = now if previous is None else max(previous, now)
             first = self.first_new.get(term)
             if first is None or at - first > rule.window:
                 continue
             window = self.groups.setdefault(term, Window())
-            if not window.add(post, ctx.max_evidence):
+            if not window.add(post, ctx.max_evidence, ctx.evidence):
                 continue
             start = at - rule.window
             count = window.count(start, at)
@@ -449,7 +514,25 @@ class NewTermEvaluator(Evaluator):
                 detail = f"first used {wib(first)}"
                 breaches.append(Breach(rule, term, count, start, at, post.post_id, posts, rule.threshold, detail,
                                        post_ids=ids))
+        if len(self.memory) > rule.max_terms:
+            self._make_room()
         return breaches
+
+    def _make_room(self) -> None:
+        """Forget down to 90% of ``max_terms``, single-use terms first, oldest first within each.
+
+        Going below the cap makes the sort (0.1 s for 200,000 terms) rare: once per tenth of it.
+        """
+        target = int(self.rule.max_terms * 0.9)
+        excess = len(self.memory) - target
+        repeated = self.repeated
+        order = sorted(self.memory.items(), key=lambda item: (item[0] in repeated, item[1]))
+        for key, _ in order[:excess]:
+            del self.memory[key]
+            repeated.discard(key)
+        self.forgotten += excess
+        log.info("rule %s: new-term memory full (%d terms); forgot the %d least used (%d so far)", self.rule.id,
+                 self.rule.max_terms, excess, self.forgotten)
 
     def still_breached(self, group: str, at: datetime) -> bool:
         """Still ``threshold`` uses in the window ending at ``at``."""
@@ -457,27 +540,51 @@ class NewTermEvaluator(Evaluator):
         return window is not None and window.count(at - self.rule.window, at) >= self.rule.threshold
 
     def sweep(self, watermark: datetime) -> None:
-        """Forget windows, new-term marks older than the window, and terms older than the memory."""
+        """Forget windows, new-term marks older than the window, and (every 1% of it) terms older than the memory."""
         super().sweep(watermark)
         self.first_new = {t: ts for t, ts in self.first_new.items() if ts >= watermark - self.rule.window}
-        horizon = watermark - self.rule.memory
-        self.last_seen = {t: ts for t, ts in self.last_seen.items() if ts >= horizon}
+        if self._memory_swept is not None and watermark - self._memory_swept < self.rule.memory / 100:
+            return
+        self._memory_swept = watermark
+        horizon = _seconds(watermark - self.rule.memory)
+        self.memory = {key: ts for key, ts in self.memory.items() if ts >= horizon}
+        self.repeated.intersection_update(self.memory)
 
-    def snapshot(self) -> dict[str, Any]:
-        """Windows plus the seen-terms memory."""
+    def snapshot(self, evidence: dict[str, Any]) -> dict[str, Any]:
+        """Windows plus the seen-terms memory, as arrays: keys, seconds after the oldest, used-again bits."""
+        keys = np.fromiter(self.memory.keys(), dtype="<u8", count=len(self.memory))
+        seconds = np.fromiter(self.memory.values(), dtype=np.int64, count=len(self.memory))
+        base = int(seconds.min()) if len(seconds) else 0
+        again = np.fromiter((key in self.repeated for key in self.memory), dtype=bool, count=len(self.memory))
         return {
-            **super().snapshot(),
+            **super().snapshot(evidence),
             "started": self.started.isoformat() if self.started else None,
-            "last_seen": {t: ts.isoformat() for t, ts in self.last_seen.items()},
+            "memory": {"count": len(self.memory), "base": base, "keys": _b64(keys),
+                       "seconds": _b64((seconds - base).astype("<u4")), "repeated": _b64(np.packbits(again))},
             "first_new": {t: ts.isoformat() for t, ts in self.first_new.items()},
+            "forgotten": self.forgotten,
         }
 
-    def restore(self, data: dict[str, Any]) -> None:
-        """Load windows and memory."""
-        super().restore(data)
+    def restore(self, data: dict[str, Any], evidence: dict[str, AlertPost]) -> None:
+        """Load windows and memory (a version-2 memory is a ``term → time`` object)."""
+        super().restore(data, evidence)
         self.started = datetime.fromisoformat(data["started"]) if data.get("started") else None
-        self.last_seen = {t: datetime.fromisoformat(ts) for t, ts in data["last_seen"].items()}
+        if "last_seen" in data:
+            self.memory = {term_key(t): _seconds(datetime.fromisoformat(ts)) for t, ts in data["last_seen"].items()}
+            self.repeated = set()
+        else:
+            memory = data["memory"]
+            count = memory["count"]
+            keys = _unb64(memory["keys"], "<u8").tolist()
+            seconds = (_unb64(memory["seconds"], "<u4").astype(np.int64) + memory["base"]).tolist()
+            again = np.unpackbits(_unb64(memory["repeated"], "u1"))[:count].astype(bool)
+            if len(keys) != count or len(seconds) != count:
+                msg = f"new-term memory of rule {self.rule.id} holds {len(keys)} keys for {count} terms"
+                raise ValueError(msg)
+            self.memory = dict(zip(keys, seconds, strict=True))
+            self.repeated = {key for key, flag in zip(keys, again.tolist(), strict=True) if flag}
         self.first_new = {t: datetime.fromisoformat(ts) for t, ts in data["first_new"].items()}
+        self.forgotten = data.get("forgotten", 0)
 
 
 class CriticalPostEvaluator(Evaluator):
@@ -504,7 +611,8 @@ class CriticalPostEvaluator(Evaluator):
             reasons += [f"watchlist {m.watchlist}: {m.term} ({m.risk})" for m in post.matches if m.risk]
         if not reasons:
             return []
-        if not self.groups.setdefault(post.post_id, Window()).add(post, 1):
+        # only the post's id and time, for a week: its alert carries the post itself
+        if not self.groups.setdefault(post.post_id, Window()).add(post, 0):
             return []
         at = post.created_at
         return [Breach(self.rule, post.post_id, 1, at, at, post.post_id, (evidence_of(post),), 1, "; ".join(reasons),
@@ -538,7 +646,7 @@ class CoordinatedEvaluator(Evaluator):
         rule, at = self.rule, post.created_at
         window = self.groups.setdefault(ctx.cluster_id, Window())
         account = f"{post.platform}:{post.author.id or post.author.handle}"
-        if not window.add(post, ctx.max_evidence, account=account, platform=post.platform):
+        if not window.add(post, ctx.max_evidence, ctx.evidence, account=account, platform=post.platform):
             return []
         start = at - rule.window
         count, accounts, platforms = self._spread(window, start, at)
@@ -590,8 +698,10 @@ class RuleEngine:
         self.quiet_until: dict[tuple[str, str], datetime] = {}
         self.watermark: datetime | None = None
         self.cluster_updates: dict[str, ClusterUpdate] = {}
-        self._cluster_members: dict[str, list[str]] = {}
+        self._cluster_first: dict[str, str] = {}
+        """cluster id → its opening post, until a second post joins (and the first gets its label too)"""
         self._observed = 0
+        self._swept: datetime | None = None
 
     # --- the stream ------------------------------------------------------------------------
 
@@ -603,7 +713,7 @@ class RuleEngine:
         """Feed one post; return the alerts it fires and the incidents that cleared."""
         at = post.created_at
         self.watermark = at if self.watermark is None else max(self.watermark, at)
-        ctx = Context(self.max_evidence, self._cluster_of(post))
+        ctx = Context(self.max_evidence, self._cluster_of(post), post)
         events: list[Breach | Resolution] = list(self._resolve_cleared())
         for rule in self.rules:
             if not self.filters[rule.id].matches(post):
@@ -614,7 +724,7 @@ class RuleEngine:
                 if fired is not None:
                     events.append(fired)
         self._observed += 1
-        if self._observed % _SWEEP_EVERY == 0:
+        if self._observed % _SWEEP_EVERY == 0 or self._swept is None or self.watermark - self._swept >= SWEEP_STEP:
             self.sweep()
         return events
 
@@ -625,14 +735,14 @@ class RuleEngine:
         cluster = self.neardup.assign(post.post_id, post.text, post.created_at)
         if cluster is None:
             return None
-        members = self._cluster_members.setdefault(cluster.cluster_id, [])
-        if not already:
-            members.append(post.post_id)
+        if cluster.size == 1 and not already:
+            self._cluster_first[cluster.cluster_id] = post.post_id
         if cluster.size >= 2:
             # the first member is labelled when the second arrives; a post seen again is labelled
             # again, because the pipeline rewrites the whole document when it re-fetches a post
             update = self.cluster_updates.setdefault(cluster.cluster_id, ClusterUpdate(cluster.cluster_id))
-            for pid in (members if cluster.size == 2 and not already else [post.post_id]):
+            first = None if already else self._cluster_first.pop(cluster.cluster_id, None)
+            for pid in ([first] if first is not None and first != post.post_id else []) + [post.post_id]:
                 if pid not in update.post_ids:
                     update.post_ids.append(pid)
         return cluster.cluster_id
@@ -672,11 +782,43 @@ class RuleEngine:
             step = max(getattr(rule, "window", timedelta(minutes=20)) / 20, timedelta(seconds=1))
             if incident.checked_at is not None and self.watermark - incident.checked_at < step:
                 continue
+            if incident.rebuilt:
+                incident.hold_from = incident.hold_from or self.watermark
+                if self.watermark - incident.hold_from < self.evaluators[key[0]].horizon:
+                    continue
+                incident.rebuilt = False
             incident.checked_at = self.watermark
             if not self.evaluators[key[0]].still_breached(key[1], self.watermark):
                 del self.incidents[key]
                 resolved.append(Resolution(rule, key[1], incident.alert_id, self.watermark))
         return resolved
+
+    def adopt_incident(self, rule_id: str, group: str, alert_id: str, opened_at: datetime, last_alert_at: datetime,
+                       realerts: int) -> bool:
+        """Take over an incident still open in the alerts index (the state that knew it was lost).
+
+        Its next re-alert and quiet time follow from its last alert; whether it cleared is judged
+        only once the rule's windows have seen a horizon of posts again (until then an empty window
+        would "clear" a burst that is still going on, and its next breach would open it again under
+        a new id). ``False`` if the rule is gone, does not track incidents, or already has one open.
+        """
+        rule = self.by_id.get(rule_id)
+        key = (rule_id, group)
+        if rule is None or not self.evaluators[rule_id].tracks_incidents or key in self.incidents:
+            return False
+        wait = rule.cooldown * (rule.realert_backoff ** realerts)
+        self.incidents[key] = Incident(alert_id, opened_at, last_alert_at + wait, realerts, rebuilt=True)
+        self.keep_quiet(rule_id, group, last_alert_at)
+        return True
+
+    def keep_quiet(self, rule_id: str, group: str, last_alert_at: datetime) -> None:
+        """Keep (rule, group) quiet for the rule's cooldown after an alert found in the alerts index."""
+        rule = self.by_id.get(rule_id)
+        if rule is None:
+            return
+        key, until = (rule_id, group), last_alert_at + rule.cooldown
+        if until > self.quiet_until.get(key, until - timedelta(seconds=1)):
+            self.quiet_until[key] = until
 
     def open_incidents(self) -> dict[tuple[str, str], Incident]:
         """The incidents not yet resolved, by (rule id, group)."""
@@ -686,53 +828,67 @@ class RuleEngine:
         """Forget posts, groups and clusters no rule can need any more."""
         if self.watermark is None:
             return
+        self._swept = self.watermark
         for evaluator in self.evaluators.values():
             evaluator.sweep(self.watermark)
         self.quiet_until = {k: t for k, t in self.quiet_until.items() if t > self.watermark}
         windows = [rule.window for rule in self.clustered_rules if isinstance(rule, CoordinatedRule)]
         singles = self.watermark - min(max(windows, default=self.neardup.memory), self.neardup.memory)
         self.neardup.forget_before(self.watermark - self.neardup.memory, singles)
-        self._cluster_members = {c: m for c, m in self._cluster_members.items() if c in self.neardup.clusters}
+        self._cluster_first = {c: p for c, p in self._cluster_first.items() if c in self.neardup.clusters}
 
     # --- state -----------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
-        """The engine's state as JSON-ready data."""
+        """The engine's state as JSON-ready data, swept first; each post's evidence is in it once."""
+        self.sweep()
+        evidence: dict[str, Any] = {}
+        rules = {rule_id: {"type": ev.rule_type, **ev.snapshot(evidence)} for rule_id, ev in self.evaluators.items()}
         return {
             "version": STATE_VERSION,
             "watermark": self.watermark.isoformat() if self.watermark else None,
-            "rules": {rule_id: {"type": ev.rule_type, **ev.snapshot()} for rule_id, ev in self.evaluators.items()},
+            "rules": rules,
+            "evidence": evidence,
             "incidents": [
+                [rule_id, group, inc.alert_id, inc.opened_at.isoformat(), inc.next_alert_at.isoformat(), inc.realerts,
+                 inc.hold_from.isoformat() if inc.hold_from else None] if inc.rebuilt else
                 [rule_id, group, inc.alert_id, inc.opened_at.isoformat(), inc.next_alert_at.isoformat(), inc.realerts]
                 for (rule_id, group), inc in self.incidents.items()
             ],
             "quiet_until": [[rule_id, group, ts.isoformat()] for (rule_id, group), ts in self.quiet_until.items()],
             "neardup": self.neardup.snapshot(),
-            "cluster_members": self._cluster_members,
+            "cluster_first": self._cluster_first,
             "cluster_updates": {c: u.post_ids for c, u in self.cluster_updates.items()},
         }
 
     def restore(self, data: dict[str, Any]) -> None:
         """Load a snapshot; state of rules no longer configured (or whose type changed) is dropped."""
-        if data.get("version") != STATE_VERSION:
-            msg = f"alerting state version {data.get('version')!r} is not {STATE_VERSION}"
+        if data.get("version") not in READABLE_VERSIONS:
+            msg = f"alerting state version {data.get('version')!r} is not one of {READABLE_VERSIONS}"
             raise ValueError(msg)
         self.watermark = datetime.fromisoformat(data["watermark"]) if data.get("watermark") else None
+        evidence = {pid: AlertPost.model_validate(item) for pid, item in data.get("evidence", {}).items()}
         for rule_id, item in data["rules"].items():
             evaluator = self.evaluators.get(rule_id)
             if evaluator is not None and evaluator.rule_type == item["type"]:
-                evaluator.restore(item)
-        self.incidents = {
-            (rule_id, group): Incident(alert_id, datetime.fromisoformat(opened), datetime.fromisoformat(nxt), n)
-            for rule_id, group, alert_id, opened, nxt, n in data["incidents"]
-            if rule_id in self.by_id
-        }
+                evaluator.restore(item, evidence)
+        self.incidents = {}
+        for rule_id, group, alert_id, opened, nxt, n, *rebuilt in data["incidents"]:
+            if rule_id in self.by_id:
+                incident = Incident(alert_id, datetime.fromisoformat(opened), datetime.fromisoformat(nxt), n)
+                if rebuilt:
+                    incident.rebuilt = True
+                    incident.hold_from = datetime.fromisoformat(rebuilt[0]) if rebuilt[0] else None
+                self.incidents[(rule_id, group)] = incident
         self.quiet_until = {
             (rule_id, group): datetime.fromisoformat(ts)
             for rule_id, group, ts in data["quiet_until"]
             if rule_id in self.by_id
         }
         self.neardup.restore(data["neardup"])
-        self._cluster_members = data.get("cluster_members", {})
+        if "cluster_first" in data:
+            self._cluster_first = dict(data["cluster_first"])
+        else:  # version 2 kept every member; only the opener of a one-post cluster is still needed
+            self._cluster_first = {c: members[0] for c, members in data.get("cluster_members", {}).items()
+                                   if len(members) == 1}
         self.cluster_updates = {c: ClusterUpdate(c, list(ids)) for c, ids in data.get("cluster_updates", {}).items()}
-

@@ -9,49 +9,107 @@ near-duplicate clusters with their ``cluster_id`` in the posts index, saves the 
 and only then commits the batch's offsets. Delivery drains the outbox afterwards, so an SMTP
 outage never holds up the rule engine and never loses or reorders an email.
 
+State and offsets move together, on a timer: while posts keep coming, the engine's state is
+saved (durably: ``pipelines.alerting.state``) and then the offsets committed at most every
+``alerting.checkpoint_interval``, and whenever the job has read everything (or stops). A save
+costs what the state weighs, so it is not paid on every batch.
+
 If anything before the commit fails, the engine is reloaded from the last saved state and the
-batch is re-read: a breach recomputed after a restart has the same alert id, the create is
-refused as a duplicate, and an alert already marked ``sent`` is not emailed again.
+posts since are re-read: a breach recomputed after a restart has the same alert id, the create
+is refused as a duplicate, an alert already marked ``sent`` is not emailed again, a message
+already queued or sent is not queued again (``Outbox``), and a dead letter already produced is
+not produced again (``DeadLetterLedger``). If the state itself was lost or unreadable, the
+incidents still open are rebuilt from the alerts index before the first batch, so a burst that
+goes on keeps its incident (and its id) instead of opening a new one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-import os
 import time
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from elasticsearch import ConflictError, Elasticsearch, NotFoundError
 from kafka.errors import KafkaError
 from pydantic import ValidationError
 
 from pipelines.delivery.deliverer import Deliverer
-from pipelines.delivery.outbox import Outbox
+from pipelines.delivery.outbox import Outbox, digest_release
 from pipelines.common.kafka_io import lag, make_consumer, poll_batch
 from pipelines.common.records import KafkaRecord
-from pipelines.alerting.engine import Breach, ClusterUpdate, Resolution, RuleEngine
+from pipelines.alerting.engine import EVALUATORS, Breach, ClusterUpdate, Resolution, RuleEngine
 from pipelines.alerting.silences import SilenceStore
+from pipelines.alerting.state import STATE_FILE, DeadLetterLedger, EngineStateFile
 from pipelines.common.clients import shared_client
 from pipelines.common.records import dead_letter_message, record_key
 from schemas.alert import Alert, make_alert_id
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
 from schemas.clock import Clock, process_clock
+from schemas.files import private_dir
 from schemas.index import posts_pattern
 from schemas.post import TaggedPost
 
 log = logging.getLogger(__name__)
 
-STATE_FILE = "engine-state.json"
+__all__ = ["STATE_FILE", "AlertingJob", "AlertingTotals", "Recent", "alert_from", "digest_release"]
+
 SEND_TIMEOUT_S = 30.0
 """How long the broker may take to acknowledge the step's dead letters and alerts before the batch is retried."""
 LABEL_ATTEMPTS = 30
 """Steps a cluster label is retried for a post not (yet) in the posts index before it is given up, loudly."""
 
+REBUILD_PAGE = 500
+KEEP_RECENT = 100
+
 GROUP_BY_OF_TYPE = {"critical_post": "post", "coordinated": "cluster", "new_term": "term"}
+
+T = TypeVar("T")
+
+
+class Recent(Generic[T]):
+    """How many items a run produced, and the newest ``keep`` of them: a summary that does not grow.
+
+    ``len()`` counts them all; iterating, indexing and comparing with a list see the newest ones
+    (``siaga run`` prints them). A job that runs for months fires thousands of alerts; keeping
+    every one in memory was a leak.
+    """
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, keep: int = KEEP_RECENT) -> None:
+        self.items: deque[T] = deque(maxlen=keep)
+        self.count = 0
+
+    def append(self, item: T) -> None:
+        """Count ``item`` and keep it among the newest."""
+        self.items.append(item)
+        self.count += 1
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __getitem__(self, index: int) -> T:
+        return list(self.items)[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Recent):
+            return self.count == other.count and list(self.items) == list(other.items)
+        if isinstance(other, list):
+            return self.count == len(other) and list(self.items) == other
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Recent({self.count} items, newest {list(self.items)!r})"
 
 
 @dataclass
@@ -59,13 +117,17 @@ class AlertingTotals:
     """What the alerting job did in this process."""
 
     posts_seen: int = 0
-    fired: list[Alert] = field(default_factory=list)
-    resolved: list[str] = field(default_factory=list)
+    fired: Recent[Alert] = field(default_factory=Recent)
+    resolved: Recent[str] = field(default_factory=Recent)
     silenced: int = 0
     already_sent: int = 0
     dead_lettered: int = 0
     labelled: int = 0
     labels_given_up: int = 0
+    resolutions_without_alert: int = 0
+    incidents_rebuilt: int = 0
+    checkpoints: int = 0
+    state_bytes: int = 0
     destinations: set[str] = field(default_factory=set)
 
 
@@ -98,55 +160,72 @@ def alert_from(breach: Breach, fired_at: datetime) -> Alert:
     )
 
 
-def digest_release(fired_at: datetime, period: timedelta) -> datetime:
-    """The end of the digest period (of wall-clock time, from the epoch) that ``fired_at`` falls in."""
-    seconds = int(period.total_seconds())
-    start = int(fired_at.timestamp()) // seconds * seconds
-    return datetime.fromtimestamp(start + seconds, tz=fired_at.tzinfo)
-
-
 class AlertingJob:
     """Consumes the tagged-posts topic and turns rule breaches into delivered alerts."""
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
         self.clock = clock or process_clock()
-        state_dir = settings.alerting.state_dir
-        self.state_path = state_dir / STATE_FILE
+        state_dir = private_dir(settings.alerting.state_dir)
+        self.state = EngineStateFile(state_dir)
+        self.state_path = self.state.path
         self.rules = {rule.id: rule for rule in settings.rules}
-        self.engine, self.labels = self._load_state()
+        self.engine, self.labels, self._rebuild_needed = self._load_state()
         self.silences = SilenceStore(state_dir)
         self.outbox = Outbox(state_dir / "queue")
+        self.ledger = DeadLetterLedger(state_dir, self.clock)
         self.consumer = make_consumer(
             settings, settings.alerting.group_id, settings.kafka.topics.tagged, settings.pipeline.batch_max_records
         )
         self.es: Elasticsearch = shared_client("elasticsearch", settings.elasticsearch_kwargs())
         self.producer = shared_client("kafka", settings.kafka_client_kwargs())
         self._shared_producer = self.producer
-        self.deliverer = Deliverer(settings, self.es, self.outbox, self.clock)
+        self.deliverer = Deliverer(settings, self.es, self.outbox, self.clock, self._dead_letter_now)
         self.totals = AlertingTotals()
         self.totals.destinations = self.deliverer.totals.destinations
         self.failures = 0
-        self._sends: list[Any] = []
+        self._sends: list[tuple[Any, str | None]] = []
+        """This step's sends: (future, the dead letter's dedupe key, or None for an alert)."""
         self._rewind = False
+        self._uncommitted = 0
+        """Records processed since the last commit (the engine's state in memory holds them)."""
+        self._saved_at: datetime | None = None
 
     # --- state -----------------------------------------------------------------------------
 
-    def _load_state(self) -> tuple[RuleEngine, dict[str, dict[str, Any]]]:
-        engine = RuleEngine(self.settings.rules, self.settings.alerting.max_posts_in_alert, self.settings.alerting)
-        labels: dict[str, dict[str, Any]] = {}
-        if self.state_path.is_file():
-            data = json.loads(self.state_path.read_text(encoding="utf-8"))
-            engine.restore(data["engine"])
-            labels = data.get("cluster_labels", {})
-        return engine, labels
+    def _new_engine(self) -> RuleEngine:
+        return RuleEngine(self.settings.rules, self.settings.alerting.max_posts_in_alert, self.settings.alerting)
 
-    def _save_state(self) -> None:
-        self.state_path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.state_path.with_suffix(".tmp")
-        data = {"engine": self.engine.snapshot(), "cluster_labels": self.labels}
-        temporary.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(temporary, self.state_path)
+    def _load_state(self) -> tuple[RuleEngine, dict[str, dict[str, Any]], bool]:
+        """The saved engine and labels, and whether its incidents must be rebuilt (no usable state)."""
+        engine, labels, loaded = self.state.load(self._new_engine)
+        return engine, labels, not loaded
+
+    def _due(self) -> bool:
+        return self._saved_at is None or self.clock.now() - self._saved_at >= self.settings.alerting.checkpoint_interval
+
+    def _checkpoint(self) -> int:
+        """Save the state durably, then commit the records it holds; return how many that committed."""
+        try:
+            self.totals.state_bytes = self.state.save(self.engine, self.labels)
+        except Exception as exc:  # noqa: BLE001 - a full or read-only disk: retry from the last state, never exit
+            self._failed("saving the alerting state failed", exc)
+            return 0
+        self._saved_at = self.clock.now()
+        self.totals.checkpoints += 1
+        if not self._uncommitted:
+            return 0
+        try:
+            self.consumer.commit()
+        except Exception as exc:  # noqa: BLE001 - e.g. CommitFailedError after a rebalance: re-read, never exit
+            # The saved state already holds these records, as after a crash between saving and committing:
+            # re-read, their posts are counted once (the engine drops post ids it has seen) and their
+            # alerts exist already.
+            self._failed(f"commit of {self._uncommitted} alerting records failed", exc)
+            return 0
+        committed, self._uncommitted = self._uncommitted, 0
+        self.failures = 0
+        return committed
 
     # --- the step --------------------------------------------------------------------------
 
@@ -154,12 +233,13 @@ class AlertingJob:
         """Reload the engine from its saved state and back off; the next step re-reads from the committed offsets."""
         self.failures += 1
         self._rewind = True
-        self._sends = []
+        self._settle_letters()
+        self._uncommitted = 0
         # Kept below max_poll_interval_ms: a longer pause between polls would cost the group membership.
         delay = min(2 ** min(self.failures, 10) * 0.25, self.settings.pipeline.retry_backoff_max_s,
                     self.settings.kafka.max_poll_interval_ms / 2000)
         log.error("%s: %s: %s; retrying in %.1fs", what, type(exc).__name__, exc, delay)
-        self.engine, self.labels = self._load_state()
+        self.engine, self.labels, self._rebuild_needed = self._load_state()
         time.sleep(delay)
 
     def step(self) -> int:
@@ -175,32 +255,33 @@ class AlertingJob:
         committed = 0
         if records:
             try:
+                self._sends = []
+                if self._rebuild_needed:
+                    self._rebuild_incidents()
                 self._process(records)
-                self._save_state()
             except Exception as exc:  # noqa: BLE001 - any failure means: reload state, rewind, retry
                 self._failed(f"alerting batch of {len(records)} failed", exc)
                 return 0
-            try:
-                self.consumer.commit()
-            except Exception as exc:  # noqa: BLE001 - e.g. CommitFailedError after a rebalance: re-read, never exit
-                # The saved state already holds this batch, as after a crash between saving and committing:
-                # re-read, its posts are counted once (the engine drops post ids it has seen) and its
-                # alerts exist already.
-                self._failed(f"commit of {len(records)} alerting records failed", exc)
-                return 0
-            self.failures = 0
-            committed = len(records)
-        elif self.labels:
-            try:
-                self._apply_labels()
-                self._save_state()
-            except Exception as exc:  # noqa: BLE001 - Elasticsearch unavailable: the labels wait for the next step
-                log.error("cluster labels not applied yet: %s", exc)
+            self._uncommitted += len(records)
+            if self._due():
+                committed = self._checkpoint()
+        else:
+            if self._uncommitted:
+                committed = self._checkpoint()
+            if self.labels and not self._rewind:
+                try:
+                    self._sends = []
+                    self._apply_labels()
+                    self._confirm_sends()
+                    self.state.save(self.engine, self.labels)
+                except Exception as exc:  # noqa: BLE001 - Elasticsearch unavailable: the labels wait for the next step
+                    self._failed("cluster labels not applied yet", exc)
+                    return committed
         self.deliver()
         return committed
 
     def deliver(self) -> int:
-        """Send what the outbox holds (stops at the first message a server cannot take now)."""
+        """Send what the outbox holds (a channel whose server cannot be reached waits, in order)."""
         try:
             return self.deliverer.drain()
         except Exception as exc:  # noqa: BLE001 - Elasticsearch down while delivering: the queue waits
@@ -209,12 +290,11 @@ class AlertingJob:
 
     def _process(self, records: list[KafkaRecord]) -> None:
         posts: list[TaggedPost] = []
-        letters = []
         for record in records:
             try:
                 posts.append(TaggedPost.model_validate_json(record.value))
             except ValidationError as exc:
-                letters.append(
+                self._letter(
                     DeadLetter.wrap(
                         record.value,
                         stage="alert",
@@ -223,13 +303,12 @@ class AlertingJob:
                         source=record.source,
                         key=record_key(record),
                         failed_at=self.clock.now(),
-                    )
+                    ),
+                    record.source,
                 )
-        self._sends = []
-        for letter in letters:
-            key, value = dead_letter_message(letter)
-            self._sends.append(self.producer.send(self.settings.kafka.topics.dead_letter, key=key, value=value))
-        self.totals.dead_lettered += len(letters)
+        if self._sends:
+            # confirmed (and remembered) before anything else can fail the batch and have it read again
+            self._confirm_sends()
         for post in sorted(posts, key=lambda p: (p.created_at, p.post_id)):
             self.totals.posts_seen += 1
             for event in self.engine.observe_all(post):
@@ -239,16 +318,72 @@ class AlertingJob:
                     self._resolve(event)
         self._queue_labels(self.engine.take_cluster_updates())
         self._apply_labels()
+        self._confirm_sends()
+
+    # --- dead letters, once each ---------------------------------------------------------------
+
+    def _letter(self, letter: DeadLetter, dedupe: str) -> None:
+        """Produce a dead letter with this step's sends, unless one with ``dedupe`` went out already."""
+        if dedupe in self.ledger or any(key == dedupe for _, key in self._sends):
+            return
+        key, value = dead_letter_message(letter)
+        self._sends.append((self.producer.send(self.settings.kafka.topics.dead_letter, key=key, value=value), dedupe))
+
+    def _confirm_sends(self) -> None:
+        """Wait for this step's sends; remember the dead letters the broker took; raise if it refused any.
+
+        flush() does not raise for a send the broker refused; only its future says so. A failed one
+        fails the batch: nothing is committed, and the batch is read again; the dead letters that
+        did go out are in the ledger, so only the others are produced again.
+        """
         self.producer.flush()
-        # flush() does not raise for a send the broker refused; only its future says so. A failed one
-        # fails the batch: nothing is committed, and the batch (dead letters included) is sent again.
-        try:
-            for future in self._sends:
+        produced, error = [], None
+        for future, dedupe in self._sends:
+            try:
                 future.get(timeout=SEND_TIMEOUT_S)
+            except KafkaError as exc:
+                error = error or exc
+                continue
+            if dedupe is not None:
+                produced.append(dedupe)
+        self._sends = []
+        if produced:
+            self.ledger.add(produced)
+            self.totals.dead_lettered += len(produced)
+        if error is not None:
+            self._own_producer()
+            raise error
+
+    def _settle_letters(self) -> None:
+        """After a failed step: remember the dead letters that went out all the same, forget the other sends."""
+        sends, self._sends = self._sends, []
+        if not any(dedupe for _, dedupe in sends):
+            return
+        try:
+            self.producer.flush(timeout=SEND_TIMEOUT_S)
+        except KafkaError:
+            return
+        produced = [dedupe for future, dedupe in sends if dedupe and future.is_done and future.succeeded()]
+        if produced:
+            try:
+                self.ledger.add(produced)
+            except OSError as exc:
+                log.error("dead-letter ledger not written (%s); %d dead letter(s) may be produced again", exc,
+                          len(produced))
+            self.totals.dead_lettered += len(produced)
+
+    def _dead_letter_now(self, letter: DeadLetter, dedupe: str) -> None:
+        """Produce one dead letter and wait for the broker (for delivery, outside any batch), once per key."""
+        if dedupe in self.ledger:
+            return
+        key, value = dead_letter_message(letter)
+        try:
+            self.producer.send(self.settings.kafka.topics.dead_letter, key=key, value=value).get(timeout=SEND_TIMEOUT_S)
         except KafkaError:
             self._own_producer()
             raise
-        self._sends = []
+        self.ledger.add([dedupe])
+        self.totals.dead_lettered += 1
 
     def _own_producer(self) -> None:
         """Go on with a producer of this job's own after the broker refused a send.
@@ -265,12 +400,11 @@ class AlertingJob:
     # --- alerts ----------------------------------------------------------------------------
 
     def _publish(self, alert: Alert) -> None:
-        self._sends.append(self.producer.send(self.settings.kafka.topics.alerts, key=alert.alert_id.encode(),
-                                              value=alert.model_dump_json().encode()))
+        self._sends.append((self.producer.send(self.settings.kafka.topics.alerts, key=alert.alert_id.encode(),
+                                               value=alert.model_dump_json().encode()), None))
 
     def _fire(self, alert: Alert) -> None:
         index = self.settings.elasticsearch.alerts_index
-        rule = self.rules[alert.rule_id]
         hook = self.settings.alerting.webhook is not None
         silence = self.silences.matching(alert.rule_id, alert.group, alert.fired_at)
         if silence is not None:
@@ -288,16 +422,21 @@ class AlertingJob:
                 log.info("alert %s was already handled (%s); not sending again", alert.alert_id, existing.delivery)
                 return
             alert = existing
+        self._complete(alert)
+
+    def _complete(self, alert: Alert) -> None:
+        """Publish an indexed alert and queue its email and webhook (the outbox takes each key once)."""
         self._publish(alert)
         self.totals.fired.append(alert)
         if alert.state == "silenced":
             self.totals.silenced += 1
             log.info("alert %s silenced by %s", alert.alert_id, alert.silence_id)
             return
+        rule = self.rules.get(alert.rule_id)
         entry = {"kind": "alert", "alert_id": alert.alert_id, "rule_id": alert.rule_id}
         if alert.delivery == "pending":
             email_entry = dict(entry)
-            if rule.digest is not None:
+            if rule is not None and rule.digest is not None:
                 release = digest_release(alert.fired_at, rule.digest)
                 email_entry.update(digest=f"digest-{rule.id}-{int(release.timestamp())}", release_at=release.isoformat())
             self.outbox.enqueue("email", alert.alert_id, email_entry)
@@ -311,23 +450,99 @@ class AlertingJob:
         try:
             alert = Alert.model_validate(self.es.get(index=index, id=resolution.incident_id)["_source"])
         except NotFoundError:
-            log.warning("incident %s cleared but its alert is not in %s", resolution.incident_id, index)
+            self._resolution_without_alert(resolution, index)
             return
         if alert.resolved_at is not None:
             return
         state = "silenced" if alert.state == "silenced" else "resolved"
         alert = alert.model_copy(update={"state": state, "resolved_at": resolution.at})
+        if state == "resolved":
+            # Queued before the alert is marked resolved: after a crash between the two, the batch is
+            # read again, the alert is still open and the notice is queued again (and refused as a
+            # duplicate). The other way round, the re-read found it resolved and the notice was lost.
+            entry = {"kind": "resolved", "alert_id": alert.alert_id, "rule_id": alert.rule_id,
+                     "resolved_at": resolution.at.isoformat()}
+            self.outbox.enqueue("email", f"{alert.alert_id}.resolved", entry)
+            if self.settings.alerting.webhook is not None:
+                self.outbox.enqueue("webhook", f"{alert.alert_id}.resolved", entry)
         self.es.update(index=index, id=alert.alert_id,
                        doc={"state": state, "resolved_at": resolution.at.isoformat()})
         self._publish(alert)
         self.totals.resolved.append(alert.alert_id)
-        if state == "silenced":
+
+    def _resolution_without_alert(self, resolution: Resolution, index: str) -> None:
+        self.totals.resolutions_without_alert += 1
+        reason = (f"incident {resolution.incident_id} of rule {resolution.rule.id} (group {resolution.group}) "
+                  f"cleared at {resolution.at.isoformat()}, but its alert is not in {index}: no notice can be sent")
+        original = json.dumps({"incident_id": resolution.incident_id, "rule_id": resolution.rule.id,
+                               "group": resolution.group, "resolved_at": resolution.at.isoformat()}).encode()
+        source = f"alerting/resolution/{resolution.incident_id}"
+        self._letter(DeadLetter.wrap(original, stage="alert", reason=reason, error_type="MissingAlert", source=source,
+                                     key=resolution.incident_id, failed_at=self.clock.now()), source)
+        log.error("%s; dead-lettered", reason)
+
+    # --- after a lost state ----------------------------------------------------------------
+
+    def _rebuild_incidents(self) -> None:
+        """Take over the incidents still open in the alerts index, and the cooldowns of recent alerts.
+
+        Runs before the first batch when there was no usable state: the offsets say where to go on
+        reading, but the engine knows no incident, so an ongoing burst would fire again under a new
+        id (and its first incident would never be resolved).
+        """
+        index = self.settings.elasticsearch.alerts_index
+        if not self.es.indices.exists(index=index):
+            self._rebuild_needed = False
             return
-        entry = {"kind": "resolved", "alert_id": alert.alert_id, "rule_id": alert.rule_id,
-                 "resolved_at": resolution.at.isoformat()}
-        self.outbox.enqueue("email", f"{alert.alert_id}.resolved", entry)
-        if self.settings.alerting.webhook is not None:
-            self.outbox.enqueue("webhook", f"{alert.alert_id}.resolved", entry)
+        self.es.indices.refresh(index=index)
+        tracked = [rule_type for rule_type, evaluator in EVALUATORS.items() if evaluator.tracks_incidents]
+        opening = list(self._all_alerts(index, {"bool": {
+            "filter": [{"terms": {"rule_type": tracked}}],
+            "must_not": [{"exists": {"field": "resolved_at"}}, {"exists": {"field": "incident_id"}}]}}))
+        latest: dict[str, Alert] = {}
+        realerts: list[Alert] = []
+        ids = [alert.alert_id for alert in opening]
+        for start in range(0, len(ids), REBUILD_PAGE):
+            for realert in self._all_alerts(index, {"terms": {"incident_id": ids[start:start + REBUILD_PAGE]}}):
+                realerts.append(realert)
+                known = latest.get(realert.incident_id or "")
+                if known is None or realert.realert > known.realert:
+                    latest[realert.incident_id or ""] = realert
+        adopted = 0
+        for alert in opening:
+            rule = self.rules.get(alert.rule_id)
+            if rule is None or rule.type != alert.rule_type:
+                continue
+            last = latest.get(alert.alert_id, alert)
+            if self.engine.adopt_incident(alert.rule_id, alert.group, alert.alert_id, alert.window_end,
+                                          last.window_end, last.realert):
+                adopted += 1
+        # The posts after the committed offsets are read again, but their breaches now fall inside
+        # adopted incidents and fire nothing: finish here what a crash may have cut short after an
+        # alert was indexed (its publication, its queued messages).
+        for alert in [*opening, *realerts]:
+            if "pending" in (alert.delivery, alert.webhook) or alert.state == "silenced":
+                self._complete(alert)
+        longest = max((rule.cooldown for rule in self.rules.values()), default=timedelta(0))
+        since = self.clock.now() - longest - timedelta(days=1)
+        for alert in self._all_alerts(index, {"range": {"fired_at": {"gte": since.isoformat()}}}):
+            self.engine.keep_quiet(alert.rule_id, alert.group, alert.window_end)
+        self.totals.incidents_rebuilt += adopted
+        self._rebuild_needed = False
+        log.log(logging.WARNING if adopted or self.state.quarantined else logging.INFO,
+                "no usable alerting state: took over %d open incident(s) from %s", adopted, index)
+
+    def _all_alerts(self, index: str, query: dict[str, Any]) -> Iterator[Alert]:
+        after: list[Any] | None = None
+        while True:
+            page = self.es.search(index=index, query=query, size=REBUILD_PAGE,
+                                  sort=[{"fired_at": "asc"}, {"alert_id": "asc"}],
+                                  **({"search_after": after} if after else {}))["hits"]["hits"]
+            for hit in page:
+                yield Alert.model_validate(hit["_source"])
+            if len(page) < REBUILD_PAGE:
+                return
+            after = page[-1]["sort"]
 
     # --- near-duplicate cluster labels -----------------------------------------------------
 
@@ -368,10 +583,19 @@ class AlertingJob:
                 continue
             pending["post_ids"], pending["attempts"] = missing, pending["attempts"] + 1
             if pending["attempts"] >= LABEL_ATTEMPTS:
-                self.totals.labels_given_up += len(missing)
-                log.error("cluster %s: %d post(s) never appeared in %s, label given up: %s", cluster_id,
-                          len(missing), alias, ", ".join(missing[:10]))
+                self._label_given_up(cluster_id, missing, alias)
                 del self.labels[cluster_id]
+
+    def _label_given_up(self, cluster_id: str, missing: list[str], alias: str) -> None:
+        self.totals.labels_given_up += len(missing)
+        reason = (f"cluster {cluster_id}: {len(missing)} post(s) never appeared in {alias} after {LABEL_ATTEMPTS} "
+                  "tries; their cluster label is given up")
+        original = json.dumps({"cluster_id": cluster_id, "post_ids": missing}).encode()
+        source = f"alerting/labels/{cluster_id}"
+        self._letter(DeadLetter.wrap(original, stage="alert", reason=reason, error_type="LabelGivenUp", source=source,
+                                     key=cluster_id, failed_at=self.clock.now()),
+                     f"{source}/{hashlib.sha256(original).hexdigest()[:16]}")
+        log.error("%s (dead-lettered): %s", reason, ", ".join(missing[:10]))
 
     # --- the rest ----------------------------------------------------------------------------
 
@@ -380,7 +604,15 @@ class AlertingJob:
         return lag(self.consumer)
 
     def close(self) -> None:
-        """Leave the consumer group (and close the job's own producer, if it needed one)."""
+        """Save and commit what was processed, leave the consumer group (and close the job's own producer)."""
+        if self._uncommitted:
+            try:
+                self.state.save(self.engine, self.labels)
+                self.consumer.commit()
+                self._uncommitted = 0
+            except Exception as exc:  # noqa: BLE001 - stopping anyway: the next start re-reads these records
+                log.error("alerting state not saved on close (%s: %s); the next start re-reads %d record(s)",
+                          type(exc).__name__, exc, self._uncommitted)
         self.consumer.close()
         if self.producer is not self._shared_producer:
             self.producer.close(timeout=5)

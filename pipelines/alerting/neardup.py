@@ -89,14 +89,15 @@ class NearDuplicateIndex:
         self.memory = memory
         self.clusters: dict[str, Cluster] = {}
         self.buckets: dict[str, set[str]] = {}
-        self.assigned: dict[str, str] = {}
-        """post id → cluster id, so a post seen again keeps its cluster and is counted once."""
+        self.assigned: dict[str, tuple[str, datetime]] = {}
+        """post id → (cluster id, post time), so a post seen again keeps its cluster and is counted once;
+        forgotten with the cluster, or after ``memory`` even while the cluster goes on."""
 
     def assign(self, post_id: str, text: str, at: datetime) -> Cluster | None:
         """The cluster ``post_id`` belongs to (joining or opening one); ``None`` if too short."""
         known = self.assigned.get(post_id)
-        if known is not None and known in self.clusters:
-            return self.clusters[known]
+        if known is not None and known[0] in self.clusters:
+            return self.clusters[known[0]]
         norm = normalise(text)
         if len(norm) < self.min_chars:
             return None
@@ -119,20 +120,20 @@ class NearDuplicateIndex:
             self.clusters[cluster.cluster_id] = cluster
             for key in bands:
                 self.buckets.setdefault(key, set()).add(cluster.cluster_id)
-        self.assigned[post_id] = cluster.cluster_id
+        self.assigned[post_id] = (cluster.cluster_id, at)
         return cluster
 
     def forget_before(self, horizon: datetime, singles_horizon: datetime | None = None) -> None:
-        """Drop clusters not joined since ``horizon`` (single posts since ``singles_horizon``), and their posts.
+        """Drop clusters not joined since ``horizon`` (single posts since ``singles_horizon``), and posts before it.
 
         A post nobody copied only matters while a copy could still arrive within a rule's window;
-        a real cluster is kept longer so a re-fetched member gets its label back.
+        a real cluster is kept longer so a re-fetched member gets its label back. A campaign that
+        goes on for days keeps its cluster, but not its members older than ``horizon``: a week
+        of hourly copies would otherwise all stay in the state.
         """
         singles = singles_horizon or horizon
         stale = {cid for cid, cluster in self.clusters.items()
                  if cluster.last_seen < (singles if cluster.size == 1 else horizon)}
-        if not stale:
-            return
         for cid in stale:
             for key in _bands(self.clusters.pop(cid).signature):
                 members = self.buckets.get(key)
@@ -140,7 +141,8 @@ class NearDuplicateIndex:
                     members.discard(cid)
                     if not members:
                         del self.buckets[key]
-        self.assigned = {pid: cid for pid, cid in self.assigned.items() if cid not in stale}
+        self.assigned = {pid: (cid, at) for pid, (cid, at) in self.assigned.items()
+                         if cid not in stale and at >= horizon}
 
     def snapshot(self) -> dict[str, Any]:
         """JSON-ready state; signatures as base64 of their bytes."""
@@ -150,7 +152,7 @@ class NearDuplicateIndex:
                  c.size]
                 for c in self.clusters.values()
             ],
-            "assigned": self.assigned,
+            "assigned": {pid: [cid, at.isoformat()] for pid, (cid, at) in self.assigned.items()},
         }
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -161,4 +163,9 @@ class NearDuplicateIndex:
             self.clusters[cid] = Cluster(cid, signature_, datetime.fromisoformat(last_seen), size)
             for key in _bands(signature_):
                 self.buckets.setdefault(key, set()).add(cid)
-        self.assigned = {pid: cid for pid, cid in data["assigned"].items() if cid in self.clusters}
+        self.assigned = {}
+        for pid, item in data["assigned"].items():
+            # version 2 of the state kept only the cluster id: the cluster's last join stands in for the time
+            cid, at = (item, None) if isinstance(item, str) else item
+            if cid in self.clusters:
+                self.assigned[pid] = (cid, datetime.fromisoformat(at) if at else self.clusters[cid].last_seen)

@@ -1,20 +1,28 @@
 """Silences: an officer keeps a rule (or one group of it) quiet for a while, saying who and why.
 
-Silences live in ``silences.json`` in the alerting state folder, written atomically; the
-alerting job re-reads the file when it changes, so ``siaga alerts silence`` takes effect on a
-running job within one step. A silenced alert is still indexed (state ``silenced``) and
-published to the alerts topic; only its email and webhook are held back.
+Silences live in ``silences.json`` in the alerting state folder, written atomically, durably
+and privately (``schemas.files.write_private``); the alerting job re-reads the file when it
+changes, so ``siaga alerts silence`` takes effect on a running job within one step. A silenced
+alert is still indexed (state ``silenced``) and published to the alerts topic; only its email
+and webhook are held back.
+
+An unreadable ``silences.json`` is moved aside with a logged error and counts as no silence:
+alerts then go out (the safe side for a patrol team), where the job used to stop.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from pydantic import TypeAdapter
+
 from schemas.alert import Silence
+from schemas.files import read_or_quarantine, write_private
+
+_SILENCES = TypeAdapter(list[Silence])
 
 FILE = "silences.json"
 
@@ -34,9 +42,9 @@ class SilenceStore:
         except FileNotFoundError:
             return []
         if mtime != self._mtime:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            self._cache = [Silence.model_validate(item) for item in data]
-            self._mtime = mtime
+            loaded = read_or_quarantine(self.path, _SILENCES.validate_json)
+            self._cache = loaded or []
+            self._mtime = mtime if loaded is not None else None
         return list(self._cache)
 
     def active(self, at: datetime) -> list[Silence]:
@@ -61,8 +69,5 @@ class SilenceStore:
             until=now + duration,
         )
         items = [s.model_dump(mode="json") for s in self.all()] + [silence.model_dump(mode="json")]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_private(self.path, json.dumps(items, ensure_ascii=False, indent=1))
         return silence

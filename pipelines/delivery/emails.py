@@ -10,7 +10,6 @@ lands in a header.
 from __future__ import annotations
 
 import html
-import os
 import re
 import smtplib
 import ssl
@@ -20,10 +19,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
+from pipelines.delivery.failures import PermanentFailure, RefusedForNow
 from schemas.alert import Alert
 from schemas.clock import WIB, wib
 from schemas.config import EmailSettings
-from schemas.errors import PermanentFailure
+from schemas.files import write_private
 
 EXCERPT_CHARS = 280
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
@@ -337,9 +337,10 @@ def render_digest(alerts: list[Alert], digest_id: str, settings: EmailSettings, 
     return message
 
 
-# Replies to MAIL FROM that say the sender's login is missing or wrong: the configuration is at
-# fault, not the message, so every message would fail alike; the queue waits for a fix instead.
-_AUTH_CODES = frozenset({530, 534, 535})
+# Replies that say the sender's login is missing or wrong (530, 534, 535), or that the server is
+# closing the connection (421): the configuration or the server is at fault, not the message, so
+# every message would fail alike; the queue waits, in order, instead of counting them against it.
+_SERVER_CODES = frozenset({421, 530, 534, 535})
 
 
 def _reply(code: int, text: bytes | str, settings: EmailSettings) -> str:
@@ -362,9 +363,12 @@ class SmtpSession:
     def send(self, message: EmailMessage) -> str:
         """Send one message (or write it to the outbox folder); return where it went.
 
-        A 5xx refusal of the sender, of every recipient or of the content raises
-        ``PermanentFailure`` with the server's reply; anything else (4xx, a dropped connection)
-        raises the ``smtplib``/``OSError`` exception, meaning: try again later.
+        A 5xx refusal of the sender, of every recipient or of the content, or a message the
+        server cannot take at all (``SMTPNotSupportedError``: say, SMTPUTF8 needed) raises
+        ``PermanentFailure`` with the server's reply; a 4xx refusal of this message (or every
+        recipient refused, some only for now) raises ``RefusedForNow``; anything else (no
+        connection, the login refused, 421) raises the ``smtplib``/``OSError`` exception,
+        meaning: the server cannot be asked now.
         """
         settings = self.settings
         self.refused = {}
@@ -376,24 +380,36 @@ class SmtpSession:
             refused = self.client.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
             # smtplib has reset the transaction, so the connection stays usable for the next message
+            who = "; ".join(f"{rcpt}: {_reply(code, text, settings)}" for rcpt, (code, text) in exc.recipients.items())
             if exc.recipients and all(code >= 500 for code, _ in exc.recipients.values()):
-                who = "; ".join(f"{rcpt}: {_reply(code, text, settings)}"
-                                for rcpt, (code, text) in exc.recipients.items())
                 msg = f"SMTP server refused every recipient: {who}"
                 raise PermanentFailure(msg) from exc
-            raise
+            msg = f"SMTP server refused every recipient, some for now: {who}"
+            raise RefusedForNow(msg) from exc
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-            if exc.smtp_code >= 500 and exc.smtp_code not in _AUTH_CODES:
-                what = "sender" if isinstance(exc, smtplib.SMTPSenderRefused) else "message"
-                msg = f"SMTP server refused the {what}: {_reply(exc.smtp_code, exc.smtp_error, settings)}"
+            what = "sender" if isinstance(exc, smtplib.SMTPSenderRefused) else "message"
+            reply = _reply(exc.smtp_code, exc.smtp_error, settings)
+            if exc.smtp_code in _SERVER_CODES:
+                self._drop()
+                raise
+            if exc.smtp_code >= 500:
+                msg = f"SMTP server refused the {what}: {reply}"
                 raise PermanentFailure(msg) from exc
-            raise
+            msg = f"SMTP server refused the {what} for now: {reply}"
+            raise RefusedForNow(msg) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            msg = f"SMTP server cannot take this message: {one_line(str(exc), 300)}"
+            raise PermanentFailure(msg) from exc
         except (smtplib.SMTPServerDisconnected, OSError):  # after the refusals: SMTPException is an OSError
-            self.client.close()
-            self.client = None
+            self._drop()
             raise
         self.refused = {rcpt: _reply(code, text, settings) for rcpt, (code, text) in refused.items()}
         return f"smtp://{settings.smtp_host}:{settings.smtp_port}"
+
+    def _drop(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
 
     def close(self) -> None:
         """Say goodbye to the server, if connected."""
@@ -434,12 +450,8 @@ def deliver(message: EmailMessage, settings: EmailSettings) -> str:
 
 
 def _write_outbox(message: EmailMessage, outbox: Path) -> Path:
-    outbox.mkdir(parents=True, exist_ok=True)
-    # named after the Message-ID, so an alert and its resolution notice are two files
+    # named after the Message-ID, so an alert and its resolution notice are two files; private
+    # (0600 in a 0700 folder) because it quotes post texts and handles
     local = str(message["Message-ID"]).strip("<>").rsplit("@", 1)[0]
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", local)
-    path = outbox / f"{name}.eml"
-    temporary = path.with_suffix(".eml.tmp")
-    temporary.write_bytes(message.as_bytes())
-    os.replace(temporary, path)
-    return path
+    return write_private(outbox / f"{name}.eml", message.as_bytes())
