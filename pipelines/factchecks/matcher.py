@@ -303,19 +303,27 @@ class FactCheckMatcher:
         self._texts: dict[int, _Text] = {}
         self._tokens: dict[str, tuple[tuple[int, ...], bool]] = {}
         self._stops = frozenset(fold(word) for word in self.lexicon.stopwords)
-        drafts: list[tuple[int, int, list[tuple[int, bool]]]] = []  # (fact-check, kind, words)
+        # Texts as flat arrays from the start (90,000 texts as lists of tuples would double the peak
+        # memory of a build): a text is words[start[t]:start[t + 1]], a predicate word stored as ~id.
+        self._fc = array("i")
+        self._kind = bytearray()
+        self._start = array("i", [0])
+        self._words = array("i")
         for index, factcheck in enumerate(self.factchecks):
-            drafts.append((index, 0, self.vocabulary.index_text(normalise_for_classifier(factcheck.claim))))
+            self._add_text(index, 0, self.vocabulary.index_text(normalise_for_classifier(factcheck.claim)))
             for narrative in factcheck.narratives:
-                drafts.extend((index, 1, sentence) for sentence in self._sentences(narrative))
+                for sentence in self._sentences(narrative):
+                    self._add_text(index, 1, sentence)
         self.vocabulary.build()
         self._numbers = frozenset(i for i, word in enumerate(self.vocabulary.words) if word.isdigit())
         self.stats.factchecks = len(self.factchecks)
+        self._plain = array("i", (w if w >= 0 else ~w for w in self._words))
         # Document frequency counts fact-checks, not texts: a word in a claim and its narrative is one.
         df = [0] * len(self.vocabulary.words)
         last = [-1] * len(self.vocabulary.words)
-        for index, _, words in drafts:
-            for word, _ in words:
+        start, plain = self._start, self._plain
+        for text_id, index in enumerate(self._fc):
+            for word in plain[start[text_id]:start[text_id + 1]]:
                 if last[word] != index:
                     last[word] = index
                     df[word] += 1
@@ -323,34 +331,18 @@ class FactCheckMatcher:
         self._idf = array("d", (math.log((n + 1) / (count + 0.5)) for count in df))
         self.stats.vocabulary = len(df)
         self.stats.table = len(self.vocabulary.table)
-        # Texts as flat arrays: a text is words[start[t]:start[t + 1]], a predicate word stored as ~id.
-        self._fc = array("i")
-        self._kind = bytearray()
-        self._start = array("i", [0])
-        self._words = array("i")
-        self._plain = array("i")  # the same words without the predicate mark, for the containment check
         self._total = array("d")  # sum of IDF (no predicate boost): the bound prefix filtering works on
         self._need = array("d")
         postings: dict[int, list[int]] = {}
         idf, floor = self._idf, self.config.min_containment
-        for index, kind, words in drafts:
-            predicate: dict[int, bool] = {}
-            for word, is_predicate in words:
-                predicate[word] = predicate.get(word, False) or is_predicate
-            if not predicate:
-                continue
-            text_id = len(self._fc)
-            self._fc.append(index)
-            self._kind.append(kind)
-            self._words.extend(~w if p else w for w, p in predicate.items())
-            self._plain.extend(predicate)
-            self._start.append(len(self._words))
-            total = sum(idf[w] for w in predicate)
+        for text_id in range(len(self._fc)):
+            words = plain[start[text_id]:start[text_id + 1]]
+            total = sum(idf[w] for w in words)
             self._total.append(total)
             # Prefix: the rarest words, until what is left out weighs less than the floor; a post
             # holding the floor's share of the text then holds at least one prefix word.
             rest = total
-            for word in sorted(predicate, key=lambda w: -idf[w]):
+            for word in sorted(words, key=lambda w: -idf[w]):
                 if rest < floor * total - 1e-9:
                     break
                 postings.setdefault(word, []).append(text_id)
@@ -378,6 +370,17 @@ class FactCheckMatcher:
         self._need_np = np.asarray(self._need, np.float64)
         self.stats.texts = texts
         self.stats.postings = sum(len(ids) for ids in self._postings.values())
+
+    def _add_text(self, index: int, kind: int, words: list[tuple[int, bool]]) -> None:
+        """Store one text of fact-check ``index``: its distinct words, a predicate word as ~id."""
+        predicate: dict[int, bool] = {}
+        for word, is_predicate in words:
+            predicate[word] = predicate.get(word, False) or is_predicate
+        if predicate:
+            self._fc.append(index)
+            self._kind.append(kind)
+            self._words.extend(~w if p else w for w, p in predicate.items())
+            self._start.append(len(self._words))
 
     def _sentences(self, narrative: str) -> list[list[tuple[int, bool]]]:
         """A narrative's sentences as (id, predicate) lists, short ones joined to the next."""
