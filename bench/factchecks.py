@@ -47,7 +47,10 @@ Per post = batch time / batch size; the distribution over batches (mean, p50, p9
 printed for wall time (perf_counter) and for CPU time (process_time, which the other jobs on this
 shared machine disturb less), with the ratio to the baseline in the same run and the load average.
 Index build time (wall and CPU) and the memory it takes (RSS before and after) are printed too.
-Target: mean <= 50 us per post on one core.
+After the build the bench calls ``gc.freeze()``, as a tagging worker should once its models are
+loaded: otherwise each full collection of the cyclic garbage collector walks the ~2 million
+objects of the index and the fact-checks (~150 ms, twice per 20,000 posts; ``--no-gc-freeze``
+shows it). Target: mean <= 50 us per post on one core.
 """
 
 from __future__ import annotations
@@ -384,7 +387,7 @@ def _time_stream(matcher: FactCheckMatcher, stream: list[str], batch: int, singl
     return timed
 
 
-def run_cost(extra: list[FactCheck], posts_wanted: int, batch: int) -> None:
+def run_cost(extra: list[FactCheck], posts_wanted: int, batch: int, *, freeze: bool = True) -> None:
     factchecks, _, written_posts = written()
     sample = [json.loads(line)["text"] for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = sample + [p["text"] for p in written_posts]
@@ -397,12 +400,18 @@ def run_cost(extra: list[FactCheck], posts_wanted: int, batch: int) -> None:
     built_wall, built_cpu = time.perf_counter() - w0, time.process_time() - c0
     gc.collect()
     after = rss_kib()
+    if freeze:
+        # What a tagging worker should do once its models and fact-checks are loaded: the index and
+        # 50,000 FactCheck objects are ~2 million objects that a full (generation 2) collection would
+        # otherwise walk, ~150 ms each time, twice per 20,000 posts here.
+        gc.freeze()
     s = matcher.stats
     print(f"  index: {s.factchecks:,} debunked fact-checks, {s.texts:,} texts (claims and narrative sentences), "
           f"{s.vocabulary:,} words, {s.table:,} surface forms in the lookup table, {s.postings:,} postings "
           f"({s.pruned_words} words too common to look up)")
     print(f"  built in {built_wall:.1f} s wall, {built_cpu:.1f} s CPU; RSS +{(after - before) / 1024:.0f} MiB "
-          f"({after / 1024:.0f} MiB in all)")
+          f"({after / 1024:.0f} MiB in all); objects alive after the build "
+          f"{'moved out of the cyclic collector (gc.freeze)' if freeze else 'left to the cyclic collector'}")
     streams = [("bench stream: demo sample + written posts", [texts[i % len(texts)] for i in range(posts_wanted)]),
                ("demo sample alone", [sample[i % len(sample)] for i in range(posts_wanted)])]
     for name, stream in streams:
@@ -434,6 +443,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-cost", action="store_true")
     parser.add_argument("--eval-with-synthetic", action="store_true",
                         help="also evaluate with the synthetic fact-checks loaded")
+    parser.add_argument("--no-gc-freeze", action="store_true",
+                        help="leave the loaded index to the cyclic garbage collector (see run_cost)")
     parser.add_argument("--fit", action="store_true", help="fit the re-scorer on dev and print its values")
     parser.add_argument("--l2", type=float, default=0.03, help="L2 penalty of the fit (default 0.03)")
     args = parser.parse_args(argv)
@@ -446,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_eval:
         run_eval(extra if args.eval_with_synthetic else [], splits)
     if not args.skip_cost:
-        run_cost(extra, args.posts, args.batch)
+        run_cost(extra, args.posts, args.batch, freeze=not args.no_gc_freeze)
     return 0
 
 
