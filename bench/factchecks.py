@@ -48,9 +48,9 @@ printed for wall time (perf_counter) and for CPU time (process_time, which the o
 shared machine disturb less), with the ratio to the baseline in the same run and the load average.
 Index build time (wall and CPU) and the memory it takes (RSS before and after) are printed too.
 After the build the bench calls ``gc.freeze()``, as a tagging worker should once its models are
-loaded: otherwise each full collection of the cyclic garbage collector walks the ~2 million
-objects of the index and the fact-checks (~150 ms, twice per 20,000 posts; ``--no-gc-freeze``
-shows it). Target: mean <= 50 us per post on one core.
+loaded: otherwise each full collection of the cyclic garbage collector walks the ~400,000
+container objects of the 50,000 loaded ``FactCheck`` models and the index's tables (~150 ms, twice
+per 20,000 posts; ``--no-gc-freeze`` shows it). Target: mean <= 50 us per post on one core.
 """
 
 from __future__ import annotations
@@ -401,9 +401,9 @@ def run_cost(extra: list[FactCheck], posts_wanted: int, batch: int, *, freeze: b
     gc.collect()
     after = rss_kib()
     if freeze:
-        # What a tagging worker should do once its models and fact-checks are loaded: the index and
-        # 50,000 FactCheck objects are ~2 million objects that a full (generation 2) collection would
-        # otherwise walk, ~150 ms each time, twice per 20,000 posts here.
+        # What a tagging worker should do once its models and fact-checks are loaded: the 50,000
+        # FactCheck models and the index's tables are ~400,000 containers that a full (generation 2)
+        # collection would otherwise walk, ~150 ms each time, twice per 20,000 posts here.
         gc.freeze()
     s = matcher.stats
     print(f"  index: {s.factchecks:,} debunked fact-checks, {s.texts:,} texts (claims and narrative sentences), "
