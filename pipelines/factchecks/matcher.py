@@ -59,13 +59,13 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from heapq import nlargest
-from itertools import accumulate, chain
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
 
-from pipelines.factchecks.vocabulary import _DOUBLED, EXPANDED, Lexicon, Vocabulary, fold, split_joined
+from pipelines.factchecks.vocabulary import EXPANDED, Lexicon, Vocabulary, fold, split_joined
 from pipelines.tagging.text import normalise_for_classifier
 from schemas.errors import ConfigError
 from schemas.factcheck import DEBUNKED, FactCheck, FactCheckMatch
@@ -315,10 +315,19 @@ class FactCheckMatcher:
                 for sentence in self._sentences(narrative):
                     self._add_text(index, 1, sentence)
         self.vocabulary.build()
-        self._numbers = frozenset(i for i, word in enumerate(self.vocabulary.words) if word.isdigit())
-        self.stats.factchecks = len(self.factchecks)
         self._plain = array("i", (w if w >= 0 else ~w for w in self._words))
-        # Document frequency counts fact-checks, not texts: a word in a claim and its narrative is one.
+        self._numbers = frozenset(i for i, word in enumerate(self.vocabulary.words) if word.isdigit())
+        self._idf = self._weigh()
+        self._index()
+        self.stats.factchecks = len(self.factchecks)
+        self.stats.vocabulary = len(self.vocabulary.words)
+        self.stats.table = len(self.vocabulary.table)
+        self.stats.texts = len(self._fc)
+        self.stats.postings = sum(len(ids) for ids in self._postings.values())
+
+    def _weigh(self) -> array:
+        """Each word's IDF; document frequency counts fact-checks, not texts (a word in a claim and its
+        narrative is one)."""
         df = [0] * len(self.vocabulary.words)
         last = [-1] * len(self.vocabulary.words)
         start, plain = self._start, self._plain
@@ -328,13 +337,15 @@ class FactCheckMatcher:
                     last[word] = index
                     df[word] += 1
         n = max(len(self.factchecks), 1)
-        self._idf = array("d", (math.log((n + 1) / (count + 0.5)) for count in df))
-        self.stats.vocabulary = len(df)
-        self.stats.table = len(self.vocabulary.table)
+        return array("d", (math.log((n + 1) / (count + 0.5)) for count in df))
+
+    def _index(self) -> None:
+        """Each text's total weight and prefix; the postings, as dictionaries (a lone post) and as
+        sparse matrices (a batch gathers its candidates in two matrix products in C)."""
         self._total = array("d")  # sum of IDF (no predicate boost): the bound prefix filtering works on
         self._need = array("d")
         postings: dict[int, list[int]] = {}
-        idf, floor = self._idf, self.config.min_containment
+        idf, floor, start, plain = self._idf, self.config.min_containment, self._start, self._plain
         for text_id in range(len(self._fc)):
             words = plain[start[text_id]:start[text_id + 1]]
             total = sum(idf[w] for w in words)
@@ -354,22 +365,16 @@ class FactCheckMatcher:
         self._postings: dict[int, tuple[int, ...]] = {
             word: tuple(shared[t] for t in ids) for word, ids in postings.items() if len(ids) <= cap}
         self.stats.pruned_words = sum(1 for ids in postings.values() if len(ids) > cap)
-        # The same postings, and every text's words, as sparse matrices: a batch of posts gathers its
-        # candidates in two matrix products in C (see ``_gather_many``).
-        rows = [word for word, ids in self._postings.items() for _ in ids]
-        cols = [t for ids in self._postings.values() for t in ids]
+        rows = np.array([word for word, ids in self._postings.items() for _ in ids], np.int32)
+        cols = np.array([t for ids in self._postings.values() for t in ids], np.int32)
+        weights = np.asarray(idf, np.float64)
         vocabulary = len(self.vocabulary.words)
-        self._prefix = sparse.csr_matrix(
-            (np.fromiter((idf[w] for w in rows), np.float64, len(rows)), (np.array(rows, np.int32), np.array(cols, np.int32))),
-            shape=(vocabulary, texts))
-        plain = np.frombuffer(self._plain, dtype=np.int32) if self._plain.itemsize == 4 else np.array(self._plain, np.int32)
-        self._text_words = sparse.csr_matrix(
-            (np.asarray(idf, np.float64)[plain], plain, np.frombuffer(self._start, dtype=np.int32).copy()
-             if self._start.itemsize == 4 else np.array(self._start, np.int32)), shape=(texts, vocabulary))
+        self._prefix = sparse.csr_matrix((weights[rows], (rows, cols)), shape=(vocabulary, texts))
+        words = np.array(plain, np.int32)
+        self._text_words = sparse.csr_matrix((weights[words], words, np.array(start, np.int32)),
+                                             shape=(texts, vocabulary))
         self._total_np = np.asarray(self._total, np.float64)
         self._need_np = np.asarray(self._need, np.float64)
-        self.stats.texts = texts
-        self.stats.postings = sum(len(ids) for ids in self._postings.values())
 
     def _add_text(self, index: int, kind: int, words: list[tuple[int, bool]]) -> None:
         """Store one text of fact-check ``index``: its distinct words, a predicate word as ~id."""
@@ -652,7 +657,7 @@ class FactCheckMatcher:
     def _posts(self, texts: Sequence[str], prepared: Sequence[str] | None) -> list[_Post]:
         """Posts → their folded tokens and word ids, the whole batch through one fold pass."""
         classifier = prepared if prepared is not None else [normalise_for_classifier(t) for t in texts]
-        joined = _DOUBLED.sub(r"\1", "\n".join(classifier).replace("-", " ").replace("'", " "))
+        joined = fold("\n".join(classifier).replace("-", " ").replace("'", " "))
         lines = joined.split("\n")
         if len(lines) != len(classifier):  # a classifier text never holds a newline; guard all the same
             lines = [fold(" ".join(split_joined(text))) for text in classifier]

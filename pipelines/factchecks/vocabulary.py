@@ -205,7 +205,7 @@ class Vocabulary:
                     for suffix in ("nya", "na", "ne", "e"):
                         table.setdefault(fold(key + suffix), value)
         # 4. Strongest: the words the fact-checks actually use, resolved exactly as they were indexed.
-        for token in self._seen:
+        for token in sorted(self._seen):  # sorted: two tokens may fold to one key, the same one must win
             value = self._value(self._known(lex.resolve(token)))
             if value is not None:
                 table[fold(token)] = value
