@@ -8,8 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from pipelines.factchecks import morphology
+from pipelines.factchecks.matcher import FEATURES, FactCheckMatcher, MatcherConfig, debunk_cue
+from pipelines.factchecks.vocabulary import Lexicon, Vocabulary, fold
 from pipelines.tagging import slang
-from pipelines.factchecks.matcher import FactCheckMatcher, Normaliser, debunk_cue, variants
+from pipelines.tagging.text import prepare
+from schemas.errors import ConfigError
 from schemas.factcheck import FactCheck, factcheck_key, make_factcheck_id
 
 COLLECTED = datetime(2026, 12, 1, tzinfo=UTC)
@@ -28,12 +32,21 @@ BALLOTS = factcheck("Surat suara di gudang logistik KPU Sukamaju sudah dicoblos 
 KTP = factcheck("KTP-el yang terbit sebelum 2015 tidak bisa dipakai untuk mencoblos dan pemilih harus membuat KTP baru")
 ASN = factcheck("Bupati petahana menginstruksikan semua ASN Sukamaju wajib memilih paslon 01 atau akan dimutasi")
 BANSOS = factcheck("Cawabup 01 Euis Komalasari ditangkap KPK karena korupsi dana bansos Covid")
+PASSPORT = factcheck("Cawabup 03 Bayu Setiaji berkewarganegaraan ganda dan memiliki paspor Malaysia")
+REPLACEMENT = factcheck("Pemilih yang salah mencoblos boleh meminta surat suara pengganti sampai tiga kali")
+STICKER = factcheck("Bantuan beras 10 kg dari Dinas Sosial hanya diberikan kepada warga yang memasang stiker paslon 01")
+SCHOOLS = factcheck("Sekolah di Sukamaju diliburkan seminggu agar guru menjadi petugas KPPS untuk memenangkan paslon 01")
 TRUE = factcheck("KPU Sukamaju menetapkan tiga pasangan calon untuk Pilkada Sukamaju 2026", rating="BENAR", verdict="true")
+LOADED = [BALLOTS, KTP, ASN, BANSOS, PASSPORT, REPLACEMENT, STICKER, SCHOOLS, TRUE]
 
 
 @pytest.fixture(scope="module")
 def matcher() -> FactCheckMatcher:
-    return FactCheckMatcher([BALLOTS, KTP, ASN, BANSOS, TRUE])
+    return FactCheckMatcher(LOADED)
+
+
+def raised_ids(matcher: FactCheckMatcher, text: str) -> list[str]:
+    return [m.factcheck_id for m in matcher.match(text).raised]
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -51,21 +64,41 @@ def test_a_post_repeating_a_claim_in_new_words_is_raised_with_that_fact_check(
     assert [m.factcheck_id for m in result.raised][:1] == [expected.factcheck_id]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # synonyms the claim does not use: punya / memiliki, dipegang / memiliki
+    ("bayu setiaji tuh punya paspor malaysia lho, kewarganegaraannya ganda!! masa cawabup begitu", PASSPORT),
+    # Sundanese: teu tiasa (cannot), dianggo (used), nyoblos, kedah (must), damel (make), enggal (new)
+    ("punten, KTP-el nu terbit samemeh 2015 teu tiasa dianggo nyoblos, kedah damel KTP enggal", KTP),
+    # English, as diaspora accounts write it
+    ("03 running mate Bayu Setiaji has dual citizenship and holds a Malaysian passport!", PASSPORT),
+    # the claim said inside a long chain message, among greetings and other news
+    ("Assalamualaikum wr wb bapak ibu sekalian. Mohon maaf mengganggu waktunya, saya hanya meneruskan pesan dari "
+     "grup pengajian tadi sore. Katanya bantuan beras 10 kg dari Dinas Sosial cuma dikasih ke warga yang pasang "
+     "stiker paslon 01 di rumahnya, yang lain tidak kebagian. Semoga kita semua diberi kesehatan dan rezeki "
+     "yang cukup, aamiin. Jangan lupa besok kerja bakti di RT jam tujuh pagi.", STICKER),
+])
+def test_a_post_in_other_words_other_languages_or_inside_a_long_message_is_raised(
+        matcher: FactCheckMatcher, text: str, expected: FactCheck) -> None:
+    assert raised_ids(matcher, text)[:1] == [expected.factcheck_id]
+
+
 def test_a_match_says_which_words_matched_and_where_they_are_in_the_post(matcher: FactCheckMatcher) -> None:
     text = "Gila!! surat suara di gudang logistik KPU Sukamaju sudah dicoblos buat paslon 01. Sebarkan"
     (match,) = matcher.match(text).raised
-    assert match.kind == "claim" and match.score >= 0.9
+    assert match.kind == "claim" and match.score >= matcher.config.threshold and match.containment >= 0.9
     assert {"coblos", "gudang", "logistik"} <= set(match.matched_words)
-    assert text[match.span[0]:match.span[1]].startswith("surat suara di gudang")
+    start, end = matcher.span(text, match)
+    assert text[start:end].startswith("surat suara di gudang") and text[start:end].endswith("01")
     carried = matcher.explain(text, match)
     assert (carried.factcheck_id, carried.rating, str(carried.url)) == (BALLOTS.factcheck_id, "SALAH", str(BALLOTS.url))
+    assert carried.matched == text[start:end]
     assert carried.reason.startswith("repeats the fact-check's claim:")
 
 
 @pytest.mark.parametrize("text", [
     "[HOAKS] Beredar pesan: 'surat suara di gudang KPU Sukamaju sudah dicoblos 01'. Faktanya gudang disegel.",
     "udh liat klarifikasi KPU? yg katanya surat suara di gudang udh dicoblos 01 itu HOAKS gaes, jgn asal share 🙏",
-    "Tidak benar KTP-el terbitan sebelum 2015 tidak bisa dipakai mencoblos. KTP-el berlaku seumur hidup.",
+    "Tidak benar KTP-el terbitan sebelum 2015 tidak bisa dipakai mencoblos, hrs bikin baru. Berlaku seumur hidup.",
     "CEK FAKTA: Euis Komalasari ditangkap KPK karena korupsi dana bansos? Keliru, KPK tidak menangkap siapa pun.",
 ])
 def test_a_post_that_quotes_a_claim_to_debunk_it_is_not_raised(matcher: FactCheckMatcher, text: str) -> None:
@@ -90,9 +123,19 @@ def test_a_spreader_pre_empting_the_debunk_is_still_raised(matcher: FactCheckMat
     "ASN Pemkab Sukamaju wajib netral selama pilkada, kata Sekda dalam apel pagi.",
     "KTP-el yang terbit sebelum 2015 bisa dipakai untuk mencoblos, kata Disdukcapil",
     "Pagi-pagi udah antre beras di warung Ceu Edoh, stok beras premium lagi kosong 😩",
+    # a few of the claim's words in a short post, without its predicate
+    "surat suara di gudang KPU aman 👍",
+    "sekolah libur besok kata wali kelas",
 ])
 def test_a_post_sharing_the_nouns_but_not_the_claim_is_not_raised(matcher: FactCheckMatcher, text: str) -> None:
     assert matcher.match(text).raised == ()
+
+
+def test_a_post_repeating_one_claim_is_not_raised_for_its_neighbour_too(matcher: FactCheckMatcher) -> None:
+    # STICKER and SCHOOLS share "paslon 01"; BALLOTS shares "surat suara ... 01": only the claim the post
+    # repeats is raised, because the words it explains do not count for the others.
+    text = "sekolah di sukamaju diliburin seminggu biar guru2 jadi petugas KPPS buat menangin paslon 01 😤"
+    assert raised_ids(matcher, text) == [SCHOOLS.factcheck_id]
 
 
 def test_a_claim_rated_true_is_not_loaded(matcher: FactCheckMatcher) -> None:
@@ -102,7 +145,35 @@ def test_a_claim_rated_true_is_not_loaded(matcher: FactCheckMatcher) -> None:
 
 def test_candidates_show_the_closest_fact_checks_even_below_the_threshold(matcher: FactCheckMatcher) -> None:
     (first, *_) = matcher.candidates("surat suara gudang", floor=0.1)
-    assert first.factcheck_id == BALLOTS.factcheck_id and first.score < 0.5
+    assert first.factcheck_id == BALLOTS.factcheck_id and first.score < matcher.config.threshold
+
+
+def test_a_batch_matches_as_one_by_one_and_takes_the_taggers_classifier_text(matcher: FactCheckMatcher) -> None:
+    texts = [
+        "info dr orang dlm KPU, surat suara di gudang kpu sukamaju udh dicoblos 01 smua 😱 sebarin gaes",
+        "Pagi-pagi udah antre beras di warung Ceu Edoh, stok beras premium lagi kosong 😩",
+        "[HOAKS] Beredar pesan: 'surat suara di gudang KPU Sukamaju sudah dicoblos 01'. Faktanya gudang disegel.",
+        "",
+        "😱😱😱",
+        "bayu setiaji tuh punya paspor malaysia lho, kewarganegaraannya ganda!! masa cawabup begitu",
+    ] * 6  # 36 posts: gathered by the sparse products, not one by one
+    one_by_one = [matcher.match(text) for text in texts]
+    assert matcher.match_many(texts) == one_by_one
+    assert matcher.match_many(texts, [prepare(text)[1] for text in texts]) == one_by_one
+    assert matcher.match_many(texts[:3]) == one_by_one[:3]  # a small batch is gathered in Python
+    with pytest.raises(ValueError, match="6 texts but 5 prepared"):
+        matcher.match_many(texts[:6], [""] * 5)
+
+
+def test_a_matcher_without_fact_checks_matches_nothing() -> None:
+    empty = FactCheckMatcher([TRUE])
+    assert empty.match_many(["surat suara sudah dicoblos"] * 20) == [empty.match("surat suara sudah dicoblos")] * 20
+    assert empty.match("surat suara sudah dicoblos").matches == ()
+
+
+def test_a_re_scorer_with_the_wrong_number_of_weights_is_refused() -> None:
+    with pytest.raises(ConfigError, match=f"{len(FEATURES)} weights"):
+        MatcherConfig(weights=(1.0, 2.0))
 
 
 @pytest.mark.parametrize(("cue", "text"), [
@@ -113,6 +184,8 @@ def test_candidates_show_the_closest_fact_checks_even_below_the_threshold(matche
     ("Klarifikasi", "Klarifikasi: ijazah asli"),
     ("tidak benar", "Kabar itu tidak benar, kata KPU"),
     ("is false", "The claim is false."),
+    ("Narasi itu menyesatkan", "Narasi itu menyesatkan, video diambil tahun lalu"),
+    ("foto hasil suntingan", "Yang beredar foto hasil suntingan."),
 ])
 def test_debunk_cues_are_found(cue: str, text: str) -> None:
     found = debunk_cue(text)
@@ -125,24 +198,47 @@ def test_debunk_cues_are_found(cue: str, text: str) -> None:
     "jangan percaya klarifikasi KPU",
     "hoaks atau bukan ini?",
     "Surat suara sudah dicoblos di gudang KPU, sebarkan!",
+    "Hasil quick count itu hasil rekayasa, sebarkan!",
 ])
 def test_no_debunk_cue_in_a_post_spreading_or_asking(text: str) -> None:
     assert debunk_cue(text) is None
 
 
-def test_the_normaliser_maps_slang_and_regional_words_and_drops_function_words() -> None:
-    normaliser = Normaliser()
-    # dapet -> dapat, udh -> sudah and tiasa -> bisa are function words; teu (Sundanese) -> tidak.
-    assert normaliser.words("yg gak dapet undangan, udh teu tiasa nyoblos 😭 @kpu https://x.example") == [
-        "tidak", "undangan", "tidak", "mencoblos"]
+@pytest.mark.parametrize(("word", "root"), [
+    ("pencoblosan", "coblos"), ("nyoblos", "coblos"), ("kecoblos", "coblos"), ("memilih", "pilih"),
+    ("mengusir", "usir"), ("diberikan", "beri"), ("sebaran", "sebar"), ("dibubarkeun", "bubar"),
+    ("ngabagikeun", "bagi"), ("dipindahin", "pindah"), ("suarane", "suara"), ("berkewarganegaraan", "warganegara"),
+    ("kewarganegaraan", "warganegara"), ("pasirlaja", "pasirlaja"), ("sukamaju", "sukamaju"),
+])
+def test_words_are_taken_back_to_their_dictionary_root(word: str, root: str) -> None:
+    assert morphology.stem(word) == root
 
 
-def test_stems_learnt_from_the_fact_checks_reach_every_affixed_form() -> None:
-    normaliser = Normaliser(stemmer={"dipindahkan": "pindah", "dicoblos": "coblos"}.get)
-    normaliser.learn(["dipindahkan", "dicoblos"])
-    assert normaliser.words("TPS dipindah, mindahin, pemindahan; nyoblos, mencoblos, coblosan") == [
-        "tps", "pindah", "pindah", "pindah", "coblos", "coblos", "coblos"]
-    assert {"dicoblos", "mencoblos", "nyoblos", "dicobloskan", "pencoblosan"} <= variants("coblos")
+def test_a_root_reaches_its_affixed_forms() -> None:
+    assert {"dicoblos", "mencoblos", "nyoblos", "dicobloskan", "pencoblosan", "kecoblos", "dicobloskeun",
+            "nyoblosin"} <= morphology.variants("coblos")
+
+
+def test_words_resolve_through_slang_glosses_numbers_roots_and_synonyms() -> None:
+    lexicon = Lexicon()
+    words = [[word for word, _ in lexicon.resolve(token)] for token in (
+        "udh", "teu", "diciduk", "200rb", "rp2", "01", "ballot", "kuwu", "mk", "dgn")]
+    assert words == [[], ["tidak"], ["tangkap"], ["200", "ribu"], ["2"], ["1"], ["kertas", "suara"],
+                     ["kepala", "desa"], ["mahkamah", "konstitusi"], []]
+    # the claim's predicate: its affixed verbs and its negations
+    assert lexicon.resolve("dicoblos") == (("coblos", True),) and lexicon.resolve("tidak") == (("tidak", True),)
+    assert lexicon.resolve("gudang") == (("gudang", False),)
+
+
+def test_a_post_word_costs_one_lookup_whatever_its_affixes_or_spelling() -> None:
+    vocabulary = Vocabulary(Lexicon())
+    (coblos, _), (tangkap, _) = vocabulary.index_text("dicoblos ditangkap")
+    vocabulary.build()
+    table = vocabulary.table
+    assert {table[fold(form)] for form in ("nyoblos", "pencoblosan", "dicoblosss", "nyobloss")} == {coblos}
+    assert {table[fold(form)] for form in ("diciduk", "dibekuk", "nyiduk", "arrested")} == {tangkap}
+    assert "sudah" not in table and "udh" not in table  # function words are not looked up at all
+    assert vocabulary.post_ids(fold(t) for t in "gaes udh nyoblos td pagi".split()) == {coblos}
 
 
 def test_the_shipped_slang_map_is_what_the_derivation_gives() -> None:
