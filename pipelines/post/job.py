@@ -47,7 +47,8 @@ def build(records: beam.PCollection, settings: Settings) -> None:
     kafka, topics = settings.kafka_client_kwargs(), settings.kafka.topics
     out = records | "ValidateAndTag" >> ValidateAndTag(settings.tagging)
     indexed = out["tagged"] | "WriteToElasticsearch" >> WriteToElasticsearch(
-        settings.elasticsearch_kwargs(), settings.elasticsearch.posts_index, settings.pipeline.es_bulk_size
+        settings.elasticsearch_kwargs(), settings.elasticsearch.posts_index, settings.pipeline.es_bulk_size,
+        settings.pipeline.es_bulk_max_bytes,
     )
     refused = (
         indexed["indexed"]
