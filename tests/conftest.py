@@ -34,10 +34,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "ignore:open_text is deprecated:DeprecationWarning")
 
 
-COLLECTED: dict[str, list] = {}
-"""Outputs gathered by Beam test matchers (see tests/test_transforms.py)."""
-
-
 class Stack:
     """A noida-db process serving Kafka and Elasticsearch on loopback."""
 
