@@ -237,9 +237,14 @@ class FacebookPagesConnector(ApiConnector):
         return f"{len(self.budget)}/{self.hourly_requests} requests used in the last hour"
 
     def check(self) -> str:
-        """Read one post of every page with the configured token; say which pages cannot be read."""
+        """Read one post of every page with the configured token; say which pages cannot be read.
+
+        Raise ``ApiFailure`` when no page got an answer (the API is down, failing or limiting us):
+        then nothing is known about the token or the pages, and the check has not passed.
+        """
         token = self._token()
         problems = []
+        unanswered: list[ApiFailure] = []
         for page in self.source.pages:
             query = urllib.parse.urlencode({"fields": "id", "limit": 1, "access_token": token})
             try:
@@ -247,7 +252,11 @@ class FacebookPagesConnector(ApiConnector):
             except ApiFailure as failure:
                 if failure.action is Action.REFRESH_TOKEN:
                     raise self._token_refused(failure) from None
+                if failure.action in (Action.RETRY, Action.WAIT_QUOTA):
+                    unanswered.append(failure)
                 problems.append(f"{page} ({failure.code}: {failure.message})")
+        if len(unanswered) == len(self.source.pages):
+            raise unanswered[0]
         readable = len(self.source.pages) - len(problems)
         answer = (f"access token accepted by {self.source.base_url}; {readable} of {len(self.source.pages)} "
                   f"pages readable; {self.budget_status()}")

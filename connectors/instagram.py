@@ -240,6 +240,8 @@ class InstagramHashtagConnector(ApiConnector):
         except ApiFailure as failure:
             if failure.action is Action.REFRESH_TOKEN:
                 raise self._token_refused(failure) from None
+            if failure.action in (Action.RETRY, Action.WAIT_QUOTA):
+                raise  # no answer about the account yet: the API is down, failing or limiting us
             msg = (f"connector {self.name}: the business account {self.source.ig_user_id} cannot be read (HTTP "
                    f"{failure.status}, code {failure.code}: {self._scrub(failure.message)}); check ig_user_id")
             raise ConnectorFatal(msg) from None

@@ -407,6 +407,8 @@ class MetaContentLibraryConnector(ApiConnector):
         try:
             answer = self.request_json("GET", self._url(params, token))
         except ApiFailure as failure:
+            if failure.action in (Action.RETRY, Action.WAIT_QUOTA):
+                raise  # no answer about the token yet: the API is down, failing or limiting us
             raise self._refused(failure, token) from None
         self._count_records(len(answer.get("data") or []))
         self.state.commit([], {"quota": self._quota_checkpoint()})
