@@ -190,6 +190,7 @@ def test_siaga_alerts_run_is_a_service_that_alerts_once_and_stops_cleanly_on_sig
 
     sink, port = smtp_server
     settings = smtp_settings(stack, tmp_path, port)
+    ensure_ready(settings)  # `siaga setup`: the service checks the set-up, it does not make it
     config = config_of(settings, tmp_path / "siaga.yaml")
     process = subprocess.Popen(
         [sys.executable, "-c", "from pipelines.cli import main; raise SystemExit(main())",

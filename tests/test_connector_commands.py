@@ -26,6 +26,7 @@ def test_list_check_and_run_an_import_source(stack, tmp_path: Path, capsys: pyte
     config, settings = config_with(stack, tmp_path, [
         {"type": "import", "name": "apify-tt", "format": "apify-tiktok", "path": str(IMPORT_SAMPLE)},
     ])
+    assert main(["--config", str(config), "setup"]) == 0  # `connectors run` checks the set-up, it does not make it
     assert main(["--config", str(config), "connectors", "list"]) == 0
     assert "apify-tt" in capsys.readouterr().out
     assert main(["--config", str(config), "connectors", "check", "apify-tt"]) == 0

@@ -884,13 +884,13 @@ def test_every_secret_a_container_reads_exists_and_no_secret_is_a_literal(
     assert checked >= 15
 
 
-# What each Siaga workload's command talks to, as its code does it (``connectors run`` and
-# ``alerts run`` also set up the index templates at start, see ``pipelines.ops.services.ensure_ready``;
-# the streaming pipeline's sinks index into Elasticsearch): its component, which decides its
-# identities, and the services, which decide its Secrets, its CA mounts and its network policy.
+# What each Siaga workload's command talks to, as its code does it (the long-running commands only
+# check the set-up, see ``pipelines.ops.services.check_ready``: a connector its Kafka topics, alerting
+# its topics and indices; the streaming pipeline's sinks index into Elasticsearch): its component,
+# which decides its identities, and the services, which decide its Secrets and its CA mounts.
 WORKLOADS: dict[str, tuple[str, frozenset[str]]] = {
-    "siaga-connector-tiktok": ("connector", frozenset({"kafka", "elasticsearch"})),
-    "siaga-connector-facebook": ("connector", frozenset({"kafka", "elasticsearch"})),
+    "siaga-connector-tiktok": ("connector", frozenset({"kafka"})),
+    "siaga-connector-facebook": ("connector", frozenset({"kafka"})),
     "siaga-alerting": ("alerting", frozenset({"kafka", "elasticsearch", "smtp"})),
     "siaga-bootstrap": ("bootstrap", frozenset({"kafka", "elasticsearch", "kibana"})),
     "siaga-retention": ("retention", frozenset({"elasticsearch"})),
@@ -1168,17 +1168,16 @@ def test_elasticsearch_users_may_do_only_what_their_component_does(by_kind: dict
         for entry in role.get("indices", []):
             assert not set(entry["privileges"]) & {"all", "manage"}, name
     found = identities(by_kind)
-    (connector,) = found["connector"]["elasticsearch"]
+    assert not found["connector"]["elasticsearch"], "connectors write only to Kafka"
     (pipeline,) = found["pipeline"]["elasticsearch"]
     (alerting,) = found["alerting"]["elasticsearch"]
     (retention,) = found["retention"]["elasticsearch"]
     (bootstrap,) = found["bootstrap"]["elasticsearch"]
     for index in (posts, month, alerts):
-        # Connectors and the bootstrap write no document and delete nothing.
-        for user in (connector, bootstrap):
-            assert not index_privileges(roles_of[user], index) & (WRITES_DOCUMENTS | DELETES), (user, index)
+        # The bootstrap writes no document and deletes nothing.
+        assert not index_privileges(roles_of[bootstrap], index) & (WRITES_DOCUMENTS | DELETES), index
         # Only the retention job deletes, and it writes nothing.
-        for user in (connector, pipeline, alerting, bootstrap):
+        for user in (pipeline, alerting, bootstrap):
             assert not index_privileges(roles_of[user], index) & DELETES, (user, index)
         assert not index_privileges(roles_of[retention], index) & (WRITES_DOCUMENTS - {"delete"})
     # ...and each can do what its code does.
@@ -1190,12 +1189,17 @@ def test_elasticsearch_users_may_do_only_what_their_component_does(by_kind: dict
     assert "delete_index" not in index_privileges(roles_of[retention], alerts)
     assert {"read", "delete"} <= index_privileges(roles_of[retention], alerts)
     assert "view_index_metadata" in index_privileges(roles_of[retention], posts)
-    for user in (bootstrap, connector, alerting):  # `siaga setup` / ensure_ready at start
-        assert "manage_index_templates" in cluster_privileges(roles_of[user])
-        for index in (month, alerts):
-            assert {"create_index", "view_index_metadata", "indices:admin/mapping/put"} <= index_privileges(
-                roles_of[user], index)
-    assert not cluster_privileges(roles_of[pipeline]) and not cluster_privileges(roles_of[retention])
+    # Only the bootstrap (`siaga setup`) sets up; `siaga alerts run` only checks the set-up.
+    assert "manage_index_templates" in cluster_privileges(roles_of[bootstrap])
+    for index in (month, alerts):
+        assert {"create_index", "view_index_metadata", "indices:admin/mapping/put"} <= index_privileges(
+            roles_of[bootstrap], index)
+    for user in (pipeline, alerting, retention):
+        assert not cluster_privileges(roles_of[user]), user
+        for index in (posts, month, alerts):
+            assert not index_privileges(roles_of[user], index) & {"create_index", "indices:admin/mapping/put"}, user
+    for index in (posts, month, alerts):  # what check_ready reads
+        assert "view_index_metadata" in index_privileges(roles_of[alerting], index)
     kibana_apps = [app for role in roles_of[bootstrap] for app in es_roles()[role].get("applications", [])]
     assert kibana_apps and all(app["application"] == "kibana-.kibana" and app["resources"] == ["space:default"]
                                for app in kibana_apps)

@@ -35,6 +35,16 @@ def ensure_topics(settings: Settings) -> None:
         admin.close()
 
 
+def missing_topics(settings: Settings, names: list[str]) -> list[str]:
+    """Those of ``names`` the broker does not have (listing topics needs only Describe on them)."""
+    admin = KafkaAdminClient(**settings.kafka_client_kwargs())
+    try:
+        existing = set(admin.list_topics())
+    finally:
+        admin.close()
+    return [name for name in names if name not in existing]
+
+
 def fetch_limits(settings: Settings) -> dict[str, int]:
     """Fetch sizes for every consumer: capped for a real broker, and a receive limit that fits noida-db.
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipelines.common import metrics
 from pipelines.post.job import PostPipelineJob
-from pipelines.ops.services import ensure_ready
+from pipelines.ops.services import PIPELINE, check_ready
 from pipelines.common.clients import close_shared_clients
 from schemas.clock import Clock, process_clock
 from schemas.config import Settings
@@ -35,8 +35,11 @@ RESTART_WAIT_MAX_S = 30.0
 
 def run_worker(settings: Settings, stop: threading.Event, *, until_idle: bool = False,
                metrics_port: int | None = None, worker_index: int | None = None) -> int:
-    """Run one pipeline worker until ``stop`` (or, with ``until_idle``, until its lag is 0); return records done."""
-    ensure_ready(settings)
+    """Run one pipeline worker until ``stop`` (or, with ``until_idle``, until its lag is 0); return records done.
+
+    It checks the set-up (topics, the posts alias) and does not make it: ``siaga setup`` does.
+    """
+    check_ready(settings, PIPELINE)
     port = metrics_port if metrics_port is not None else settings.pipeline.metrics_port
     if port is not None:
         bound = metrics.serve(settings.pipeline.metrics_host, port)
