@@ -111,6 +111,7 @@ def test_every_yaml_file_under_deploy_parses() -> None:
         assert docs, f"{path} is empty"
 
 
+@pytest.mark.services
 def test_every_shell_script_is_valid_bash() -> None:
     scripts = sorted(DEPLOY.rglob("*.sh"))
     assert {p.name for p in scripts} >= {"bootstrap.sh", "certs.sh", "elastic.sh", "kafka-health.sh"}
@@ -407,6 +408,7 @@ def test_compose_kafka_meets_the_apache_kafka_images_start_script(compose: dict[
             assert not key.endswith("_PASSWORD"), f"{key} would be written into server.properties"
 
 
+@pytest.mark.services
 def test_docker_compose_config_accepts_the_file_where_compose_exists(tmp_path: Path) -> None:
     """`docker compose config` where the plugin exists; here the Python checks above stand in."""
     docker = shutil.which("docker")
@@ -493,6 +495,7 @@ def _run_certs(tmp_path: Path) -> tuple[Path, Path, Path]:
     return public, ca_dir, tls
 
 
+@pytest.mark.services
 @pytest.mark.skipif(os.geteuid() != 0, reason="certs.sh sets file owners, which needs root (as in its container)")
 def test_certs_script_leaves_only_the_ca_certificate_in_the_shared_volume(tmp_path: Path) -> None:
     public, ca_dir, tls = _run_certs(tmp_path)
@@ -514,6 +517,7 @@ def test_certs_script_leaves_only_the_ca_certificate_in_the_shared_volume(tmp_pa
     assert {p: p.read_bytes() for p in before} == before
 
 
+@pytest.mark.services
 @pytest.mark.skipif(os.geteuid() != 0, reason="certs.sh sets file owners, which needs root (as in its container)")
 def test_certs_script_moves_the_keys_of_an_existing_stack_out_of_the_shared_volume(tmp_path: Path) -> None:
     """A stack from before the split kept the CA key in ``certs``: it is moved, not re-issued."""
@@ -556,6 +560,7 @@ PASSWORDS = {"ELASTIC_PASSWORD": 'el-"pass\\word-1', "KIBANA_SYSTEM_PASSWORD": "
              "SIAGA_ES_PASSWORD": "siaga-es-pw-3"}
 
 
+@pytest.mark.services
 def test_the_elasticsearch_health_check_keeps_the_password_off_the_command_line(
         compose: dict[str, Any], tmp_path: Path) -> None:
     """/proc/PID/cmdline is readable by every process on the host: ``curl -u user:pass`` leaks."""
@@ -575,6 +580,7 @@ def test_the_elasticsearch_health_check_keeps_the_password_off_the_command_line(
     assert stdin == 'user = "elastic:el-\\"pass\\\\word-1"\n'
 
 
+@pytest.mark.services
 def test_the_elasticsearch_setup_sends_every_password_on_stdin_never_in_arguments(tmp_path: Path) -> None:
     env, calls = _fake_curl(tmp_path)
     env.update(PASSWORDS, ES_URL="https://es01:9200", SIAGA_ES_USER="siaga", POSTS_INDEX="siaga-posts",
@@ -732,6 +738,7 @@ def manifests() -> list[dict[str, Any]]:
     return kubectl_render(OVERLAY) or render(OVERLAY)
 
 
+@pytest.mark.services
 def test_the_python_rendering_matches_kubectl_kustomize() -> None:
     ours = keyed(render(OVERLAY))
     theirs = kubectl_render(OVERLAY)
@@ -1609,6 +1616,7 @@ def _check_images(text: str) -> subprocess.CompletedProcess[str]:
                           check=False)
 
 
+@pytest.mark.services
 def test_the_image_check_refuses_the_placeholder_digests_and_passes_real_ones(manifests: list[dict[str, Any]]) -> None:
     rendered = yaml.safe_dump_all(manifests, sort_keys=False)
     references = len([1 for doc in manifests for _ in image_references(doc)])
@@ -1705,6 +1713,7 @@ def is_custom(doc: dict[str, Any]) -> bool:
     return "." in group and not group.endswith(".k8s.io")
 
 
+@pytest.mark.slow
 def test_every_custom_resource_validates_against_the_crds_of_the_pinned_operator_versions(
         manifests: list[dict[str, Any]]) -> None:
     custom = [doc for doc in manifests if is_custom(doc)]
@@ -1743,6 +1752,7 @@ def core_documents(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return docs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_every_core_resource_validates_against_the_supported_kubernetes_version(
         manifests: list[dict[str, Any]], version: str) -> None:

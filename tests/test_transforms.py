@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterable
 
 import apache_beam as beam
+import pytest
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import BeamAssertException, assert_that, equal_to
 
@@ -163,6 +164,7 @@ def growing_record(native_id: str) -> bytes:
     return value
 
 
+@pytest.mark.slow  # records near the 1 MB limit: seconds on the FnApiRunner
 def test_a_lone_surrogate_or_a_record_that_grows_past_the_limit_is_dead_lettered_and_the_rest_tagged():
     records = [record(0, encode(make_post("300"))), record(1, lone_surrogate_record("301")),
                record(2, growing_record("302")), record(3, encode(make_post("303")))]
@@ -179,6 +181,7 @@ def test_a_lone_surrogate_or_a_record_that_grows_past_the_limit_is_dead_lettered
         assert_that(surrogate, equal_to([records[1].value]), label="the surrogate's original")
 
 
+@pytest.mark.slow  # records near the 1 MB limit: seconds on the FnApiRunner
 def test_a_post_whose_watchlist_matches_make_it_too_large_for_the_tagged_topic_is_dead_lettered_before_indexing():
     # Validation bounds the post (MAX_RECORD_BYTES), not what tagging adds: here 40 watchlists
     # that share 100 terms give each mention 40 matches, about 400 kB of tags.
