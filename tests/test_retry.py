@@ -28,3 +28,14 @@ def test_a_huge_attempt_count_is_capped_not_an_overflow(attempt: int) -> None:
 
 def test_a_negative_attempt_waits_the_base() -> None:
     assert backoff(-3, base=60.0, jitter=False) == 60.0
+
+
+def test_a_consuming_job_waits_from_half_a_second_and_never_past_half_its_poll_interval(tmp_path) -> None:
+    from pipelines.common.kafka_io import batch_retry_wait
+    from tests.conftest import make_settings
+
+    settings = make_settings(None, tmp_path, pipeline={"retry_backoff_max_s": 100.0},
+                             kafka={"max_poll_interval_ms": 20_000})
+    assert [batch_retry_wait(settings, failures) for failures in range(1, 8)] == [0.5, 1, 2, 4, 8, 10, 10]
+    settings = make_settings(None, tmp_path, pipeline={"retry_backoff_max_s": 3.0})
+    assert batch_retry_wait(settings, 50) == 3.0
