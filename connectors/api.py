@@ -24,26 +24,24 @@ milliseconds.
 from __future__ import annotations
 
 import enum
-import http.client
 import json
 import os
-import random
 import threading
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import requests
 from pydantic import TypeAdapter, ValidationError
 
-from connectors.base import Connector
+from connectors.base import Connector, ConnectorStats
 from connectors.state import ConnectorState
 from schemas.clock import Clock, parse_instant, process_clock
 from schemas.config import Duration, Settings
 from schemas.errors import SiagaError
+from schemas.retry import backoff
 
 _DURATION: TypeAdapter[timedelta] = TypeAdapter(Duration)
 
@@ -102,6 +100,8 @@ def classify(status: int, code: str, message: str) -> Action:
 
 CONNECTION_ERROR = "connection_error"
 """The error code of a request that got no usable HTTP answer (status 0)."""
+USER_AGENT = "siaga (public-post monitoring for Indonesian elections)"
+"""Sent with every platform request, so a platform's operators can tell our traffic apart."""
 
 
 @dataclass(frozen=True)
@@ -122,48 +122,58 @@ class ConnectorFatal(SiagaError):
     """This connector cannot go on (bad credentials, forbidden, bad configuration)."""
 
 
-def backoff(attempt: int, base: float = 1.0, cap: float = 300.0) -> float:
-    """Exponential backoff with full jitter: a random wait up to ``base * 2**attempt``, capped."""
-    return random.uniform(0, min(cap, base * 2 ** min(attempt, 20)))  # noqa: S311 - jitter, not crypto
-
-
 def next_utc_midnight(moment: datetime) -> datetime:
     """When a daily quota that resets at 00:00 UTC resets next."""
     day = moment.astimezone(UTC).date() + timedelta(days=1)
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def request_json(method: str, url: str, *, headers: dict[str, str] | None = None, body: Any = None,
-                 form: dict[str, str] | None = None, timeout: float = 30.0) -> dict[str, Any]:
-    """One HTTP request with a JSON answer; raise ``ApiFailure`` (classified) on any failure."""
-    data = None
-    all_headers = dict(headers or {})
-    if body is not None:
-        data = json.dumps(body).encode()
-        all_headers["Content-Type"] = "application/json"
-    elif form is not None:
-        data = urllib.parse.urlencode(form).encode()
-        all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+def new_session() -> requests.Session:
+    """An HTTP session for one connector: its connections are kept alive from page to page.
+
+    A poll reads tens to hundreds of pages from one host; a new TLS connection per page costs a
+    handshake each time (and counts against some platforms' connection limits). requests'
+    adapter retries nothing by itself (``max_retries=0``), so every failure reaches ``classify``.
+    """
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+def request_json(method: str, url: str, *, session: requests.Session | None = None,
+                 headers: dict[str, str] | None = None, body: Any = None, form: dict[str, str] | None = None,
+                 timeout: float = 30.0) -> dict[str, Any]:
+    """One HTTP request with a JSON answer; raise ``ApiFailure`` (classified) on any failure.
+
+    Sent on ``session`` (a connector's own, see ``ApiConnector.http``), or on a session made for
+    this one request.
+    """
+    if session is None:
+        with new_session() as own:
+            return request_json(method, url, session=own, headers=headers, body=body, form=form, timeout=timeout)
     path = urllib.parse.urlsplit(url).path
-    request = urllib.request.Request(url, data=data, headers=all_headers, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - configured API URL
-            raw = response.read()
-    except urllib.error.HTTPError as exc:
+        # stream=True: the status arrives before the body, so an error answer whose body is cut off
+        # is still judged by its status (below) rather than taken for no answer at all.
+        response = session.request(method, url, headers=headers, json=body, data=form, timeout=timeout,
+                                   stream=True)
+    except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema) as exc:
+        message = _scrubbed(f"{type(exc).__name__}: {exc}", url)
+        raise ApiFailure(Action.FATAL, 0, "invalid_url", message, path) from None
+    except requests.exceptions.RequestException as exc:
+        raise _no_answer(exc, url, path) from None
+    with response:
+        status = response.status_code
         try:
-            body = exc.read()
-        except (http.client.HTTPException, OSError):
-            body = b""  # the error's body was cut off: the status alone decides
-        code, message = _error_of(body)
-        raise ApiFailure(classify(exc.code, code, message), exc.code, code, message, path) from None
-    except (http.client.HTTPException, OSError) as exc:
-        # No answer, or a broken one: refused or reset connections, timeouts, TLS failures
-        # (URLError and socket errors are OSErrors), a connection closed before the status line
-        # (RemoteDisconnected) or inside the body (IncompleteRead), a garbled status line. Status
-        # 0 in the table: retried with backoff, never left to end the connector's thread.
-        reason = getattr(exc, "reason", None) or exc
-        message = f"{type(exc).__name__}: {reason}" if isinstance(exc, http.client.HTTPException) else str(reason)
-        raise ApiFailure(classify(0, CONNECTION_ERROR, message), 0, CONNECTION_ERROR, message, path) from None
+            raw = response.content
+        except requests.exceptions.RequestException as exc:
+            if 200 <= status < 300:
+                raise _no_answer(exc, url, path) from None
+            raw = b""  # the error's body was cut off: the status alone decides
+    if not 200 <= status < 300:
+        code, message = _error_of(raw)
+        raise ApiFailure(classify(status, code, message), status, code, message, path)
     try:
         answer = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -171,6 +181,32 @@ def request_json(method: str, url: str, *, headers: dict[str, str] | None = None
     if not isinstance(answer, dict):
         raise ApiFailure(Action.RETRY, 200, "malformed_response", "the answer is not a JSON object", path)
     return answer
+
+
+def _no_answer(exc: requests.exceptions.RequestException, url: str, path: str) -> ApiFailure:
+    """No answer, or a broken one, as a failure with status 0: retried with backoff by the table.
+
+    Refused or reset connections, timeouts, TLS failures, a connection closed before the status
+    line or inside the body, a garbled status line: never left to end the connector's thread.
+    The message names the underlying cause (urllib3's wrapper around it repeats the URL, and a
+    Graph URL carries the access token in its query).
+    """
+    cause: BaseException = exc
+    for _ in range(10):  # requests wraps urllib3's MaxRetryError or ProtocolError, which wraps the cause
+        inner = getattr(cause, "reason", None)
+        if not isinstance(inner, BaseException) and cause.args and isinstance(cause.args[-1], BaseException):
+            inner = cause.args[-1]
+        if not isinstance(inner, BaseException) or inner is cause:
+            break
+        cause = inner
+    message = _scrubbed(f"{type(cause).__name__}: {cause}", url)
+    return ApiFailure(classify(0, CONNECTION_ERROR, message), 0, CONNECTION_ERROR, message, path)
+
+
+def _scrubbed(message: str, url: str) -> str:
+    """``message`` without the URL's query string (where Graph APIs carry the access token)."""
+    query = urllib.parse.urlsplit(url).query
+    return message.replace(query, "…") if query else message
 
 
 def _error_of(raw: bytes) -> tuple[str, str]:
@@ -216,7 +252,9 @@ class ApiConnector(Connector):
     """A connector polling a platform API until stopped: its source, state, clock and environment.
 
     The clock and the environment are injectable so the tests can run a simulated day against a
-    loopback double without real waits and without real credentials.
+    loopback double without real waits and without real credentials. Every request goes through
+    ``request_json`` on the connector's own HTTP session (``http``), which keeps its connections
+    to the platform alive between pages and is closed when ``run`` ends.
     """
 
     def __init__(self, source: Any, state: ConnectorState, clock: Clock | None = None,
@@ -226,6 +264,22 @@ class ApiConnector(Connector):
         self.state = state
         self.clock = clock or process_clock()
         self.environ = os.environ if environ is None else environ
+        self.http = new_session()
+
+    def request_json(self, method: str, url: str, **options: Any) -> dict[str, Any]:
+        """One request on this connector's session (see the module function ``request_json``)."""
+        return request_json(method, url, session=self.http, **options)
+
+    def close(self) -> None:
+        """Close the connector's connections (a later request opens new ones)."""
+        self.http.close()
+
+    def run(self, settings: Settings, stop: threading.Event) -> ConnectorStats:
+        """Produce every record (see ``Connector.run``), then close the connector's connections."""
+        try:
+            return super().run(settings, stop)
+        finally:
+            self.close()
 
     @property
     def bounded(self) -> bool:

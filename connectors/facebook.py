@@ -56,8 +56,6 @@ from connectors.api import (
     ApiFailure,
     Clock,
     ConnectorFatal,
-    backoff,
-    request_json,
 )
 from connectors.base import SourceRecord, encode_post, raw_bytes
 from connectors.formats import (
@@ -70,6 +68,7 @@ from connectors.formats import (
     warn_of_controls,
 )
 from connectors.state import ConnectorState
+from schemas.retry import backoff
 from schemas.config import FacebookPagesSource
 from schemas.errors import NormaliseError
 from schemas.post import Post
@@ -238,17 +237,26 @@ class FacebookPagesConnector(ApiConnector):
         return f"{len(self.budget)}/{self.hourly_requests} requests used in the last hour"
 
     def check(self) -> str:
-        """Read one post of every page with the configured token; say which pages cannot be read."""
+        """Read one post of every page with the configured token; say which pages cannot be read.
+
+        Raise ``ApiFailure`` when no page got an answer (the API is down, failing or limiting us):
+        then nothing is known about the token or the pages, and the check has not passed.
+        """
         token = self._token()
         problems = []
+        unanswered: list[ApiFailure] = []
         for page in self.source.pages:
             query = urllib.parse.urlencode({"fields": "id", "limit": 1, "access_token": token})
             try:
-                request_json("GET", f"{self._page_url(page)}?{query}")
+                self.request_json("GET", f"{self._page_url(page)}?{query}")
             except ApiFailure as failure:
                 if failure.action is Action.REFRESH_TOKEN:
                     raise self._token_refused(failure) from None
+                if failure.action in (Action.RETRY, Action.WAIT_QUOTA):
+                    unanswered.append(failure)
                 problems.append(f"{page} ({failure.code}: {failure.message})")
+        if len(unanswered) == len(self.source.pages):
+            raise unanswered[0]
         readable = len(self.source.pages) - len(problems)
         answer = (f"access token accepted by {self.source.base_url}; {readable} of {len(self.source.pages)} "
                   f"pages readable; {self.budget_status()}")
@@ -273,7 +281,7 @@ class FacebookPagesConnector(ApiConnector):
             self.budget.append(self.clock.now().timestamp())
             query = urllib.parse.urlencode({**params, "access_token": self._token()})
             try:
-                answer = request_json("GET", f"{self._page_url(page)}?{query}")
+                answer = self.request_json("GET", f"{self._page_url(page)}?{query}")
                 if not isinstance(answer.get("data"), list):
                     raise ApiFailure(Action.RETRY, 200, "malformed_response", "the answer has no data list",
                                      urllib.parse.urlsplit(self._page_url(page)).path)
@@ -286,7 +294,7 @@ class FacebookPagesConnector(ApiConnector):
                     raise PageUnavailable(f"{failure.code}: {failure.message}") from None
                 if action is Action.WAIT_QUOTA:
                     limited += 1
-                    pause = min(RATE_LIMIT_WAIT_MAX, RATE_LIMIT_WAIT * 2 ** (limited - 1))
+                    pause = backoff(limited - 1, base=RATE_LIMIT_WAIT, cap=RATE_LIMIT_WAIT_MAX, jitter=False)
                     log.warning("connector %s: rate limited (%s); waiting %.0f s", self.name, describe(failure),
                                 pause)
                     if self.clock.sleep(pause, stop):

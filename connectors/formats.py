@@ -1,6 +1,6 @@
 """Normalisers from collection-tool exports (Apify datasets, Zeeschuimer captures) to ``Post``.
 
-Official research access is narrow (PLATFORM.md, "Where public posts really come from"), so
+Official research access is narrow (docs/platform.md, "Where public posts come from"), so
 much of what people bring to Siaga was gathered with a scraping service or a capture tool.
 Each function here turns one exported item into a ``Post`` and does nothing else: no I/O, no
 clock. ``FORMATS`` names them for whatever reads the export files, and every refusal is a

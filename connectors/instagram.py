@@ -60,8 +60,6 @@ from connectors.api import (
     ApiFailure,
     Clock,
     ConnectorFatal,
-    backoff,
-    request_json,
 )
 from connectors.base import SourceRecord, encode_post, raw_bytes
 from connectors.formats import (
@@ -73,6 +71,7 @@ from connectors.formats import (
     warn_of_controls,
 )
 from connectors.state import ConnectorState
+from schemas.retry import backoff
 from schemas.config import InstagramHashtagSource
 from schemas.errors import NormaliseError
 from schemas.post import Post
@@ -236,11 +235,13 @@ class InstagramHashtagConnector(ApiConnector):
         """Read the business account with the token (no hashtag is queried, no budget used); report the budget."""
         query = urllib.parse.urlencode({"fields": "id,username", "access_token": self._token()})
         try:
-            account = request_json("GET", f"{self.source.base_url}/{urllib.parse.quote(self.source.ig_user_id)}"
+            account = self.request_json("GET", f"{self.source.base_url}/{urllib.parse.quote(self.source.ig_user_id)}"
                                           f"?{query}")
         except ApiFailure as failure:
             if failure.action is Action.REFRESH_TOKEN:
                 raise self._token_refused(failure) from None
+            if failure.action in (Action.RETRY, Action.WAIT_QUOTA):
+                raise  # no answer about the account yet: the API is down, failing or limiting us
             msg = (f"connector {self.name}: the business account {self.source.ig_user_id} cannot be read (HTTP "
                    f"{failure.status}, code {failure.code}: {self._scrub(failure.message)}); check ig_user_id")
             raise ConnectorFatal(msg) from None
@@ -292,13 +293,13 @@ class InstagramHashtagConnector(ApiConnector):
         while not stop.is_set():
             query = urllib.parse.urlencode({**params, "access_token": self._token()})
             try:
-                return request_json("GET", f"{self.source.base_url}{path}?{query}")
+                return self.request_json("GET", f"{self.source.base_url}{path}?{query}")
             except ApiFailure as failure:
                 if failure.action is Action.REFRESH_TOKEN:
                     raise self._token_refused(failure) from None
                 if failure.action is Action.WAIT_QUOTA:
                     waits += 1
-                    seconds = min(RATE_WAIT_CAP, RATE_WAIT * 2 ** min(waits - 1, 10))
+                    seconds = backoff(waits - 1, base=RATE_WAIT, cap=RATE_WAIT_CAP, jitter=False)
                     log.warning("connector %s: rate limited (HTTP %d, code %s: %s); waiting %.0f s", self.name,
                                 failure.status, failure.code, self._scrub(failure.message), seconds)
                     if self.clock.sleep(seconds, stop):

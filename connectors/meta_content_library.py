@@ -54,8 +54,6 @@ from connectors.api import (
     ApiFailure,
     Clock,
     ConnectorFatal,
-    backoff,
-    request_json,
     sleep_until,
 )
 from connectors.base import SourceRecord, encode_post, raw_bytes
@@ -69,6 +67,7 @@ from connectors.formats import (
     warn_of_controls,
 )
 from connectors.state import ConnectorState
+from schemas.retry import backoff
 from schemas.config import MetaContentLibrarySource
 from schemas.errors import NormaliseError
 from schemas.post import Post
@@ -82,6 +81,8 @@ OVERLAP = timedelta(hours=1)
 """How far before the high-water mark each poll searches again, for posts indexed late."""
 WEEK = timedelta(days=7)
 MINUTE = timedelta(seconds=60)
+QUOTA_WAIT = 60.0
+"""First wait after a rate-limit answer (60 synchronous queries a minute), doubling while they last."""
 QUOTA_WAIT_CAP = 3600.0
 
 
@@ -285,7 +286,7 @@ class MetaContentLibraryConnector(ApiConnector):
             if limit is None:
                 return None
             try:
-                answer = request_json("GET", self._url({**params, "limit": limit}, token))
+                answer = self.request_json("GET", self._url({**params, "limit": limit}, token))
                 if not isinstance(answer.get("data"), list):
                     raise ApiFailure(Action.RETRY, 200, "malformed_response", "the answer has no data list",
                                      SEARCH_PATH)
@@ -293,7 +294,7 @@ class MetaContentLibraryConnector(ApiConnector):
                 action = failure.action
                 if action is Action.WAIT_QUOTA:
                     self._quota_failures += 1
-                    wait = min(60.0 * 2 ** (self._quota_failures - 1), QUOTA_WAIT_CAP)
+                    wait = backoff(self._quota_failures - 1, base=QUOTA_WAIT, cap=QUOTA_WAIT_CAP, jitter=False)
                     log.info("connector %s: rate limited (%s %s); waiting %.0f s", self.name, failure.status,
                              failure.code, wait)
                     if self.clock.sleep(wait, stop):
@@ -404,8 +405,10 @@ class MetaContentLibraryConnector(ApiConnector):
         self._prune(now)
         self.queries.append(now)
         try:
-            answer = request_json("GET", self._url(params, token))
+            answer = self.request_json("GET", self._url(params, token))
         except ApiFailure as failure:
+            if failure.action in (Action.RETRY, Action.WAIT_QUOTA):
+                raise  # no answer about the token yet: the API is down, failing or limiting us
             raise self._refused(failure, token) from None
         self._count_records(len(answer.get("data") or []))
         self.state.commit([], {"quota": self._quota_checkpoint()})

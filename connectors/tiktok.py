@@ -26,15 +26,14 @@ from connectors.api import (
     ApiFailure,
     Clock,
     ConnectorFatal,
-    backoff,
     next_utc_midnight,
-    request_json,
     sleep_until,
 )
 from connectors.base import SourceRecord, encode_post, raw_bytes
 from connectors.formats import NormaliseError as FormatError
 from connectors.formats import count_of, hashtags_of, mentions_of, warn_of_controls
 from connectors.state import ConnectorState
+from schemas.retry import backoff
 from schemas.config import TikTokSource
 from schemas.errors import NormaliseError
 from schemas.post import Post
@@ -139,7 +138,7 @@ class TikTokConnector(ApiConnector):
     def _refresh_token(self) -> None:
         """Get a new access token; raise ``ApiFailure`` (retry or wait) or ``ConnectorFatal`` (refused)."""
         try:
-            answer = request_json("POST", f"{self.source.base_url}{TOKEN_PATH}", form=self._credentials())
+            answer = self.request_json("POST", f"{self.source.base_url}{TOKEN_PATH}", form=self._credentials())
         except ApiFailure as failure:
             if failure.action not in (Action.RETRY, Action.WAIT_QUOTA):
                 # Refused, or an answer that only makes sense for a search: asking again cannot help.
@@ -194,7 +193,7 @@ class TikTokConnector(ApiConnector):
                 if self.token is None or self.clock.now() >= self.token_expires - TOKEN_MARGIN:
                     self._refresh_token()
                 quota["requests"] += 1
-                return request_json("POST", f"{self.source.base_url}{QUERY_PATH}?fields={FIELDS}",
+                return self.request_json("POST", f"{self.source.base_url}{QUERY_PATH}?fields={FIELDS}",
                                     headers={"Authorization": f"Bearer {self.token}"}, body=body)
             except ApiFailure as failure:
                 if failure.action is Action.REFRESH_TOKEN:

@@ -242,6 +242,10 @@ class PipelineSettings(_Section):
         default=250, ge=1, description="how long a batch may wait to fill; bounds produce→searchable latency"
     )
     es_bulk_size: int = Field(default=500, ge=1)
+    es_bulk_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=64 * 1024,
+        description="largest bulk request body; lower it to fit a proxy's body limit (nginx: 1 MB by default)",
+    )
     retry_backoff_max_s: float = Field(default=30.0, gt=0)
     metrics_port: int | None = Field(default=None, ge=0, le=65535, description="Prometheus /metrics; unset = off")
     metrics_host: str = "127.0.0.1"

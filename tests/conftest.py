@@ -9,6 +9,7 @@ other's data.
 from __future__ import annotations
 
 import json
+import multiprocessing.process
 import subprocess
 import time
 import uuid
@@ -34,8 +35,54 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "ignore:open_text is deprecated:DeprecationWarning")
 
 
-COLLECTED: dict[str, list] = {}
-"""Outputs gathered by Beam test matchers (see tests/test_transforms.py)."""
+SERVICE_FIXTURES = frozenset({"stack", "smtp_server", "own_server", "stack_config"})
+"""Fixtures that start a server or a process: the session's noida-db (and every fixture built on it,
+``settings`` included), the SMTP server, a test's own noida-db, the stacks `siaga stack up` starts."""
+SLOW_FIXTURES = frozenset({"trained"})
+"""Fixtures that take seconds of CPU: training a fastText model (tests/test_models.py)."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``services`` (``slow``) every test that requests such a fixture, directly or through another one.
+
+    Derived from the fixture closure, so a new test is marked by what it uses; ``make test-fast``
+    runs ``-m "not services and not slow"``. A test that starts processes by itself is marked
+    ``services`` by hand, and ``_processes_only_in_services_tests`` fails it until it is.
+    """
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if SERVICE_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.services)
+        if SLOW_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _processes_only_in_services_tests(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail a test that starts a process without the ``services`` mark, so the fast subset stays fast.
+
+    The process still starts (the test runs as it would); the failure comes after, naming it.
+    """
+    if request.node.get_closest_marker("services") is not None:
+        yield
+        return
+    started: list[str] = []
+    execute_child = subprocess.Popen._execute_child  # type: ignore[attr-defined]
+    start_process = multiprocessing.process.BaseProcess.start
+
+    def noting_child(self: subprocess.Popen[Any], args: Any, *rest: Any, **options: Any) -> Any:
+        started.append(" ".join(map(str, args)) if isinstance(args, list | tuple) else str(args))
+        return execute_child(self, args, *rest, **options)
+
+    def noting_process(self: multiprocessing.process.BaseProcess) -> None:
+        started.append(f"multiprocessing {self.name}")
+        start_process(self)
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", noting_child)
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", noting_process)
+    yield
+    if started:
+        pytest.fail(f"this test starts processes ({'; '.join(started)[:300]}): mark it @pytest.mark.services")
 
 
 class Stack:

@@ -190,6 +190,7 @@ def test_siaga_alerts_run_is_a_service_that_alerts_once_and_stops_cleanly_on_sig
 
     sink, port = smtp_server
     settings = smtp_settings(stack, tmp_path, port)
+    ensure_ready(settings)  # `siaga setup`: the service checks the set-up, it does not make it
     config = config_of(settings, tmp_path / "siaga.yaml")
     process = subprocess.Popen(
         [sys.executable, "-c", "from pipelines.cli import main; raise SystemExit(main())",
@@ -213,6 +214,7 @@ def test_siaga_alerts_run_is_a_service_that_alerts_once_and_stops_cleanly_on_sig
     assert alert.delivery == "sent"
 
 
+@pytest.mark.services
 def test_an_alert_the_broker_refuses_to_publish_fails_the_batch_until_the_broker_takes_it(tmp_path: Path) -> None:
     # flush() does not raise for a send the broker refused: only the send's future says so. A broker
     # of its own: the refusal leaves the process's shared producer failing every send.

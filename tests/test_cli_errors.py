@@ -19,6 +19,9 @@ import pytest
 
 from pipelines.ops.stack import free_port
 
+# Every test here but the last runs `siaga` as a process, as an operator would.
+pytestmark = pytest.mark.services
+
 REPO = Path(__file__).resolve().parents[1]
 GUARD_S = 20
 """A command that hangs (kafka-python bootstrapping for 30 s) fails the test instead of the suite."""

@@ -57,6 +57,7 @@ def _process_now(start: str | None) -> datetime:
     return datetime.fromisoformat(out.stdout.strip())
 
 
+@pytest.mark.services
 def test_the_process_clock_starts_where_the_environment_says_and_runs_on():
     moved = _process_now("2028-02-29T23:30")
     start = datetime(2028, 2, 29, 23, 30, tzinfo=WIB)
@@ -65,6 +66,7 @@ def test_the_process_clock_starts_where_the_environment_says_and_runs_on():
     assert abs(real - datetime.now(UTC)) < timedelta(seconds=30)  # noqa: DTZ005 - comparing with the real clock
 
 
+@pytest.mark.services
 def test_a_bad_clock_start_stops_the_process_with_its_name():
     env = dict(os.environ, SIAGA_CLOCK_START="tomorrow")
     run = subprocess.run([sys.executable, "-c", "import schemas.clock"], env=env, capture_output=True, text=True)

@@ -9,6 +9,7 @@ import pytest
 
 from pipelines.cli import main
 from schemas.clock import utc_now
+from pipelines.ops.stack import free_port
 from tests.conftest import make_settings, read_topic
 from tests.doubles.tiktok_api import FakeClock, TikTokDouble
 
@@ -25,6 +26,7 @@ def test_list_check_and_run_an_import_source(stack, tmp_path: Path, capsys: pyte
     config, settings = config_with(stack, tmp_path, [
         {"type": "import", "name": "apify-tt", "format": "apify-tiktok", "path": str(IMPORT_SAMPLE)},
     ])
+    assert main(["--config", str(config), "setup"]) == 0  # `connectors run` checks the set-up, it does not make it
     assert main(["--config", str(config), "connectors", "list"]) == 0
     assert "apify-tt" in capsys.readouterr().out
     assert main(["--config", str(config), "connectors", "check", "apify-tt"]) == 0
@@ -63,3 +65,21 @@ def test_unknown_source_names_the_known_ones(stack, tmp_path: Path, capsys: pyte
     ])
     assert main(["--config", str(config), "connectors", "check", "nope"]) == 2
     assert "no source named 'nope' (sources: apify-tt)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("source", [
+    {"type": "facebook_pages", "name": "fb", "pages": ["kompascom", "detikcom"], "access_token_env": "FB_TOKEN"},
+    {"type": "instagram_hashtag", "name": "fb", "ig_user_id": "17841400000000000", "hashtags": ["pilkada"],
+     "access_token_env": "FB_TOKEN"},
+    {"type": "meta_content_library", "name": "fb", "keywords": ["pilkada"], "access_token_env": "FB_TOKEN"},
+], ids=lambda source: source["type"])
+def test_check_of_a_graph_api_that_does_not_answer_exits_3_and_claims_nothing(
+    source: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    down = f"http://127.0.0.1:{free_port()}/v21.0"
+    config, _ = config_with(None, tmp_path, [{**source, "base_url": down}])
+    monkeypatch.setenv("FB_TOKEN", "EAAG-token-for-the-check")
+    assert main(["--config", str(config), "connectors", "check", "fb"]) == 3
+    captured = capsys.readouterr()
+    assert captured.out == "", "no 'access token accepted' when nothing answered"
+    assert f"fb: {down} did not answer" in captured.err and "EAAG-token-for-the-check" not in captured.err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from connectors import REGISTRY, Connector, ImportConnector, ReplayConnector, SourceRecord
-from connectors.api import Action, ApiFailure, classify, request_json
+from connectors.api import Action, ApiConnector, ApiFailure, classify, request_json
 from connectors.base import MAX_WARNING_KINDS, ConnectorStats
 from connectors.replay import SAMPLE, key_of
 from connectors.state import ConnectorState
@@ -175,6 +176,23 @@ def test_contract_a_stopped_connector_produces_nothing_and_is_not_finished(
     assert stats.produced == 0 and not stats.finished
 
 
+@pytest.mark.parametrize("name", sorted(name for name, kind in REGISTRY.items() if issubclass(kind, ApiConnector)))
+def test_an_api_connector_reads_every_page_of_a_poll_on_one_kept_alive_connection(
+    name: str, tmp_path: Path
+) -> None:
+    built, expected = FACTORIES[name](tmp_path)
+    try:
+        records = [record for record in built.records(threading.Event()) if record.produce]
+        double = DOUBLES[-1]
+    finally:
+        for opened in DOUBLES:
+            opened.__exit__()
+        DOUBLES.clear()
+    assert sorted(record.key for record in records) == sorted(expected)
+    assert double.responses_sent >= 2, f"{name} read its posts in one request: nothing to tell"
+    assert double.connections == 1, f"{double.connections} connections for {double.responses_sent} requests"
+
+
 @pytest.mark.parametrize(
     ("status", "code", "message", "action"),
     [
@@ -222,6 +240,25 @@ def test_a_broken_http_answer_is_a_retryable_failure_not_an_uncaught_error(mode:
     assert caught.value.action is Action.RETRY
     assert caught.value.path == "/v2/research/video/query/"
     assert isinstance(caught.value, SiagaError), "the CLI's handler reports it in one line"
+
+
+@pytest.mark.parametrize("where", ["refused", "silent"])
+def test_a_request_without_an_answer_names_its_cause_but_never_the_token_in_its_query(where: str) -> None:
+    # A Graph URL carries the access token in its query; urllib3 repeats the URL in its errors.
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    if where == "refused":
+        listener.close()
+    try:
+        with pytest.raises(ApiFailure) as caught:
+            request_json("GET", f"http://127.0.0.1:{port}/v21.0/kompascom/posts?access_token=EAAG-secret-1&limit=5",
+                         timeout=0.5)
+    finally:
+        listener.close()
+    failure = caught.value
+    assert (failure.action, failure.status, failure.path) == (Action.RETRY, 0, "/v21.0/kompascom/posts")
+    assert ("refused" if where == "refused" else "timed out") in failure.message
+    assert "EAAG-secret-1" not in str(failure) and "access_token" not in str(failure)
 
 
 def test_warnings_are_counted_per_message_and_the_most_frequent_listed_first() -> None:

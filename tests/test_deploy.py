@@ -111,6 +111,7 @@ def test_every_yaml_file_under_deploy_parses() -> None:
         assert docs, f"{path} is empty"
 
 
+@pytest.mark.services
 def test_every_shell_script_is_valid_bash() -> None:
     scripts = sorted(DEPLOY.rglob("*.sh"))
     assert {p.name for p in scripts} >= {"bootstrap.sh", "certs.sh", "elastic.sh", "kafka-health.sh"}
@@ -407,6 +408,7 @@ def test_compose_kafka_meets_the_apache_kafka_images_start_script(compose: dict[
             assert not key.endswith("_PASSWORD"), f"{key} would be written into server.properties"
 
 
+@pytest.mark.services
 def test_docker_compose_config_accepts_the_file_where_compose_exists(tmp_path: Path) -> None:
     """`docker compose config` where the plugin exists; here the Python checks above stand in."""
     docker = shutil.which("docker")
@@ -493,6 +495,7 @@ def _run_certs(tmp_path: Path) -> tuple[Path, Path, Path]:
     return public, ca_dir, tls
 
 
+@pytest.mark.services
 @pytest.mark.skipif(os.geteuid() != 0, reason="certs.sh sets file owners, which needs root (as in its container)")
 def test_certs_script_leaves_only_the_ca_certificate_in_the_shared_volume(tmp_path: Path) -> None:
     public, ca_dir, tls = _run_certs(tmp_path)
@@ -514,6 +517,7 @@ def test_certs_script_leaves_only_the_ca_certificate_in_the_shared_volume(tmp_pa
     assert {p: p.read_bytes() for p in before} == before
 
 
+@pytest.mark.services
 @pytest.mark.skipif(os.geteuid() != 0, reason="certs.sh sets file owners, which needs root (as in its container)")
 def test_certs_script_moves_the_keys_of_an_existing_stack_out_of_the_shared_volume(tmp_path: Path) -> None:
     """A stack from before the split kept the CA key in ``certs``: it is moved, not re-issued."""
@@ -556,6 +560,7 @@ PASSWORDS = {"ELASTIC_PASSWORD": 'el-"pass\\word-1', "KIBANA_SYSTEM_PASSWORD": "
              "SIAGA_ES_PASSWORD": "siaga-es-pw-3"}
 
 
+@pytest.mark.services
 def test_the_elasticsearch_health_check_keeps_the_password_off_the_command_line(
         compose: dict[str, Any], tmp_path: Path) -> None:
     """/proc/PID/cmdline is readable by every process on the host: ``curl -u user:pass`` leaks."""
@@ -575,6 +580,7 @@ def test_the_elasticsearch_health_check_keeps_the_password_off_the_command_line(
     assert stdin == 'user = "elastic:el-\\"pass\\\\word-1"\n'
 
 
+@pytest.mark.services
 def test_the_elasticsearch_setup_sends_every_password_on_stdin_never_in_arguments(tmp_path: Path) -> None:
     env, calls = _fake_curl(tmp_path)
     env.update(PASSWORDS, ES_URL="https://es01:9200", SIAGA_ES_USER="siaga", POSTS_INDEX="siaga-posts",
@@ -732,6 +738,7 @@ def manifests() -> list[dict[str, Any]]:
     return kubectl_render(OVERLAY) or render(OVERLAY)
 
 
+@pytest.mark.services
 def test_the_python_rendering_matches_kubectl_kustomize() -> None:
     ours = keyed(render(OVERLAY))
     theirs = kubectl_render(OVERLAY)
@@ -884,13 +891,13 @@ def test_every_secret_a_container_reads_exists_and_no_secret_is_a_literal(
     assert checked >= 15
 
 
-# What each Siaga workload's command talks to, as its code does it (``connectors run`` and
-# ``alerts run`` also set up the index templates at start, see ``pipelines.ops.services.ensure_ready``;
-# the streaming pipeline's sinks index into Elasticsearch): its component, which decides its
-# identities, and the services, which decide its Secrets, its CA mounts and its network policy.
+# What each Siaga workload's command talks to, as its code does it (the long-running commands only
+# check the set-up, see ``pipelines.ops.services.check_ready``: a connector its Kafka topics, alerting
+# its topics and indices; the streaming pipeline's sinks index into Elasticsearch): its component,
+# which decides its identities, and the services, which decide its Secrets and its CA mounts.
 WORKLOADS: dict[str, tuple[str, frozenset[str]]] = {
-    "siaga-connector-tiktok": ("connector", frozenset({"kafka", "elasticsearch"})),
-    "siaga-connector-facebook": ("connector", frozenset({"kafka", "elasticsearch"})),
+    "siaga-connector-tiktok": ("connector", frozenset({"kafka"})),
+    "siaga-connector-facebook": ("connector", frozenset({"kafka"})),
     "siaga-alerting": ("alerting", frozenset({"kafka", "elasticsearch", "smtp"})),
     "siaga-bootstrap": ("bootstrap", frozenset({"kafka", "elasticsearch", "kibana"})),
     "siaga-retention": ("retention", frozenset({"elasticsearch"})),
@@ -1168,17 +1175,16 @@ def test_elasticsearch_users_may_do_only_what_their_component_does(by_kind: dict
         for entry in role.get("indices", []):
             assert not set(entry["privileges"]) & {"all", "manage"}, name
     found = identities(by_kind)
-    (connector,) = found["connector"]["elasticsearch"]
+    assert not found["connector"]["elasticsearch"], "connectors write only to Kafka"
     (pipeline,) = found["pipeline"]["elasticsearch"]
     (alerting,) = found["alerting"]["elasticsearch"]
     (retention,) = found["retention"]["elasticsearch"]
     (bootstrap,) = found["bootstrap"]["elasticsearch"]
     for index in (posts, month, alerts):
-        # Connectors and the bootstrap write no document and delete nothing.
-        for user in (connector, bootstrap):
-            assert not index_privileges(roles_of[user], index) & (WRITES_DOCUMENTS | DELETES), (user, index)
+        # The bootstrap writes no document and deletes nothing.
+        assert not index_privileges(roles_of[bootstrap], index) & (WRITES_DOCUMENTS | DELETES), index
         # Only the retention job deletes, and it writes nothing.
-        for user in (connector, pipeline, alerting, bootstrap):
+        for user in (pipeline, alerting, bootstrap):
             assert not index_privileges(roles_of[user], index) & DELETES, (user, index)
         assert not index_privileges(roles_of[retention], index) & (WRITES_DOCUMENTS - {"delete"})
     # ...and each can do what its code does.
@@ -1190,12 +1196,17 @@ def test_elasticsearch_users_may_do_only_what_their_component_does(by_kind: dict
     assert "delete_index" not in index_privileges(roles_of[retention], alerts)
     assert {"read", "delete"} <= index_privileges(roles_of[retention], alerts)
     assert "view_index_metadata" in index_privileges(roles_of[retention], posts)
-    for user in (bootstrap, connector, alerting):  # `siaga setup` / ensure_ready at start
-        assert "manage_index_templates" in cluster_privileges(roles_of[user])
-        for index in (month, alerts):
-            assert {"create_index", "view_index_metadata", "indices:admin/mapping/put"} <= index_privileges(
-                roles_of[user], index)
-    assert not cluster_privileges(roles_of[pipeline]) and not cluster_privileges(roles_of[retention])
+    # Only the bootstrap (`siaga setup`) sets up; `siaga alerts run` only checks the set-up.
+    assert "manage_index_templates" in cluster_privileges(roles_of[bootstrap])
+    for index in (month, alerts):
+        assert {"create_index", "view_index_metadata", "indices:admin/mapping/put"} <= index_privileges(
+            roles_of[bootstrap], index)
+    for user in (pipeline, alerting, retention):
+        assert not cluster_privileges(roles_of[user]), user
+        for index in (posts, month, alerts):
+            assert not index_privileges(roles_of[user], index) & {"create_index", "indices:admin/mapping/put"}, user
+    for index in (posts, month, alerts):  # what check_ready reads
+        assert "view_index_metadata" in index_privileges(roles_of[alerting], index)
     kibana_apps = [app for role in roles_of[bootstrap] for app in es_roles()[role].get("applications", [])]
     assert kibana_apps and all(app["application"] == "kibana-.kibana" and app["resources"] == ["space:default"]
                                for app in kibana_apps)
@@ -1605,6 +1616,7 @@ def _check_images(text: str) -> subprocess.CompletedProcess[str]:
                           check=False)
 
 
+@pytest.mark.services
 def test_the_image_check_refuses_the_placeholder_digests_and_passes_real_ones(manifests: list[dict[str, Any]]) -> None:
     rendered = yaml.safe_dump_all(manifests, sort_keys=False)
     references = len([1 for doc in manifests for _ in image_references(doc)])
@@ -1701,6 +1713,7 @@ def is_custom(doc: dict[str, Any]) -> bool:
     return "." in group and not group.endswith(".k8s.io")
 
 
+@pytest.mark.slow
 def test_every_custom_resource_validates_against_the_crds_of_the_pinned_operator_versions(
         manifests: list[dict[str, Any]]) -> None:
     custom = [doc for doc in manifests if is_custom(doc)]
@@ -1739,6 +1752,7 @@ def core_documents(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return docs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_every_core_resource_validates_against_the_supported_kubernetes_version(
         manifests: list[dict[str, Any]], version: str) -> None:

@@ -333,6 +333,7 @@ def test_an_item_that_cannot_be_written_as_json_is_dead_lettered(stack, tmp_path
     assert b'"la\\ud800gu"' in letter.original()
 
 
+@pytest.mark.services
 @pytest.mark.parametrize("name", sorted(p.name for p in (Path(__file__).parent / "data" / "imports").iterdir()))
 def test_worker_processes_give_exactly_what_the_importing_process_would(name: str) -> None:
     from connectors.imports import _in_workers, _normalised

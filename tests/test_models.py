@@ -74,6 +74,7 @@ def test_a_model_learns_held_out_examples(trained: tuple[Path, ModelMeta, Path])
     assert set(metrics.labels) == {"food", "football", "weather"}
 
 
+@pytest.mark.slow
 def test_training_is_reproducible(trained: tuple[Path, ModelMeta, Path], tmp_path: Path) -> None:
     out, _, _ = trained
     again = tmp_path / "again.ftz"
@@ -139,6 +140,7 @@ def test_score_sets_counts_exact_matches_and_f1() -> None:
     assert metrics.macro_f1 == metrics.labels["a"].f1, "labels with no gold examples do not enter macro-F1"
 
 
+@pytest.mark.slow
 def test_the_cli_trains_and_evaluates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = synthetic(tmp_path / "train.jsonl", 200, seed=5)
     test = synthetic(tmp_path / "test.jsonl", 50, seed=6)

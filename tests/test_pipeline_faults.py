@@ -388,11 +388,19 @@ class SlowElasticsearch:
         from urllib.parse import urlsplit
 
         upstream = urlsplit(target)
+        self.bulk_sizes: list[int] = []
+        """The body size of every bulk request that reached the proxy."""
+        self.too_large = 0
+        """Requests refused with 413."""
+        proxy = self
 
         class Handler(BaseHTTPRequestHandler):
             def _forward(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if "_bulk" in self.path:
+                    proxy.bulk_sizes.append(len(body))
                 if max_body is not None and len(body) > max_body:
+                    proxy.too_large += 1
                     payload = json.dumps({"error": {"type": "content_too_long_exception",
                                                     "reason": f"request body is {len(body)} bytes, over {max_body}"},
                                           "status": 413}).encode()
@@ -504,3 +512,28 @@ def test_a_bulk_request_too_large_is_split_and_only_the_oversized_post_dead_lett
     assert letter.key == "tiktok:huge"
     assert letter.reason.startswith("Elasticsearch refused the document (413): request too large")
     assert set(topic_keys(settings, settings.kafka.topics.tagged)) == {f"tiktok:f{i}".encode() for i in range(4)}
+
+
+def test_a_batch_larger_than_the_bulk_byte_limit_goes_in_several_requests_none_refused(settings, tmp_path):
+    from pipelines.common.records import KafkaRecord
+    from pipelines.post.job import run_batch
+
+    ensure_ready(settings)
+    limit = 64 * 1024
+    limited = SlowElasticsearch(settings.elasticsearch_url(), bulk_delay_s=0.0, max_body=limit + 4096)
+    try:
+        small = make_settings(None, tmp_path, kafka=settings.kafka.model_dump(mode="json", exclude_none=True),
+                              elasticsearch={**settings.elasticsearch.model_dump(mode="json", exclude_none=True),
+                                             "url": limited.url},
+                              pipeline={"es_bulk_max_bytes": limit})
+        # 30 posts of ~4.5 kB each: ~140 kB of documents for one batch of 30 (es_bulk_size 500).
+        values = [json.dumps(make_post(f"long{i}", minutes=i, text=f"Kabar pilkada {i} " + "panjang sekali " * 300))
+                  .encode() for i in range(30)]
+        counters = run_batch([KafkaRecord("raw", 0, n, None, v) for n, v in enumerate(values)], small)
+        close_shared_clients()
+    finally:
+        limited.close()
+    assert counters["indexed"] == 30 and not counters["dead_letter.index"]
+    assert limited.too_large == 0, "no request went over the limit"
+    assert len(limited.bulk_sizes) >= 3 and max(limited.bulk_sizes) <= limit, limited.bulk_sizes
+    assert sorted(es_ids(settings)) == sorted(f"tiktok:long{i}" for i in range(30))

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from elasticsearch import Elasticsearch
 from kafka import KafkaProducer
 
@@ -212,6 +213,7 @@ def _own_broker_settings(tmp_path: Path, topic_limits: dict[str, int]) -> tuple[
     return own, settings
 
 
+@pytest.mark.services
 def test_a_tagged_post_the_topic_refuses_is_dead_lettered_and_the_next_batch_gets_a_new_producer(tmp_path: Path):
     from pipelines.common.clients import close_shared_clients
 
@@ -242,6 +244,7 @@ def test_a_tagged_post_the_topic_refuses_is_dead_lettered_and_the_next_batch_get
         own.stop()
 
 
+@pytest.mark.services
 def test_a_dead_letter_the_dead_letter_topic_refuses_is_written_without_its_original(tmp_path: Path):
     import hashlib
 

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from elasticsearch import Elasticsearch
 
 from tests.conftest import Stack, free_port, make_post, make_settings, write_jsonl
@@ -53,6 +54,7 @@ def test_siaga_run_keeps_going_until_sigterm_then_stops_cleanly(stack: Stack, tm
     assert "records in             : 20" in out
 
 
+@pytest.mark.services
 def test_siaga_run_without_services_says_how_to_start_them(tmp_path: Path) -> None:
     config = tmp_path / "siaga.yaml"
     config.write_text(json.dumps({"stack": {"kafka_port": free_port(), "elasticsearch_port": free_port()}}))

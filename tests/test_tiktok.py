@@ -298,6 +298,7 @@ def test_connectors_run_since_overrides_how_far_the_first_run_reaches(
         settings = make_settings(stack, tmp_path, connectors={"state_dir": str(tmp_path / "connectors")},
                                  sources=[{"type": "tiktok", "name": "tt", "base_url": double.url,
                                            "hashtags": ["pilkada"], "since": "7d", "poll_interval": "1h"}])
+        ensure_ready(settings)  # `siaga setup`: `connectors run` checks the set-up, it does not make it
         config = next(tmp_path.glob("siaga-*.yaml"))
         monkeypatch.setenv("TIKTOK_CLIENT_KEY", double.client_key)
         monkeypatch.setenv("TIKTOK_CLIENT_SECRET", double.client_secret)

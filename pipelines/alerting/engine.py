@@ -15,7 +15,7 @@ and, later, whether a group still does. The engine owns what is common to all ty
 
 Why not Beam: the consumer must turn a post into an email within seconds and snapshot its
 state between micro-batches, and Beam's local runners cannot read Kafka as a stream here
-(see PLATFORM.md); the same plain code runs in the consumer, the backtest and the tests.
+(see docs/platform.md); the same plain code runs in the consumer, the backtest and the tests.
 """
 
 from __future__ import annotations

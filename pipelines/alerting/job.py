@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,7 +40,7 @@ from pydantic import ValidationError
 
 from pipelines.delivery.deliverer import Deliverer
 from pipelines.delivery.outbox import Outbox, digest_release
-from pipelines.common.kafka_io import lag, make_consumer, poll_batch
+from pipelines.common.kafka_io import batch_retry_wait, lag, make_consumer, poll_batch
 from pipelines.common.records import KafkaRecord
 from pipelines.alerting.engine import EVALUATORS, Breach, ClusterUpdate, Resolution, RuleEngine
 from pipelines.alerting.silences import SilenceStore
@@ -235,12 +234,10 @@ class AlertingJob:
         self._rewind = True
         self._settle_letters()
         self._uncommitted = 0
-        # Kept below max_poll_interval_ms: a longer pause between polls would cost the group membership.
-        delay = min(2 ** min(self.failures, 10) * 0.25, self.settings.pipeline.retry_backoff_max_s,
-                    self.settings.kafka.max_poll_interval_ms / 2000)
+        delay = batch_retry_wait(self.settings, self.failures)
         log.error("%s: %s: %s; retrying in %.1fs", what, type(exc).__name__, exc, delay)
         self.engine, self.labels, self._rebuild_needed = self._load_state()
-        time.sleep(delay)
+        self.clock.sleep(delay)
 
     def step(self) -> int:
         """Process one batch of tagged posts and drain the outbox; return how many records were committed."""

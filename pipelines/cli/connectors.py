@@ -102,7 +102,7 @@ def check(settings: Settings, args: argparse.Namespace) -> int:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """``siaga connectors run NAME``."""
-    from pipelines.ops.services import ensure_ready
+    from pipelines.ops.services import CONNECTOR, check_ready
 
     source = _source(settings, args.name)
     if args.since is not None:
@@ -110,7 +110,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if getattr(source, "path", None) is not None:  # a file source: its file is the likelier mistake
         existing_path(source.path, f"source {source.name}:", folder_ok=True)
     connector = _connector(source, settings)
-    ensure_ready(settings)
+    check_ready(settings, CONNECTOR)  # `siaga setup` creates the topics; a connector's identity may not
     with _explaining(source):
         stats = run_in_foreground(connector, settings)
     print(f"{source.name}: {stats.produced} posts sent, {stats.unchanged} unchanged, "

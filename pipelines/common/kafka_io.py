@@ -12,6 +12,7 @@ from kafka.errors import TopicAlreadyExistsError
 
 from pipelines.common.records import KafkaRecord
 from schemas.config import Settings
+from schemas.retry import backoff
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,16 @@ def ensure_topics(settings: Settings) -> None:
                 pass
     finally:
         admin.close()
+
+
+def missing_topics(settings: Settings, names: list[str]) -> list[str]:
+    """Those of ``names`` the broker does not have (listing topics needs only Describe on them)."""
+    admin = KafkaAdminClient(**settings.kafka_client_kwargs())
+    try:
+        existing = set(admin.list_topics())
+    finally:
+        admin.close()
+    return [name for name in names if name not in existing]
 
 
 def fetch_limits(settings: Settings) -> dict[str, int]:
@@ -78,6 +89,20 @@ def make_consumer(settings: Settings, group_id: str, topic: str, max_records: in
     )
     consumer.subscribe([topic])
     return consumer
+
+
+BATCH_RETRY_BASE_S = 0.25
+"""Half the first wait after a failed batch: the waits go 0.5 s, 1 s, 2 s ... up to the cap."""
+
+
+def batch_retry_wait(settings: Settings, failures: int) -> float:
+    """How long a consuming job waits after its ``failures``-th failed batch in a row.
+
+    Capped at ``pipeline.retry_backoff_max_s``, and kept below half of ``max_poll_interval_ms``:
+    a longer pause between polls would cost the job its group membership.
+    """
+    cap = min(settings.pipeline.retry_backoff_max_s, settings.kafka.max_poll_interval_ms / 2000)
+    return backoff(failures, base=BATCH_RETRY_BASE_S, cap=cap, jitter=False)
 
 
 def poll_batch(consumer: KafkaConsumer, max_records: int, max_wait_ms: int, *,

@@ -61,6 +61,7 @@ from schemas.alert import Alert
 from schemas.clock import Clock, process_clock
 from schemas.config import RuleBase, Settings
 from schemas.deadletter import DeadLetter
+from schemas.retry import backoff
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +235,8 @@ class Deliverer:
             self.totals.given_up += 1
             self._give_up(channel, group, reason)
             return
-        wait = min(alerting.delivery_retry_after * 2 ** (attempts - 1), MAX_RETRY_WAIT)
+        wait = timedelta(seconds=backoff(attempts - 1, base=alerting.delivery_retry_after.total_seconds(),
+                                         cap=MAX_RETRY_WAIT.total_seconds(), jitter=False))
         for path, item in group:
             self.outbox.update(path, {**item, "attempts": attempts, "first_refused_at": first.isoformat(),
                                       "retry_at": (now + wait).isoformat(), "last_error": str(exc)})

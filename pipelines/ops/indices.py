@@ -20,7 +20,7 @@ from elasticsearch import exceptions as es_errors
 
 from schemas.errors import SiagaError
 from schemas.clock import Clock, process_clock
-from schemas.index import mappings_of, month_of, monthly_index, templates
+from schemas.index import TEMPLATE_VERSION, mappings_of, month_of, monthly_index, templates
 from schemas.alert import Alert
 from schemas.post import TaggedPost
 from schemas.config import Settings
@@ -79,6 +79,45 @@ def ensure_indices(es: Elasticsearch, settings: Settings, clock: Clock | None = 
                 log.error("index %s keeps its old mapping, it conflicts with template version %s: %s",
                           index, mappings["_meta"]["template_version"], exc.message)
     return list(bodies)
+
+
+def template_version(es: Elasticsearch, index: str) -> int:
+    """The template version stamped in ``index``'s mapping (0 if none); ``NotFoundError`` if it does not exist."""
+    found = es.indices.get_mapping(index=index)
+    meta = next(iter(found.values()), {}).get("mappings", {}).get("_meta", {})
+    try:
+        return int(meta.get("template_version", 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def set_up_problems(es: Elasticsearch, settings: Settings, *, posts: bool, alerts: bool) -> list[str]:
+    """What ``ensure_indices`` would still have to do for the posts alias and the alerts index, in words.
+
+    Reads only index metadata (``view_index_metadata``), so a component without set-up rights
+    can ask. The newest post index stands for the alias: set-up stamps every post index it
+    updates, and the next month's is created from the template set-up installed. A version
+    newer than this Siaga's is fine (the indices were set up by a newer release).
+    """
+    config = settings.elasticsearch
+    problems = []
+    if posts:
+        indices = post_indices(es, config.posts_index)
+        if not indices:
+            problems.append(f"the posts alias {config.posts_index} has no index")
+        elif (version := template_version(es, indices[-1])) < TEMPLATE_VERSION:
+            problems.append(f"the post index {indices[-1]} has template version {version}, "
+                            f"this Siaga writes version {TEMPLATE_VERSION}")
+    if alerts:
+        try:
+            version = template_version(es, config.alerts_index)
+        except es_errors.NotFoundError:
+            problems.append(f"the alerts index {config.alerts_index} does not exist")
+        else:
+            if version < TEMPLATE_VERSION:
+                problems.append(f"the alerts index {config.alerts_index} has template version {version}, "
+                                f"this Siaga writes version {TEMPLATE_VERSION}")
+    return problems
 
 
 @dataclass

@@ -137,7 +137,7 @@ def run(settings: Settings, *, until_idle: bool, stop: threading.Event | None = 
     clock = clock or process_clock()
     started = time.monotonic()
     ensure_ready(settings, clock)
-    pipeline = PostPipelineJob(settings)
+    pipeline = PostPipelineJob(settings, clock=clock)
     alerting = AlertingJob(settings, clock)
     retention = PeriodicRetention(settings, clock)
     status = pipeline.status

@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from connectors import Connector, ConnectorStats
-from connectors.api import ConnectorFatal, backoff
+from connectors.api import ConnectorFatal
 from pipelines.common.metrics import CONNECTOR_RESTARTS, CONNECTOR_UP, StatusFile, read_status_files
 from schemas.clock import Clock, wib
 from schemas.config import Settings
+from schemas.retry import backoff
 
 log = logging.getLogger(__name__)
 

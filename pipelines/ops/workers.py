@@ -19,19 +19,27 @@ from pathlib import Path
 
 from pipelines.common import metrics
 from pipelines.post.job import PostPipelineJob
-from pipelines.ops.services import ensure_ready
+from pipelines.ops.services import PIPELINE, check_ready
 from pipelines.common.clients import close_shared_clients
+from schemas.clock import Clock, process_clock
 from schemas.config import Settings
+from schemas.retry import backoff
 
 log = logging.getLogger(__name__)
 
 IDLE_CONFIRMATIONS = 2
+RESTART_WAIT_BASE_S = 0.5
+RESTART_WAIT_MAX_S = 30.0
+"""A dead worker is restarted after 1 s, 2 s, 4 s ... at most this long."""
 
 
 def run_worker(settings: Settings, stop: threading.Event, *, until_idle: bool = False,
                metrics_port: int | None = None, worker_index: int | None = None) -> int:
-    """Run one pipeline worker until ``stop`` (or, with ``until_idle``, until its lag is 0); return records done."""
-    ensure_ready(settings)
+    """Run one pipeline worker until ``stop`` (or, with ``until_idle``, until its lag is 0); return records done.
+
+    It checks the set-up (topics, the posts alias) and does not make it: ``siaga setup`` does.
+    """
+    check_ready(settings, PIPELINE)
     port = metrics_port if metrics_port is not None else settings.pipeline.metrics_port
     if port is not None:
         bound = metrics.serve(settings.pipeline.metrics_host, port)
@@ -57,8 +65,9 @@ def run_worker(settings: Settings, stop: threading.Event, *, until_idle: bool = 
 
 
 def run_workers(config: Path | None, count: int, *, until_idle: bool, metrics_port: int | None,
-                verbose: int, log_format: str | None, stop: threading.Event) -> int:
+                verbose: int, log_format: str | None, stop: threading.Event, clock: Clock | None = None) -> int:
     """Start ``count`` worker processes in one consumer group and keep them running; return the worst exit code."""
+    clock = clock or process_clock()
 
     def command(index: int) -> list[str]:
         argv = [sys.executable, "-m", "pipelines.cli"]
@@ -87,13 +96,13 @@ def run_workers(config: Path | None, count: int, *, until_idle: bool, metrics_po
                     finished[index] = 0
                     continue
                 restarts[index] += 1
-                delay = min(2 ** restarts[index] * 0.5, 30.0)
+                delay = backoff(restarts[index], base=RESTART_WAIT_BASE_S, cap=RESTART_WAIT_MAX_S, jitter=False)
                 log.error("pipeline worker %d (pid %d) exited with %d; restarting in %.1fs",
                           index, proc.pid, code, delay)
-                if stop.wait(delay):
+                if clock.sleep(delay, stop):
                     break
                 procs[index] = subprocess.Popen(command(index))
-            stop.wait(0.5)
+            clock.sleep(0.5, stop)
     finally:
         for proc in procs.values():
             if proc.poll() is None:

@@ -30,11 +30,12 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
 from pipelines.common import metrics
-from pipelines.common.kafka_io import lag_by_partition, make_consumer, poll_batch
+from pipelines.common.kafka_io import batch_retry_wait, lag_by_partition, make_consumer, poll_batch
 from pipelines.common.records import KafkaRecord
 from pipelines.post.sinks import WriteToElasticsearch, WriteToKafka
 from pipelines.post.transforms import DEAD_LETTER, METRICS_NAMESPACE, ValidateAndTag, as_kafka_message, flatten_all
 from pipelines.common.records import dead_letter_message, stripped_dead_letter
+from schemas.clock import Clock, process_clock
 from schemas.config import Settings
 from schemas.taxonomy import RISK_LEVELS
 
@@ -46,7 +47,8 @@ def build(records: beam.PCollection, settings: Settings) -> None:
     kafka, topics = settings.kafka_client_kwargs(), settings.kafka.topics
     out = records | "ValidateAndTag" >> ValidateAndTag(settings.tagging)
     indexed = out["tagged"] | "WriteToElasticsearch" >> WriteToElasticsearch(
-        settings.elasticsearch_kwargs(), settings.elasticsearch.posts_index, settings.pipeline.es_bulk_size
+        settings.elasticsearch_kwargs(), settings.elasticsearch.posts_index, settings.pipeline.es_bulk_size,
+        settings.pipeline.es_bulk_max_bytes,
     )
     refused = (
         indexed["indexed"]
@@ -144,8 +146,9 @@ def run_batch(records: list[KafkaRecord], settings: Settings) -> Counter[str]:
 class PostPipelineJob:
     """Consumes the raw-posts topic in micro-batches and commits only what was fully written."""
 
-    def __init__(self, settings: Settings, worker_index: int | None = None) -> None:
+    def __init__(self, settings: Settings, worker_index: int | None = None, clock: Clock | None = None) -> None:
         self.settings = settings
+        self.clock = clock or process_clock()
         pipeline = settings.pipeline
         instance_id = None if worker_index is None else worker_instance_id(settings, worker_index)
         self.consumer = make_consumer(
@@ -162,13 +165,11 @@ class PostPipelineJob:
         self.failures += 1
         self._rewind = True
         metrics.BATCHES.labels("failed").inc()
-        # Kept below max_poll_interval_ms: a longer pause between polls would cost the group membership.
-        delay = min(2 ** min(self.failures, 10) * 0.25, self.settings.pipeline.retry_backoff_max_s,
-                    self.settings.kafka.max_poll_interval_ms / 2000)
+        delay = batch_retry_wait(self.settings, self.failures)
         error = f"{what}: {type(exc).__name__}: {exc}"
         log.error("%s; retrying in %.1fs", error, delay)
         self.status.failed(error)
-        time.sleep(delay)
+        self.clock.sleep(delay)
 
     def step(self) -> int:
         """Process one micro-batch; return how many records were committed (0 if none or failed)."""

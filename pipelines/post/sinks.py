@@ -34,22 +34,34 @@ from schemas.post import TaggedPost
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+BULK_MAX_BYTES = 10 * 1024 * 1024
+"""The default largest bulk request body: Elasticsearch advises bulk requests of a few MB (far
+under its 100 MB ``http.max_content_length``); a batch of large posts goes in several requests."""
 
 
 class BulkIndexFn(beam.DoFn):
-    """A batch of tagged posts → one bulk request; written posts out, refused ones dead-lettered.
+    """A batch of tagged posts → bulk requests; written posts out, refused ones dead-lettered.
 
     With ``monthly`` (the posts), ``index`` is the alias readers search and each post is
     written to the monthly index of its ``created_at`` (``<alias>-YYYY.MM``): a post fetched
     again months later still lands on the same ``_id`` in the same index, never a second copy.
-    A request Elasticsearch refuses as too large (413) is split in halves until the one
-    document that is too large on its own is left; that one is dead-lettered.
+
+    ``elasticsearch.helpers.streaming_bulk`` sends the batch in requests of at most ``max_bytes``
+    (``pipeline.es_bulk_max_bytes``) and reports every document: written, refused for itself (a 4xx: dead
+    letter with Elasticsearch's reason), or refused for now (``RETRYABLE_STATUS``: the bundle
+    fails and the batch is retried). Its own retries are off (they sleep inside the DoFn, on no
+    clock of ours). One thing it does not do: a request refused as too large (413, from a proxy
+    or a server with a smaller limit than ``max_bytes``) fails every document of that
+    request, so the rest of the batch is split in halves here until the one document that is
+    too large on its own is left; that one is dead-lettered.
     """
 
-    def __init__(self, es_kwargs: dict[str, Any], index: str, *, monthly: bool = True) -> None:
+    def __init__(self, es_kwargs: dict[str, Any], index: str, *, monthly: bool = True,
+                 max_bytes: int = BULK_MAX_BYTES) -> None:
         self._es_kwargs = es_kwargs
         self._index = index
         self._monthly = monthly
+        self._max_bytes = max_bytes
         self.indexed = Metrics.counter(METRICS_NAMESPACE, "indexed")
         self.refused = Metrics.counter(METRICS_NAMESPACE, "dead_letter.index")
         self.bulk_errors = Metrics.counter(METRICS_NAMESPACE, "es_bulk_errors")
@@ -79,46 +91,47 @@ class BulkIndexFn(beam.DoFn):
 
     def process(self, batch: list[TaggedPost]) -> Iterator[TaggedPost | TaggedOutput]:
         from elasticsearch import ApiError
+        from elasticsearch.helpers import streaming_bulk
 
-        operations: list[dict[str, Any]] = []
-        bodies: list[dict[str, Any]] = []
-        targets: list[str] = []
-        for post in batch:
-            target = self._target(post)
-            targets.append(target)
-            operations.append({"index": {"_index": target, "_id": post.post_id}})
-            body = post.model_dump(mode="json")
-            operations.append(body)
-            bodies.append(body)
+        documents = [(post, post.model_dump(mode="json"), self._target(post)) for post in batch]
+        # "_source" carries the document, so a post field that shares a name with bulk metadata
+        # ("routing", "version", "pipeline" ...) stays in the document.
+        actions = ({"_op_type": "index", "_index": target, "_id": post.post_id, "_source": body}
+                   for post, body, target in documents)
+        answered = 0
+        retryable = []
         try:
-            response = self._es.bulk(operations=operations)
+            results = streaming_bulk(self._es, actions, chunk_size=max(len(batch), 1), max_chunk_bytes=self._max_bytes,
+                                     raise_on_error=False, max_retries=0)
+            for (post, body, target), (ok, item) in zip(documents, results, strict=True):
+                answered += 1
+                result = item["index"]
+                status = result.get("status", 500)
+                if ok:
+                    self.indexed.inc()
+                    yield post
+                elif status in RETRYABLE_STATUS:
+                    retryable.append(f"{post.post_id}: {status}")
+                else:
+                    self.bulk_errors.inc()
+                    yield self._refused(post, body, status, result.get("error") or {}, target)
         except ApiError as exc:
+            self.bulk_errors.inc()
             if exc.meta.status != 413:
-                self.bulk_errors.inc()
                 raise
-            if len(batch) == 1:
-                self.bulk_errors.inc()
-                yield self._refused(batch[0], bodies[0], 413, f"request too large: {exc.message}", targets[0])
-                return
-            half = len(batch) // 2
-            yield from self.process(batch[:half])
-            yield from self.process(batch[half:])
+            # The documents before ``answered`` were answered in earlier requests; the rest is split.
+            rest = batch[answered:]
+            if len(rest) == 1:
+                post, body, target = documents[answered]
+                yield self._refused(post, body, 413, f"request too large: {exc.message}", target)
+            else:
+                half = len(rest) // 2
+                yield from self.process(rest[:half])
+                yield from self.process(rest[half:])
             return
         except Exception:
             self.bulk_errors.inc()
             raise
-        retryable = []
-        for post, body, target, item in zip(batch, bodies, targets, response["items"], strict=True):
-            result = item["index"]
-            status = result.get("status", 500)
-            if status < 300:
-                self.indexed.inc()
-                yield post
-            elif status in RETRYABLE_STATUS:
-                retryable.append(f"{post.post_id}: {status}")
-            else:
-                self.bulk_errors.inc()
-                yield self._refused(post, body, status, result.get("error") or {}, target)
         if retryable:
             self.bulk_errors.inc()
             msg = f"Elasticsearch could not take {len(retryable)} document(s) now, e.g. {retryable[0]}"
@@ -280,18 +293,21 @@ class ProduceFn(beam.DoFn):
 class WriteToElasticsearch(beam.PTransform):
     """Tagged posts → Elasticsearch; returns ``{"indexed": TaggedPost, "dead_letter": DeadLetter}``."""
 
-    def __init__(self, es_kwargs: dict[str, Any], index: str, batch_size: int) -> None:
+    def __init__(self, es_kwargs: dict[str, Any], index: str, batch_size: int,
+                 max_bytes: int = BULK_MAX_BYTES) -> None:
         super().__init__()
         self._es_kwargs = es_kwargs
         self._index = index
         self._batch_size = batch_size
+        self._max_bytes = max_bytes
 
     def expand(self, posts: beam.PCollection) -> dict[str, beam.PCollection]:
         written = (
             posts
             | "BatchForBulk" >> beam.BatchElements(min_batch_size=self._batch_size, max_batch_size=self._batch_size)
             | "BulkIndex"
-            >> beam.ParDo(BulkIndexFn(self._es_kwargs, self._index)).with_output_types(TaggedPost)
+            >> beam.ParDo(BulkIndexFn(self._es_kwargs, self._index, max_bytes=self._max_bytes))
+            .with_output_types(TaggedPost)
             .with_outputs(DEAD_LETTER, main="indexed")
         )
         return {"indexed": written.indexed, DEAD_LETTER: written[DEAD_LETTER]}

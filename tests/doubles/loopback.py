@@ -10,13 +10,34 @@ from typing import Any, Self
 
 
 class LoopbackServer:
-    """A double's server: ``_serve(handler)`` in ``__init__``, then use the double as a context manager."""
+    """A double's server: ``_serve(handler)`` in ``__init__``, then use the double as a context manager.
+
+    ``connections`` counts the TCP connections clients opened and ``responses_sent`` the responses
+    on them: a handler speaking HTTP/1.1 keeps a connection open for the client's next request, as
+    a platform's edge does.
+    """
 
     server: ThreadingHTTPServer
     thread: threading.Thread
+    connections: int = 0
+    responses_sent: int = 0
 
     def _serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        double = self
+        counting = threading.Lock()
+
+        class Counted(handler):  # type: ignore[valid-type, misc]
+            def setup(self) -> None:
+                with counting:
+                    double.connections += 1
+                super().setup()
+
+            def send_response(self, code: int, message: str | None = None) -> None:
+                with counting:
+                    double.responses_sent += 1
+                super().send_response(code, message)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Counted)
         # A short poll interval: shutdown() waits up to one interval, in every test's teardown.
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
 
@@ -30,6 +51,8 @@ class LoopbackServer:
         self.lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
             def log_message(self, *_: object) -> None:
                 pass
 

@@ -70,6 +70,8 @@ class TikTokDouble(LoopbackServer):
         double = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
             def log_message(self, *_: object) -> None:
                 pass
 
