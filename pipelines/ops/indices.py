@@ -22,6 +22,7 @@ from schemas.errors import SiagaError
 from schemas.clock import Clock, process_clock
 from schemas.index import mappings_of, month_of, monthly_index, templates
 from schemas.alert import Alert
+from schemas.erasure import Erasure
 from schemas.post import TaggedPost
 from schemas.config import Settings
 
@@ -58,7 +59,8 @@ def ensure_indices(es: Elasticsearch, settings: Settings, clock: Clock | None = 
     now = (clock or process_clock()).now()
     config = settings.elasticsearch
     alias, alerts = config.posts_index, config.alerts_index
-    bodies = templates(alias, alerts, shards=config.shards, replicas=config.replicas, ilm_policy=config.ilm_policy)
+    bodies = templates(alias, alerts, shards=config.shards, replicas=config.replicas, ilm_policy=config.ilm_policy,
+                       erasures_index=config.erasures_index)
     if es.indices.exists(index=alias) and not es.indices.exists_alias(name=alias):
         msg = (f"Elasticsearch has an index named {alias!r} where Siaga now keeps an alias over monthly indices "
                f"{alias}-YYYY.MM; move its documents (reindex into {monthly_index(alias, now)}) and "
@@ -67,8 +69,9 @@ def ensure_indices(es: Elasticsearch, settings: Settings, clock: Clock | None = 
     for name, body in bodies.items():
         es.indices.put_index_template(name=name, **body)
     _create(es, alerts)
+    _create(es, config.erasures_index)
     _create(es, monthly_index(alias, now))
-    for indices, model in ((post_indices(es, alias), TaggedPost), ([alerts], Alert)):
+    for indices, model in ((post_indices(es, alias), TaggedPost), ([alerts], Alert), ([config.erasures_index], Erasure)):
         mappings = mappings_of(model)
         for index in indices:
             try:
