@@ -475,5 +475,6 @@ class InstagramHashtagConnector(ApiConnector):
             return SourceRecord(None, raw, failure=str(exc)), None
         except ValueError as exc:
             return SourceRecord(None, raw, failure=f"instagram: {exc}"), None
-        return (SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings), authors=post_author_refs(post)),
-                post.created_at)
+        record = SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings),
+                              authors=post_author_refs(post))
+        return record, post.created_at

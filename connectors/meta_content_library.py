@@ -400,7 +400,8 @@ class MetaContentLibraryConnector(ApiConnector):
         if self._sent_this_poll.get(post.post_id) == digest:
             return None  # found again by another keyword in this poll
         self._sent_this_poll[post.post_id] = digest
-        return SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings), authors=post_author_refs(post))
+        return SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings),
+                            authors=post_author_refs(post))
 
     # -- checking ----------------------------------------------------------------------------
 

@@ -302,4 +302,5 @@ class TikTokConnector(ApiConnector):
             return SourceRecord(None, raw, failure=str(exc))
         except ValueError as exc:
             return SourceRecord(None, raw, failure=f"tiktok: {exc}")
-        return SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings), authors=post_author_refs(post))
+        return SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings),
+                            authors=post_author_refs(post))

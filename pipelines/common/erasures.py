@@ -7,26 +7,32 @@ compact topics. The list is small (an entry per erased post or author) and rarel
 
 ``shared_suppressions`` gives each process one ``schemas.erasure.SuppressionList`` per
 configuration, read from here, so the pipeline's transforms (one Beam pipeline per
-micro-batch, or a streaming worker) and the connector threads of ``siaga run`` share it.
+micro-batch, or a streaming worker), the alerting job and the connector threads of
+``siaga run`` share it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 
-from pipelines.common.clients import resolve_secrets
-from schemas.config import Settings
+from pipelines.common.clients import EnvSecret, resolve_secrets
+from schemas.config import Settings, env_name
 from schemas.erasure import BUILT_IN_KEY, Erasure, SuppressionList
 
 log = logging.getLogger(__name__)
 
 PAGE = 1000
+_ORDER = [{"kind": "asc"}, {"key": "asc"}]
+"""Entries in a stable order for paging (``_id`` cannot be sorted on)."""
 _lists: dict[str, tuple[SuppressionList, Elasticsearch]] = {}
 _lists_lock = threading.Lock()
 
@@ -35,6 +41,33 @@ def erasure_key(settings: Settings) -> bytes:
     """The key of the authors' keyed hashes (``erasure.key``, else the built-in one)."""
     key = settings.erasure.key
     return key.get_secret_value().encode("utf-8") if key is not None else BUILT_IN_KEY
+
+
+@dataclass(frozen=True)
+class SuppressionSource:
+    """Where a process reads the suppression list from: what a Beam DoFn carries (it is pickled).
+
+    Settings that hold secrets by reference (the streaming job's, ``secrets_by_reference``) give
+    the hash key by reference too, so neither it nor a password is in the job graph.
+    """
+
+    es_kwargs: dict[str, Any]
+    index: str
+    refresh_s: float
+    key: bytes | EnvSecret
+
+    @classmethod
+    def of(cls, settings: Settings) -> SuppressionSource:
+        """The source ``settings`` configure."""
+        key: bytes | EnvSecret = erasure_key(settings)
+        if getattr(settings, "secrets_by_reference", False) and settings.erasure.key is not None:
+            key = EnvSecret(env_name(("erasure", "key")))
+        return cls(settings.elasticsearch_kwargs(), settings.elasticsearch.erasures_index,
+                   settings.erasure.refresh.total_seconds(), key)
+
+    def key_bytes(self) -> bytes:
+        """The hash key, read from this process's environment if it is held by reference."""
+        return self.key.value().encode("utf-8") if isinstance(self.key, EnvSecret) else self.key
 
 
 class ErasureStore:
@@ -49,7 +82,7 @@ class ErasureStore:
         after: list[Any] | None = None
         while True:
             try:
-                page = self.es.search(index=self.index, size=PAGE, source=["kind", "key"], sort=[{"_id": "asc"}],
+                page = self.es.search(index=self.index, size=PAGE, source=["kind", "key"], sort=_ORDER,
                                       query={"match_all": {}}, **({"search_after": after} if after else {}))
             except NotFoundError:
                 return
@@ -66,7 +99,7 @@ class ErasureStore:
         after: list[Any] | None = None
         while True:
             try:
-                page = self.es.search(index=self.index, size=PAGE, sort=[{"_id": "asc"}], query={"match_all": {}},
+                page = self.es.search(index=self.index, size=PAGE, sort=_ORDER, query={"match_all": {}},
                                       **({"search_after": after} if after else {}))
             except NotFoundError:
                 break
@@ -91,21 +124,23 @@ def suppression_list(settings: Settings, es: Elasticsearch) -> SuppressionList:
     return SuppressionList(store.entries, refresh=settings.erasure.refresh, key=erasure_key(settings))
 
 
-def shared_suppressions(settings: Settings) -> SuppressionList:
-    """This process's ``SuppressionList`` for ``settings`` (made on first use; its client is its own).
+def shared_suppressions(where: Settings | SuppressionSource) -> SuppressionList:
+    """This process's ``SuppressionList`` for ``where`` (made on first use, with a client of its own).
 
-    The client is made with ``resolve_secrets``: on a streaming worker the settings carry the
-    names of secrets, not their values.
+    One per process and source: the connector threads of ``siaga run`` and every micro-batch of
+    the pipeline share it, so the list is read once per ``erasure.refresh``, not once per batch.
     """
-    es_kwargs = settings.elasticsearch_kwargs()
-    cache_key = json.dumps([es_kwargs, settings.elasticsearch.erasures_index,
-                            settings.erasure.refresh.total_seconds(), erasure_key(settings).hex()],
-                           sort_keys=True, default=str)
+    source = where if isinstance(where, SuppressionSource) else SuppressionSource.of(where)
+    key_digest = hashlib.sha256(repr(source.key).encode()).hexdigest()
+    cache_key = json.dumps([source.es_kwargs, source.index, source.refresh_s, key_digest], sort_keys=True, default=repr)
     with _lists_lock:
         found = _lists.get(cache_key)
         if found is None:
-            es = Elasticsearch(**resolve_secrets(es_kwargs))
-            found = _lists[cache_key] = (suppression_list(settings, es), es)
+            es = Elasticsearch(**resolve_secrets(source.es_kwargs))
+            store = ErasureStore(es, source.index)
+            suppressions = SuppressionList(store.entries, refresh=timedelta(seconds=source.refresh_s),
+                                           key=source.key_bytes())
+            found = _lists[cache_key] = (suppressions, es)
         return found[0]
 
 
