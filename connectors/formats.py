@@ -455,7 +455,7 @@ def _instagram_native_id(item: _Item, shortcode: str | None, numeric_path: str) 
 APIFY_TIKTOK_RAW = raw_fields(
     "id", "text", "textLanguage", "createTime", "createTimeISO", "locationCreated", "isAd", "isSponsored",
     "authorMeta.id", "authorMeta.name", "authorMeta.nickName", "authorMeta.verified", "authorMeta.fans",
-    "hashtags.name", "mentions", "mentions.name",
+    "hashtags", "hashtags.name", "mentions", "mentions.name",
     "diggCount", "shareCount", "playCount", "commentCount", "collectCount", "repostCount", "videoMeta.duration",
     urls=("webVideoUrl",),
     why="Apify's TikTok scraper (clockworks/tiktok-scraper)",

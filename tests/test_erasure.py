@@ -301,3 +301,43 @@ def test_without_elasticsearch_erase_fails_with_exit_3(tmp_path: Path, capsys: p
 
 def test_shared_lists_are_one_per_configuration(settings: Settings) -> None:
     assert shared_suppressions(settings) is shared_suppressions(settings)
+
+
+# --- the alerting state forgets erased posts -------------------------------------------------------
+
+
+def test_the_rule_engine_forgets_erased_posts_in_windows_evidence_and_clusters() -> None:
+    from pipelines.alerting.engine import RuleEngine
+    from tests.test_rule_types import campaign, make_rule
+    from tests.test_rules import post
+
+    engine = RuleEngine([make_rule(type="coordinated", min_posts=3, min_accounts=3, window="1h"),
+                         make_rule(id="per-author", type="threshold", threshold=5, window="1h", group_by="author"),
+                         make_rule(id="critical", type="critical_post")])
+    posts = campaign("c")  # six near-identical posts, the first opens the cluster
+    awas = post("x1", 3, handle="pengancam", tags={"risk": {"level": "awas", "score": 0.95, "labels": []}})
+    for item in [*posts, awas]:
+        engine.observe_all(item)
+    snapshot = json.dumps(engine.snapshot())
+    assert "tiktok:c0" in snapshot and "tiktok:x1" in snapshot and "tiktok:pengancam" in snapshot
+
+    def erased_author(platform: str, handle: str | None, author_id: str | None) -> bool:
+        return platform == "tiktok" and (handle or "").casefold() == "pengancam"
+
+    removed = engine.forget({"tiktok:c0"}, erased_author)
+    assert removed == {"tiktok:c0", "tiktok:x1"}
+    snapshot = json.dumps(engine.snapshot())
+    assert "tiktok:c0" not in snapshot and "tiktok:x1" not in snapshot
+    assert "tiktok:pengancam" not in snapshot, "the group named after the erased author is gone"
+    assert len(engine.neardup.assigned) == 5 and "tiktok:c2" in snapshot
+
+
+def test_a_cluster_only_the_erased_post_opened_is_dropped() -> None:
+    from pipelines.alerting.neardup import NearDuplicateIndex, cluster_id_for
+
+    index = NearDuplicateIndex(0.6, 40, timedelta(hours=6))
+    at = datetime(2026, 11, 25, tzinfo=UTC)
+    index.assign("tiktok:lone", "Surat suara di TPS 7 sudah dicoblos sebelum hari H, viralkan sekarang juga!", at)
+    assert cluster_id_for("tiktok:lone") in index.clusters
+    assert index.forget({"tiktok:lone"}) == 1
+    assert index.clusters == {} and index.buckets == {} and index.assigned == {}

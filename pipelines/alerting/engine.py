@@ -853,39 +853,45 @@ class RuleEngine:
         ``post_ids`` are erased posts; ``author_erased(platform, handle, author_id)`` says whether
         an account was erased, which also removes the posts whose evidence or account names it and
         the groups of ``group_by: author`` rules named after it (with their incidents). Return
-        the ids of the posts removed. The counts of alerts already fired are not changed here: the
-        alerts index keeps its figures (``siaga erase`` removes the posts from its evidence).
+        the ids of the posts it held and removed. The counts of alerts
+        already fired are not changed here: the alerts index keeps its figures (``siaga erase``
+        removes the posts from their evidence).
         """
-        removed: set[str] = set()
-        for rule_id, evaluator in self.evaluators.items():
-            by_author = getattr(self.by_id[rule_id], "group_by", None) == "author"
+        removed = set(post_ids)
+        if author_erased is not None:
+            # First what names an erased account: an author group, a post's evidence, its account.
+            for rule_id, evaluator in self.evaluators.items():
+                by_author = getattr(self.by_id[rule_id], "group_by", None) == "author"
+                for group in list(evaluator.groups):
+                    window = evaluator.groups[group]
+                    if by_author and _group_author_erased(group, author_erased):
+                        removed.update(window.seen)
+                        del evaluator.groups[group]
+                        self.incidents.pop((rule_id, group), None)
+                        self.quiet_until.pop((rule_id, group), None)
+                        continue
+                    removed.update(pid for pid, item in window.evidence.items()
+                                   if author_erased(item.platform, item.author_handle, None))
+                    removed.update(pid for pid, extra in window.extra.items()
+                                   if isinstance(extra, dict) and _account_erased(extra.get("account"), author_erased))
+        # Then each of those posts, wherever it counts (a critical post's window keeps no evidence).
+        held = {pid for pid in removed if pid in self.neardup.assigned}
+        for evaluator in self.evaluators.values():
             for group in list(evaluator.groups):
                 window = evaluator.groups[group]
-                if by_author and author_erased is not None and _group_author_erased(group, author_erased):
-                    removed.update(window.seen)
-                    del evaluator.groups[group]
-                    self.incidents.pop((rule_id, group), None)
-                    self.quiet_until.pop((rule_id, group), None)
-                    continue
-                gone = window.seen.intersection(post_ids)
-                if author_erased is not None:
-                    gone.update(pid for pid, item in window.evidence.items()
-                                if author_erased(item.platform, item.author_handle, None))
-                    gone.update(pid for pid, extra in window.extra.items()
-                                if isinstance(extra, dict) and _account_erased(extra.get("account"), author_erased))
-                if gone:
-                    window.remove(gone)
-                    removed.update(gone)
+                held.update(window.seen.intersection(removed))
+                window.remove(removed)
                 if not window.times:
                     del evaluator.groups[group]
-        removed.update(pid for pid in post_ids if pid in self.neardup.assigned)
         self.neardup.forget(removed)
+        held.update(p for p in self._cluster_first.values() if p in removed)
         self._cluster_first = {c: p for c, p in self._cluster_first.items() if p not in removed}
         for update in list(self.cluster_updates.values()):
+            held.update(pid for pid in update.post_ids if pid in removed)
             update.post_ids = [pid for pid in update.post_ids if pid not in removed]
             if not update.post_ids:
                 del self.cluster_updates[update.cluster_id]
-        return removed
+        return held
 
     def open_incidents(self) -> dict[tuple[str, str], Incident]:
         """The incidents not yet resolved, by (rule id, group)."""
