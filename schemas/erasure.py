@@ -132,32 +132,42 @@ class SuppressionList:
     def refresh(self) -> bool:
         """Read the list now; ``True`` if it changed. A failure keeps the last list (logged, counted)."""
         with self._lock:
-            try:
-                entries = list(self._load())
-            except Exception as exc:  # noqa: BLE001 - any store failure: keep the last list, try again soon
-                self.failures += 1
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                self._next_at = self.clock.monotonic() + RETRY_AFTER.total_seconds()
-                log.warning("the suppression list of erased posts could not be read (%s); the list read %s stays in "
-                            "force, next try in %.0f s", self.last_error,
-                            "before" if self.loaded else "so far (none)", RETRY_AFTER.total_seconds())
-                return False
-            posts = frozenset(key for kind, key in entries if kind == "post")
-            authors = frozenset(key for kind, key in entries if kind == "author")
-            self._next_at = self.clock.monotonic() + self.refresh_s
-            changed = posts != self.post_ids or authors != self.author_hashes
-            if changed:
-                self.post_ids, self.author_hashes = posts, authors
-                self.generation += 1
-            self.loaded = True
-            self.last_error = None
-            return changed
+            return self._refresh()
+
+    def _refresh(self) -> bool:
+        try:
+            entries = list(self._load())
+        except Exception as exc:  # noqa: BLE001 - any store failure: keep the last list, try again soon
+            self.failures += 1
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            self._next_at = self.clock.monotonic() + RETRY_AFTER.total_seconds()
+            log.warning("the suppression list of erased posts could not be read (%s); the list read %s stays in "
+                        "force, next try in %.0f s", self.last_error,
+                        "before" if self.loaded else "so far (none)", RETRY_AFTER.total_seconds())
+            return False
+        posts = frozenset(key for kind, key in entries if kind == "post")
+        authors = frozenset(key for kind, key in entries if kind == "author")
+        self._next_at = self.clock.monotonic() + self.refresh_s
+        changed = posts != self.post_ids or authors != self.author_hashes
+        if changed:
+            self.post_ids, self.author_hashes = posts, authors
+            self.generation += 1
+        self.loaded = True
+        self.last_error = None
+        return changed
+
+    def _due(self) -> bool:
+        return self._next_at is None or self.clock.monotonic() >= self._next_at
 
     def refresh_if_due(self) -> bool:
-        """Read the list again if ``refresh`` has passed since the last read (or it was never read)."""
-        if self._next_at is not None and self.clock.monotonic() < self._next_at:
+        """Read the list again if ``refresh`` has passed since the last read (or it was never read).
+
+        Threads that find it due together read it once: the others wait for that read and use it.
+        """
+        if not self._due():
             return False
-        return self.refresh()
+        with self._lock:
+            return self._refresh() if self._due() else False
 
     def blocks(self, post_id: str | None, authors: Iterable[str] = ()) -> bool:
         """Whether a post (by id, and by its author's ``author_refs``) was erased."""

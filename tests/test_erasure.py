@@ -341,3 +341,11 @@ def test_a_cluster_only_the_erased_post_opened_is_dropped() -> None:
     assert cluster_id_for("tiktok:lone") in index.clusters
     assert index.forget({"tiktok:lone"}) == 1
     assert index.clusters == {} and index.buckets == {} and index.assigned == {}
+
+
+def test_a_facebook_graph_id_names_the_post_as_siaga_keys_it() -> None:
+    from pipelines.ops.erasure import Target
+
+    assert Target.post("facebook:100064000001_1234567890123456").post_id == "facebook:1234567890123456"
+    assert Target.post("tiktok:7310000000000000001").post_id == "tiktok:7310000000000000001"
+    assert Target.author("instagram:@Warga.Sukamaju").handle == "Warga.Sukamaju"

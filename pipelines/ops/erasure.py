@@ -40,6 +40,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from connectors.formats import facebook_post_id
 from connectors.state import forget_in_state_dir
 from pipelines.common.erasures import ErasureStore, erasure_key
 from pipelines.delivery.outbox import FilesRemoved, erase_files
@@ -74,12 +75,18 @@ class Target:
 
     @classmethod
     def post(cls, value: str) -> Target:
-        """``--post PLATFORM:NATIVE_ID`` (the post id Siaga shows everywhere)."""
+        """``--post PLATFORM:NATIVE_ID`` (the post id Siaga shows everywhere).
+
+        A Facebook Graph id (``<page>_<post>``, as a request may quote it from the platform) is
+        read as Siaga keys Facebook posts: by the post part.
+        """
         platform, _, native = strip_controls(value).partition(":")
         if platform not in PLATFORMS or not native:
             msg = f"--post {value!r}: give the post id as PLATFORM:ID, e.g. tiktok:7310000000000000001 " \
                   f"(platforms: {', '.join(PLATFORMS)})"
             raise UsageError(msg)
+        if platform == "facebook":
+            native = facebook_post_id(native)
         return cls("post", platform, post_id=make_post_id(platform, native))
 
     @classmethod
