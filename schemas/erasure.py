@@ -22,6 +22,7 @@ other processes and containers within that time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -88,8 +89,13 @@ def post_author_refs(post: Post) -> tuple[str, ...]:
     return author_refs(post.platform, post.author.handle, post.author.id)
 
 
+@functools.lru_cache(maxsize=65536)
 def keyed_hash(ref: str, key: bytes) -> str:
-    """The keyed hash an ``author`` entry lists for ``ref`` (hex, 32 characters)."""
+    """The keyed hash an ``author`` entry lists for ``ref`` (hex, 32 characters).
+
+    Cached: accounts post many times, and two HMACs cost ~9 us a record, as much as a tenth of
+    what a connector spends on one; with the cache a repeated account costs ~2 us a record.
+    """
     return hmac.new(key, ref.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
