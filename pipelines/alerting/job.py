@@ -275,6 +275,7 @@ class AlertingJob:
                     self.settings.kafka.max_poll_interval_ms / 2000)
         log.error("%s: %s: %s; retrying in %.1fs", what, type(exc).__name__, exc, delay)
         self.engine, self.labels, self._rebuild_needed = self._load_state()
+        self._erasures_applied = -1  # the state read back may predate an erasure it had forgotten
         time.sleep(delay)
 
     def step(self) -> int:

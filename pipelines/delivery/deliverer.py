@@ -127,7 +127,10 @@ class Deliverer:
                 self.outbox.prune(channel, now - timedelta(days=RECORD_DAYS))
             # The retention pass does this too where it can reach this folder; on Kubernetes
             # only this process can.
-            prune_files(self.outbox.root, self.settings.email.outbox_dir, now - self.settings.retention.alerts)
+            try:
+                prune_files(self.outbox.root, self.settings.email.outbox_dir, now - self.settings.retention.alerts)
+            except OSError as exc:  # the next hour tries again; delivery goes on
+                log.error("retention of the outbox's files failed: %s", exc)
         return sent
 
     # --- the alerts index ------------------------------------------------------------------
