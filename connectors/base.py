@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from typing import Any
 
@@ -29,7 +30,8 @@ from pydantic_core import PydanticSerializationError
 from connectors.state import ConnectorState, content_digest
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
-from schemas.clock import utc_now
+from schemas.clock import Clock, process_clock, utc_now
+from schemas.erasure import SuppressionList, post_author_refs
 from schemas.post import Post
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,11 @@ MAX_MESSAGE_BYTES = PRODUCER_SETTINGS["message.max.bytes"] - RECORD_OVERHEAD
 making ``produce`` raise ``MSG_SIZE_TOO_LARGE`` (which ended the connector's thread)."""
 MAX_WARNING_KINDS = 50
 """Distinct warning messages kept in ``ConnectorStats.warning_counts``; later ones count as "other"."""
+STATE_PRUNE_EVERY = timedelta(days=1)
+"""How often a long-running connector applies the retention to its own state (and once at start)."""
+
+SENT, UNCHANGED, SUPPRESSED, NOT_A_POST = "sent", "unchanged", "suppressed", "not a post"
+"""What became of each record of a window (a dead letter is told by its ``failure``)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,9 @@ class SourceRecord:
     produce: bool = True
     """False for a record that only carries a checkpoint (e.g. "this file was read to the end")."""
     warnings: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    """The post's author as ``schemas.erasure.author_refs`` (handle, numeric id): what an erased
+    author is recognised by. Empty when unknown (a replayed line, a failure)."""
     original_size: int | None = None
     """For a failure whose ``value`` is only the beginning of the original (a line too long to
     hold): the whole original's size in bytes, and its SHA-256 in ``original_sha256``."""
@@ -101,6 +111,8 @@ class ConnectorStats:
     produced: int = 0
     unchanged: int = 0
     dead_lettered: int = 0
+    suppressed: int = 0
+    """Posts dropped before producing because they were erased (``siaga erase``): never sent, never dead-lettered."""
     finished: bool = False
     error: str | None = None
     warnings: int = 0
@@ -120,6 +132,7 @@ class ConnectorStats:
         self.produced += other.produced
         self.unchanged += other.unchanged
         self.dead_lettered += other.dead_lettered
+        self.suppressed += other.suppressed
         for message, count in other.warning_counts.items():
             if message not in self.warning_counts and len(self.warning_counts) >= MAX_WARNING_KINDS:
                 message = "other warnings"
@@ -153,6 +166,15 @@ def encode_post(post: Post) -> tuple[bytes, str]:
     return value, digest
 
 
+def post_record(post: Post, **extra: Any) -> SourceRecord:
+    """The ``SourceRecord`` of a normalised post: its id as key, its JSON, digest and author references.
+
+    Raise ``ValueError`` as ``encode_post`` does.
+    """
+    value, digest = encode_post(post)
+    return SourceRecord(post.post_id, value, digest=digest, authors=post_author_refs(post), **extra)
+
+
 def raw_bytes(item: Any) -> bytes:
     """An API item as JSON bytes for a dead letter, whatever strings it holds."""
     return json.dumps(item, ensure_ascii=False).encode("utf-8", "backslashreplace")
@@ -183,7 +205,7 @@ class _Window:
     __slots__ = ("delivered", "errors", "records", "sent")
 
     def __init__(self) -> None:
-        self.records: list[tuple[bool, SourceRecord]] = []  # (sent to Kafka?, record)
+        self.records: list[tuple[str, SourceRecord]] = []  # (SENT, UNCHANGED, SUPPRESSED or NOT_A_POST, record)
         self.sent = 0
         self.delivered = 0
         self.errors: list[KafkaError] = []
@@ -233,28 +255,44 @@ class Connector(abc.ABC):
         """Whether the source runs out (a file) rather than being polled until stopped (an API)."""
         return True
 
-    def run(self, settings: Settings, stop: threading.Event) -> ConnectorStats:
-        """Produce every record; return once all are acknowledged and checkpointed."""
+    def run(self, settings: Settings, stop: threading.Event,
+            suppressions: SuppressionList | None = None) -> ConnectorStats:
+        """Produce every record; return once all are acknowledged and checkpointed.
+
+        ``suppressions`` is the list of erased posts and authors (``schemas.erasure``): a post on
+        it is dropped before producing, counted as suppressed, and forgotten by the state. Every
+        command that runs a connector passes it; ``None`` (unit tests of fetching alone) checks
+        nothing.
+        """
         producer = Producer(producer_config(settings, f"siaga-connector-{self.name}"))
         topics = settings.kafka.topics
         window = _Window()  # handled since the last confirmation
         older = _Window()  # the window before, not yet confirmed
         # Posts sent but not yet confirmed, with their digests: the state learns them only then.
         in_flight: dict[str, str] = {}
+        self._suppressions = suppressions
+        clock = getattr(self, "clock", None) or process_clock()
         try:
+            self._maintain_state(settings, clock)
             for chunk in self._chunks(self.records(stop)):
+                self._maintain_state(settings, clock)
                 sent_before = self._sent_before(chunk, in_flight)
                 for record in chunk:
                     for message in record.warnings:
                         self.stats.warn(message)
-                    sent = True
+                    outcome = SENT
                     if not record.produce:
-                        sent = False
+                        outcome = NOT_A_POST
                     elif record.failure is not None:
                         self._dead_letter(producer, window, topics.dead_letter, record, "NormaliseError")
+                    elif suppressions is not None and suppressions.blocks(record.key, record.authors):
+                        # Checked before anything is produced, the dead-letter topic included: an
+                        # erased post must not reach Kafka in any form.
+                        outcome = SUPPRESSED
+                        log.debug("connector %s: post %s is erased, dropped", self.name, record.key)
                     elif record.key is not None and record.digest is not None \
                             and sent_before.get(record.key) == record.digest:
-                        sent = False
+                        outcome = UNCHANGED
                     else:
                         refused = _send_post(producer, window, topics.raw, record)
                         if refused is not None:
@@ -265,7 +303,7 @@ class Connector(abc.ABC):
                             self._dead_letter(producer, window, topics.dead_letter, record, "ProduceError")
                         elif self.state is not None and record.key is not None and record.digest is not None:
                             sent_before[record.key] = in_flight[record.key] = record.digest
-                    window.records.append((sent, record))
+                    window.records.append((outcome, record))
                     if not record.produce:
                         # A checkpoint-only record marks a natural pause (a file read to its end):
                         # confirm everything now, so a connector that then waits for more input
@@ -292,9 +330,43 @@ class Connector(abc.ABC):
             producer.flush(5)
             if self.state is not None:
                 self.state.close()
-        log.info("connector %s produced %d records (%d unchanged, %d dead-lettered, %d warnings)", self.name,
-                 self.stats.produced, self.stats.unchanged, self.stats.dead_lettered, self.stats.warnings)
+        log.info("connector %s produced %d records (%d unchanged, %d dead-lettered, %d suppressed as erased, "
+                 "%d warnings)", self.name, self.stats.produced, self.stats.unchanged, self.stats.dead_lettered,
+                 self.stats.suppressed, self.stats.warnings)
         return self.stats
+
+    _suppressions: SuppressionList | None = None
+    _erasures_applied = -1
+    _forgotten: frozenset[str] = frozenset()
+    _pruned_at: datetime | None = None
+
+    def _maintain_state(self, settings: Settings, clock: Clock) -> None:
+        """Keep the state to what it may hold: forget newly erased posts, and apply the retention daily.
+
+        The retention pass (``siaga retention``, ``siaga run``) prunes the state files it can
+        reach; a connector in a container of its own has them to itself, so it prunes its own.
+        """
+        if self.state is None:
+            return
+        suppressions = self._suppressions
+        if suppressions is not None:
+            suppressions.refresh_if_due()
+            if suppressions.generation != self._erasures_applied:
+                fresh = suppressions.post_ids - self._forgotten
+                if fresh:
+                    forgotten = self.state.forget(fresh)
+                    if forgotten:
+                        log.warning("connector %s: forgot %d erased post(s) it had sent", self.name, forgotten)
+                self._forgotten = suppressions.post_ids
+                self._erasures_applied = suppressions.generation
+        now = clock.now()
+        if self._pruned_at is None or now - self._pruned_at >= STATE_PRUNE_EVERY:
+            self._pruned_at = now
+            before = now - settings.retention.posts
+            pruned = self.state.prune(before)
+            if pruned.sent or pruned.checkpoints:
+                log.warning("connector %s: retention deleted %d sent-post record(s) and %d idle checkpoint(s) from "
+                            "before %s", self.name, pruned.sent, pruned.checkpoints, before.isoformat())
 
     def _dead_letter(self, producer: Producer, window: _Window, topic: str, record: SourceRecord,
                      error_type: str) -> None:
@@ -353,24 +425,28 @@ class Connector(abc.ABC):
             raise KafkaException(window.errors[0])
         checkpoints: dict[str, Any] = {}
         posts = []
-        for sent, record in window.records:
+        erased = self._suppressions.post_ids if self._suppressions is not None else frozenset()
+        for outcome, record in window.records:
             if not record.produce:
                 pass
             elif record.failure is not None:
                 self.stats.dead_lettered += 1
-            elif not sent:
+            elif outcome == SUPPRESSED:
+                self.stats.suppressed += 1
+            elif outcome == UNCHANGED:
                 self.stats.unchanged += 1
             else:
                 self.stats.produced += 1
-                if record.key is not None and record.digest is not None:
+                # A post erased while it was on its way is not remembered as sent.
+                if record.key is not None and record.digest is not None and record.key not in erased:
                     posts.append((record.key, record.digest))
             if record.checkpoint:
                 checkpoints.update(record.checkpoint)
         if self.state is not None and (posts or checkpoints):
             self.state.commit(posts, checkpoints)
-        for key, digest in posts:
-            if in_flight.get(key) == digest:
-                del in_flight[key]
+        for outcome, record in window.records:
+            if outcome == SENT and record.key in in_flight and in_flight[record.key] == record.digest:
+                del in_flight[record.key]
 
 
 def _send_post(producer: Producer, window: _Window, topic: str, record: SourceRecord) -> str | None:

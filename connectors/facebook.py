@@ -65,11 +65,14 @@ from connectors.formats import (
     facebook_post_id,
     hashtags_of,
     mentions_of,
+    raw_fields,
+    strip_tracking,
     warn_of_controls,
 )
 from connectors.state import ConnectorState
 from schemas.retry import backoff
 from schemas.config import FacebookPagesSource
+from schemas.erasure import post_author_refs
 from schemas.errors import NormaliseError
 from schemas.post import Post
 
@@ -77,6 +80,12 @@ log = logging.getLogger(__name__)
 
 FIELDS = ("id,message,created_time,permalink_url,from{id,name},shares,"
           "reactions.summary(total_count),comments.summary(total_count)")
+RAW_FIELDS = raw_fields(
+    "id", "message", "created_time", "from.id", "from.name", "shares.count", "reactions.summary.total_count",
+    "comments.summary.total_count", urls=("permalink_url",),
+    why="Facebook Graph API page posts: the fields requested, without the reactions' and comments' `data` "
+        "(who reacted, other users' comments), which the API adds to a summary")
+"""What ``Post.raw`` keeps of a page post (docs/raw-fields.md)."""
 PAGE_SIZE = 100
 """Posts asked for per request: the most the ``/posts`` edge returns (it may return fewer)."""
 OVERLAP = timedelta(hours=1)
@@ -152,7 +161,7 @@ def to_post(item: dict[str, Any], collected_at: datetime, page: str | None = Non
     fields = {
         "platform": "facebook",
         "native_id": facebook_post_id(native_id),
-        "url": permalink or f"https://www.facebook.com/{native_id}",
+        "url": strip_tracking(permalink) if permalink else f"https://www.facebook.com/{native_id}",
         "author": {"id": author_id, "handle": handle,
                    "display_name": str(author["name"]) if author.get("name") else None},
     }
@@ -166,7 +175,7 @@ def to_post(item: dict[str, Any], collected_at: datetime, page: str | None = Non
             created_at=created,
             collected_at=max(collected_at, created),
             engagement=engagement,
-            raw=item,
+            raw=RAW_FIELDS.apply(item),
         )
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -406,4 +415,6 @@ class FacebookPagesConnector(ApiConnector):
             return SourceRecord(None, raw, failure=str(exc)), None
         except ValueError as exc:
             return SourceRecord(None, raw, failure=f"facebook: {exc}"), None
-        return SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings)), post.created_at
+        record = SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings),
+                              authors=post_author_refs(post))
+        return record, post.created_at

@@ -32,8 +32,16 @@ Rules every format follows:
   alternative here is WIB, seven hours off, enough to put a post in the wrong alert window.
 - ``collected_at`` earlier than ``created_at`` is the collector's clock running behind the
   platform's; it is raised to ``created_at`` instead of refusing the post.
-- The exported item is kept whole in ``Post.raw`` (stored, not indexed), so fields this module
-  does not read are not lost.
+- ``Post.raw`` (stored, not indexed) keeps of the exported item only what an officer or a
+  re-normalisation needs: each format has an allow-list (``RawFields``, ``RAW_FIELDS``) of ids,
+  text, times, counts, the author's handle, id and name, URLs, hashtags, mentions and place.
+  Everything else goes before the post is produced: other users' comments, avatars and media
+  URLs (signed, expiring), profile bios, the scraper's input, the collector's browser. Normalising
+  the kept ``raw`` again gives the same ``Post`` (``tests/test_raw_fields.py`` checks it on every
+  stored sample); ``docs/raw-fields.md`` lists the fields and why.
+- Tracking parameters (``utm_*``, ``fbclid``, ``igsh``, TikTok's ``_r``/``_t``/``u_code`` ...)
+  are removed from URLs, in ``Post.url`` and in ``raw``: they identify who shared a link, and
+  not the post.
 """
 
 from __future__ import annotations
@@ -43,9 +51,10 @@ import binascii
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlparse, urlsplit, urlunsplit
 
 from pydantic import ValidationError
 
@@ -62,6 +71,93 @@ _HIDDEN = -1
 """What Apify and 4CAT write for a count the platform does not show (e.g. hidden likes)."""
 _LARGEST_COUNT = 2**63 - 1
 """Elasticsearch's ``long``: a larger count would pass here and be refused only at indexing."""
+
+
+TRACKING_PARAMETERS = frozenset({
+    "fbclid", "gclid", "dclid", "msclkid", "mc_eid", "igsh", "igshid", "mibextid", "rdid", "sfnsn", "si", "ref",
+    "refsrc", "__tn__", "__cft__[0]", "_r", "_t", "u_code", "share_app_id", "share_item_id", "share_link_id",
+    "sender_device", "sender_web_id", "is_from_webapp", "is_copy_url", "web_id", "timestamp", "user_id",
+    "social_sharing", "utm_id",
+})
+"""Query parameters that say who shared a link, or from where, and nothing about the post
+(``utm_*`` besides): removed from every post URL."""
+
+
+def strip_tracking(url: str) -> str:
+    """``url`` without tracking parameters (``TRACKING_PARAMETERS``, ``utm_*``); unchanged if it has none.
+
+    Parameters that name the post (``story_fbid``, ``fbid``, ``v``, ``id``) stay. Never raises:
+    a URL that cannot be parsed is returned as it is.
+    """
+    if "?" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    pairs = parts.query.split("&") if parts.query else []
+    kept = [pair for pair in pairs
+            if not (pair.partition("=")[0] in TRACKING_PARAMETERS or pair.partition("=")[0].startswith("utm_"))]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit(parts._replace(query="&".join(kept)))
+
+
+def _tree(paths: Iterable[str]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for path in paths:
+        node = tree
+        for key in path.split("."):
+            node = node.setdefault(key, {})
+    return tree
+
+
+@dataclass(frozen=True)
+class RawFields:
+    """The fields of a platform item that ``Post.raw`` keeps, as dotted paths; the rest is dropped.
+
+    A path names a key in an object; through a list it applies to each element (``hashtags.name``
+    keeps the ``name`` of each hashtag object, and strings in the list as they are). Where a path
+    ends, text, numbers, booleans and lists of them are kept; an object there is kept only with
+    the keys paths name below it (none: ``{}``), so no object is ever kept whole by accident.
+    ``urls`` are paths whose text is a URL: kept without tracking parameters (``strip_tracking``).
+    The shape is kept (an object stays an object, a list a list), because a normaliser reads
+    shapes too (Zeeschuimer's ``author`` is an object or a handle).
+    """
+
+    keep: frozenset[str]
+    urls: frozenset[str] = frozenset()
+    why: str = ""
+    """What the source is and why these fields (``docs/raw-fields.md`` shows it)."""
+    _keep_tree: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    _url_tree: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_keep_tree", _tree(self.keep | self.urls))
+        object.__setattr__(self, "_url_tree", _tree(self.urls))
+
+    def apply(self, item: dict[str, Any]) -> dict[str, Any]:
+        """``item`` with only the allowed fields, URLs cleaned; ``item`` itself is not changed."""
+        return _keep_fields(item, self._keep_tree, self._url_tree)
+
+
+def raw_fields(*paths: str, urls: Iterable[str] = (), why: str = "") -> RawFields:
+    """A ``RawFields`` of ``paths`` (and ``urls``, which are kept too)."""
+    return RawFields(frozenset(paths), frozenset(urls), why)
+
+
+def _keep_value(value: Any, tree: dict[str, Any], urls: dict[str, Any] | None) -> Any:
+    if isinstance(value, dict):
+        return _keep_fields(value, tree, urls or {})
+    if isinstance(value, list):
+        return [_keep_value(entry, tree, urls) for entry in value]
+    if isinstance(value, str) and urls is not None and not urls:
+        return strip_tracking(value)
+    return value
+
+
+def _keep_fields(item: dict[str, Any], tree: dict[str, Any], urls: dict[str, Any]) -> dict[str, Any]:
+    return {key: _keep_value(value, tree[key], urls.get(key)) for key, value in item.items() if key in tree}
 
 
 def _kind(value: Any) -> str:
@@ -279,6 +375,8 @@ def _post(item: _Item, *, collected_at: datetime, raw: dict[str, Any], **fields:
         msg = f"text is {len(text):,} characters, over the {MAX_TEXT_CHARS:,} limit"
         raise item.error(msg)
     warn_of_controls(item.fmt, fields, item.warnings)
+    if isinstance(fields.get("url"), str):
+        fields["url"] = strip_tracking(fields["url"])
     collected_at = collected_at.astimezone(UTC)
     if collected_at < fields["created_at"]:
         item.warn("collected before it was created (the collector's clock was behind): collected_at raised to "
@@ -352,6 +450,65 @@ def _instagram_native_id(item: _Item, shortcode: str | None, numeric_path: str) 
     return numeric
 
 
+# --- what ``Post.raw`` keeps of each format's items (docs/raw-fields.md says why) -------------------
+
+APIFY_TIKTOK_RAW = raw_fields(
+    "id", "text", "textLanguage", "createTime", "createTimeISO", "locationCreated", "isAd", "isSponsored",
+    "authorMeta.id", "authorMeta.name", "authorMeta.nickName", "authorMeta.verified", "authorMeta.fans",
+    "hashtags", "hashtags.name", "mentions", "mentions.name",
+    "diggCount", "shareCount", "playCount", "commentCount", "collectCount", "repostCount", "videoMeta.duration",
+    urls=("webVideoUrl",),
+    why="Apify's TikTok scraper (clockworks/tiktok-scraper)",
+)
+APIFY_INSTAGRAM_RAW = raw_fields(
+    "id", "shortCode", "type", "productType", "caption", "timestamp", "isSponsored",
+    "ownerId", "ownerUsername", "ownerFullName", "hashtags", "hashtags.name", "mentions", "mentions.username",
+    "likesCount", "commentsCount", "videoViewCount", "videoPlayCount", "videoDuration", "locationName", "locationId",
+    urls=("url",),
+    why="Apify's Instagram scraper (apify/instagram-scraper)",
+)
+APIFY_FACEBOOK_RAW = raw_fields(
+    "postId", "videoId", "id", "feedbackId", "time", "timestamp", "publish_time", "isVideo",
+    "text", "message", "message.text", "description", "title", "title.text",
+    "pageName", "pageId", "user.id", "user.name", "owner.id", "owner.name",
+    "likes", "reaction_count.count", "comments", "total_comment_count", "shares", "share_count.count",
+    "viewsCount", "play_count", "video_view_count", "length_in_second",
+    urls=("url", "topLevelUrl", "permalink_url", "facebookUrl", "user.profileUrl"),
+    why="Apify's Facebook posts scraper (apify/facebook-posts-scraper), posts and video items",
+)
+_ZEESCHUIMER_ENVELOPE = ("source_platform", "timestamp_collected")
+ZEESCHUIMER_RAW = {
+    "tiktok.com": raw_fields(
+        *_ZEESCHUIMER_ENVELOPE,
+        *(f"data.{path}" for path in (
+            "id", "desc", "createTime", "locationCreated", "isAd",
+            "author", "author.id", "author.uniqueId", "author.nickname", "author.verified", "authorId", "nickname",
+            "authorStats.followerCount", "textExtra.hashtagName", "textExtra.userUniqueId", "challenges.title",
+            "stats.diggCount", "stats.commentCount", "stats.shareCount", "stats.playCount",
+            "statsV2.diggCount", "statsV2.commentCount", "statsV2.shareCount", "statsV2.playCount",
+            "video.duration")),
+        why="Zeeschuimer / 4CAT captures of TikTok (the web API's item, or the item embedded in a page)",
+    ),
+    "instagram.com": raw_fields(
+        *_ZEESCHUIMER_ENVELOPE,
+        *(f"data.{path}" for path in (
+            "id", "pk", "code", "shortcode", "taken_at", "media_type", "product_type", "caption", "caption.text",
+            "user.pk", "user.id", "user.username", "user.full_name", "user.is_verified",
+            "owner.pk", "owner.id", "owner.username", "owner.full_name",
+            "like_count", "comment_count", "view_count", "play_count", "like_and_view_counts_disabled",
+            "location.pk", "location.name", "location.lat", "location.lng")),
+        why="Zeeschuimer / 4CAT captures of Instagram (the web API's media item)",
+    ),
+}
+RAW_FIELDS: dict[str, RawFields] = {
+    "apify-tiktok": APIFY_TIKTOK_RAW,
+    "apify-instagram": APIFY_INSTAGRAM_RAW,
+    "apify-facebook": APIFY_FACEBOOK_RAW,
+    **{f"zeeschuimer {platform}": spec for platform, spec in ZEESCHUIMER_RAW.items()},
+}
+"""The allow-list of every import format (Zeeschuimer's per platform), by name."""
+
+
 def apify_tiktok(raw: dict, collected_at: datetime, warnings: list[str] | None = None) -> Post:
     """A dataset item from Apify's TikTok scraper (clockworks/tiktok-scraper) as a ``Post``."""
     item = _Item("apify-tiktok", raw, warnings=warnings)
@@ -388,7 +545,7 @@ def apify_tiktok(raw: dict, collected_at: datetime, warnings: list[str] | None =
         ),
         region=None,
         collected_at=collected_at,
-        raw=raw,
+        raw=APIFY_TIKTOK_RAW.apply(raw),
     )
 
 
@@ -422,7 +579,7 @@ def apify_instagram(raw: dict, collected_at: datetime, warnings: list[str] | Non
         ),
         region=item.text("locationName"),
         collected_at=collected_at,
-        raw=raw,
+        raw=APIFY_INSTAGRAM_RAW.apply(raw),
     )
 
 
@@ -664,7 +821,7 @@ def apify_facebook(raw: dict, collected_at: datetime, warnings: list[str] | None
         ),
         region=None,
         collected_at=collected_at,
-        raw=raw,
+        raw=APIFY_FACEBOOK_RAW.apply(raw),
     )
 
 
@@ -704,7 +861,7 @@ def _zeeschuimer_tiktok(item: _Item, collected_at: datetime, raw: dict[str, Any]
         ),
         region=None,
         collected_at=collected_at,
-        raw=raw,
+        raw=ZEESCHUIMER_RAW["tiktok.com"].apply(raw),
     )
 
 
@@ -743,7 +900,7 @@ def _zeeschuimer_instagram(item: _Item, collected_at: datetime, raw: dict[str, A
         engagement=_engagement(likes, item.count("comment_count", hidden_if_absent=True), None, views),
         region=item.text("location.name"),
         collected_at=collected_at,
-        raw=raw,
+        raw=ZEESCHUIMER_RAW["instagram.com"].apply(raw),
     )
 
 

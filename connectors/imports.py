@@ -48,6 +48,7 @@ from connectors.base import Connector, SourceRecord, encode_post
 from connectors.state import ConnectorState
 from schemas.config import ImportSource, Settings
 from schemas.clock import Clock, process_clock
+from schemas.erasure import post_author_refs
 from schemas.errors import SiagaError
 
 log = logging.getLogger(__name__)
@@ -517,10 +518,10 @@ class ImportConnector(Connector):
         yield SourceRecord(None, b"", produce=False, checkpoint={key: final})
 
     def _record(self, result: Normalised, checkpoint: dict[str, Any]) -> SourceRecord:
-        key, value, digest, failure, warnings, whole = result
+        key, value, digest, failure, warnings, whole, authors = result
         size, sha256 = whole if whole is not None else (None, None)
         return SourceRecord(key, value, failure=failure, digest=digest, checkpoint=checkpoint, warnings=warnings,
-                            original_size=size, original_sha256=sha256)
+                            authors=authors, original_size=size, original_sha256=sha256)
 
 
 class ImportPathMissing(ConnectorFatal, FileNotFoundError):
@@ -534,10 +535,10 @@ class Options(NamedTuple):
     max_line: int = MAX_LINE_BYTES
 
 
-Normalised = tuple[str | None, bytes, str | None, str | None, tuple[str, ...], Whole | None]
-"""One item, normalised: ``(post id, Kafka value, digest, None, warnings, None)``, or for an item
-that failed ``(None, its raw bytes, None, the reason, (), None)``; the last is ``(size, sha256)``
-for a part too long to hold (its raw bytes are then only its beginning)."""
+Normalised = tuple[str | None, bytes, str | None, str | None, tuple[str, ...], Whole | None, tuple[str, ...]]
+"""One item, normalised: ``(post id, Kafka value, digest, None, warnings, None, author references)``,
+or for an item that failed ``(None, its raw bytes, None, the reason, (), None, ())``; the sixth is
+``(size, sha256)`` for a part too long to hold (its raw bytes are then only its beginning)."""
 
 
 def _normalised(path: Path, fmt: str, skip: int, collected_at: datetime, share: tuple[int, int] = (0, 1),
@@ -548,21 +549,21 @@ def _normalised(path: Path, fmt: str, skip: int, collected_at: datetime, share: 
     normalise = FORMATS[fmt]
     for item, raw, broken, whole in _items(path, skip, share, upto=options.upto, max_line=options.max_line):
         if broken is not None:
-            yield None, raw, None, f"{fmt}: {broken}", (), whole
+            yield None, raw, None, f"{fmt}: {broken}", (), whole, ()
             continue
         if not isinstance(item, dict):
-            yield None, raw, None, f"{fmt}: expected a JSON object, got {type(item).__name__}", (), None
+            yield None, raw, None, f"{fmt}: expected a JSON object, got {type(item).__name__}", (), None, ()
             continue
         warnings: list[str] = []
         try:
             post = normalise(item, collected_at, warnings)
             value, digest = encode_post(post)
         except NormaliseError as exc:
-            yield None, raw, None, str(exc), (), None
+            yield None, raw, None, str(exc), (), None, ()
         except ValueError as exc:
-            yield None, raw, None, f"{fmt}: {exc}", (), None
+            yield None, raw, None, f"{fmt}: {exc}", (), None, ()
         else:
-            yield post.post_id, value, digest, None, tuple(warnings), None
+            yield post.post_id, value, digest, None, tuple(warnings), None, post_author_refs(post)
 
 
 def _in_workers(path: Path, fmt: str, skip: int, collected_at: datetime,

@@ -68,17 +68,23 @@ from connectors.formats import (
     hashtags_of,
     instagram_shortcode,
     mentions_of,
+    raw_fields,
+    strip_tracking,
     warn_of_controls,
 )
 from connectors.state import ConnectorState
 from schemas.retry import backoff
 from schemas.config import InstagramHashtagSource
+from schemas.erasure import post_author_refs
 from schemas.errors import NormaliseError
 from schemas.post import Post
 
 log = logging.getLogger(__name__)
 
 FIELDS = "id,caption,media_type,comments_count,like_count,permalink,timestamp"
+RAW_FIELDS = raw_fields(*(name for name in FIELDS.split(",") if name != "permalink"), urls=("permalink",),
+                        why="Instagram Graph API hashtag media: exactly the fields requested")
+"""What ``Post.raw`` keeps of a media object (docs/raw-fields.md)."""
 PAGE_SIZE = 50
 RECENT_WINDOW = timedelta(hours=24)
 """How far back ``recent_media`` reaches."""
@@ -166,7 +172,8 @@ def to_post(media: dict[str, Any], collected_at: datetime, warnings: list[str] |
         }
     except FormatError as exc:
         raise NormaliseError(str(exc)) from None
-    fields = {"platform": "instagram", "native_id": native_id, "url": permalink, "author": {"handle": handle}}
+    fields = {"platform": "instagram", "native_id": native_id, "url": strip_tracking(permalink),
+              "author": {"handle": handle}}
     warn_of_controls("instagram", fields, warnings)
     try:
         return Post(
@@ -177,7 +184,7 @@ def to_post(media: dict[str, Any], collected_at: datetime, warnings: list[str] |
             created_at=created,
             collected_at=max(collected_at, created),
             engagement=engagement,
-            raw=media,
+            raw=RAW_FIELDS.apply(media),
         )
     except (ValueError, TypeError) as exc:
         msg = f"instagram: not a valid post ({str(exc).splitlines()[0]})"
@@ -469,4 +476,6 @@ class InstagramHashtagConnector(ApiConnector):
             return SourceRecord(None, raw, failure=str(exc)), None
         except ValueError as exc:
             return SourceRecord(None, raw, failure=f"instagram: {exc}"), None
-        return SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings)), post.created_at
+        record = SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings),
+                              authors=post_author_refs(post))
+        return record, post.created_at

@@ -64,11 +64,14 @@ from connectors.formats import (
     hashtags_of,
     instagram_shortcode,
     mentions_of,
+    raw_fields,
+    strip_tracking,
     warn_of_controls,
 )
 from connectors.state import ConnectorState
 from schemas.retry import backoff
 from schemas.config import MetaContentLibrarySource
+from schemas.erasure import post_author_refs
 from schemas.errors import NormaliseError
 from schemas.post import Post
 
@@ -84,6 +87,13 @@ MINUTE = timedelta(seconds=60)
 QUOTA_WAIT = 60.0
 """First wait after a rate-limit answer (60 synchronous queries a minute), doubling while they last."""
 QUOTA_WAIT_CAP = 3600.0
+RAW_FIELDS = raw_fields(
+    "id", "creation_time", "modified_time", "text", "lang", "is_branded_content", "owner.id", "owner.username",
+    "owner.name", "statistics.reaction_count", "statistics.comment_count", "statistics.share_count",
+    "statistics.views", urls=("url",),
+    why="Meta Content Library search items, Facebook and Instagram (media, and anything else the search "
+        "returns, are dropped)")
+"""What ``Post.raw`` keeps of a search item (docs/raw-fields.md)."""
 
 
 
@@ -153,7 +163,7 @@ def to_post(item: dict[str, Any], platform: str, collected_at: datetime, warning
         fields = {
             "platform": platform,
             "native_id": native_id,
-            "url": url,
+            "url": strip_tracking(str(url)),
             "author": {
                 "id": str(owner["id"]) if owner.get("id") is not None else None,
                 "handle": str(owner.get("username") or owner["name"]),
@@ -169,7 +179,7 @@ def to_post(item: dict[str, Any], platform: str, collected_at: datetime, warning
             created_at=created,
             collected_at=max(collected_at, created),
             engagement=engagement,
-            raw=item,
+            raw=RAW_FIELDS.apply(item),
         )
     except (ValueError, TypeError, AttributeError) as exc:
         msg = f"meta_content_library: not a valid post ({str(exc).splitlines()[0]})"
@@ -391,7 +401,8 @@ class MetaContentLibraryConnector(ApiConnector):
         if self._sent_this_poll.get(post.post_id) == digest:
             return None  # found again by another keyword in this poll
         self._sent_this_poll[post.post_id] = digest
-        return SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings))
+        return SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings),
+                            authors=post_author_refs(post))
 
     # -- checking ----------------------------------------------------------------------------
 

@@ -31,10 +31,11 @@ from connectors.api import (
 )
 from connectors.base import SourceRecord, encode_post, raw_bytes
 from connectors.formats import NormaliseError as FormatError
-from connectors.formats import count_of, hashtags_of, mentions_of, warn_of_controls
+from connectors.formats import count_of, hashtags_of, mentions_of, raw_fields, warn_of_controls
 from connectors.state import ConnectorState
 from schemas.retry import backoff
 from schemas.config import TikTokSource
+from schemas.erasure import post_author_refs
 from schemas.errors import NormaliseError
 from schemas.post import Post
 
@@ -45,6 +46,8 @@ FIELDS = ("id,video_description,create_time,region_code,share_count,view_count,l
 TOKEN_MARGIN = timedelta(minutes=5)
 TOKEN_PATH = "/v2/oauth/token/"
 QUERY_PATH = "/v2/research/video/query/"
+RAW_FIELDS = raw_fields(*FIELDS.split(","), why="TikTok Research API video objects: exactly the fields requested")
+"""What ``Post.raw`` keeps of a video: the fields the connector asks for (docs/raw-fields.md)."""
 
 
 def to_post(video: dict[str, Any], collected_at: datetime, warnings: list[str] | None = None) -> Post:
@@ -53,7 +56,8 @@ def to_post(video: dict[str, Any], collected_at: datetime, warnings: list[str] |
     A count the API leaves out (it does for likes the author hid) is unknown, not 0, and noted
     in ``warnings``. Hashtags are ``hashtag_names`` and those in the description; mentions come
     from the description. A NUL in a username (the API returns some) is removed from the handle
-    and the URL, with a warning; ``raw`` keeps the original.
+    and the URL, with a warning; ``raw`` keeps the original. ``raw`` keeps the fields of
+    ``RAW_FIELDS`` only (an answer may carry more than was asked for).
     """
     try:
         native_id = str(video["id"])
@@ -85,7 +89,7 @@ def to_post(video: dict[str, Any], collected_at: datetime, warnings: list[str] |
             created_at=created,
             collected_at=max(collected_at, created),
             engagement=engagement,
-            raw=video,
+            raw=RAW_FIELDS.apply(video),
         )
     except (ValueError, TypeError) as exc:
         msg = f"tiktok: not a valid post ({str(exc).splitlines()[0]})"
@@ -297,4 +301,5 @@ class TikTokConnector(ApiConnector):
             return SourceRecord(None, raw, failure=str(exc))
         except ValueError as exc:
             return SourceRecord(None, raw, failure=f"tiktok: {exc}")
-        return SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings))
+        return SourceRecord(post.post_id, value, digest=digest, warnings=tuple(warnings),
+                            authors=post_author_refs(post))

@@ -84,6 +84,8 @@ class Alert(BaseModel):
     webhook: DeliveryState | None = Field(default=None, description="webhook delivery, when one is configured")
     refused_recipients: list[RefusedRecipient] = Field(
         default_factory=list, description="recipients the SMTP server refused while it took the email for the others")
+    erased: int = Field(default=0, ge=0, description="posts taken out of the evidence by `siaga erase` (UU 27/2022); "
+                                                     "count still includes them")
 
 
 class Silence(BaseModel):

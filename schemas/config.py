@@ -171,6 +171,10 @@ class ElasticsearchSettings(_Section):
         description="the alias every reader searches; posts live in monthly indices <posts_index>-YYYY.MM",
     )
     alerts_index: str = "siaga-alerts"
+    erasures_index: str = Field(
+        default="siaga-erasures",
+        description="the suppression list of erased posts and authors (`siaga erase`), read by every component",
+    )
     request_timeout_s: float = Field(default=30.0, gt=0)
     shards: int = Field(default=1, ge=1)
     replicas: int = Field(default=0, ge=0)
@@ -253,16 +257,60 @@ class PipelineSettings(_Section):
     status_dir: ConfigPath = Field(default=Path(".siaga/pipeline"), description="where `siaga status` reads from")
 
 
-class RetentionSettings(_Section):
-    """How long personal data is kept; enforced by `siaga retention`, not by Elasticsearch ILM."""
+DEFAULT_RETENTION = timedelta(days=180)
+"""How long posts (and the alerts that quote them) are kept unless ``retention`` says otherwise.
 
-    posts: Duration = Field(default=timedelta(days=365), description="a monthly post index goes once all of it is older")
+The one figure for the code's defaults, ``deploy/`` (Compose and Kubernetes ``siaga.yaml``, the
+optional ILM policy) and the documents; ``tests/test_retention_default.py`` holds them to it.
+Elasticsearch in ``deploy/`` is sized for it (deploy/README.md, "Sizing")."""
+
+
+class RetentionSettings(_Section):
+    """How long personal data is kept; enforced by `siaga retention`, not by Elasticsearch ILM.
+
+    Besides the post indices and the alerts, the retention pass prunes what Siaga keeps on disk
+    about posts: the connectors' sent-post digests and idle checkpoints (``posts``), and the
+    outbox's records and ``.eml`` files (``alerts``).
+    """
+
+    posts: Duration = Field(default=DEFAULT_RETENTION,
+                            description="a monthly post index goes once all of it is older; connector state too")
     alerts: Duration = Field(
-        default=timedelta(days=365),
-        description="alerts older than this (by fired_at) go; they quote post text and handles, so keep this "
-                    "no longer than `posts`",
+        default=DEFAULT_RETENTION,
+        description="alerts older than this (by fired_at) go, with the outbox's records and .eml files; they quote "
+                    "post text and handles, so this may not be longer than `posts`",
     )
     interval: Duration | None = Field(default=timedelta(hours=6), description="how often `siaga run` applies it")
+
+    @model_validator(mode="after")
+    def _alerts_no_longer_than_posts(self) -> RetentionSettings:
+        # An alert quotes its posts: kept longer, it would keep the posts' text and handles past
+        # the retention the posts themselves got.
+        if self.alerts > self.posts:
+            msg = f"alerts ({self.alerts.days} days) may not be kept longer than posts ({self.posts.days} days)"
+            raise ValueError(msg)
+        return self
+
+
+class ErasureSettings(_Section):
+    """Erasure of posts and authors (`siaga erase`) and the suppression list every component honours.
+
+    The list lives in the Elasticsearch index ``elasticsearch.erasures_index``; each component
+    reads it at start and again every ``refresh``, so an erased post that a connector fetches
+    again is dropped within that time, wherever the connector runs.
+    """
+
+    refresh: Duration = Field(
+        default=timedelta(seconds=60),
+        description="how often each component reads the suppression list again: the longest an erasure takes to "
+                    "reach connectors, pipeline and alerting in other processes",
+    )
+    key: SecretStr | None = Field(
+        default=None,
+        description="the key of the keyed hash (HMAC-SHA256) under which erased authors are listed; the same in "
+                    "every container, set before the first erasure. Unset: a built-in key, which lets anyone who "
+                    "can read the list test guessed handles against it",
+    )
 
 
 def _is_loopback(host: str) -> bool:
@@ -670,6 +718,7 @@ class Settings(_Section):
     tagging: TaggingSettings = TaggingSettings()
     pipeline: PipelineSettings = PipelineSettings()
     retention: RetentionSettings = RetentionSettings()
+    erasure: ErasureSettings = ErasureSettings()
     alerting: AlertingSettings = AlertingSettings()
     email: EmailSettings = EmailSettings()
     connectors: ConnectorSettings = ConnectorSettings()
@@ -839,8 +888,8 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
                 msg = f"{'.'.join(secret)} is a secret: set it with the environment variable {env_name(secret)}, not in {path}"
                 raise ConfigError(msg)
     data = _apply_env(data, environ)
-    for section in ("stack", "kafka", "elasticsearch", "tagging", "pipeline", "retention", "alerting", "email", "connectors",
-                    "kibana"):
+    for section in ("stack", "kafka", "elasticsearch", "tagging", "pipeline", "retention", "erasure", "alerting", "email",
+                    "connectors", "kibana"):
         if isinstance(data.get(section, {}), dict):
             data.setdefault(section, {})
     origin = f"{path} and {ENV_PREFIX}* environment" if path else f"defaults and {ENV_PREFIX}* environment"

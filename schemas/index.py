@@ -24,6 +24,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import AnyUrl, AwareDatetime, BaseModel
 
 from schemas.alert import Alert
+from schemas.erasure import Erasure
 from schemas.post import TaggedPost
 
 TEMPLATE_VERSION = 3
@@ -135,16 +136,20 @@ def month_of(alias: str, index: str) -> datetime | None:
 
 
 def templates(posts_index: str, alerts_index: str, *, shards: int = 1, replicas: int = 0,
-              ilm_policy: str | None = None) -> dict[str, dict[str, Any]]:
+              ilm_policy: str | None = None, erasures_index: str | None = None) -> dict[str, dict[str, Any]]:
     """Every index template Siaga needs, by template name.
 
     The alerts template outranks the posts one, so an alerts index name that the posts pattern
-    happens to match (``siaga`` and ``siaga-alerts``) still gets the alert mapping. An ILM
-    policy, when configured, is attached to the post indices here: set-up rewrites the template,
-    so a policy added to it by hand would be lost at the next start.
+    happens to match (``siaga`` and ``siaga-alerts``) still gets the alert mapping; the
+    erasures index (the suppression list, ``schemas.erasure``) outranks both. An ILM policy,
+    when configured, is attached to the post indices here: set-up rewrites the template, so a
+    policy added to it by hand would be lost at the next start.
     """
-    return {
+    bodies = {
         posts_index: index_template(TaggedPost, posts_pattern(posts_index), shards=shards, replicas=replicas,
                                     alias=posts_index, ilm_policy=ilm_policy),
         alerts_index: index_template(Alert, alerts_index, shards=shards, replicas=replicas, priority=210),
     }
+    if erasures_index is not None:
+        bodies[erasures_index] = index_template(Erasure, erasures_index, shards=1, replicas=replicas, priority=220)
+    return bodies

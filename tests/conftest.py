@@ -24,6 +24,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from pipelines.common.clients import close_shared_clients
+from pipelines.common.erasures import forget_shared_suppressions
 from pipelines.ops.stack import free_port, port_open, spawn
 from schemas.config import Settings, load_settings
 
@@ -124,6 +125,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running.start()
     yield running
     close_shared_clients()
+    forget_shared_suppressions()
     running.stop()
 
 
@@ -133,7 +135,8 @@ def make_settings(stack: Stack | None, tmp_path: Path, **sections: Any) -> Setti
     data: dict[str, Any] = {
         "kafka": {"topics": {"raw": f"raw-{tag}", "tagged": f"tagged-{tag}", "dead_letter": f"dlq-{tag}",
                              "alerts": f"alerts-{tag}"}},
-        "elasticsearch": {"posts_index": f"posts-{tag}", "alerts_index": f"alerts-{tag}"},
+        "elasticsearch": {"posts_index": f"posts-{tag}", "alerts_index": f"alerts-{tag}",
+                          "erasures_index": f"erasures-{tag}"},
         "pipeline": {"group_id": f"pipeline-{tag}", "batch_max_wait_ms": 300},
         "alerting": {"group_id": f"alerting-{tag}", "state_dir": str(tmp_path / "alerting")},
         "email": {"outbox_dir": str(tmp_path / "outbox")},

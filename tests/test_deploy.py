@@ -362,8 +362,8 @@ def test_compose_hosts_ports_users_and_passwords_agree(compose: dict[str, Any]) 
     assert urlsplit(es_setup["ES_URL"])[:2] == es_url[:2]
     assert es_setup["SIAGA_ES_USER"] == settings.elasticsearch.username
     assert es_setup["SIAGA_ES_PASSWORD"] == siaga_env["SIAGA__ELASTICSEARCH__PASSWORD"] == env["SIAGA_ES_PASSWORD"]
-    assert (es_setup["POSTS_INDEX"], es_setup["ALERTS_INDEX"]) == (settings.elasticsearch.posts_index,
-                                                                   settings.elasticsearch.alerts_index)
+    assert (es_setup["POSTS_INDEX"], es_setup["ALERTS_INDEX"], es_setup["ERASURES_INDEX"]) == (
+        settings.elasticsearch.posts_index, settings.elasticsearch.alerts_index, settings.elasticsearch.erasures_index)
     assert es_setup["KIBANA_SYSTEM_PASSWORD"] == env_of(services["kibana"])["ELASTICSEARCH_PASSWORD"]
     assert es_setup["ELASTIC_PASSWORD"] == es01["ELASTIC_PASSWORD"]
 

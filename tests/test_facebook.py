@@ -107,7 +107,12 @@ def test_to_post_reads_a_page_post() -> None:
     assert post.mentions == ["kpu.sukamaju"]
     assert post.created_at == datetime(2026, 11, 21, 12, 0, tzinfo=UTC) and post.collected_at == START
     assert (post.engagement.likes, post.engagement.comments, post.engagement.shares) == (120, 15, 7)
-    assert post.engagement.views is None and post.raw == SAMPLE
+    assert post.engagement.views is None
+    # raw keeps what was read and the ids; the reactions' and comments' `data` (who reacted, other
+    # users' comments) and the viewer's own state are dropped.
+    assert post.raw == {key: SAMPLE[key] for key in ("id", "message", "created_time", "permalink_url", "from",
+                                                     "shares")} | {"reactions": {"summary": {"total_count": 120}},
+                                                                   "comments": {"summary": {"total_count": 15}}}
 
 
 def test_to_post_photo_post_without_message_or_username() -> None:

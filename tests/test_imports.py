@@ -322,8 +322,8 @@ def test_an_item_that_cannot_be_written_as_json_is_dead_lettered(stack, tmp_path
     settings = import_settings(stack, tmp_path)
     export = tmp_path / "surrogate.json"
     # A lone surrogate escape is valid JSON text but has no UTF-8 form: it passes validation
-    # (it sits in a field Siaga does not read) and fails only when the post is serialised.
-    broken = json.dumps(tiktok_item(2, musicMeta={"musicName": "lagu"})).replace('"lagu"', '"la\\ud800gu"')
+    # (it sits in a field Siaga keeps in raw but does not read) and fails only when the post is serialised.
+    broken = json.dumps(tiktok_item(2, textLanguage="lagu")).replace('"lagu"', '"la\\ud800gu"')
     export.write_text(f"[{json.dumps(tiktok_item(1))}, {broken}, {json.dumps(tiktok_item(3))}]", encoding="utf-8")
     connector = run_import(settings, export)
     assert (connector.stats.produced, connector.stats.dead_lettered) == (2, 1)

@@ -73,11 +73,11 @@ def test_adding_a_field_needs_no_reindex(settings):
 
 
 def test_retention_deletes_old_months_and_old_alerts_and_logs_them(settings, caplog):
-    now = datetime(2026, 11, 24, 12, tzinfo=UTC)  # 365 days back: 2025-11-24
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)  # the default 180 days back: 2026-05-28
     clock = FixedClock(now)
     ensure_ready(settings, clock)
     alias, alerts = settings.elasticsearch.posts_index, settings.elasticsearch.alerts_index
-    months = [datetime(2025, 10, 5, tzinfo=UTC), datetime(2025, 11, 20, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)]
+    months = [datetime(2026, 4, 5, tzinfo=UTC), datetime(2026, 5, 20, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)]
     run_batch([record(f"m{i}", when, i) for i, when in enumerate(months)], settings)
     es = Elasticsearch(settings.elasticsearch_url())
     for alert_id, fired in (("old", "2024-01-01T00:00:00+00:00"), ("new", "2026-11-20T00:00:00+00:00")):
@@ -85,15 +85,15 @@ def test_retention_deletes_old_months_and_old_alerts_and_logs_them(settings, cap
         es.index(index=alerts, id=alert_id, document={"fired_at": fired})
     es.indices.refresh(index=alerts)
     dry = apply_retention(es, settings, dry_run=True, clock=clock)
-    assert dry.deleted_indices == [f"{alias}-2025.10"]
+    assert dry.deleted_indices == [f"{alias}-2026.04"]
     assert dry.deleted_alerts == 1
-    assert post_indices(es, alias) == [f"{alias}-2025.10", f"{alias}-2025.11", f"{alias}-2026.11"]
+    assert post_indices(es, alias) == [f"{alias}-2026.04", f"{alias}-2026.05", f"{alias}-2026.11"]
     with caplog.at_level("WARNING", logger="pipelines.ops.indices"):
         report = apply_retention(es, settings, clock=clock)
-    assert report.deleted_indices == [f"{alias}-2025.10"]
-    # November 2025 still holds posts newer than the cutoff: the whole month stays.
-    assert post_indices(es, alias) == [f"{alias}-2025.11", f"{alias}-2026.11"]
-    assert f"deleted index {alias}-2025.10" in caplog.text
+    assert report.deleted_indices == [f"{alias}-2026.04"]
+    # May 2026 still holds posts newer than the cutoff: the whole month stays.
+    assert post_indices(es, alias) == [f"{alias}-2026.05", f"{alias}-2026.11"]
+    assert f"deleted index {alias}-2026.04" in caplog.text
     count = es.count(index=alerts)["count"]
     es.close()
     assert report.deleted_alerts == 1

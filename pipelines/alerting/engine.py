@@ -27,7 +27,7 @@ import logging
 import math
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -226,6 +226,17 @@ class Window:
                 self.evidence.pop(pid, None)
                 self.extra.pop(pid, None)
             del self.times[:cut]
+
+    def remove(self, post_ids: Collection[str]) -> int:
+        """Forget ``post_ids`` (erased posts) entirely; return how many were here."""
+        gone = self.seen.intersection(post_ids)
+        if gone:
+            self.times = [(ts, pid) for ts, pid in self.times if pid not in gone]
+            self.seen -= gone
+            for pid in gone:
+                self.evidence.pop(pid, None)
+                self.extra.pop(pid, None)
+        return len(gone)
 
     def between(self, start: datetime, end: datetime) -> list[tuple[datetime, str]]:
         """Posts with ``start < time <= end``, oldest first."""
@@ -671,6 +682,22 @@ EVALUATORS: dict[str, type[Evaluator]] = {
 """The registry: the evaluator of every rule type in ``schemas.config.RULE_TYPES``."""
 
 
+AuthorErased = Callable[[str, str | None, str | None], bool]
+"""``(platform, handle, author id) -> bool``: whether that account was erased (``schemas.erasure``)."""
+
+
+def _group_author_erased(group: str, author_erased: AuthorErased) -> bool:
+    platform, _, handle = group.partition(":")  # an author group is "<platform>:<handle>"
+    return bool(handle) and author_erased(platform, handle, None)
+
+
+def _account_erased(account: Any, author_erased: AuthorErased) -> bool:
+    if not isinstance(account, str):
+        return False
+    platform, _, who = account.partition(":")  # "<platform>:<author id or handle>"
+    return bool(who) and author_erased(platform, who, who)
+
+
 @dataclass
 class ClusterUpdate:
     """Posts to label with a near-duplicate cluster id in the posts index."""
@@ -819,6 +846,52 @@ class RuleEngine:
         key, until = (rule_id, group), last_alert_at + rule.cooldown
         if until > self.quiet_until.get(key, until - timedelta(seconds=1)):
             self.quiet_until[key] = until
+
+    def forget(self, post_ids: Collection[str], author_erased: AuthorErased | None = None) -> set[str]:
+        """Remove erased posts from all the state: windows, evidence, clusters, pending labels.
+
+        ``post_ids`` are erased posts; ``author_erased(platform, handle, author_id)`` says whether
+        an account was erased, which also removes the posts whose evidence or account names it and
+        the groups of ``group_by: author`` rules named after it (with their incidents). Return
+        the ids of the posts it held and removed. The counts of alerts
+        already fired are not changed here: the alerts index keeps its figures (``siaga erase``
+        removes the posts from their evidence).
+        """
+        removed = set(post_ids)
+        if author_erased is not None:
+            # First what names an erased account: an author group, a post's evidence, its account.
+            for rule_id, evaluator in self.evaluators.items():
+                by_author = getattr(self.by_id[rule_id], "group_by", None) == "author"
+                for group in list(evaluator.groups):
+                    window = evaluator.groups[group]
+                    if by_author and _group_author_erased(group, author_erased):
+                        removed.update(window.seen)
+                        del evaluator.groups[group]
+                        self.incidents.pop((rule_id, group), None)
+                        self.quiet_until.pop((rule_id, group), None)
+                        continue
+                    removed.update(pid for pid, item in window.evidence.items()
+                                   if author_erased(item.platform, item.author_handle, None))
+                    removed.update(pid for pid, extra in window.extra.items()
+                                   if isinstance(extra, dict) and _account_erased(extra.get("account"), author_erased))
+        # Then each of those posts, wherever it counts (a critical post's window keeps no evidence).
+        held = {pid for pid in removed if pid in self.neardup.assigned}
+        for evaluator in self.evaluators.values():
+            for group in list(evaluator.groups):
+                window = evaluator.groups[group]
+                held.update(window.seen.intersection(removed))
+                window.remove(removed)
+                if not window.times:
+                    del evaluator.groups[group]
+        self.neardup.forget(removed)
+        held.update(p for p in self._cluster_first.values() if p in removed)
+        self._cluster_first = {c: p for c, p in self._cluster_first.items() if p not in removed}
+        for update in list(self.cluster_updates.values()):
+            held.update(pid for pid in update.post_ids if pid in removed)
+            update.post_ids = [pid for pid in update.post_ids if pid not in removed]
+            if not update.post_ids:
+                del self.cluster_updates[update.cluster_id]
+        return held
 
     def open_incidents(self) -> dict[tuple[str, str], Incident]:
         """The incidents not yet resolved, by (rule id, group)."""

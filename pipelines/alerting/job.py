@@ -46,6 +46,7 @@ from pipelines.alerting.engine import EVALUATORS, Breach, ClusterUpdate, Resolut
 from pipelines.alerting.silences import SilenceStore
 from pipelines.alerting.state import STATE_FILE, DeadLetterLedger, EngineStateFile
 from pipelines.common.clients import shared_client
+from pipelines.common.erasures import shared_suppressions
 from pipelines.common.records import dead_letter_message, record_key
 from schemas.alert import Alert, make_alert_id
 from schemas.config import Settings
@@ -125,6 +126,8 @@ class AlertingTotals:
     labels_given_up: int = 0
     resolutions_without_alert: int = 0
     incidents_rebuilt: int = 0
+    suppressed: int = 0
+    """Tagged posts dropped because they were erased."""
     checkpoints: int = 0
     state_bytes: int = 0
     destinations: set[str] = field(default_factory=set)
@@ -189,6 +192,38 @@ class AlertingJob:
         self._uncommitted = 0
         """Records processed since the last commit (the engine's state in memory holds them)."""
         self._saved_at: datetime | None = None
+        self.suppressions = shared_suppressions(settings)
+        self._erasures_applied = -1
+
+    # --- erasures ----------------------------------------------------------------------------
+
+    def _apply_erasures(self) -> None:
+        """Forget posts erased since the last look (``siaga erase``), in memory and in the saved state.
+
+        The erase command cannot reach this job's state (it may run in another container, and
+        this process would overwrite the file): the job reads the suppression list every
+        ``erasure.refresh`` and forgets what is new on it itself, then saves its state at once.
+        """
+        suppressions = self.suppressions
+        suppressions.refresh_if_due()
+        if suppressions.generation == self._erasures_applied:
+            return
+        removed = self.engine.forget(suppressions.post_ids, suppressions.author_erased)
+        pending = 0
+        for cluster_id, item in list(self.labels.items()):
+            kept = [pid for pid in item["post_ids"] if pid not in suppressions.post_ids and pid not in removed]
+            pending += len(item["post_ids"]) - len(kept)
+            if kept:
+                item["post_ids"] = kept
+            else:
+                del self.labels[cluster_id]
+        self._erasures_applied = suppressions.generation
+        if removed or pending:
+            log.warning("erasure: the alerting state forgot %d erased post(s)", len(removed) + pending)
+            try:
+                self.totals.state_bytes = self.state.save(self.engine, self.labels)
+            except OSError as exc:  # saved again at the next checkpoint
+                log.error("erasure: the alerting state could not be saved yet: %s", exc)
 
     # --- state -----------------------------------------------------------------------------
 
@@ -237,11 +272,13 @@ class AlertingJob:
         delay = batch_retry_wait(self.settings, self.failures)
         log.error("%s: %s: %s; retrying in %.1fs", what, type(exc).__name__, exc, delay)
         self.engine, self.labels, self._rebuild_needed = self._load_state()
+        self._erasures_applied = -1  # the state read back may predate an erasure it had forgotten
         self.clock.sleep(delay)
 
     def step(self) -> int:
         """Process one batch of tagged posts and drain the outbox; return how many records were committed."""
         pipeline = self.settings.pipeline
+        self._apply_erasures()
         try:
             records = poll_batch(self.consumer, pipeline.batch_max_records, pipeline.batch_max_wait_ms,
                                  rewind=self._rewind)
@@ -307,6 +344,10 @@ class AlertingJob:
             # confirmed (and remembered) before anything else can fail the batch and have it read again
             self._confirm_sends()
         for post in sorted(posts, key=lambda p: (p.created_at, p.post_id)):
+            if self.suppressions.blocks_post(post):
+                # An erased post still on the tagged topic (read again after a restart) counts nowhere.
+                self.totals.suppressed += 1
+                continue
             self.totals.posts_seen += 1
             for event in self.engine.observe_all(post):
                 if isinstance(event, Breach):

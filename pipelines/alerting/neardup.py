@@ -144,6 +144,35 @@ class NearDuplicateIndex:
         self.assigned = {pid: (cid, at) for pid, (cid, at) in self.assigned.items()
                          if cid not in stale and at >= horizon}
 
+    def forget(self, post_ids: set[str] | frozenset[str]) -> int:
+        """Forget erased posts: their assignment, and a cluster no other post joined; return how many.
+
+        A cluster others joined stays (it is theirs too), one member smaller; its signature is
+        its opener's MinHash, 64 numbers from which the text cannot be read back.
+        """
+        forgotten = 0
+        for pid in post_ids:
+            known = self.assigned.pop(pid, None)
+            if known is None:
+                continue
+            forgotten += 1
+            cluster = self.clusters.get(known[0])
+            if cluster is None:
+                continue
+            if cluster.size <= 1:
+                self._drop(cluster.cluster_id)
+            else:
+                cluster.size -= 1
+        return forgotten
+
+    def _drop(self, cid: str) -> None:
+        for key in _bands(self.clusters.pop(cid).signature):
+            members = self.buckets.get(key)
+            if members is not None:
+                members.discard(cid)
+                if not members:
+                    del self.buckets[key]
+
     def snapshot(self) -> dict[str, Any]:
         """JSON-ready state; signatures as base64 of their bytes."""
         return {

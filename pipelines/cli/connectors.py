@@ -114,7 +114,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     with _explaining(source):
         stats = run_in_foreground(connector, settings)
     print(f"{source.name}: {stats.produced} posts sent, {stats.unchanged} unchanged, "
-          f"{stats.dead_lettered} dead-lettered, {stats.warnings} warnings")
+          f"{stats.dead_lettered} dead-lettered, {stats.suppressed} suppressed (erased), {stats.warnings} warnings")
     print_warnings(stats)
     return EXIT_OK
 
@@ -182,15 +182,22 @@ def _api_failure(failure: ApiFailure, source: Any) -> SiagaError:
 
 
 def run_in_foreground(connector: Connector, settings: Settings) -> ConnectorStats:
-    """Run one connector until it finishes or Ctrl-C, with a progress line when stderr is a terminal."""
+    """Run one connector until it finishes or Ctrl-C, with a progress line when stderr is a terminal.
+
+    Posts erased with ``siaga erase`` (the suppression list in Elasticsearch) are dropped, not sent.
+    """
+    from pipelines.common.erasures import forget_shared_suppressions, shared_suppressions
+
+    suppressions = shared_suppressions(settings)
     done = threading.Event()
     progress = threading.Thread(target=show_progress, args=(connector, done), daemon=True)
     if sys.stderr.isatty():
         progress.start()
     try:
         with stop_on_signals() as stop:
-            return connector.run(settings, stop)
+            return connector.run(settings, stop, suppressions)
     finally:
+        forget_shared_suppressions()
         done.set()
         if progress.is_alive():
             progress.join()

@@ -53,6 +53,7 @@ def import_export(settings: Settings, args: argparse.Namespace) -> int:
     stats = run_in_foreground(ImportConnector.from_config(source, settings), settings)
     print(f"import {args.name} ({args.format}) from {args.path}: {stats.produced} posts sent to "
           f"{settings.kafka.topics.raw}, {stats.unchanged} already sent unchanged, "
-          f"{stats.dead_lettered} dead-lettered to {settings.kafka.topics.dead_letter}, {stats.warnings} warnings")
+          f"{stats.dead_lettered} dead-lettered to {settings.kafka.topics.dead_letter}, "
+          f"{stats.suppressed} suppressed (erased), {stats.warnings} warnings")
     print_warnings(stats)
     return EXIT_OK

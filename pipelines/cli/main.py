@@ -13,6 +13,7 @@ from pipelines.cli import (
     alerts,
     connectors,
     deadletters,
+    erase,
     imports,
     kibana,
     model,
@@ -35,7 +36,7 @@ from pipelines.cli.common import (
 )
 from schemas.config import load_settings
 
-VERBS = (stack, setup, run, connectors, imports, pipeline, status, deadletters, alerts, retention, tag, model,
+VERBS = (stack, setup, run, connectors, imports, pipeline, status, deadletters, alerts, retention, erase, tag, model,
          kibana, templates)
 """The commands in the order ``siaga --help`` lists them: running the system first, then looking at it."""
 

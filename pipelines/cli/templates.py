@@ -16,7 +16,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         summary="print the Elasticsearch index templates generated from the schemas",
         description="""
             Print, as JSON, the composable index templates `siaga setup` installs for the
-            configured posts and alerts indices (mappings, shards, replicas, ILM policy).
+            configured posts, alerts and erasures indices (mappings, shards, replicas, ILM policy).
             Needs no running service.""",
         examples=["siaga templates", "siaga templates --config production.yaml | jq '.\"siaga-posts\"'"],
     )
@@ -28,5 +28,5 @@ def templates(settings: Settings, args: argparse.Namespace) -> int:
 
     es = settings.elasticsearch
     print(json.dumps(generated(es.posts_index, es.alerts_index, shards=es.shards, replicas=es.replicas,
-                               ilm_policy=es.ilm_policy), indent=2))
+                               ilm_policy=es.ilm_policy, erasures_index=es.erasures_index), indent=2))
     return EXIT_OK

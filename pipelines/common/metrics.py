@@ -32,6 +32,8 @@ POSTS_IN = PromCounter("siaga_pipeline_posts_in", "Raw records consumed, by stag
 POSTS_OUT = PromCounter("siaga_pipeline_posts_out", "Records written, by stage", ["stage"], registry=REGISTRY)
 DEAD_LETTERED = PromCounter("siaga_pipeline_dead_lettered", "Records dead-lettered, by stage", ["stage"],
                             registry=REGISTRY)
+SUPPRESSED = PromCounter("siaga_pipeline_suppressed", "Raw records dropped because their post was erased",
+                         registry=REGISTRY)
 BATCHES = PromCounter("siaga_pipeline_batches", "Micro-batches, by outcome", ["outcome"], registry=REGISTRY)
 ES_BULK_ERRORS = PromCounter("siaga_pipeline_es_bulk_errors", "Failed Elasticsearch bulk requests or items",
                              registry=REGISTRY)
@@ -69,6 +71,7 @@ def record_batch(counters: Counter[str], seconds: float) -> None:
         if name.startswith("dead_letter."):
             DEAD_LETTERED.labels(name.removeprefix("dead_letter.")).inc(value)
     ES_BULK_ERRORS.inc(counters["es_bulk_errors"])
+    SUPPRESSED.inc(counters["suppressed"])
     BATCHES.labels("committed").inc()
     BATCH_SECONDS.observe(seconds)
 

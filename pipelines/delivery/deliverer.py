@@ -55,7 +55,7 @@ from elasticsearch import Elasticsearch, NotFoundError
 
 from pipelines.delivery.emails import SmtpSession, recipients_for, render, render_digest, render_resolved
 from pipelines.delivery.failures import PermanentFailure, RefusedForNow
-from pipelines.delivery.outbox import CHANNELS, RECORD_DAYS, Outbox, digest_release
+from pipelines.delivery.outbox import CHANNELS, RECORD_DAYS, Outbox, digest_release, prune_files
 from pipelines.delivery.webhook import post_webhook
 from schemas.alert import Alert
 from schemas.clock import Clock, process_clock
@@ -126,6 +126,12 @@ class Deliverer:
             self._pruned_at = now
             for channel in CHANNELS:
                 self.outbox.prune(channel, now - timedelta(days=RECORD_DAYS))
+            # The retention pass does this too where it can reach this folder; on Kubernetes
+            # only this process can.
+            try:
+                prune_files(self.outbox.root, self.settings.email.outbox_dir, now - self.settings.retention.alerts)
+            except OSError as exc:  # the next hour tries again; delivery goes on
+                log.error("retention of the outbox's files failed: %s", exc)
         return sent
 
     # --- the alerts index ------------------------------------------------------------------

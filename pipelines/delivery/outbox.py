@@ -17,6 +17,11 @@ What became of each message is recorded before anything else is done about it:
 Both stop the same key from being queued or sent again (a batch re-read after a crash queues its
 messages again). ``failed/`` keeps what a receiver refused, with the reason.
 (How the queue is drained: ``pipelines.delivery.deliverer``.)
+
+Nothing is kept for ever: ``prune_files`` (the retention pass, and the deliverer every hour)
+deletes ``done/``, ``unmarked/`` and ``failed/`` records and ``.eml`` files older than
+``retention.alerts``; ``erase_files`` (``siaga erase``) deletes those that name an erased post
+or author. The queue itself holds only keys and alert ids, never a post.
 """
 
 from __future__ import annotations
@@ -26,10 +31,15 @@ import logging
 import os
 import re
 import time
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
+from schemas.clock import utc_now
 from schemas.files import private_dir, read_or_quarantine, write_private
 
 log = logging.getLogger(__name__)
@@ -128,15 +138,16 @@ class Outbox:
         path.unlink(missing_ok=True)
 
     def fail(self, path: Path, entry: dict[str, Any], reason: str) -> Path:
-        """Move a refused message to ``failed/`` with its reason; return where."""
-        target = write_private(self.failed_dir / path.name, json.dumps({**entry, "reason": reason}))
+        """Move a refused message to ``failed/`` with its reason (and when, for the retention); return where."""
+        target = write_private(self.failed_dir / path.name,
+                               json.dumps({**entry, "reason": reason, "failed_at": utc_now().isoformat()}))
         path.unlink(missing_ok=True)
         return target
 
     def refused(self, key: str, entry: dict[str, Any]) -> Path:
         """Record recipients a server refused for a message it sent to the others."""
         return write_private(self.failed_dir / f"{self._safe(key)}.refused-recipients.json",
-                             json.dumps({**entry, "key": key}))
+                             json.dumps({**entry, "key": key, "failed_at": utc_now().isoformat()}))
 
     # --- what became of each message -----------------------------------------------------------
 
@@ -189,3 +200,143 @@ class Outbox:
                 path.unlink(missing_ok=True)
                 pruned += 1
         return pruned
+
+
+# --- retention and erasure of what the outbox keeps -------------------------------------------------
+
+RECORD_FOLDERS = ("done", "unmarked")
+"""Per channel, the folders of records of what became of each message."""
+
+
+@dataclass
+class FilesRemoved:
+    """Outbox files a retention or erasure pass deleted (or, dry, would delete), by kind."""
+
+    records: int = 0
+    """``<channel>/done/`` and ``<channel>/unmarked/`` records."""
+    failed: int = 0
+    """``failed/`` files: refused or unreadable messages, refused recipients."""
+    eml: int = 0
+    """``.eml`` files in ``email.outbox_dir``."""
+    paths: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """All files together."""
+        return self.records + self.failed + self.eml
+
+
+def _record_files(root: Path) -> Iterator[tuple[str, Path]]:
+    for channel in CHANNELS:
+        for state in RECORD_FOLDERS:
+            folder = root / channel / state
+            if folder.is_dir():
+                yield from (("records", path) for path in sorted(folder.iterdir()) if path.is_file())
+    failed = root / "failed"
+    if failed.is_dir():
+        yield from (("failed", path) for path in sorted(failed.iterdir()) if path.is_file())
+
+
+def _eml_files(eml_dir: Path | None) -> Iterator[Path]:
+    if eml_dir is not None and eml_dir.is_dir():
+        yield from (path for path in sorted(eml_dir.glob("*.eml")) if path.is_file())
+
+
+def _written_at(path: Path, kind: str) -> datetime:
+    """When a file's content was written, by Siaga's clock where the file says so, else its mtime.
+
+    Records carry ``at`` (or ``failed_at``) and an email its ``Date``, both from the process clock
+    the retention compares with; a file without either (one moved aside as unreadable) goes by
+    its modification time.
+    """
+    try:
+        data = path.read_bytes()
+        if kind == "eml":
+            stamp = BytesHeaderParser(policy=policy.default).parsebytes(data).get("Date")
+            if stamp is not None and stamp.datetime is not None and stamp.datetime.tzinfo is not None:
+                return stamp.datetime.astimezone(UTC)
+        else:
+            record = json.loads(data)
+            for name in ("at", "failed_at"):
+                if isinstance(record, dict) and isinstance(record.get(name), str):
+                    moment = datetime.fromisoformat(record[name])
+                    if moment.tzinfo is not None:
+                        return moment.astimezone(UTC)
+    except (OSError, ValueError, TypeError, AttributeError):
+        pass
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+
+def _remove(path: Path, kind: str, removed: FilesRemoved, dry_run: bool) -> None:
+    if not dry_run:
+        path.unlink(missing_ok=True)
+    setattr(removed, kind, getattr(removed, kind) + 1)
+    removed.paths.append(str(path))
+
+
+def prune_files(root: Path, eml_dir: Path | None, before: datetime, *, dry_run: bool = False) -> FilesRemoved:
+    """Delete records, ``failed/`` files and ``.eml`` files written before ``before`` (``_written_at``)."""
+    removed = FilesRemoved()
+    for kind, path in _record_files(root):
+        if _written_at(path, kind) < before:
+            _remove(path, kind, removed, dry_run)
+    for path in _eml_files(eml_dir):
+        if _written_at(path, "eml") < before:
+            _remove(path, "eml", removed, dry_run)
+    if removed.total and not dry_run:
+        log.warning("retention: deleted %d outbox record(s), %d failed/ file(s) and %d .eml file(s) from before %s",
+                    removed.records, removed.failed, removed.eml, before.isoformat())
+    return removed
+
+
+def _mentions(markers: Iterable[str]) -> re.Pattern[str] | None:
+    wanted = sorted({marker for marker in markers if marker}, key=len, reverse=True)
+    if not wanted:
+        return None
+    # A marker inside a longer id is not a match: tiktok:12 is not in tiktok:123.
+    return re.compile(r"(?<![\w.:/-])(?:" + "|".join(map(re.escape, wanted)) + r")(?![\w.-])", re.IGNORECASE)
+
+
+def _eml_text(data: bytes) -> tuple[str, str]:
+    """An email's alert id header and all its text (headers and decoded text parts)."""
+    message = message_from_bytes(data, policy=policy.default)
+    parts = [str(message.get("Subject", "")), str(message.get("X-Siaga-Alert-Id", ""))]
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            try:
+                parts.append(part.get_content())
+            except (LookupError, ValueError):
+                parts.append(part.get_payload(decode=True).decode("utf-8", "replace"))
+    return str(message.get("X-Siaga-Alert-Id", "")), "\n".join(parts)
+
+
+def erase_files(root: Path, eml_dir: Path | None, markers: Iterable[str], alert_ids: Iterable[str] = (), *,
+                dry_run: bool = False) -> FilesRemoved:
+    """Delete outbox records, ``failed/`` files and ``.eml`` files that name an erased post or author.
+
+    ``markers`` are what names them in a file: post ids, post URLs, ``@handle`` and
+    ``<platform>:<handle>`` (an author group); ``alert_ids`` the alerts whose evidence quoted an
+    erased post (their ``.eml`` files go, since the email quotes the post). Queued messages stay:
+    they hold only an alert id, and are rendered from the alerts index, which the erasure has
+    already cleaned.
+    """
+    removed = FilesRemoved()
+    pattern = _mentions(markers)
+    alerts = set(alert_ids)
+    if pattern is None and not alerts:
+        return removed
+    for kind, path in _record_files(root):
+        try:
+            text = path.read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if pattern is not None and pattern.search(text):
+            _remove(path, kind, removed, dry_run)
+    for path in _eml_files(eml_dir):
+        try:
+            alert_id, text = _eml_text(path.read_bytes())
+        except OSError:
+            continue
+        if alert_id in alerts or (pattern is not None and pattern.search(text)):
+            _remove(path, "eml", removed, dry_run)
+    return removed

@@ -1,5 +1,8 @@
 """Index lifecycle: set-up of the templates, the posts alias and its monthly indices, and retention.
 
+The retention pass also prunes the files on this machine that keep post ids and alert details:
+the connectors' state and the outbox (``prune_local_files``).
+
 Posts live in ``<posts_index>-YYYY.MM`` behind the alias ``<posts_index>``; alerts in the one
 index ``<alerts_index>`` (see ``schemas.index``). Retention is ours, not Elasticsearch ILM's:
 the personal-data retention must hold on every deployment, including ones without ILM (and the
@@ -18,10 +21,13 @@ from typing import Any
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_errors
 
+from connectors.state import Pruned, prune_state_dir
+from pipelines.delivery.outbox import FilesRemoved, prune_files
 from schemas.errors import SiagaError
 from schemas.clock import Clock, process_clock
 from schemas.index import TEMPLATE_VERSION, mappings_of, month_of, monthly_index, templates
 from schemas.alert import Alert
+from schemas.erasure import Erasure
 from schemas.post import TaggedPost
 from schemas.config import Settings
 
@@ -58,7 +64,8 @@ def ensure_indices(es: Elasticsearch, settings: Settings, clock: Clock | None = 
     now = (clock or process_clock()).now()
     config = settings.elasticsearch
     alias, alerts = config.posts_index, config.alerts_index
-    bodies = templates(alias, alerts, shards=config.shards, replicas=config.replicas, ilm_policy=config.ilm_policy)
+    bodies = templates(alias, alerts, shards=config.shards, replicas=config.replicas, ilm_policy=config.ilm_policy,
+                       erasures_index=config.erasures_index)
     if es.indices.exists(index=alias) and not es.indices.exists_alias(name=alias):
         msg = (f"Elasticsearch has an index named {alias!r} where Siaga now keeps an alias over monthly indices "
                f"{alias}-YYYY.MM; move its documents (reindex into {monthly_index(alias, now)}) and "
@@ -67,8 +74,10 @@ def ensure_indices(es: Elasticsearch, settings: Settings, clock: Clock | None = 
     for name, body in bodies.items():
         es.indices.put_index_template(name=name, **body)
     _create(es, alerts)
+    _create(es, config.erasures_index)
     _create(es, monthly_index(alias, now))
-    for indices, model in ((post_indices(es, alias), TaggedPost), ([alerts], Alert)):
+    existing = ((post_indices(es, alias), TaggedPost), ([alerts], Alert), ([config.erasures_index], Erasure))
+    for indices, model in existing:
         mappings = mappings_of(model)
         for index in indices:
             try:
@@ -122,7 +131,12 @@ def set_up_problems(es: Elasticsearch, settings: Settings, *, posts: bool, alert
 
 @dataclass
 class RetentionReport:
-    """What one retention pass deleted (or, dry, would delete)."""
+    """What one retention pass deleted (or, dry, would delete).
+
+    ``connector_state`` and ``outbox`` are ``None`` where their folders are not on this machine
+    (the Kubernetes CronJob reaches Elasticsearch only): there the connectors and the deliverer
+    prune their own files.
+    """
 
     dry_run: bool
     posts_cutoff: datetime
@@ -130,6 +144,15 @@ class RetentionReport:
     deleted_indices: list[str] = field(default_factory=list)
     kept_indices: list[str] = field(default_factory=list)
     deleted_alerts: int = 0
+    connector_state: Pruned | None = None
+    outbox: FilesRemoved | None = None
+
+    @property
+    def deleted_anything(self) -> bool:
+        """Whether the pass deleted (or would delete) anything at all."""
+        local = (self.connector_state.sent + self.connector_state.checkpoints if self.connector_state else 0) + (
+            self.outbox.total if self.outbox else 0)
+        return bool(self.deleted_indices or self.deleted_alerts or local)
 
     def render(self) -> str:
         """The report as printed by ``siaga retention``."""
@@ -140,7 +163,27 @@ class RetentionReport:
             f"  kept: {', '.join(self.kept_indices) or '-'}",
             f"alerts fired before {self.alerts_cutoff.isoformat()}: {verb} {self.deleted_alerts}",
         ]
+        state = self.connector_state
+        lines.append(f"connector state from before {self.posts_cutoff.isoformat()}: "
+                     + (f"{verb} {state.sent} sent-post record(s) and {state.checkpoints} idle checkpoint(s)"
+                        if state is not None else "no connector state on this machine"))
+        outbox = self.outbox
+        lines.append(f"outbox files from before {self.alerts_cutoff.isoformat()}: "
+                     + (f"{verb} {outbox.records} record(s), {outbox.failed} failed/ file(s), {outbox.eml} .eml file(s)"
+                        if outbox is not None else "no outbox on this machine"))
         return "\n".join(lines)
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as ``siaga retention --json`` prints it."""
+        state, outbox = self.connector_state, self.outbox
+        return {
+            "dry_run": self.dry_run, "posts_cutoff": self.posts_cutoff.isoformat(),
+            "alerts_cutoff": self.alerts_cutoff.isoformat(), "deleted_indices": self.deleted_indices,
+            "kept_indices": self.kept_indices, "deleted_alerts": self.deleted_alerts,
+            "connector_state": None if state is None else {"sent": state.sent, "checkpoints": state.checkpoints},
+            "outbox": None if outbox is None else {"records": outbox.records, "failed": outbox.failed,
+                                                   "eml": outbox.eml},
+        }
 
 
 def _month_end(start: datetime) -> datetime:
@@ -179,4 +222,20 @@ def apply_retention(es: Elasticsearch, settings: Settings, *, dry_run: bool = Fa
             if report.deleted_alerts:
                 log.warning("retention: deleted %d alert(s) fired before %s from %s",
                             report.deleted_alerts, report.alerts_cutoff.isoformat(), alerts)
+    prune_local_files(report, settings)
     return report
+
+
+def prune_local_files(report: RetentionReport, settings: Settings) -> None:
+    """Apply the retention to the files on this machine: connector state and the outbox (into ``report``).
+
+    Connector state (sent-post digests, idle checkpoints) goes by ``retention.posts``; outbox
+    records, ``failed/`` files and ``.eml`` files by ``retention.alerts``, since they record
+    alerts. A folder that is not here is left to the component that has it.
+    """
+    state_dir = settings.connectors.state_dir
+    if state_dir.is_dir():
+        report.connector_state = prune_state_dir(state_dir, report.posts_cutoff, dry_run=report.dry_run)
+    queue, eml_dir = settings.alerting.state_dir / "queue", settings.email.outbox_dir
+    if queue.is_dir() or eml_dir.is_dir():
+        report.outbox = prune_files(queue, eml_dir, report.alerts_cutoff, dry_run=report.dry_run)

@@ -26,6 +26,7 @@ from pipelines.delivery.emails import subject_of
 from pipelines.ops.services import ensure_ready
 from pipelines.ops.supervisor import GIVE_UP_AFTER, ConnectorSupervisor
 from pipelines.common.clients import close_shared_clients, shared_client
+from pipelines.common.erasures import forget_shared_suppressions, shared_suppressions
 from schemas.alert import Alert
 from schemas.clock import Clock, process_clock
 from schemas.config import Settings
@@ -54,6 +55,8 @@ class RunSummary:
     """Per connector with warnings: how many, and the most frequent (``ConnectorStats.warning_lines``)."""
     connector_restarts: dict[str, tuple[int, str]] = field(default_factory=dict)
     """Per connector restarted after failures: how often, and the last failure."""
+    suppressed: dict[str, int] = field(default_factory=dict)
+    """Erased posts dropped, by stage (connectors before producing, the pipeline, alerting)."""
 
     def render(self, settings: Settings) -> str:
         """The summary as printed at the end of a run."""
@@ -76,6 +79,9 @@ class RunSummary:
             f"  alerts fired           : {len(self.alerts)}"
             + (f" (already sent earlier, not resent: {self.already_sent})" if self.already_sent else ""),
         ]
+        if any(self.suppressed.values()):
+            lines.append("  suppressed (erased)    : "
+                         + ", ".join(f"{stage} {n}" for stage, n in self.suppressed.items() if n))
         lines += [f"    - {subject_of(alert)}" for alert in self.alerts]
         if self.destinations:
             lines.append(f"  emails                 : {', '.join(self.destinations)}")
@@ -122,7 +128,7 @@ class PeriodicRetention:
         except Exception as exc:  # noqa: BLE001 - retention must never stop ingestion; it runs again later
             log.error("retention failed: %s", exc)
             return
-        if report.deleted_indices or report.deleted_alerts:
+        if report.deleted_anything:
             log.warning("retention: %s", report.render().replace("\n", "; "))
 
 
@@ -142,9 +148,11 @@ def run(settings: Settings, *, until_idle: bool, stop: threading.Event | None = 
     retention = PeriodicRetention(settings, clock)
     status = pipeline.status
     status.connectors = {}  # marks the file as this run's, for the health check, even with no source
+    suppressions = shared_suppressions(settings)
     supervisors = [
         ConnectorSupervisor(source.name, partial(REGISTRY[source.type].from_config, source, settings), settings,
-                            stop, clock, status, give_up_after=GIVE_UP_AFTER if until_idle else None)
+                            stop, clock, status, give_up_after=GIVE_UP_AFTER if until_idle else None,
+                            suppressions=suppressions)
         for source in settings.sources
     ]
     threads = [threading.Thread(target=s.run, name=f"connector-{s.name}", daemon=True) for s in supervisors]
@@ -172,6 +180,7 @@ def run(settings: Settings, *, until_idle: bool, stop: threading.Event | None = 
         pipeline.close()
         alerting.close()
         close_shared_clients()
+        forget_shared_suppressions()
     counts = counters_summary(pipeline.totals)
     dead = Counter(counts["dead_lettered"])
     if alerting.totals.dead_lettered:
@@ -191,6 +200,8 @@ def run(settings: Settings, *, until_idle: bool, stop: threading.Event | None = 
         connector_warnings={s.name: (s.stats.warnings, s.stats.warning_lines(5)) for s in supervisors
                             if s.stats.warnings},
         connector_restarts={s.name: (s.restarts, s.last_error or "") for s in supervisors if s.restarts},
+        suppressed={"connectors": sum(s.stats.suppressed for s in supervisors), "pipeline": counts["suppressed"],
+                    "alerting": alerting.totals.suppressed},
     )
 
 

@@ -30,6 +30,7 @@ from connectors.api import ConnectorFatal
 from pipelines.common.metrics import CONNECTOR_RESTARTS, CONNECTOR_UP, StatusFile, read_status_files
 from schemas.clock import Clock, wib
 from schemas.config import Settings
+from schemas.erasure import SuppressionList
 from schemas.retry import backoff
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,11 @@ class ConnectorSupervisor:
     """
 
     def __init__(self, name: str, build: Callable[[], Connector], settings: Settings, stop: threading.Event,
-                 clock: Clock, status: StatusFile | None = None, give_up_after: int | None = None) -> None:
+                 clock: Clock, status: StatusFile | None = None, give_up_after: int | None = None,
+                 suppressions: SuppressionList | None = None) -> None:
         self.name = name
+        self.suppressions = suppressions
+        """The erased posts and authors the connector drops (``schemas.erasure``)."""
         self.build = build
         self.settings = settings
         self.stop = stop
@@ -74,7 +78,7 @@ class ConnectorSupervisor:
             try:
                 connector = self.build()
                 self._report(RUNNING)
-                connector.run(self.settings, self.stop)
+                connector.run(self.settings, self.stop, self.suppressions)
             except ConnectorFatal as exc:
                 self._stopped(str(exc))
                 return

@@ -30,6 +30,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
 from pipelines.common import metrics
+from pipelines.common.erasures import SuppressionSource
 from pipelines.common.kafka_io import batch_retry_wait, lag_by_partition, make_consumer, poll_batch
 from pipelines.common.records import KafkaRecord
 from pipelines.post.sinks import WriteToElasticsearch, WriteToKafka
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 def build(records: beam.PCollection, settings: Settings) -> None:
     """Attach the whole post pipeline, sinks included, to a PCollection of ``KafkaRecord``s."""
     kafka, topics = settings.kafka_client_kwargs(), settings.kafka.topics
-    out = records | "ValidateAndTag" >> ValidateAndTag(settings.tagging)
+    out = records | "ValidateAndTag" >> ValidateAndTag(settings.tagging, erasures=SuppressionSource.of(settings))
     indexed = out["tagged"] | "WriteToElasticsearch" >> WriteToElasticsearch(
         settings.elasticsearch_kwargs(), settings.elasticsearch.posts_index, settings.pipeline.es_bulk_size,
         settings.pipeline.es_bulk_max_bytes,
@@ -240,6 +241,7 @@ def counters_summary(totals: Counter[str]) -> dict[str, Any]:
     return {
         "posts_in": totals["posts_in"],
         "indexed": totals["indexed"],
+        "suppressed": totals["suppressed"],
         "dead_lettered": dead,
         "languages": dict(sorted(languages.items(), key=lambda kv: -kv[1])),
         "risk_levels": levels,

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import apache_beam as beam
 from apache_beam import coders
@@ -151,6 +151,9 @@ class SecretsByReference(Settings):
     What the streaming graph's sinks are built from: ``pipelines.post.job.build`` reads the client
     arguments from the settings it is given, and the DoFns it makes are pickled into the graph.
     """
+
+    secrets_by_reference: ClassVar[bool] = True
+    """Read by ``pipelines.common.erasures.SuppressionSource``: the erasure hash key by reference too."""
 
     @classmethod
     def of(cls, settings: Settings) -> SecretsByReference:

@@ -16,11 +16,13 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
+from pipelines.common.erasures import SuppressionSource, shared_suppressions
 from pipelines.common.records import MAX_TAGGED_BYTES, InvalidRecord, KafkaRecord, cut, parse_post, record_key, serialised_size
 from pipelines.tagging.tagger import Tagger
 from schemas.config import TaggingSettings
 from schemas.deadletter import DeadLetter
 from schemas.clock import utc_now
+from schemas.erasure import SuppressionList
 from schemas.post import Post, TaggedPost
 
 DEAD_LETTER = "dead_letter"
@@ -48,16 +50,28 @@ def shared_tagger(settings: TaggingSettings) -> Tagger:
 
 
 class ParseRecordFn(beam.DoFn):
-    """Kafka record → ``Post``; anything invalid → a dead letter with the reason and original bytes."""
+    """Kafka record → ``Post``; anything invalid → a dead letter with the reason and original bytes.
 
-    def __init__(self) -> None:
+    A post on the suppression list (erased with ``siaga erase`` after it reached the raw topic,
+    or produced by a connector that did not know yet) is dropped and counted as ``suppressed``:
+    neither indexed, nor tagged, nor dead-lettered.
+    """
+
+    def __init__(self, erasures: SuppressionSource | None = None) -> None:
         self.posts_in = Metrics.counter(METRICS_NAMESPACE, "posts_in")
         self.invalid = Metrics.counter(METRICS_NAMESPACE, "dead_letter.validate")
+        self.suppressed = Metrics.counter(METRICS_NAMESPACE, "suppressed")
+        self._erasures = erasures
+        self._suppressions: SuppressionList | None = None
+
+    def setup(self) -> None:
+        if self._erasures is not None:
+            self._suppressions = shared_suppressions(self._erasures)
 
     def process(self, record: KafkaRecord) -> Iterator[Post | TaggedOutput]:
         self.posts_in.inc()
         try:
-            yield parse_post(record.value)
+            post = parse_post(record.value)
         except InvalidRecord as exc:
             self.invalid.inc()
             yield TaggedOutput(
@@ -72,6 +86,12 @@ class ParseRecordFn(beam.DoFn):
                     failed_at=utc_now(),
                 ),
             )
+            return
+        if self._suppressions is not None and self._suppressions.blocks_post(post):
+            self.suppressed.inc()
+            log.info("post %s is erased: dropped (%s)", post.post_id, record.source)
+            return
+        yield post
 
 
 class TagFn(beam.DoFn):
@@ -152,13 +172,15 @@ class TagFn(beam.DoFn):
 class ValidateAndTag(beam.PTransform):
     """``KafkaRecord``s → ``{"tagged": TaggedPost, "dead_letter": DeadLetter}``."""
 
-    def __init__(self, settings: TaggingSettings, max_batch_size: int = 500) -> None:
+    def __init__(self, settings: TaggingSettings, max_batch_size: int = 500,
+                 erasures: SuppressionSource | None = None) -> None:
         super().__init__()
         self._tag = TagFn(settings)
         self._max_batch_size = max_batch_size
+        self._erasures = erasures
 
     def expand(self, records: beam.PCollection) -> dict[str, beam.PCollection]:
-        parsed = records | "Validate" >> beam.ParDo(ParseRecordFn()).with_output_types(Post).with_outputs(
+        parsed = records | "Validate" >> beam.ParDo(ParseRecordFn(self._erasures)).with_output_types(Post).with_outputs(
             DEAD_LETTER, main="posts")
         tagged = (
             parsed.posts

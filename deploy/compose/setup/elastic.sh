@@ -30,12 +30,13 @@ es() {  # es METHOD PATH [JSON]: fail loudly on any HTTP error
 
 es POST /_security/user/kibana_system/_password "{\"password\":\"${KIBANA_SYSTEM_PASSWORD}\"}"
 
-# Siaga writes posts and alerts, installs its own index templates, reads them back and applies
-# the retention (deletes old monthly post indices and old alerts).
+# Siaga writes posts and alerts, installs its own index templates, reads them back, applies
+# the retention (deletes old monthly post indices and old alerts) and erasures (`siaga erase`:
+# deletes posts, edits alerts, writes the suppression list every component reads).
 es PUT /_security/role/siaga_writer "{
   \"cluster\": [\"monitor\", \"manage_index_templates\"],
   \"indices\": [{
-    \"names\": [\"${POSTS_INDEX}*\", \"${ALERTS_INDEX}*\"],
+    \"names\": [\"${POSTS_INDEX}*\", \"${ALERTS_INDEX}*\", \"${ERASURES_INDEX:-siaga-erasures}*\"],
     \"privileges\": [\"create_index\", \"write\", \"read\", \"view_index_metadata\", \"manage\", \"delete_index\"]
   }]
 }"
