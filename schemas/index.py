@@ -26,7 +26,7 @@ from pydantic import AnyUrl, AwareDatetime, BaseModel
 from schemas.alert import Alert
 from schemas.post import TaggedPost
 
-TEMPLATE_VERSION = 3
+TEMPLATE_VERSION = 4
 MONTH_FORMAT = "%Y.%m"
 
 _SCALARS: dict[type, dict[str, Any]] = {
