@@ -705,8 +705,11 @@ class RuleEngine:
     """Evaluates rules over a stream of tagged posts in event time and keeps their incidents."""
 
     def __init__(self, rules: Iterable[RuleBase], max_evidence: int = 10,
-                 settings: AlertingSettings | None = None) -> None:
+                 settings: AlertingSettings | None = None, names: dict[str, str] | None = None) -> None:
+        """``names``: entity id → the name officers read (``ElectionSettings.entity_ids``), for the
+        detail of alerts grouped by entity ("paslon 02 Asep–Rudi" rather than candidate:paslon-02)."""
         settings = settings or AlertingSettings()
+        self.names = names or {}
         self.rules = [rule for rule in rules if rule.enabled]
         self.by_id = {rule.id: rule for rule in self.rules}
         self.filters = {rule.id: CompiledFilter(rule.filter) for rule in self.rules}
@@ -742,6 +745,8 @@ class RuleEngine:
                 continue
             evaluator = self.evaluators[rule.id]
             for breach in evaluator.observe(post, ctx):
+                if breach.group in self.names and getattr(rule, "group_by", None) == "entity" and not breach.detail:
+                    breach = replace(breach, detail=self.names[breach.group])
                 fired = self._decide(evaluator, breach)
                 if fired is not None:
                     events.append(fired)

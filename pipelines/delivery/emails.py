@@ -159,6 +159,9 @@ def _group_label(alert: Alert, english: bool) -> str:
     labels = GROUP_LABEL_EN if english else GROUP_LABEL
     if alert.group_by == "none":
         return labels["none"]
+    if alert.group_by == "entity" and alert.detail:
+        # the engine puts the name officers read in the detail: "sasaran paslon 02 Asep–Rudi"
+        return f"{labels['entity']} {one_line(alert.detail)} ({one_line(alert.group)})"
     return f"{labels.get(alert.group_by, alert.group_by)} {one_line(alert.group)}"
 
 
@@ -239,7 +242,7 @@ def _facts(alert: Alert, english: bool) -> list[tuple[str, str]]:
         rows = [rows[0], (t["time"], wib(alert.window_end)), *rows[-2:]]
     if alert.rule_type != "threshold":
         rows.insert(1, (t["type"], alert.rule_type))
-    if alert.detail:
+    if alert.detail and alert.group_by != "entity":  # for an entity the detail is its name, in the group row
         rows.insert(-3, (t["detail"], one_line(alert.detail, 300)))
     if alert.cluster_id:
         rows.insert(-3, (t["cluster"], f"{alert.cluster_id} ({alert.accounts} {t['accounts']}, "
