@@ -379,3 +379,10 @@ def test_the_demo_configurations_election_is_valid_and_its_rule_names_known_cand
         "paslon 01 Dadan–Euis", "paslon 02 Asep–Rudi", "paslon 03 Nining–Bayu"]
     rule_ = next(r for r in settings.rules if r.filter.entities_any)
     assert rule_.group_by == "entity"
+
+
+def test_the_compose_trial_knows_the_same_fictional_election_as_the_demo() -> None:
+    root = Path(__file__).resolve().parents[1]
+    demo = load_settings(root / "siaga.yaml", environ={}).election
+    trial = load_settings(root / "deploy" / "compose" / "siaga.yaml", environ={}).election
+    assert trial == demo

@@ -170,3 +170,9 @@ def test_no_election_finds_nothing_but_the_national_bodies() -> None:
     assert found(matcher, "Asep paslon 02 Bawaslu RI dan KPU") == [
         ("election_body:bawaslu", "Bawaslu RI"), ("election_body:kpu", "KPU")]
     assert EntityMatcher(ElectionSettings(national_bodies=False)).find("KPU Bawaslu DKPP") == []
+
+
+def test_a_link_to_a_site_does_not_name_its_owner(matcher: EntityMatcher) -> None:
+    assert found(matcher, "cek di https://cekdptonline.kpu.go.id/ atau www.kpu-sukamaju.go.id ya") == []
+    assert found(matcher, "cek di HTTPS://kpu.go.id kata KPU Sukamaju") == [
+        ("election_body:kpu-sukamaju", "KPU Sukamaju")]

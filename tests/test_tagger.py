@@ -212,7 +212,7 @@ def test_the_watchlists_word_prefilter_finds_exactly_what_the_pattern_finds() ->
     lists = Watchlists([HOAX_WATCH, NAMES, INSULTS,
                         Watchlist(name="misc", terms=["kpu", "100rb", "#tolakpendatang", "jum'at", "sweeping ktp"])])
     texts = [json.loads(line)["text"] for line in Path("connectors/samples/posts.jsonl").read_text().splitlines()]
-    texts += ["cek kpu.go.id", "@kpu_ri jawab", "x@kpu", "#kpu!", "##tolakpendatang", "Jum'at berkah", "SWEEPING KTP",
+    texts += ["cek kpu.go.id", "cek https://kpu.go.id/hoaks", "WWW.KPU.GO.ID", "@kpu_ri jawab", "x@kpu", "#kpu!", "##tolakpendatang", "Jum'at berkah", "SWEEPING KTP",
               "swee\u0301ping ktp", "Rp100rb", "100rbu", "muka  maling", "mukamaling", "Pak\nDarsono", "KPU_RI"]
     for text in texts:
         assert lists.find(text, read_words(text)) == lists.find(text), text

@@ -53,6 +53,7 @@ post; the first 32 (id, surface) pairs say all there is."""
 
 _FOLD = re.compile(r"([a-z])(?=\1)")
 _TOKEN = re.compile(r"@[\w.]*\w|#\w+|\w+")
+_URL = re.compile(r"(?:https?://|www\.)\S++")  # as pipelines.tagging.text reads URLs, on case-folded text
 
 CANDIDACY_WORDS = frozenset({
     "paslon", "calon", "cabup", "cawabup", "cabub", "cawabub", "cagub", "cawagub", "cawalkot", "cawawalkot",
@@ -78,14 +79,23 @@ def fold(text: str) -> str:
     return _FOLD.sub("", text)
 
 
+def has_url(folded: str) -> bool:
+    """Whether case-folded text holds a URL (``http://``, ``https://``, ``www.``)."""
+    return "://" in folded or "www." in folded
+
+
 def read_words(text: str) -> list[str]:
-    """``text`` as the matchers read it: NFC, case-folded, letters folded, cut into tokens.
+    """``text`` as the matchers read it: NFC, case-folded, URLs out, letters folded, cut into tokens.
 
     A token is a ``#hashtag``, an ``@handle`` (dots inside kept) or a run of word characters.
+    URLs are left out: ``cekdptonline.kpu.go.id`` links to KPU, it does not name it.
     """
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    return _TOKEN.findall(fold(text.casefold()))
+    folded = text.casefold()
+    if has_url(folded):
+        folded = _URL.sub(" ", folded)
+    return _TOKEN.findall(fold(folded))
 
 
 @lru_cache(maxsize=1)

@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from pipelines.tagging.compose import compose, label_score, level_of
-from pipelines.tagging.entities import EntityMatcher, read_words
+from pipelines.tagging.entities import EntityMatcher, has_url, read_words
 from pipelines.tagging.language import LanguageTagger, bundled_lid_model, pick_language
 from pipelines.tagging.models import Classifier
 from pipelines.tagging.text import prepare
@@ -60,7 +60,7 @@ class Watchlists:
     posts hold none of the terms' first words, so ``find`` first looks those up among the post's
     words (``read_words``, which the entity matcher reads anyway): only a post that has one runs
     the pattern. A post the two readings could cut differently (an ``@`` handle, which the
-    pattern reads into, or text that NFC changes) always runs it.
+    pattern reads into; a URL, which the words leave out; text that NFC changes) always runs it.
     """
 
     def __init__(self, watchlists: Sequence[Watchlist]) -> None:
@@ -88,7 +88,8 @@ class Watchlists:
         if self.pattern is None:
             return []
         if (words is not None and self.prefilter and self.first_words.isdisjoint(words) and "@" not in text
-                and (text.isascii() or unicodedata.normalize("NFC", text) is text)):
+                and (text.isascii() or unicodedata.normalize("NFC", text) is text)
+                and not has_url(text.casefold())):
             return []
         found: dict[tuple[str, str], WatchlistMatch] = {}
         for hit in self.pattern.finditer(text.casefold()):
