@@ -419,6 +419,9 @@ ALERT_LABELS = {
     "threshold": "Ambang / Threshold",
     "delivery": "Pengiriman / Delivery",
     "posts.url": "Tautan unggahan / Post link",
+    "posts.reasons.detail": "Alasan unggahan / Why each post",
+    "posts.entities.id": "Entitas yang disebut / Entities named",
+    "posts.level": "Tingkat unggahan / Post level",
     "cluster_id": "Klaster / Cluster",
 }
 
