@@ -446,3 +446,17 @@ def test_group_by_entity_says_which_candidate_is_attacked() -> None:
     assert groups == ["candidate:paslon-02"]
     assert sorted(b.group for b in feed(every_entity, [post("d", 3, tags=attack_on("region:32.99"))])) == [
         "region:32.99"]
+
+
+def test_a_spike_rule_by_entity_compares_each_candidate_with_its_own_baseline() -> None:
+    from schemas.config import SpikeRule
+
+    spike = SpikeRule(id="lonjakan-serangan", name="Lonjakan serangan", group_by="entity", window=timedelta(minutes=10),
+                      baseline=timedelta(minutes=60), factor=3, min_count=4,
+                      filter=PostFilter(entities_any=["candidate:paslon-01", "candidate:paslon-02"],
+                                        risk_labels_any=["black_campaign"]))
+    engine = RuleEngine([spike])
+    steady = [post(f"s{i}", i * 10, tags=attack_on("candidate:paslon-01")) for i in range(8)]  # one every 10 min
+    assert feed(engine, steady) == []
+    burst = [post(f"b{i}", 75 + i, tags=attack_on("candidate:paslon-02")) for i in range(4)]
+    assert [(b.group, b.count) for b in feed(engine, burst)] == [("candidate:paslon-02", 4)]
