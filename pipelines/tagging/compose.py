@@ -72,6 +72,8 @@ class Evidence(NamedTuple):
 
 _RANK: dict[str, int] = {level: rank for rank, level in enumerate(RISK_LEVELS)}
 _DEFAULT_LEVELS = RiskLevels()
+
+
 def label_score(label: str, score: float) -> LabelScore:
     """``LabelScore(label, score rounded to 4 places)``, shared: frozen, ~2 µs to build, ~0.1 µs to look up."""
     return _label_score(label, round(score, 4))
