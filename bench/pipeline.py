@@ -139,6 +139,7 @@ def bench_baseline(settings, n: int) -> dict[str, Any]:
 
     from pipelines.common.kafka_io import fetch_limits, lag
     from pipelines.common.records import InvalidRecord, parse_post
+    from pipelines.factchecks.matcher import debunk_cue
     from pipelines.tagging.tagger import Tagger
     from schemas.clock import utc_now
     from schemas.post import TaggedPost
@@ -150,7 +151,7 @@ def bench_baseline(settings, n: int) -> dict[str, Any]:
     consumer.subscribe([settings.kafka.topics.raw])
     es = Elasticsearch(**settings.elasticsearch_kwargs())
     producer = KafkaProducer(**kafka, acks="all", linger_ms=5)
-    tagger = Tagger(settings.tagging)
+    tagger = Tagger(settings.tagging, settings.election, debunk=debunk_cue)  # as the pipeline builds it
     tagger.tag(["siap"])
     index = f"{settings.elasticsearch.posts_index}-baseline"
     done, first = 0, None
@@ -172,8 +173,8 @@ def bench_baseline(settings, n: int) -> dict[str, Any]:
                     pass
             tagged_at, version = utc_now(), tagger.version
             tagged = [TaggedPost(**p.model_dump(), language=t.language, language_score=t.language_score,
-                                 topics=t.topics, risk=t.risk, matches=t.matches, tagged_at=tagged_at,
-                                 tagger_version=version)
+                                 topics=t.topics, risk=t.risk, matches=t.matches, entities=t.entities,
+                                 tagged_at=tagged_at, tagger_version=version)
                       for p, t in zip(posts, tagger.tag([p.text for p in posts]), strict=True)]
             helpers.bulk(es, ({"_index": index, "_id": p.post_id, "_source": p.model_dump(mode="json")}
                               for p in tagged), chunk_size=settings.pipeline.es_bulk_size)

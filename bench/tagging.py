@@ -5,10 +5,12 @@ Run:  .venv/bin/python bench/tagging.py [--posts N] [--json]      (or `make benc
 
 Input: the ``text`` of every post in connectors/samples/posts.jsonl (570 real-looking
 Indonesian posts: slang, hashtags, emoji, URLs, mentions, line breaks), cycled to N posts
-(default 50,000). The tagger is ``Tagger(TaggingSettings(watchlists=...))``: the default bundled
-models (language strategy ``siaga``: Siaga's language, topic and risk fastText models) plus the
-three watchlists in ``WATCHLISTS`` below (hoax, SARA, money politics; 10 terms each, phrases and
-#hashtags included), i.e. what the pipeline's tagging DoFn runs.
+(default 50,000). The tagger is ``Tagger(TaggingSettings(watchlists=...), election, debunk_cue)``:
+the default bundled models (language strategy ``siaga``: Siaga's language, topic and risk fastText
+models), the three watchlists in ``WATCHLISTS`` below (hoax, SARA, money politics; 10 terms each,
+phrases and #hashtags included), the demo's election section from ``siaga.yaml`` (three candidate
+pairs, four parties, two local bodies and the national ones, the region) and the fact-check
+matcher's debunk cues, i.e. what the pipeline's tagging DoFn runs.
 
 Everything runs on ONE core: the process pins itself to the first CPU it may use before
 importing numpy or fastText (fastText predicts on the calling thread anyway).
@@ -24,7 +26,10 @@ What is measured (best of --repeats interleaved rounds, each over all N posts):
      "of which fastText predict" column is the time spent inside the model's own
      ``predict(list, k=-1)`` call (a timing wrapper on the loaded model object, in this
      process only), the rest is Siaga's Python around it (label names, calibration);
-   - watchlists: ``Watchlists.find`` on each raw text;
+   - reading words: ``read_words`` (case-folding, letter folding, tokens) on each raw text, which
+     the tagger does once per post for the watchlists and the entities;
+   - watchlists: ``Watchlists.find`` on each raw text, given its words;
+   - entities: ``EntityMatcher.find`` on each raw text, given its words;
    - "rest of tag()": whole tagger minus the parts above (derived, not timed on its own):
      picking the language, deciding labels, rounding, building the pydantic LabelScore /
      RiskTags / WatchlistMatch objects and the Tags dataclass. Its fastText column is how much
@@ -130,6 +135,19 @@ def bench_settings():  # noqa: ANN201 - TaggingSettings, imported late on purpos
     return TaggingSettings(watchlists=[Watchlist(**w) for w in WATCHLISTS])
 
 
+def bench_tagger():  # noqa: ANN201 - a Tagger, imported late on purpose
+    """The tagger as the pipeline builds it (``pipelines.post.transforms.build_tagger``), without importing Beam."""
+    import yaml
+
+    from pipelines.factchecks.matcher import debunk_cue
+    from pipelines.tagging.tagger import Tagger
+    from schemas.config import ElectionSettings
+
+    election = ElectionSettings.model_validate(yaml.safe_load((REPO / "siaga.yaml").read_text(encoding="utf-8"))
+                                               .get("election") or {})
+    return Tagger(bench_settings(), election, debunk=debunk_cue)
+
+
 # -- 4. load time and memory, in a fresh process -------------------------------------------------
 
 def probe(n: int, batch: int) -> dict[str, Any]:
@@ -137,13 +155,13 @@ def probe(n: int, batch: int) -> dict[str, Any]:
     texts, _ = load_texts(n)
     rss = {"before_import": rss_mb()}
     started = time.perf_counter()
-    from pipelines.tagging.tagger import Tagger
+    from pipelines.factchecks.matcher import debunk_cue  # noqa: F401 - imported here to count in import_s
+    from pipelines.tagging.tagger import Tagger  # noqa: F401
 
-    settings = bench_settings()
     import_s = time.perf_counter() - started
     rss["after_import"] = rss_mb()
     started = time.perf_counter()
-    tagger = Tagger(settings)
+    tagger = bench_tagger()
     load_s = time.perf_counter() - started
     rss["after_load"] = rss_mb()
     for chunk in batches(texts, batch):
@@ -186,11 +204,11 @@ class PredictTimer:
 def bench_throughput(texts: list[str], batch: int, repeats: int) -> dict[str, Any]:
     import fasttext
 
+    from pipelines.tagging.entities import read_words
     from pipelines.tagging.language import bundled_lid_model
-    from pipelines.tagging.tagger import Tagger
     from pipelines.tagging.text import prepare
 
-    tagger = Tagger(bench_settings())
+    tagger = bench_tagger()
     models = {"language": tagger.language, "topic": tagger.topic, "risk": tagger.risk}
     missing = [name for name, model in models.items() if model is None]
     if missing:
@@ -205,6 +223,7 @@ def bench_throughput(texts: list[str], batch: int, repeats: int) -> dict[str, An
     lid_batches = batches([p[0] for p in prepared], batch)
     classifier_batches = batches([p[1] for p in prepared], batch)
     model_input = {"language": lid_batches, "topic": classifier_batches, "risk": classifier_batches}
+    word_batches = batches([read_words(t) for t in texts], batch)
 
     # Warm-up (first calls touch model pages, fill regex caches) and a summary of what is tagged.
     tags = [tag for chunk in raw_batches[:4] for tag in tagger.tag(chunk)]
@@ -254,17 +273,28 @@ def bench_throughput(texts: list[str], batch: int, repeats: int) -> dict[str, An
                 model.scores(chunk)
             record(name, time.perf_counter() - started, timers[name].seconds - before)
 
-        find = tagger.watchlists.find
         started = time.perf_counter()
         for chunk in raw_batches:
-            [find(t) for t in chunk]
+            [read_words(t) for t in chunk]
+        record("words", time.perf_counter() - started, 0.0)
+
+        find = tagger.watchlists.find
+        started = time.perf_counter()
+        for chunk, words in zip(raw_batches, word_batches, strict=True):
+            [find(t, w) for t, w in zip(chunk, words, strict=True)]
         record("watchlists", time.perf_counter() - started, 0.0)
+
+        find_entities = tagger.entities.find
+        started = time.perf_counter()
+        for chunk, words in zip(raw_batches, word_batches, strict=True):
+            [find_entities(t, w) for t, w in zip(chunk, words, strict=True)]
+        record("entities", time.perf_counter() - started, 0.0)
 
     n = len(texts)
     best_round = {name: min(range(repeats), key=values.__getitem__) for name, values in rounds.items()}
     best = {name: rounds[name][i] for name, i in best_round.items()}
     best_inside = {name: inside[name][i] for name, i in best_round.items()}
-    parts = ["prepare", "language", "topic", "risk", "watchlists"]
+    parts = ["prepare", "language", "topic", "risk", "words", "watchlists", "entities"]
     rest = best["tagger"] - sum(best[p] for p in parts)
     return {
         "posts": n,
@@ -312,7 +342,9 @@ def render(report: dict[str, Any]) -> str:
         row("  language model: Classifier.scores", s["language"], ft["language"]),
         row("  topic model: Classifier.scores", s["topic"], ft["topic"]),
         row("  risk model: Classifier.scores", s["risk"], ft["risk"]),
+        row("  reading words: read_words", s["words"], None),
         row("  watchlists: Watchlists.find", s["watchlists"], None),
+        row("  entities: EntityMatcher.find", s["entities"], None),
         row("  rest of tag() (derived: whole - parts)", t["rest_of_tag_s"],
             ft["tagger"] - sum(ft[m] for m in ("language", "topic", "risk")), derived=True),
         row("baseline: raw lid.176 predict(k=1)", s["lid176"], s["lid176"]),

@@ -15,6 +15,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.fields import UtcDatetime, es_text
+from schemas.post import Engagement, Entity, RiskReason
+from schemas.taxonomy import RiskLevel
 
 Severity = Literal["waspada", "siaga", "awas"]
 DeliveryState = Literal["pending", "sent", "failed", "suppressed"]
@@ -28,8 +30,17 @@ def make_alert_id(rule_id: str, group: str, trigger_post_id: str, trigger_at: da
     return f"{rule_id}-{hashlib.sha256(basis.encode()).hexdigest()[:16]}"
 
 
+REASON_CHARS = 160
+"""Longest reason line an alert keeps per reason (the post keeps the whole one)."""
+
+
 class AlertPost(BaseModel):
-    """The evidence an alert carries: enough of each post for an officer to act on it."""
+    """The evidence an alert carries: enough of each post for an officer to act on it.
+
+    Besides the post itself: its risk level and labels, the reasons for them (short), the
+    candidates, parties and bodies it names, and its reach (``engagement``; a count the
+    platform hides is ``None``, shown as "tidak diketahui", never as 0).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -39,6 +50,11 @@ class AlertPost(BaseModel):
     author_handle: str
     created_at: UtcDatetime
     text: str = es_text()
+    level: RiskLevel | None = Field(default=None, description="the post's risk level when the alert fired")
+    labels: list[str] = Field(default_factory=list, description="its risk labels, strongest first")
+    reasons: list[RiskReason] = Field(default_factory=list, description="why it was raised (the first few)")
+    entities: list[Entity] = Field(default_factory=list, description="candidates, parties, bodies it names")
+    engagement: Engagement | None = Field(default=None, description="its reach when collected; null counts unknown")
 
 
 class RefusedRecipient(BaseModel):

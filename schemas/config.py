@@ -237,6 +237,156 @@ class TaggingSettings(_Section):
     watchlists: list[Watchlist] = Field(default_factory=list)
 
 
+_SLUG = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+ENTITY_ID = re.compile(r"^(candidate|party|election_body|region):[a-z0-9][a-z0-9_.-]{0,62}$")
+"""An entity id as posts carry it and rules name it: ``<type>:<id in the election section>``."""
+
+def _words(values: list[str], what: str) -> list[str]:
+    blank = [i for i, value in enumerate(values) if not value.strip().lstrip("#@").strip()]
+    if blank:
+        msg = f"{what} {blank} are empty"
+        raise ValueError(msg)
+    return values
+
+
+class _Named(_Section):
+    """What every entity of the election has: the words and tags a post may name it by."""
+
+    aliases: list[str] = Field(default_factory=list, description="other names, matched as whole words or phrases")
+    hashtags: list[str] = Field(default_factory=list, description="hashtags that name it, for or against (#asri02)")
+    handles: list[str] = Field(default_factory=list, description="its accounts, matched as @handle")
+
+    @model_validator(mode="after")
+    def _no_blank_names(self) -> _Named:
+        for what in ("aliases", "hashtags", "handles", "nicknames", "misspellings"):
+            if what in type(self).model_fields:
+                _words(getattr(self, what), what)
+        return self
+
+
+class RegionInfo(_Named):
+    """The region the election is for (a kabupaten, kota or province)."""
+
+    code: str = Field(pattern=r"^[0-9a-z][0-9a-z_.-]{0,31}$", description="e.g. the Kemendagri code 32.99; "
+                      "posts carry region:<code>")
+    name: str = Field(min_length=1, description="e.g. Kabupaten Sukamaju")
+
+
+class Party(_Named):
+    """A political party backing a candidate."""
+
+    id: str = Field(pattern=_SLUG)
+    name: str = Field(min_length=1)
+    abbreviation: str | None = Field(default=None, description="e.g. PKB; matched as a whole word")
+
+
+class Candidate(_Named):
+    """One candidate pair on the ballot (the head and the running mate), by ballot number.
+
+    A post naming either person, the pair's nickname or hashtag, or the ballot number in an
+    election phrase (``paslon 02``, ``no urut 2``, ``pilih 02``) names this candidate.
+    """
+
+    id: str = Field(pattern=_SLUG, description="e.g. paslon-02; posts carry candidate:<id>")
+    ballot_number: int = Field(ge=1, le=99)
+    name: str = Field(min_length=1, description="the head of the pair, e.g. Asep Wiranegara")
+    running_mate: str | None = Field(default=None, description="e.g. Rudi Hartono")
+    label: str | None = Field(default=None, description="how officers call the pair (Asep–Rudi); default: first names")
+    parties: list[str] = Field(default_factory=list, description="ids of the parties in `election.parties`")
+    nicknames: list[str] = Field(default_factory=list, description="Kang Asep, ASRI")
+    misspellings: list[str] = Field(default_factory=list, description="common misspellings: Asep Wiranegoro")
+
+    def display(self) -> str:
+        """``paslon 02 Asep–Rudi``: the ballot number and the pair, as an officer reads it."""
+        if self.label:
+            pair = self.label
+        else:
+            firsts = [n.split()[0] for n in (self.name, self.running_mate) if n and n.split()]
+            pair = "–".join(firsts)
+        return f"paslon {self.ballot_number:02d} {pair}".strip()
+
+
+class ElectionBody(_Named):
+    """An election body: KPU, Bawaslu, DKPP, national or local (KPU Kabupaten Sukamaju)."""
+
+    id: str = Field(pattern=_SLUG, description="e.g. kpu-sukamaju; posts carry election_body:<id>")
+    name: str = Field(min_length=1)
+    kind: Literal["kpu", "bawaslu", "dkpp", "other"]
+
+
+NATIONAL_BODIES: tuple[ElectionBody, ...] = (
+    ElectionBody(id="kpu", name="Komisi Pemilihan Umum (KPU RI)", kind="kpu",
+                 aliases=["KPU", "KPU RI", "Komisi Pemilihan Umum"], hashtags=["kpu", "kpuri"], handles=["kpu_ri"]),
+    ElectionBody(id="bawaslu", name="Badan Pengawas Pemilihan Umum (Bawaslu RI)", kind="bawaslu",
+                 aliases=["Bawaslu", "Bawaslu RI", "Badan Pengawas Pemilu", "Badan Pengawas Pemilihan Umum"],
+                 hashtags=["bawaslu", "bawaslu_ri"], handles=["bawaslu_ri"]),
+    ElectionBody(id="dkpp", name="Dewan Kehormatan Penyelenggara Pemilu (DKPP RI)", kind="dkpp",
+                 aliases=["DKPP", "DKPP RI", "Dewan Kehormatan Penyelenggara Pemilu"], hashtags=["dkpp"],
+                 handles=["dkpp_ri"]),
+)
+"""Built in, so "KPU" or "Bawaslu" in a post is known without configuration; a body configured
+with the same id replaces the built-in one, and a local office's alias (``KPU Sukamaju``) wins
+over the shorter national one because the longest phrase matches."""
+
+
+class ElectionSettings(_Section):
+    """The contest being watched: who is on the ballot, which parties and bodies, which region.
+
+    The tagger marks every post that names one of them (``entities``), which is what tells a
+    black campaign (an attack aimed at a named candidate or party) from plain abuse.
+    """
+
+    name: str | None = Field(default=None, description="e.g. Pilkada Kabupaten Sukamaju 2026")
+    region: RegionInfo | None = None
+    candidates: list[Candidate] = Field(default_factory=list)
+    parties: list[Party] = Field(default_factory=list)
+    election_bodies: list[ElectionBody] = Field(
+        default_factory=list, description="local offices (KPU / Bawaslu Kabupaten ...); the national ones are built in")
+    national_bodies: bool = Field(default=True, description="also know KPU, Bawaslu and DKPP RI")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ElectionSettings:
+        for what, ids in (("candidates", [c.id for c in self.candidates]), ("parties", [p.id for p in self.parties]),
+                          ("election_bodies", [b.id for b in self.election_bodies]),
+                          ("candidates (ballot_number)", [str(c.ballot_number) for c in self.candidates])):
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                msg = f"{what}: duplicate {', '.join(dupes)}"
+                raise ValueError(msg)
+        parties = {p.id for p in self.parties}
+        for candidate in self.candidates:
+            unknown = [p for p in candidate.parties if p not in parties]
+            if unknown:
+                msg = (f"candidates[{candidate.id}].parties: unknown party {', '.join(unknown)} "
+                       f"(define it under election.parties)")
+                raise ValueError(msg)
+        return self
+
+    @property
+    def bodies(self) -> list[ElectionBody]:
+        """The configured election bodies, plus the national ones not replaced by a configured id."""
+        own = {b.id for b in self.election_bodies}
+        builtin = [b for b in NATIONAL_BODIES if b.id not in own] if self.national_bodies else []
+        return [*self.election_bodies, *builtin]
+
+    def entity_ids(self) -> dict[str, str]:
+        """Every entity id a post can carry, with the name an officer reads."""
+        ids: dict[str, str] = {}
+        for candidate in self.candidates:
+            ids[f"candidate:{candidate.id}"] = candidate.display()
+        for party in self.parties:
+            ids[f"party:{party.id}"] = party.abbreviation or party.name
+        for body in self.bodies:
+            ids[f"election_body:{body.id}"] = body.name
+        if self.region is not None:
+            ids[f"region:{self.region.code}"] = self.region.name
+        return ids
+
+    def display(self, entity_id: str) -> str:
+        """The name an officer reads for ``entity_id``; the id itself if the election does not know it."""
+        return self.entity_ids().get(entity_id, entity_id)
+
+
 class PipelineSettings(_Section):
     """The Kafka → Beam → Elasticsearch job."""
 
@@ -584,7 +734,9 @@ class ConnectorSettings(_Section):
     )
 
 
-GroupBy = Literal["none", "platform", "language", "region", "hashtag", "author", "topic", "risk_label"]
+GroupBy = Literal["none", "platform", "language", "region", "hashtag", "author", "topic", "risk_label", "entity"]
+"""``entity``: each candidate, party, election body or region the post names (its entity id); with
+``filter.entities_any`` only those entities, so a rule on attacks against any candidate says which one."""
 
 
 class PostFilter(_Section):
@@ -603,6 +755,19 @@ class PostFilter(_Section):
     risk_labels_any: list[str] | None = Field(default=None, description="the post carries one of these risk labels")
     topics_any: list[str] | None = Field(default=None, description="the post carries one of these topics")
     watchlists_any: list[str] | None = Field(default=None, description="the post matched one of these watchlists")
+    entities_any: list[str] | None = Field(
+        default=None, min_length=1,
+        description="the post names one of these entities: ids as posts carry them, <type>:<id> "
+                    "(candidate:paslon-02, party:pkb, election_body:kpu-sukamaju, region:32.99)")
+
+    @model_validator(mode="after")
+    def _entity_ids(self) -> PostFilter:
+        bad = [value for value in self.entities_any or [] if not ENTITY_ID.match(value)]
+        if bad:
+            msg = (f"entities_any: {', '.join(map(repr, bad))} is not an entity id "
+                   "(<candidate|party|election_body|region>:<id>, e.g. candidate:paslon-02)")
+            raise ValueError(msg)
+        return self
 
 
 class RuleBase(_Section):
@@ -723,6 +888,7 @@ class Settings(_Section):
     email: EmailSettings = EmailSettings()
     connectors: ConnectorSettings = ConnectorSettings()
     kibana: KibanaSettings = KibanaSettings()
+    election: ElectionSettings = ElectionSettings()
     sources: list[Source] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
 
@@ -732,6 +898,13 @@ class Settings(_Section):
             dupes = sorted({i for i in ids if ids.count(i) > 1})
             if dupes:
                 msg = f"{what}: duplicate id(s) {', '.join(dupes)}"
+                raise ValueError(msg)
+        known = self.election.entity_ids()
+        for rule in self.rules:
+            unknown = [i for i in rule.filter.entities_any or [] if i not in known]
+            if unknown:
+                msg = (f"rules[{rule.id}].filter.entities_any: {', '.join(unknown)} is not in the election section "
+                       f"(known: {', '.join(known) or 'none; add candidates, parties or bodies under election'})")
                 raise ValueError(msg)
         return self
 
@@ -889,7 +1062,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
                 raise ConfigError(msg)
     data = _apply_env(data, environ)
     for section in ("stack", "kafka", "elasticsearch", "tagging", "pipeline", "retention", "erasure", "alerting", "email",
-                    "connectors", "kibana"):
+                    "connectors", "kibana", "election"):
         if isinstance(data.get(section, {}), dict):
             data.setdefault(section, {})
     origin = f"{path} and {ENV_PREFIX}* environment" if path else f"defaults and {ENV_PREFIX}* environment"

@@ -27,7 +27,7 @@ from schemas.alert import Alert
 from schemas.erasure import Erasure
 from schemas.post import TaggedPost
 
-TEMPLATE_VERSION = 3
+TEMPLATE_VERSION = 4
 MONTH_FORMAT = "%Y.%m"
 
 _SCALARS: dict[type, dict[str, Any]] = {

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from schemas.config import ElectionSettings
 from schemas.index import templates
 
 KIBANA_VERSION = "8.15.3"
@@ -58,6 +59,8 @@ columns chosen here."""
 
 RISKY_QUERY = 'risk.level : ("siaga" or "awas")'
 ELEVATED_QUERY = 'risk.level : ("waspada" or "siaga" or "awas")'
+BLACK_CAMPAIGN_QUERY = 'risk.labels.label : "black_campaign"'
+ATTACKED_PANEL = "siaga-vis-attacked-candidates"
 
 _AGG_ROLES = {"terms": "terms", "date_histogram": "date_histogram", "cardinality": "cardinality",
               "min": "min", "max": "max", "sum": "sum", "avg": "avg"}
@@ -170,6 +173,15 @@ def _terms(agg_id: str, field: str, label: str, *, size: int = 10, schema: str =
             "missingBucket": False, "missingBucketLabel": "Tidak ada / Missing",
             "customLabel": label,
         },
+    }
+
+
+def _filters(agg_id: str, filters: list[tuple[str, str]], label: str) -> dict[str, Any]:
+    """Rows of a table, one per KQL query: (query, row label)."""
+    return {
+        "id": agg_id, "enabled": True, "type": "filters", "schema": "bucket",
+        "params": {"filters": [{"input": {"query": query, "language": "kuery"}, "label": row}
+                               for query, row in filters], "customLabel": label},
     }
 
 
@@ -379,6 +391,16 @@ POST_LABELS = {
     "risk.labels.label": "Label risiko / Risk label",
     "matches.term": "Kata pantauan / Watchlist term",
     "matches.watchlist": "Daftar pantauan / Watchlist",
+    "risk.reasons.detail": "Alasan / Why",
+    "risk.reasons.kind": "Jenis alasan / Reason kind",
+    "risk.reasons.label": "Label yang didukung / Reason for label",
+    "risk.reasons.ref": "Rujukan alasan / Reason ref",
+    "risk.target": "Sasaran kebencian / Hate target",
+    "risk.categories": "Kategori (SARA) / Category",
+    "risk.strength": "Kekuatan / Strength",
+    "entities.id": "Entitas / Entity",
+    "entities.type": "Jenis entitas / Entity type",
+    "entities.surface": "Disebut sebagai / Named as",
     "cluster_id": "Klaster / Cluster",
     "engagement.likes": "Suka / Likes",
     "engagement.comments": "Komentar / Comments",
@@ -397,6 +419,9 @@ ALERT_LABELS = {
     "threshold": "Ambang / Threshold",
     "delivery": "Pengiriman / Delivery",
     "posts.url": "Tautan unggahan / Post link",
+    "posts.reasons.detail": "Alasan unggahan / Why each post",
+    "posts.entities.id": "Entitas yang disebut / Entities named",
+    "posts.level": "Tingkat unggahan / Post level",
     "cluster_id": "Klaster / Cluster",
 }
 
@@ -440,8 +465,39 @@ def _note(object_id: str, title: str, id_text: str, en_text: str) -> dict[str, A
     return _markdown(object_id, f"Petunjuk: {id_title} / Guide: {en_title}", text)
 
 
-def saved_objects(posts_index: str, alerts_index: str) -> list[dict[str, Any]]:
-    """Every saved object Siaga ships, in an order Kibana can import (targets before dashboards)."""
+def attacked_candidates(view_id: str, election: ElectionSettings | None) -> dict[str, Any]:
+    """The panel "Kandidat yang diserang": posts with ``black_campaign`` per candidate they name.
+
+    With candidates configured, one row per candidate (a ``filters`` aggregation on
+    ``entities.id``), labelled as officers call the pair ("paslon 02 Asep–Rudi"); re-export after
+    changing the election section. Without, a ``terms`` aggregation on ``entities.id`` over posts
+    that name a candidate. Why not always ``terms`` with ``include: "candidate:.*"``: entities are
+    plain objects, so a post attacking paslon 02 in "KPU Sukamaju" would add a row for the body,
+    and the local stand-in (noida-db) ignores ``include``; a filter per candidate is exact on both.
+    """
+    title = "Kandidat yang diserang / Candidates under attack"
+    description = ("Unggahan kampanye hitam (serangan yang menyebut kandidat) per kandidat / Black-campaign posts "
+                   "(attacks naming a candidate) per candidate")
+    metrics = [_count(label="Unggahan kampanye hitam / Black-campaign posts"),
+               _metric("3", "cardinality", "author.handle", "Akun berbeda / Distinct accounts")]
+    candidates = election.candidates if election is not None else []
+    if candidates:
+        rows = [(f'entities.id : "candidate:{c.id}"', c.display()) for c in candidates]
+        return _visualization(ATTACKED_PANEL, title, "table", [metrics[0], _filters("2", rows, "Kandidat / Candidate"),
+                                                               metrics[1]],
+                              view_id, query=BLACK_CAMPAIGN_QUERY, description=description)
+    return _visualization(ATTACKED_PANEL, title, "table",
+                          [metrics[0], _terms("2", "entities.id", "Kandidat / Candidate", size=20, schema="bucket"),
+                           metrics[1]],
+                          view_id, query=BLACK_CAMPAIGN_QUERY + ' and entities.type : "candidate"',
+                          description=description)
+
+
+def saved_objects(posts_index: str, alerts_index: str, election: ElectionSettings | None = None) -> list[dict[str, Any]]:
+    """Every saved object Siaga ships, in an order Kibana can import (targets before dashboards).
+
+    ``election`` (the configuration's section) names the candidates in "Kandidat yang diserang".
+    """
     posts, alerts = POSTS_VIEW_ID, ALERTS_VIEW_ID
     post_view = _data_view(
         posts, posts_index, f"Unggahan / Posts ({posts_index})", POSTS_TIME_FIELD, POST_LABELS,
@@ -521,14 +577,17 @@ def saved_objects(posts_index: str, alerts_index: str) -> list[dict[str, Any]]:
         posts)
     risky_search = _search(
         SEARCH_RISKY_POSTS, "Unggahan siaga dan awas terbaru / Latest siaga and awas posts", posts,
-        ["risk.level", "text", "author.handle", "platform", "url", "matches.term", "risk.labels.label", "region",
-         "engagement.views", "engagement.likes"],
+        ["risk.level", "text", "author.handle", "platform", "url", "risk.labels.label", "risk.reasons.detail",
+         "entities.surface", "matches.term", "region", "engagement.views", "engagement.likes", "engagement.shares"],
         query=RISKY_QUERY, sort_field=POSTS_TIME_FIELD,
         description="Unggahan tingkat siaga atau awas, terbaru di atas / Posts at siaga or awas, newest first")
+    attacked = attacked_candidates(posts, election)
     risk_note = _note(
         "siaga-note-risk", "Pantauan risiko / Risk monitor",
-        "unggahan berisiko menurut label dan tingkat; tabel unggahan siaga/awas dengan tautan ke aslinya.",
-        "risky posts by label and level; a table of siaga/awas posts with links to the originals.")
+        "unggahan berisiko menurut label dan tingkat; kandidat yang diserang (kampanye hitam per kandidat); tabel "
+        "unggahan siaga/awas dengan alasannya dan tautan ke aslinya.",
+        "risky posts by label and level; candidates under attack (black campaign per candidate); a table of "
+        "siaga/awas posts with why they were raised and links to the originals.")
 
     # Coordinated activity
     clusters = _visualization(
@@ -590,8 +649,8 @@ def saved_objects(posts_index: str, alerts_index: str) -> list[dict[str, Any]]:
         description="Peringatan yang belum selesai / Alerts not yet resolved or silenced")
     alert_posts_search = _search(
         SEARCH_ALERT_POSTS, "Unggahan di balik peringatan / Posts behind an alert", posts,
-        ["text", "author.handle", "platform", "url", "risk.level", "matches.term", "cluster_id", "engagement.views",
-         "engagement.likes"],
+        ["text", "author.handle", "platform", "url", "risk.level", "risk.labels.label", "risk.reasons.detail",
+         "matches.term", "cluster_id", "engagement.views", "engagement.likes", "engagement.shares"],
         query="", sort_field=POSTS_TIME_FIELD,
         description="Dibuka dari email peringatan dengan kueri post_id / Opened from alert emails with a post_id query")
     alerts_note = _note(
@@ -613,6 +672,7 @@ def saved_objects(posts_index: str, alerts_index: str) -> list[dict[str, Any]]:
                    "Unggahan berisiko dan alasannya / Risky posts and why they were flagged", [
                        [(risk_note, 6)],
                        [(risky_by_label, 14), (level_over_time, 14)],
+                       [(attacked, 14)],
                        [(risky_search, 22)],
                        [(watchlist_terms, 14)],
                    ]),
@@ -633,7 +693,8 @@ def saved_objects(posts_index: str, alerts_index: str) -> list[dict[str, Any]]:
     ]
     targets = [
         overview_note, volume_platform, volume_language, risk_mix, top_topics, top_hashtags, top_risky_authors,
-        regions, engagement, region_map, risk_note, risky_by_label, level_over_time, watchlist_terms, risky_search,
+        regions, engagement, region_map, risk_note, risky_by_label, level_over_time, attacked, watchlist_terms,
+        risky_search,
         coordinated_note, clusters, cluster_timeline, cluster_accounts, clustered_search, alerts_note,
         alerts_by_rule_state, alerts_over_time, alerts_by_type, delivery, open_count, open_search,
         alert_posts_search,
@@ -650,6 +711,12 @@ def to_ndjson(objects: list[dict[str, Any]]) -> str:
 # --- which fields the objects use, and whether the mapping has them ----------------------------
 
 _KQL_FIELD = re.compile(r"([A-Za-z_][\w.]*)\s*:")
+_KQL_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _kql_fields(query: str) -> list[str]:
+    """The fields a KQL query names; a quoted value (``"candidate:paslon-02"``) names none."""
+    return _KQL_FIELD.findall(_KQL_QUOTED.sub('""', query))
 
 
 def _view_of(obj: dict[str, Any]) -> str | None:
@@ -661,7 +728,7 @@ def _view_of(obj: dict[str, Any]) -> str | None:
 
 def _query_fields(search_source_json: str) -> list[str]:
     query = json.loads(search_source_json).get("query", {}).get("query", "")
-    return _KQL_FIELD.findall(query) if isinstance(query, str) else []
+    return _kql_fields(query) if isinstance(query, str) else []
 
 
 def fields_used(objects: list[dict[str, Any]]) -> list[FieldUse]:
@@ -682,6 +749,8 @@ def fields_used(objects: list[dict[str, Any]]) -> list[FieldUse]:
                 field = agg.get("params", {}).get("field")
                 if field is not None:
                     uses.append(FieldUse(oid, view, field, _AGG_ROLES[agg["type"]]))
+                for item in agg.get("params", {}).get("filters", []):
+                    uses.extend(FieldUse(oid, view, f, "query") for f in _kql_fields(item["input"]["query"]))
         elif kind == "search":
             uses.extend(FieldUse(oid, view, column, "column") for column in attrs["columns"])
             uses.extend(FieldUse(oid, view, field, "sort") for field, _ in attrs["sort"])
@@ -712,9 +781,9 @@ def check_fields(objects: list[dict[str, Any]], fields_by_view: dict[str, dict[s
     return problems
 
 
-def build(posts_index: str, alerts_index: str) -> list[dict[str, Any]]:
+def build(posts_index: str, alerts_index: str, election: ElectionSettings | None = None) -> list[dict[str, Any]]:
     """The saved objects, checked field by field against the generated mapping; raises on a mismatch."""
-    objects = saved_objects(posts_index, alerts_index)
+    objects = saved_objects(posts_index, alerts_index, election)
     problems = check_fields(objects, view_fields(posts_index, alerts_index))
     if problems:
         msg = "Kibana objects do not fit the index mapping:\n  " + "\n  ".join(problems)

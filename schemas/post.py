@@ -221,13 +221,50 @@ class WatchlistMatch(_Model):
     risk: str | None = Field(default=None, description="the risk label the watchlist stands for, if any")
 
 
+EntityType = Literal["candidate", "party", "election_body", "region"]
+ENTITY_TYPES: tuple[str, ...] = ("candidate", "party", "election_body", "region")
+
+
+class Entity(_Model):
+    """A candidate, party, election body or region of the configured election named in a post.
+
+    ``id`` is ``<type>:<configured id>`` (``candidate:paslon-02``, ``election_body:kpu``), unique
+    across types, so a rule's ``entities_any`` and a Kibana filter need only the id.
+    """
+
+    type: EntityType
+    id: str = Field(description="<type>:<id in the election section>, e.g. candidate:paslon-02")
+    surface: str = Field(max_length=256, description="the words as written in the post")
+
+
+ReasonKind = Literal["model", "entity", "watchlist", "composition", "factcheck"]
+RiskTarget = Literal["individual", "group"]
+RiskCategory = Literal["religion", "ethnicity", "physical", "gender", "other"]
+RiskStrength = Literal["weak", "moderate", "strong"]
+
+
+class RiskReason(_Model):
+    """One piece of evidence for a risk label: what an officer reads to see why a post was raised."""
+
+    kind: ReasonKind
+    label: str = Field(description="the risk label this reason supports")
+    ref: str | None = Field(default=None, description="model label, entity id, watchlist term or fact-check id")
+    detail: str = Field(max_length=512, description="a short line for officers, Indonesian first")
+    score: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
 class RiskTags(_Model):
-    """The post's risk: an overall level, its score, and every risk label above its threshold."""
+    """The post's risk: an overall level, its score, every risk label assigned, and why."""
 
     level: RiskLevel = "normal"
     score: float = Field(default=0.0, ge=0.0, le=1.0)
     labels: list[LabelScore] = Field(default_factory=list)
     raised_by_watchlist: bool = Field(default=False, description="the level was raised by a watchlist match")
+    target: RiskTarget | None = Field(default=None, description="whom hate speech or abuse aims at, when the model says")
+    categories: list[RiskCategory] = Field(
+        default_factory=list, description="what the hate speech is about (SARA: religion, ethnicity; physical, ...)")
+    strength: RiskStrength | None = Field(default=None, description="how strong the hate speech is, when the model says")
+    reasons: list[RiskReason] = Field(default_factory=list, description="why each risk label was assigned")
 
 
 class TaggedPost(Post):
@@ -238,6 +275,8 @@ class TaggedPost(Post):
     topics: list[LabelScore] = Field(default_factory=list, description="empty when the post is off-topic")
     risk: RiskTags = Field(default_factory=RiskTags)
     matches: list[WatchlistMatch] = Field(default_factory=list)
+    entities: list[Entity] = Field(
+        default_factory=list, description="candidates, parties, election bodies and regions the post names")
     cluster_id: str | None = Field(
         default=None, description="near-duplicate cluster the alerting stage put this post in, if any"
     )

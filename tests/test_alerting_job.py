@@ -484,3 +484,61 @@ def test_dead_letters_of_a_batch_read_again_are_produced_once(stack: Stack, tmp_
     assert len(job.totals.fired) == 1
     (letter,) = dead_letters(settings)
     assert letter.reason.startswith("not a tagged post")
+
+
+ELECTION = {"candidates": [
+    {"id": "paslon-01", "ballot_number": 1, "name": "Dadan Hermawan", "running_mate": "Euis Kurniasih"},
+    {"id": "paslon-02", "ballot_number": 2, "name": "Asep Wiranegara", "running_mate": "Rudi Santika",
+     "label": "Asep–Rudi"}]}
+ATTACKS_ON_2 = {
+    "id": "serangan-paslon-02", "name": "Serangan terhadap paslon 02", "severity": "siaga",
+    "filter": {"risk_labels_any": ["black_campaign"], "entities_any": ["candidate:paslon-02"]},
+    "group_by": "entity", "threshold": 3, "window": "30m", "cooldown": "2h",
+}
+
+
+def attack(native_id: str, minutes: float, candidate: str, surface: str, handle: str) -> TaggedPost:
+    """A tagged post whose black campaign names ``candidate``, as the tagger composes it."""
+    post = Post.model_validate(make_post(native_id, minutes=minutes, handle=handle, text=f"{surface} muka maling",
+                                         engagement={"likes": 40, "comments": 2, "shares": None, "views": 900}))
+    return TaggedPost.model_validate({
+        **post.model_dump(), "language": "id", "language_score": 0.9,
+        "tagged_at": datetime(2026, 11, 22, tzinfo=UTC), "tagger_version": "test",
+        "entities": [{"type": "candidate", "id": candidate, "surface": surface}],
+        "risk": {"level": "siaga", "score": 0.8,
+                 "labels": [{"label": "black_campaign", "score": 0.8}, {"label": "abusive", "score": 0.8}],
+                 "reasons": [
+                     {"kind": "watchlist", "label": "black_campaign", "ref": "muka maling",
+                      "detail": "daftar pantauan hinaan: \u201cmuka maling\u201d"},
+                     {"kind": "entity", "label": "black_campaign", "ref": candidate,
+                      "detail": f"menyasar kandidat {candidate} (\u201c{surface}\u201d)"}]}})
+
+
+def test_a_spike_of_attacks_on_candidate_2_alerts_once_with_why_and_reach(stack: Stack, tmp_path: Path,
+                                                                          smtp_server) -> None:
+    sink, port = smtp_server
+    settings = make_settings(stack, tmp_path, rules=[ATTACKS_ON_2], election=ELECTION,
+                             email={"smtp_host": "127.0.0.1", "smtp_port": port, "security": "none", "timeout_s": 5})
+    ensure_ready(settings)
+    others = [attack(f"o{i}", i, "candidate:paslon-01", "Pak Dadan", f"x{i}") for i in range(4)]
+    on_2 = [attack(f"a{i}", 5 + i, "candidate:paslon-02", "Kang Asep", f"y{i}") for i in range(4)]
+    produce_tagged(settings, others + on_2)
+
+    job = run_alerting(settings)
+
+    (alert,) = job.totals.fired
+    assert (alert.rule_id, alert.group_by, alert.group, alert.count) == (
+        "serangan-paslon-02", "entity", "candidate:paslon-02", 3)
+    assert {post.post_id for post in alert.posts} == {"tiktok:a0", "tiktok:a1", "tiktok:a2"}
+    (stored,) = alert_docs(settings)
+    assert stored.posts[0].entities[0].surface == "Kang Asep"
+    assert [r.ref for r in stored.posts[0].reasons] == ["muka maling", "candidate:paslon-02"]
+    assert stored.posts[0].engagement is not None and stored.posts[0].engagement.shares is None
+    (message,) = sink.messages
+    assert " ".join(message["Subject"].split()) == ("[SIAGA] Serangan terhadap paslon 02: 3 unggahan dalam 30 menit "
+                                                    "— sasaran paslon 02 Asep–Rudi (candidate:paslon-02)")
+    plain = message.get_body(("plain",)).get_content()
+    assert "Kelompok    : sasaran paslon 02 Asep–Rudi (candidate:paslon-02)" in plain
+    assert ("Mengapa: SIAGA · Kampanye hitam: daftar pantauan hinaan: \u201cmuka maling\u201d; "
+            "menyasar kandidat candidate:paslon-02 (\u201cKang Asep\u201d)") in plain
+    assert "Jangkauan: ditonton 900 · suka 40 · dibagikan tidak diketahui · komentar 2" in plain

@@ -294,3 +294,95 @@ def test_json_file_is_accepted(tmp_path: Path) -> None:
     settings = load_settings(path, environ={})
     assert settings.kafka.partitions == 4
     assert settings.rules[0].window == timedelta(minutes=30)
+
+
+# --- the election section ------------------------------------------------------------------------
+
+ELECTION = {
+    "name": "Pilkada Kabupaten Sukamaju 2026",
+    "region": {"code": "32.99", "name": "Kabupaten Sukamaju"},
+    "candidates": [
+        {"id": "paslon-01", "ballot_number": 1, "name": "Dadan Hermawan", "running_mate": "Euis Kurniasih",
+         "parties": ["pnr"]},
+        {"id": "paslon-02", "ballot_number": 2, "name": "Asep Wiranegara", "running_mate": "Rudi Santika",
+         "label": "Asep–Rudi", "nicknames": ["Kang Asep"], "hashtags": ["asri02"]},
+    ],
+    "parties": [{"id": "pnr", "name": "Partai Nusa Raya", "abbreviation": "PNR"}],
+    "election_bodies": [{"id": "kpu-sukamaju", "name": "KPU Kabupaten Sukamaju", "kind": "kpu"}],
+}
+
+
+def load_json(tmp_path: Path, data: dict[str, object]) -> object:
+    return load_settings(write_yaml(tmp_path, json.dumps(data), "siaga.json"), environ={})
+
+
+def test_the_election_section_is_typed_and_knows_its_entity_ids(tmp_path: Path) -> None:
+    settings = load_json(tmp_path, {"election": ELECTION})
+    election = settings.election
+    assert election.candidates[1].display() == "paslon 02 Asep–Rudi"
+    assert election.candidates[0].display() == "paslon 01 Dadan–Euis", "first names when no label is given"
+    assert election.entity_ids() == {
+        "candidate:paslon-01": "paslon 01 Dadan–Euis", "candidate:paslon-02": "paslon 02 Asep–Rudi",
+        "party:pnr": "PNR", "election_body:kpu-sukamaju": "KPU Kabupaten Sukamaju",
+        "election_body:kpu": "Komisi Pemilihan Umum (KPU RI)",
+        "election_body:bawaslu": "Badan Pengawas Pemilihan Umum (Bawaslu RI)",
+        "election_body:dkpp": "Dewan Kehormatan Penyelenggara Pemilu (DKPP RI)",
+        "region:32.99": "Kabupaten Sukamaju"}
+    assert load_json(tmp_path, {}).election.entity_ids() == {
+        "election_body:kpu": "Komisi Pemilihan Umum (KPU RI)",
+        "election_body:bawaslu": "Badan Pengawas Pemilihan Umum (Bawaslu RI)",
+        "election_body:dkpp": "Dewan Kehormatan Penyelenggara Pemilu (DKPP RI)"}, "the national bodies are built in"
+
+
+def test_a_configured_body_with_a_national_id_replaces_the_built_in_one(tmp_path: Path) -> None:
+    election = {**ELECTION, "election_bodies": [{"id": "kpu", "name": "KPU (ours)", "kind": "kpu"}]}
+    bodies = load_json(tmp_path, {"election": election}).election.bodies
+    assert [(b.id, b.name) for b in bodies if b.kind == "kpu"] == [("kpu", "KPU (ours)")]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"candidates": [{**ELECTION["candidates"][0], "parties": ["pkx"]}]},
+     "election: Value error, candidates[paslon-01].parties: unknown party pkx (define it under election.parties)"),
+    ({"candidates": [ELECTION["candidates"][0], {**ELECTION["candidates"][1], "ballot_number": 1}]},
+     "election: Value error, candidates (ballot_number): duplicate 1"),
+    ({"candidates": [ELECTION["candidates"][0], {**ELECTION["candidates"][1], "id": "paslon-01"}]},
+     "election: Value error, candidates: duplicate paslon-01"),
+    ({"candidates": [{**ELECTION["candidates"][0], "id": "Paslon 01"}]}, "election.candidates.0.id: String should match"),
+    ({"candidates": [{**ELECTION["candidates"][0], "ballot_number": 0}]}, "election.candidates.0.ballot_number"),
+    ({"candidates": [{**ELECTION["candidates"][0], "nicknames": ["  "]}]},
+     "election.candidates.0: Value error, nicknames [0] are empty"),
+    ({"election_bodies": [{"id": "kpu-x", "name": "KPU X", "kind": "komisi"}]}, "election.election_bodies.0.kind"),
+    ({"region": {"code": "32 99", "name": "X"}}, "election.region.code"),
+    ({"candidatez": []}, "election.candidatez: unknown key"),
+])
+def test_a_bad_election_section_names_the_key(tmp_path: Path, change: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_json(tmp_path, {"election": {**ELECTION, **change}})
+    assert message in str(caught.value)
+
+
+def test_a_rule_naming_an_entity_the_election_does_not_know_is_refused(tmp_path: Path) -> None:
+    known = rule(filter={"entities_any": ["candidate:paslon-02", "election_body:kpu"]}, group_by="entity")
+    settings = load_json(tmp_path, {"election": ELECTION, "rules": [known]})
+    assert settings.rules[0].filter.entities_any == ["candidate:paslon-02", "election_body:kpu"]
+    with pytest.raises(ConfigError) as caught:
+        load_json(tmp_path, {"election": ELECTION, "rules": [rule(filter={"entities_any": ["candidate:paslon-09"]})]})
+    assert "rules[r1].filter.entities_any: candidate:paslon-09 is not in the election section" in str(caught.value)
+    with pytest.raises(ConfigError) as caught:
+        load_json(tmp_path, {"election": ELECTION, "rules": [rule(filter={"entities_any": ["paslon-02"]})]})
+    assert "rules[r1].filter: Value error, entities_any: 'paslon-02' is not an entity id" in str(caught.value)
+
+
+def test_the_demo_configurations_election_is_valid_and_its_rule_names_known_candidates() -> None:
+    settings = load_settings(Path(__file__).resolve().parents[1] / "siaga.yaml", environ={})
+    assert [c.display() for c in settings.election.candidates] == [
+        "paslon 01 Dadan–Euis", "paslon 02 Asep–Rudi", "paslon 03 Nining–Bayu"]
+    rule_ = next(r for r in settings.rules if r.filter.entities_any)
+    assert rule_.group_by == "entity"
+
+
+def test_the_compose_trial_knows_the_same_fictional_election_as_the_demo() -> None:
+    root = Path(__file__).resolve().parents[1]
+    demo = load_settings(root / "siaga.yaml", environ={}).election
+    trial = load_settings(root / "deploy" / "compose" / "siaga.yaml", environ={}).election
+    assert trial == demo

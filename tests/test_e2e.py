@@ -153,7 +153,7 @@ def test_demo_configuration_fires_each_rule_type_on_its_burst(stack: Stack, tmp_
     demo = yaml.safe_load((REPO / "siaga.yaml").read_text(encoding="utf-8"))
     sources = [{**source, "path": str(REPO / source["path"])} for source in demo["sources"]]
     settings = make_settings(stack, tmp_path, sources=sources, rules=demo["rules"],
-                             tagging=demo["tagging"])
+                             tagging=demo["tagging"], election=demo["election"])
 
     summary = run(settings, until_idle=True)
 
@@ -168,9 +168,10 @@ def test_demo_configuration_fires_each_rule_type_on_its_burst(stack: Stack, tmp_
     # one breach, one alert: the cooldown holds back the rest of each burst
     assert {rule: len(alerts) for rule, alerts in by_rule.items()} == {
         "kampanye-hitam": 1, "hoaks-pemilu": 1, "provokasi-sara": 1, "ancaman-kekerasan": 2,
-        "kampanye-salin-tempel": 2}
+        "kampanye-salin-tempel": 2, "serangan-kandidat": 1}
     expected_burst = {"kampanye-hitam": {"burst_a"}, "hoaks-pemilu": {"burst_b"}, "provokasi-sara": {"burst_c"},
-                      "ancaman-kekerasan": {"burst_c"}, "kampanye-salin-tempel": {"burst_a", "burst_d"}}
+                      "ancaman-kekerasan": {"burst_c"}, "kampanye-salin-tempel": {"burst_a", "burst_d"},
+                      "serangan-kandidat": {"burst_a"}}
     for rule_id, alerts in by_rule.items():
         evidence = {categories[post.post_id] for alert in alerts for post in alert.posts}
         assert evidence == expected_burst[rule_id], f"{rule_id} alert carries posts from {evidence}"
@@ -182,7 +183,19 @@ def test_demo_configuration_fires_each_rule_type_on_its_burst(stack: Stack, tmp_
                          query={"term": {"cluster_id": campaigns["burst_d"]}})["hits"]["hits"]
     assert sorted(categories[hit["_id"]] for hit in labelled) == ["burst_d"] * 9
     es.close()
+    # the officers' view: which candidate is under attack, and why each post of the alert was raised
+    (attack,) = by_rule["serangan-kandidat"]
+    assert (attack.group, attack.detail) == ("candidate:paslon-02", "paslon 02 Asep–Rudi")
+    for post in attack.posts:
+        assert "black_campaign" in post.labels
+        assert ("entity", "candidate:paslon-02") in [(r.kind, r.ref) for r in post.reasons]
+        assert post.engagement is not None
+    assert max(summary.attacked, key=summary.attacked.get) == "candidate:paslon-02"
+    assert summary.attacked["candidate:paslon-02"] >= 15
+    line = next(line for line in summary.render(settings).splitlines() if "kandidat diserang" in line)
+    assert line.startswith("  kandidat diserang      : paslon 02 Asep–Rudi ")
+    assert f"paslon 02 Asep–Rudi {summary.attacked['candidate:paslon-02']} unggahan" in line
     # every incident of a threshold or coordinated rule cleared later in the sample: one notice each
     notices = sorted(p.name for p in settings.email.outbox_dir.glob("*.resolved.eml"))
-    assert len(notices) == 5
-    assert len(list(settings.email.outbox_dir.glob("*.eml"))) == 7 + 5
+    assert len(notices) == 6
+    assert len(list(settings.email.outbox_dir.glob("*.eml"))) == 8 + 6

@@ -162,3 +162,34 @@ def test_a_configured_ilm_policy_survives_set_up(settings):
     index_settings = template["index_template"]["template"]["settings"]
     flat = json.dumps(index_settings)
     assert "siaga-posts" in flat and "lifecycle" in flat, index_settings
+
+
+def test_an_index_from_before_the_election_fields_takes_entities_and_reasons_after_set_up(settings):
+    """Version 3 indices had no ``entities`` and no ``risk.reasons/target/categories/strength``."""
+    alias = settings.elasticsearch.posts_index
+    old = mappings_of(TaggedPost)
+    del old["properties"]["entities"]
+    for name in ("target", "categories", "strength", "reasons"):
+        del old["properties"]["risk"]["properties"][name]
+    old["_meta"]["template_version"] = 3
+    es = Elasticsearch(settings.elasticsearch_url())
+    es.indices.create(index=f"{alias}-2025.02", mappings=old, aliases={alias: {}})
+    ensure_indices(es, settings)
+    mapping = es.indices.get_mapping(index=f"{alias}-2025.02")[f"{alias}-2025.02"]["mappings"]
+    es.close()
+    assert TEMPLATE_VERSION > 3
+    assert mapping["properties"]["entities"]["properties"]["id"]["type"] == "keyword"
+    assert set(mapping["properties"]["risk"]["properties"]) >= {"target", "categories", "strength", "reasons"}
+    tagged = TaggedPost.model_validate({
+        **make_post("election", start=datetime(2025, 2, 10, tzinfo=UTC)), "language": "id", "language_score": 0.9,
+        "tagged_at": "2025-02-10T00:00:00+00:00", "tagger_version": "test",
+        "entities": [{"type": "candidate", "id": "candidate:paslon-02", "surface": "Kang Asep"}],
+        "risk": {"level": "siaga", "score": 0.8, "target": "individual", "categories": ["other"], "strength": "weak",
+                 "labels": [{"label": "black_campaign", "score": 0.8}],
+                 "reasons": [{"kind": "entity", "label": "black_campaign", "ref": "candidate:paslon-02",
+                              "detail": "menyasar kandidat paslon 02 Asep–Rudi"}]}})
+    es = Elasticsearch(settings.elasticsearch_url())
+    es.index(index=f"{alias}-2025.02", id=tagged.post_id, document=tagged.model_dump(mode="json"), refresh=True)
+    hits = es.search(index=alias, query={"term": {"risk.reasons.ref": "candidate:paslon-02"}})["hits"]["hits"]
+    es.close()
+    assert [hit["_id"] for hit in hits] == [tagged.post_id]

@@ -13,10 +13,11 @@ import pytest
 import yaml
 
 from pipelines.cli import main
-from schemas.config import load_settings
+from schemas.config import ElectionSettings, load_settings
 from schemas.errors import ConfigError
 from schemas.kibana import (
     ALERTS_VIEW_ID,
+    ATTACKED_PANEL,
     POSTS_VIEW_ID,
     ROLE_TYPES,
     SEARCH_ALERT_POSTS,
@@ -312,6 +313,102 @@ def test_the_engagement_panel_over_posts_with_hidden_counts_gives_the_mean_of_th
         "engagement.shares": ("avg", 6.0),
         "engagement.views": ("sum", 4000.0),
     }
+
+
+# --- candidates under attack, and why each post was raised -------------------------------------
+
+DEMO_ELECTION = {
+    "candidates": [
+        {"id": "paslon-01", "ballot_number": 1, "name": "Dadan Hermawan", "running_mate": "Euis Kurniasih"},
+        {"id": "paslon-02", "ballot_number": 2, "name": "Asep Wiranegara", "running_mate": "Rudi Santika",
+         "label": "Asep–Rudi", "nicknames": ["Kang Asep"]},
+    ],
+    "election_bodies": [{"id": "kpu-sukamaju", "name": "KPU Kabupaten Sukamaju", "kind": "kpu",
+                         "aliases": ["KPU Sukamaju"]}],
+}
+
+
+def test_candidates_under_attack_is_on_the_risk_monitor_with_one_row_per_candidate() -> None:
+    election = ElectionSettings.model_validate(DEMO_ELECTION)
+    objects = build(POSTS, ALERTS, election)
+    panel = by_id(objects)[ATTACKED_PANEL]
+    assert panel["attributes"]["title"] == "Kandidat yang diserang / Candidates under attack"
+    assert ATTACKED_PANEL in {ref["id"] for ref in by_id(objects)["siaga-dashboard-risk"]["references"]}
+    state = json.loads(panel["attributes"]["visState"])
+    rows = next(agg for agg in state["aggs"] if agg["type"] == "filters")["params"]["filters"]
+    assert [(row["input"]["query"], row["label"]) for row in rows] == [
+        ('entities.id : "candidate:paslon-01"', "paslon 01 Dadan–Euis"),
+        ('entities.id : "candidate:paslon-02"', "paslon 02 Asep–Rudi")]
+    assert json.loads(panel["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])["query"]["query"] == \
+        'risk.labels.label : "black_campaign"'
+    without = json.loads(by_id(build(POSTS, ALERTS))[ATTACKED_PANEL]["attributes"]["visState"])
+    assert [(agg["type"], agg["params"].get("field")) for agg in without["aggs"]][1] == ("terms", "entities.id")
+
+
+def test_a_filter_row_on_a_field_the_mapping_lacks_is_reported() -> None:
+    objects = build(POSTS, ALERTS, ElectionSettings.model_validate(DEMO_ELECTION))
+    panel = by_id(objects)[ATTACKED_PANEL]
+    state = json.loads(panel["attributes"]["visState"])
+    state["aggs"][1]["params"]["filters"][0]["input"]["query"] = 'entity.id : "candidate:paslon-01"'
+    panel["attributes"]["visState"] = json.dumps(state)
+    assert check_fields(objects, view_fields(POSTS, ALERTS)) == [
+        f"{ATTACKED_PANEL}: query field 'entity.id' is not in the siaga-posts mapping"]
+
+
+def test_discover_shows_why_a_post_was_raised_and_whom_it_names(objects: list[dict[str, Any]]) -> None:
+    objs = by_id(objects)
+    for search_id in (SEARCH_ALERT_POSTS, SEARCH_RISKY_POSTS):
+        assert "risk.reasons.detail" in objs[search_id]["attributes"]["columns"]
+    labels = json.loads(objs[POSTS_VIEW_ID]["attributes"]["fieldAttrs"])
+    assert labels["risk.reasons.detail"] == {"customLabel": "Alasan / Why"}
+    assert {"entities.id", "entities.surface", "risk.target", "risk.categories", "risk.strength"} <= set(labels)
+
+
+def kql_query(kql: str) -> dict[str, Any]:
+    """The panel's simple KQL (``field : "value"`` joined by ``and``) as an Elasticsearch query."""
+    clauses = [part.split(" : ", 1) for part in kql.split(" and ")]
+    return {"bool": {"filter": [{"term": {field.strip(): value.strip().strip('"')}} for field, value in clauses]}}
+
+
+def test_the_candidates_under_attack_panel_counts_on_the_local_elasticsearch(stack, tmp_path: Path) -> None:
+    """Posts through the real pipeline into the local server; the panel's own aggregation over them."""
+    from datetime import UTC, datetime
+
+    from elasticsearch import Elasticsearch
+
+    from pipelines.common.records import KafkaRecord
+    from pipelines.ops.services import ensure_ready
+    from pipelines.post.job import run_batch
+    from tests.conftest import make_post, make_settings
+
+    insults = {"name": "hinaan", "terms": ["muka maling", "tukang bohong"], "risk": "abusive", "level": "siaga"}
+    settings = make_settings(stack, tmp_path, election=DEMO_ELECTION, tagging={"watchlists": [insults]})
+    ensure_ready(settings)
+    start = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    texts = ["Kang Asep muka maling", "paslon 02 tukang bohong, KPU Sukamaju juga", "Asep Wiranegara muka maling",
+             "Dadan Hermawan tukang bohong", "Kang Asep kampanye di alun-alun", "muka maling semua pejabat"]
+    posts = [make_post(str(n), start=start, minutes=n, handle=f"akun{n % 2}", text=text)
+             for n, text in enumerate(texts)]
+    counters = run_batch([KafkaRecord("raw", 0, n, None, json.dumps(p).encode()) for n, p in enumerate(posts)],
+                         settings)
+    assert counters["attacked.candidate:paslon-02"] == 3 and counters["attacked.candidate:paslon-01"] == 1
+    panel = by_id(build(settings.elasticsearch.posts_index, settings.elasticsearch.alerts_index,
+                        settings.election))[ATTACKED_PANEL]
+    state = json.loads(panel["attributes"]["visState"])
+    query = json.loads(panel["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])["query"]["query"]
+    rows = next(agg for agg in state["aggs"] if agg["type"] == "filters")["params"]["filters"]
+    aggs = {"rows": {"filters": {"filters": {row["label"]: kql_query(row["input"]["query"]) for row in rows}},
+                     "aggs": {"accounts": {"cardinality": {"field": "author.handle"}}}}}
+    es = Elasticsearch(settings.elasticsearch_url())
+    alias = settings.elasticsearch.posts_index
+    es.indices.refresh(index=alias)
+    answer = es.search(index=alias, size=0, query=kql_query(query), aggs=aggs)["aggregations"]["rows"]["buckets"]
+    stored = es.search(index=alias, size=10, query={"term": {"entities.id": "candidate:paslon-02"}})["hits"]["hits"]
+    es.close()
+    assert {label: (bucket["doc_count"], bucket["accounts"]["value"]) for label, bucket in answer.items()} == {
+        "paslon 01 Dadan–Euis": (1, 1), "paslon 02 Asep–Rudi": (3, 2)}
+    why = [reason["detail"] for hit in stored for reason in hit["_source"]["risk"]["reasons"]]
+    assert "menyasar kandidat paslon 02 Asep–Rudi (\u201cKang Asep\u201d)" in why
 
 
 # --- siaga kibana export / import --------------------------------------------------------------

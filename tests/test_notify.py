@@ -34,6 +34,7 @@ from pipelines.delivery.emails import (
 from schemas.clock import wib
 from schemas.alert import Alert, AlertPost, make_alert_id
 from schemas.config import EmailSettings
+from schemas.post import Engagement, Entity, RiskReason
 from tests.conftest import SmtpSink, free_port
 
 FIRED = datetime(2026, 11, 21, 12, 0, 5, tzinfo=UTC)
@@ -522,3 +523,69 @@ def test_smtp_partial_refusal_reaches_the_others_and_names_the_refused(tmp_path:
     assert where == f"smtp://127.0.0.1:{port}"
     assert session.refused == {"hilang@polres.example": "550 5.1.1 mailbox unavailable"}
     assert [e.rcpt_tos for e in sink.envelopes] == [["piket@polres.example"]]
+
+
+# --- why each post was raised, and its reach ---------------------------------------------------
+
+
+def raised(native_id: str, **overrides: Any) -> AlertPost:
+    """Evidence of a post the tagger composed into a black campaign against paslon 02."""
+    fields: dict[str, Any] = {
+        "level": "siaga",
+        "labels": ["black_campaign", "abusive"],
+        "reasons": [
+            RiskReason(kind="model", label="black_campaign", ref="abusive", detail="model: Kata kasar / hinaan (0.82)",
+                       score=0.82),
+            RiskReason(kind="entity", label="black_campaign", ref="candidate:paslon-02",
+                       detail="menyasar kandidat paslon 02 Asep–Rudi (\u201cKang Asep\u201d)"),
+            RiskReason(kind="model", label="abusive", ref="abusive", detail="model: Kata kasar / hinaan (0.82)",
+                       score=0.82),
+        ],
+        "entities": [Entity(type="candidate", id="candidate:paslon-02", surface="Kang Asep")],
+        "engagement": Engagement(views=12345, likes=678, shares=None, comments=9),
+    }
+    return evidence(native_id, 0, text="Kang Asep muka maling", **{**fields, **overrides})
+
+
+def test_the_email_says_why_each_post_was_raised_and_its_reach(email_settings: EmailSettings) -> None:
+    message = render(make_alert(posts=[raised("7")]), email_settings)
+    plain, html_part = plain_of(message), html_of(message)
+    assert ("   Mengapa: SIAGA · Kampanye hitam: model: Kata kasar / hinaan (0.82); "
+            "menyasar kandidat paslon 02 Asep–Rudi (\u201cKang Asep\u201d)") in plain
+    assert "   Mengapa: Kata kasar / hinaan: model: Kata kasar / hinaan (0.82)" in plain
+    assert "   Menyebut: Kang Asep (candidate:paslon-02)" in plain
+    assert "   Jangkauan: ditonton 12.345 · suka 678 · dibagikan tidak diketahui · komentar 9" in plain
+    assert plain.index("Mengapa") < plain.index("Jangkauan") < plain.index("https://www.tiktok.com/@warga/video/7")
+    assert "<th>Mengapa</th><th>Jangkauan</th>" in html_part
+    assert "menyasar kandidat paslon 02 Asep–Rudi (\u201cKang Asep\u201d)" in html.unescape(html_part)
+    assert "ditonton 12.345<br>suka 678<br>dibagikan tidak diketahui<br>komentar 9" in html_part
+
+
+def test_in_english_the_reasons_and_reach_are_english(email_settings: EmailSettings) -> None:
+    plain = plain_of(render(make_alert(posts=[raised("7")]), email_settings, language="en"))
+    assert ("   Why: SIAGA · black campaign: model: abusive language (0.82); "
+            "aimed at candidate:paslon-02 (\u201cKang Asep\u201d)") in plain
+    assert "   Reach: views 12,345 · likes 678 · shares unknown · comments 9" in plain
+
+
+def test_a_post_without_known_reach_or_reasons_says_so(email_settings: EmailSettings) -> None:
+    plain = plain_of(render(make_alert(posts=[evidence("8", 0)]), email_settings))
+    assert "   Jangkauan: tidak diketahui" in plain
+    assert "Mengapa" not in plain, "evidence kept before reasons existed has none to show"
+    hidden = plain_of(render(make_alert(posts=[evidence("9", 0, engagement=Engagement())]), email_settings))
+    assert "   Jangkauan: ditonton tidak diketahui · suka tidak diketahui · dibagikan tidak diketahui · " \
+           "komentar tidak diketahui" in hidden
+
+
+@pytest.mark.parametrize("hostile", ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "\u202eevil"])
+def test_reasons_and_names_from_a_post_are_escaped_in_html(email_settings: EmailSettings, hostile: str) -> None:
+    post = raised("6", entities=[Entity(type="candidate", id="candidate:paslon-02", surface=hostile)],
+                  reasons=[RiskReason(kind="entity", label="black_campaign", ref="candidate:paslon-02",
+                                      detail=f"menyasar kandidat paslon 02 (\u201c{hostile}\u201d)")])
+    html_part = html_of(render(make_alert(posts=[post]), email_settings))
+    assert "<script>" not in html_part and "<img" not in html_part
+    assert html.escape(hostile) in html_part
+    broken = raised("6", reasons=[RiskReason(kind="watchlist", label="black_campaign", ref="x\ny",
+                                             detail="baris\nbaru")])
+    plain = plain_of(render(make_alert(posts=[broken]), email_settings))
+    assert "   Mengapa: SIAGA · Kampanye hitam: baris baru\n" in plain, "a reason is one line"

@@ -393,3 +393,70 @@ def test_filters_on_tags(spec: dict[str, Any], matches: set[str]) -> None:
     compiled = CompiledFilter(PostFilter.model_validate(spec))
     posts = {"smear": post("1", tags=SMEAR), "mild": post("2", tags=MILD), "plain": post("3")}
     assert {name for name, item in posts.items() if compiled.matches(item)} == matches
+
+
+# --- the election's entities ----------------------------------------------------------------
+
+
+def attack_on(*entity_ids: str, score: float = 0.8) -> dict[str, Any]:
+    """Tags of a post whose black campaign names ``entity_ids`` (as the tagger composes it)."""
+    entities = [{"type": i.split(":")[0], "id": i, "surface": i.split(":")[1]} for i in entity_ids]
+    reasons = [{"kind": "model", "label": "black_campaign", "ref": "abusive", "detail": "model", "score": score}]
+    reasons += [{"kind": "entity", "label": "black_campaign", "ref": i, "detail": f"menyasar {i}"} for i in entity_ids
+                if not i.startswith("region:")]
+    return {"entities": entities,
+            "risk": {"level": "siaga", "score": score, "reasons": reasons,
+                     "labels": [{"label": "abusive", "score": score}, {"label": "black_campaign", "score": score}]}}
+
+
+def test_filter_on_entities_any_counts_only_posts_naming_one_of_them() -> None:
+    compiled = CompiledFilter(PostFilter(entities_any=["candidate:paslon-02"], risk_labels_any=["black_campaign"]))
+    assert compiled.matches(post("a", tags=attack_on("candidate:paslon-02", "region:32.99")))
+    assert not compiled.matches(post("b", tags=attack_on("candidate:paslon-01")))
+    assert not compiled.matches(post("c", tags={"entities": attack_on("candidate:paslon-02")["entities"]})), \
+        "naming the candidate without attacking is no black campaign"
+    assert not compiled.matches(post("d"))
+
+
+def test_a_spike_of_attacks_on_candidate_2_fires_and_attacks_on_others_do_not_count() -> None:
+    spec = {"entities_any": ["candidate:paslon-02"], "risk_labels_any": ["black_campaign"]}
+    engine = RuleEngine([rule(threshold=3, filter=spec)])
+    others = [post(f"o{i}", i, tags=attack_on("candidate:paslon-01")) for i in range(5)]
+    assert feed(engine, others) == []
+    breaches = feed(engine, [post(f"a{i}", 5 + i, tags=attack_on("candidate:paslon-02")) for i in range(3)])
+    assert triggers(breaches) == ["tiktok:a2"]
+    evidence = breaches[0].posts[0]
+    assert evidence.labels == ["abusive", "black_campaign"] and evidence.level == "siaga"
+    assert [e.id for e in evidence.entities] == ["candidate:paslon-02"]
+    assert [(r.kind, r.ref) for r in evidence.reasons] == [("model", "abusive"), ("entity", "candidate:paslon-02")]
+    assert evidence.engagement is not None and evidence.engagement.views == 120
+
+
+def test_group_by_entity_says_which_candidate_is_attacked() -> None:
+    spec = {"entities_any": ["candidate:paslon-01", "candidate:paslon-02"], "risk_labels_any": ["black_campaign"]}
+    engine = RuleEngine([rule(threshold=2, group_by="entity", filter=spec)])
+    posts = [post("a", 0, tags=attack_on("candidate:paslon-02", "region:32.99")),
+             post("b", 1, tags=attack_on("candidate:paslon-01")),
+             post("c", 2, tags=attack_on("candidate:paslon-02", "party:pgt"))]
+    breaches = feed(engine, posts)
+    assert [(b.group, b.count) for b in breaches] == [("candidate:paslon-02", 2)], \
+        "only the entities the filter names are groups: not the region, not the party"
+    every_entity = RuleEngine([rule(threshold=2, group_by="entity")])
+    groups = sorted(b.group for b in feed(every_entity, posts))
+    assert groups == ["candidate:paslon-02"]
+    assert sorted(b.group for b in feed(every_entity, [post("d", 3, tags=attack_on("region:32.99"))])) == [
+        "region:32.99"]
+
+
+def test_a_spike_rule_by_entity_compares_each_candidate_with_its_own_baseline() -> None:
+    from schemas.config import SpikeRule
+
+    spike = SpikeRule(id="lonjakan-serangan", name="Lonjakan serangan", group_by="entity", window=timedelta(minutes=10),
+                      baseline=timedelta(minutes=60), factor=3, min_count=4,
+                      filter=PostFilter(entities_any=["candidate:paslon-01", "candidate:paslon-02"],
+                                        risk_labels_any=["black_campaign"]))
+    engine = RuleEngine([spike])
+    steady = [post(f"s{i}", i * 10, tags=attack_on("candidate:paslon-01")) for i in range(8)]  # one every 10 min
+    assert feed(engine, steady) == []
+    burst = [post(f"b{i}", 75 + i, tags=attack_on("candidate:paslon-02")) for i in range(4)]
+    assert [(b.group, b.count) for b in feed(engine, burst)] == [("candidate:paslon-02", 4)]

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from pipelines.cli import main
+from pipelines.tagging.entities import read_words
 from pipelines.tagging.offline import tag_stream
 from pipelines.tagging.tagger import Tagger, Watchlists, risk_level
 from pipelines.tagging.text import normalise_for_classifier, prepare
-from schemas.config import RiskLevels, TaggingSettings, Watchlist
+from schemas.config import ElectionSettings, RiskLevels, TaggingSettings, Watchlist
 
 HOAX_WATCH = Watchlist(name="penanda-hoaks", terms=["surat suara sudah dicoblos", "#pemiluditunda"], risk="hoax",
                        level="siaga")
@@ -124,9 +125,10 @@ def test_tag_stream_tags_texts_and_posts_and_reports_bad_lines(tagger: Tagger) -
     lines = [json.loads(line) for line in target.getvalue().splitlines()]
     assert len(lines) == 2
     assert lines[0]["tags"]["language"]["code"] == "id"
-    assert set(lines[0]["tags"]) == {"language", "topics", "risk", "matches"}
+    assert set(lines[0]["tags"]) == {"language", "topics", "risk", "matches", "entities"}
     assert lines[1]["native_id"] == post["native_id"]
-    assert set(lines[1]["tags"]["risk"]) == {"level", "score", "labels", "raised_by_watchlist"}
+    assert set(lines[1]["tags"]["risk"]) == {"level", "score", "labels", "raised_by_watchlist", "target", "categories",
+                                             "strength", "reasons"}
     reported = errors.getvalue().splitlines()
     assert reported == [
         "siaga tag: line 2: empty line",
@@ -153,3 +155,64 @@ def test_a_post_has_risk_labels_exactly_when_its_level_is_above_normal(tagger: T
     for tags in tagger.tag([json.loads(line)["text"] for line in texts]):
         if not tags.risk.raised_by_watchlist:
             assert bool(tags.risk.labels) == (tags.risk.level != "normal"), tags
+
+
+# --- the election: entities, topics, composed labels -----------------------------------------------
+
+ELECTION = ElectionSettings.model_validate({
+    "candidates": [{"id": "paslon-02", "ballot_number": 2, "name": "Asep Wiranegara", "running_mate": "Rudi Santika",
+                    "aliases": ["Asep"], "nicknames": ["Kang Asep"]}],
+    "election_bodies": [{"id": "kpu-sukamaju", "name": "KPU Kabupaten Sukamaju", "kind": "kpu",
+                         "aliases": ["KPU Sukamaju"]}],
+})
+INSULTS = Watchlist(name="hinaan", terms=["muka maling"], risk="abusive", level="siaga")
+
+
+@pytest.fixture(scope="module")
+def election_tagger() -> Tagger:
+    return Tagger(TaggingSettings(watchlists=[HOAX_WATCH, INSULTS]), ELECTION)
+
+
+def test_a_named_candidate_is_an_entity_and_a_certain_topic(election_tagger: Tagger) -> None:
+    (tags,) = election_tagger.tag(["Kang Asep kampanye di alun-alun hari ini, rame"])
+    assert [(e.type, e.id, e.surface) for e in tags.entities] == [("candidate", "candidate:paslon-02", "Kang Asep")]
+    assert ("candidate", 1.0) in [(t.label, t.score) for t in tags.topics]
+
+
+def test_an_insult_aimed_at_a_candidate_is_a_black_campaign_that_says_why(election_tagger: Tagger) -> None:
+    (tags,) = election_tagger.tag(["Asep tuh mukanya aja udah muka maling 😤"])
+    labels = {label.label for label in tags.risk.labels}
+    assert {"abusive", "black_campaign"} <= labels
+    assert tags.risk.level in ("siaga", "awas")
+    why = [(r.kind, r.ref) for r in tags.risk.reasons if r.label == "black_campaign"]
+    assert ("watchlist", "muka maling") in why and ("entity", "candidate:paslon-02") in why
+
+
+def test_a_hoax_about_the_kpu_is_provocation_unless_the_post_debunks_it() -> None:
+    debunking = Tagger(TaggingSettings(watchlists=[HOAX_WATCH]), ELECTION,
+                       debunk=lambda text: "cek fakta" if "CEK FAKTA" in text else None)
+    hoax, debunk = debunking.tag([
+        "KPU Sukamaju curang, surat suara sudah dicoblos di gudang!!",
+        "CEK FAKTA: kabar surat suara sudah dicoblos di gudang KPU Sukamaju itu tidak benar",
+    ])
+    assert "provocation" in {label.label for label in hoax.risk.labels}
+    assert ("entity", "election_body:kpu-sukamaju") in [(r.kind, r.ref) for r in hoax.risk.reasons]
+    assert "provocation" not in {label.label for label in debunk.risk.labels}
+    assert debunk.risk.level == "siaga" and debunk.risk.raised_by_watchlist, "the watchlist still asks for a look"
+
+
+def test_the_version_names_the_election(election_tagger: Tagger, tagger: Tagger) -> None:
+    ours = election_tagger.version.split(";")[-1]
+    assert ours.startswith("election@")
+    assert tagger.version.split(";")[-1].startswith("election@"), "the built-in national bodies"
+    assert tagger.version.split(";")[-1] != ours
+
+
+def test_the_watchlists_word_prefilter_finds_exactly_what_the_pattern_finds() -> None:
+    lists = Watchlists([HOAX_WATCH, NAMES, INSULTS,
+                        Watchlist(name="misc", terms=["kpu", "100rb", "#tolakpendatang", "jum'at", "sweeping ktp"])])
+    texts = [json.loads(line)["text"] for line in Path("connectors/samples/posts.jsonl").read_text().splitlines()]
+    texts += ["cek kpu.go.id", "cek https://kpu.go.id/hoaks", "WWW.KPU.GO.ID", "@kpu_ri jawab", "x@kpu", "#kpu!", "##tolakpendatang", "Jum'at berkah", "SWEEPING KTP",
+              "swee\u0301ping ktp", "Rp100rb", "100rbu", "muka  maling", "mukamaling", "Pak\nDarsono", "KPU_RI"]
+    for text in texts:
+        assert lists.find(text, read_words(text)) == lists.find(text), text

@@ -94,7 +94,8 @@ class Backtest:
 
 def backtest(settings: Settings, rules: list[RuleBase], start: datetime, end: datetime) -> Backtest:
     """Replay ``rules`` over the posts of ``[start, end)``; alerts are dated at the post that fired them."""
-    engine = RuleEngine(rules, settings.alerting.max_posts_in_alert, settings.alerting)
+    engine = RuleEngine(rules, settings.alerting.max_posts_in_alert, settings.alerting,
+                        settings.election.entity_ids())
     es = Elasticsearch(**settings.elasticsearch_kwargs())
     result = Backtest()
     try:

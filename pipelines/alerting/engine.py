@@ -36,7 +36,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from pipelines.alerting.neardup import NearDuplicateIndex
-from schemas.alert import AlertPost, make_alert_id
+from schemas.alert import REASON_CHARS, AlertPost, make_alert_id
 from schemas.config import (
     AlertingSettings,
     CoordinatedRule,
@@ -85,6 +85,7 @@ class CompiledFilter:
         self.risk_labels = set(spec.risk_labels_any) if spec.risk_labels_any is not None else None
         self.topics = set(spec.topics_any) if spec.topics_any is not None else None
         self.watchlists = set(spec.watchlists_any) if spec.watchlists_any is not None else None
+        self.entities = set(spec.entities_any) if spec.entities_any is not None else None
 
     def matches(self, post: TaggedPost) -> bool:
         """Every configured condition holds; hashtags and terms together form one any-of condition."""
@@ -102,6 +103,8 @@ class CompiledFilter:
             return False
         if self.watchlists is not None and not self.watchlists.intersection(m.watchlist for m in post.matches):
             return False
+        if self.entities is not None and not self.entities.intersection(e.id for e in post.entities):
+            return False
         if not self.hashtags and self.terms is None:
             return True
         if self.hashtags and self.hashtags.intersection(post.hashtags):
@@ -109,8 +112,11 @@ class CompiledFilter:
         return self.terms is not None and self.terms.search(post.text.casefold()) is not None
 
 
-def group_values(group_by: str, post: TaggedPost) -> list[str]:
-    """The group(s) a post counts towards; a post with several hashtags (topics, labels) counts in each."""
+def group_values(group_by: str, post: TaggedPost, entities: Iterable[str] | None = None) -> list[str]:
+    """The group(s) a post counts towards; a post with several hashtags (topics, labels, entities) counts in each.
+
+    ``entities`` (a rule's ``filter.entities_any``) limits ``entity`` groups to those entity ids.
+    """
     if group_by == "none":
         return ["*"]
     if group_by == "platform":
@@ -127,12 +133,23 @@ def group_values(group_by: str, post: TaggedPost) -> list[str]:
         return [topic.label for topic in post.topics]
     if group_by == "risk_label":
         return [label.label for label in post.risk.labels]
+    if group_by == "entity":
+        wanted = None if entities is None else set(entities)
+        return list(dict.fromkeys(e.id for e in post.entities if wanted is None or e.id in wanted))
     msg = f"unknown group_by {group_by!r}"
     raise ValueError(msg)
 
 
+MAX_EVIDENCE_REASONS = 6
+"""Reasons an alert keeps per post: enough to say why it was raised, short enough for an email."""
+MAX_EVIDENCE_ENTITIES = 8
+
+
 def evidence_of(post: TaggedPost) -> AlertPost:
-    """What an alert keeps of a post."""
+    """What an alert keeps of a post: the post, why it was raised, whom it names, how far it reached."""
+    reasons = [reason if len(reason.detail) <= REASON_CHARS else
+               reason.model_copy(update={"detail": reason.detail[:REASON_CHARS - 1] + "…"})
+               for reason in post.risk.reasons[:MAX_EVIDENCE_REASONS]]
     return AlertPost(
         post_id=post.post_id,
         platform=post.platform,
@@ -140,6 +157,11 @@ def evidence_of(post: TaggedPost) -> AlertPost:
         author_handle=post.author.handle,
         created_at=post.created_at,
         text=post.text,
+        level=post.risk.level,
+        labels=[label.label for label in post.risk.labels],
+        reasons=reasons,
+        entities=post.entities[:MAX_EVIDENCE_ENTITIES],
+        engagement=post.engagement,
     )
 
 
@@ -348,7 +370,7 @@ class ThresholdEvaluator(Evaluator):
         """Count the post in each of its groups."""
         rule, breaches = self.rule, []
         at = post.created_at
-        for group in group_values(rule.group_by, post):
+        for group in group_values(rule.group_by, post, rule.filter.entities_any):
             window = self.groups.setdefault(group, Window())
             if not window.add(post, ctx.max_evidence, ctx.evidence):
                 continue
@@ -393,7 +415,7 @@ class SpikeEvaluator(Evaluator):
         at = post.created_at
         self.started = at if self.started is None else min(self.started, at)
         warmed = at - self.started >= self.horizon
-        for group in group_values(rule.group_by, post):
+        for group in group_values(rule.group_by, post, rule.filter.entities_any):
             window = self.groups.setdefault(group, Window())
             if not window.add(post, ctx.max_evidence, ctx.evidence):
                 continue
@@ -710,8 +732,11 @@ class RuleEngine:
     """Evaluates rules over a stream of tagged posts in event time and keeps their incidents."""
 
     def __init__(self, rules: Iterable[RuleBase], max_evidence: int = 10,
-                 settings: AlertingSettings | None = None) -> None:
+                 settings: AlertingSettings | None = None, names: dict[str, str] | None = None) -> None:
+        """``names``: entity id → the name officers read (``ElectionSettings.entity_ids``), for the
+        detail of alerts grouped by entity ("paslon 02 Asep–Rudi" rather than candidate:paslon-02)."""
         settings = settings or AlertingSettings()
+        self.names = names or {}
         self.rules = [rule for rule in rules if rule.enabled]
         self.by_id = {rule.id: rule for rule in self.rules}
         self.filters = {rule.id: CompiledFilter(rule.filter) for rule in self.rules}
@@ -747,6 +772,8 @@ class RuleEngine:
                 continue
             evaluator = self.evaluators[rule.id]
             for breach in evaluator.observe(post, ctx):
+                if breach.group in self.names and getattr(rule, "group_by", None) == "entity" and not breach.detail:
+                    breach = replace(breach, detail=self.names[breach.group])
                 fired = self._decide(evaluator, breach)
                 if fired is not None:
                     events.append(fired)

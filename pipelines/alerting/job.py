@@ -228,7 +228,8 @@ class AlertingJob:
     # --- state -----------------------------------------------------------------------------
 
     def _new_engine(self) -> RuleEngine:
-        return RuleEngine(self.settings.rules, self.settings.alerting.max_posts_in_alert, self.settings.alerting)
+        return RuleEngine(self.settings.rules, self.settings.alerting.max_posts_in_alert, self.settings.alerting,
+                          self.settings.election.entity_ids())
 
     def _load_state(self) -> tuple[RuleEngine, dict[str, dict[str, Any]], bool]:
         """The saved engine and labels, and whether its incidents must be rebuilt (no usable state)."""

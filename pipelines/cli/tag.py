@@ -15,8 +15,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = add_command(
         commands, "tag", handler=tag, summary='tag JSONL posts or {"text": ...} lines offline',
         description=f"""
-            Run the tagger (language, topics, risk, watchlists) over JSON lines without Kafka or
-            Elasticsearch and write each line back with its "tags". A line that cannot be read
+            Run the tagger (language, topics, risk, watchlists, the election's entities) over JSON
+            lines without Kafka or Elasticsearch and write each line back with its "tags". A line that cannot be read
             is reported on stderr and the rest go on; the exit code is then {EXIT_FAILED}.""",
         examples=["siaga tag --input posts.jsonl --output tagged.jsonl",
                   """echo '{"text": "Ayo coblos, jangan golput!"}' | siaga tag"""],
@@ -27,7 +27,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def tag(settings: Settings, args: argparse.Namespace) -> int:
     """``siaga tag``."""
+    from pipelines.factchecks.matcher import debunk_cue
     from pipelines.tagging.offline import tag_stream
+    from pipelines.tagging.tagger import Tagger
 
     if args.input is not None:
         existing_path(args.input, "--input")
@@ -35,7 +37,8 @@ def tag(settings: Settings, args: argparse.Namespace) -> int:
     try:
         target = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
         try:
-            bad = tag_stream(settings.tagging, source, target, sys.stderr)
+            tagger = Tagger(settings.tagging, settings.election, debunk=debunk_cue)  # as the pipeline tags
+            bad = tag_stream(settings.tagging, source, target, sys.stderr, tagger=tagger)
         finally:
             if args.output:
                 target.close()

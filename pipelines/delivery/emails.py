@@ -20,8 +20,9 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from pipelines.delivery.failures import PermanentFailure, RefusedForNow
-from schemas.alert import Alert
+from schemas.alert import Alert, AlertPost
 from schemas.clock import WIB, wib
+from schemas.taxonomy import RISKS
 from schemas.config import EmailSettings
 from schemas.files import write_private
 
@@ -58,10 +59,67 @@ def one_line(text: str, limit: int | None = None) -> str:
 GROUP_LABEL_EN = {
     "none": "all posts", "platform": "platform", "language": "language", "region": "region",
     "hashtag": "hashtag", "author": "account", "topic": "topic", "risk_label": "risk label",
-    "cluster": "near-duplicate cluster", "term": "term", "post": "post",
+    "cluster": "near-duplicate cluster", "term": "term", "post": "post", "entity": "target",
 }
 GROUP_LABEL.update({"topic": "topik", "risk_label": "label risiko", "cluster": "klaster hampir-identik",
-                    "term": "istilah", "post": "unggahan"})
+                    "term": "istilah", "post": "unggahan", "entity": "sasaran"})
+
+RISKS_EN = {"hate_speech": "hate speech (SARA)", "abusive": "abusive language", "provocation": "provocation",
+            "black_campaign": "black campaign", "hoax": "hoax", "money_politics": "money politics"}
+LEVEL_LABEL = {"normal": "normal", "waspada": "WASPADA", "siaga": "SIAGA", "awas": "AWAS"}
+REACH = (("views", "ditonton", "views"), ("likes", "suka", "likes"), ("shares", "dibagikan", "shares"),
+         ("comments", "komentar", "comments"))
+
+
+def _count(value: int | None, english: bool) -> str:
+    if value is None:
+        return "unknown" if english else "tidak diketahui"
+    grouped = f"{value:,}"
+    return grouped if english else grouped.replace(",", ".")
+
+
+def reach_text(post: AlertPost, english: bool = False) -> str:
+    """A post's reach in one line: ``ditonton 1.234 · suka 56 · dibagikan tidak diketahui · komentar 3``.
+
+    A count the platform hides is unknown, never 0; without any counts at all (evidence kept by
+    an older version) the whole reach is unknown.
+    """
+    if post.engagement is None:
+        return "unknown" if english else "tidak diketahui"
+    return " · ".join(f"{en if english else id_} {_count(getattr(post.engagement, field), english)}"
+                      for field, id_, en in REACH)
+
+
+def _reason_text(reason: object, english: bool) -> str:
+    kind, label, ref, detail = (getattr(reason, name) for name in ("kind", "label", "ref", "detail"))
+    if not english:
+        return one_line(detail, 200)
+    if kind == "model":
+        score = getattr(reason, "score", None)
+        return f"model: {RISKS_EN.get(ref or label, ref or label)}" + (f" ({score:.2f})" if score is not None else "")
+    if kind == "entity":
+        quoted = detail.rfind("(\u201c")  # the words as written, as the Indonesian line quotes them
+        return one_line(f"aimed at {ref}" + (f" {detail[quoted:]}" if quoted >= 0 else ""), 200)
+    if kind == "watchlist":
+        return f"watchlist term \u201c{one_line(ref or '', 80)}\u201d"
+    return one_line(detail, 200)
+
+
+def why_lines(post: AlertPost, english: bool = False) -> list[str]:
+    """Why a post was raised, one line per risk label: the label, then its reasons.
+
+    ``SIAGA · Kampanye hitam: menyasar kandidat paslon 02 Asep–Rudi (“Asep”); model: ...``
+    """
+    names = RISKS_EN if english else RISKS
+    lines = []
+    for label in post.labels:
+        reasons = [_reason_text(r, english) for r in post.reasons if r.label == label]
+        line = names.get(label, label) + (": " + "; ".join(dict.fromkeys(reasons)) if reasons else "")
+        lines.append(one_line(line, 400))
+    if post.level is not None and post.level != "normal":
+        level = LEVEL_LABEL[post.level]
+        lines = [f"{level} · {lines[0]}", *lines[1:]] if lines else [level]
+    return lines
 
 
 def duration_en(seconds: int) -> str:
@@ -101,6 +159,9 @@ def _group_label(alert: Alert, english: bool) -> str:
     labels = GROUP_LABEL_EN if english else GROUP_LABEL
     if alert.group_by == "none":
         return labels["none"]
+    if alert.group_by == "entity" and alert.detail:
+        # the engine puts the name officers read in the detail: "sasaran paslon 02 Asep–Rudi"
+        return f"{labels['entity']} {one_line(alert.detail)} ({one_line(alert.group)})"
     return f"{labels.get(alert.group_by, alert.group_by)} {one_line(alert.group)}"
 
 
@@ -150,7 +211,7 @@ _TEXT = {
         "cluster": "Klaster", "detail": "Rincian", "incident": "Insiden", "until": "s.d.",
         "vs": "{count} unggahan dalam {window} (ambang {threshold})", "latest": "Unggahan terbaru ({n})",
         "kibana": "Buka di Kibana", "link": "tautan", "platform": "Platform", "account": "Akun", "time": "Waktu",
-        "text": "Teks", "accounts": "akun",
+        "text": "Teks", "accounts": "akun", "why": "Mengapa", "reach": "Jangkauan", "names": "Menyebut",
         "footer": "Tindak lanjuti sesuai SOP patroli siber. Email ini dikirim otomatis oleh Siaga.",
     },
     "en": {
@@ -159,7 +220,7 @@ _TEXT = {
         "cluster": "Cluster", "detail": "Detail", "incident": "Incident", "until": "to",
         "vs": "{count} posts within {window} (threshold {threshold})", "latest": "Latest posts ({n})",
         "kibana": "Open in Kibana", "link": "link", "platform": "Platform", "account": "Account", "time": "Time",
-        "text": "Text", "accounts": "accounts",
+        "text": "Text", "accounts": "accounts", "why": "Why", "reach": "Reach", "names": "Names",
         "footer": "Follow up under the cyber patrol SOP. This email was sent automatically by Siaga.",
     },
 }
@@ -181,7 +242,7 @@ def _facts(alert: Alert, english: bool) -> list[tuple[str, str]]:
         rows = [rows[0], (t["time"], wib(alert.window_end)), *rows[-2:]]
     if alert.rule_type != "threshold":
         rows.insert(1, (t["type"], alert.rule_type))
-    if alert.detail:
+    if alert.detail and alert.group_by != "entity":  # for an entity the detail is its name, in the group row
         rows.insert(-3, (t["detail"], one_line(alert.detail, 300)))
     if alert.cluster_id:
         rows.insert(-3, (t["cluster"], f"{alert.cluster_id} ({alert.accounts} {t['accounts']}, "
@@ -203,8 +264,11 @@ def _plain(alert: Alert, settings: EmailSettings, english: bool = False) -> str:
             "",
             f"{number}. [{post.platform}] @{one_line(post.author_handle)} — {wib(post.created_at)}",
             f"   {one_line(post.text, EXCERPT_CHARS)}",
-            f"   {post.url}",
         ]
+        lines += [f"   {t['why']}: {line}" for line in why_lines(post, english)]
+        if post.entities:
+            lines.append(f"   {t['names']}: {_names(post)}")
+        lines += [f"   {t['reach']}: {reach_text(post, english)}", f"   {post.url}"]
     if settings.kibana_url:
         lines += ["", f"{t['kibana']}: {kibana_link(alert, settings.kibana_url)}"]
     lines += ["", t["footer"]]
@@ -218,6 +282,11 @@ def _plain(alert: Alert, settings: EmailSettings, english: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _names(post: AlertPost) -> str:
+    """The entities a post names, as written: ``Asep (candidate:paslon-02), #kpusukamajucurang (...)``."""
+    return one_line(", ".join(f"{entity.surface} ({entity.id})" for entity in post.entities), 300)
+
+
 def _html_body(alert: Alert, settings: EmailSettings, english: bool) -> str:
     e = html.escape
     t = _TEXT["en" if english else "id"]
@@ -227,6 +296,9 @@ def _html_body(alert: Alert, settings: EmailSettings, english: bool) -> str:
         "<tr>"
         f"<td>{number}</td><td>{e(post.platform)}</td><td>@{e(one_line(post.author_handle))}</td>"
         f"<td>{e(wib(post.created_at))}</td><td>{e(one_line(post.text, EXCERPT_CHARS))}</td>"
+        f"<td>{'<br>'.join(e(line) for line in why_lines(post, english))}"
+        f"{'<br>' + e(t['names'] + ': ' + _names(post)) if post.entities else ''}</td>"
+        f"<td>{e(reach_text(post, english)).replace(' · ', '<br>')}</td>"
         f'<td><a href="{e(post.url, quote=True)}">{t["link"]}</a></td>'
         "</tr>"
         for number, post in enumerate(alert.posts, 1)
@@ -239,7 +311,8 @@ def _html_body(alert: Alert, settings: EmailSettings, english: bool) -> str:
         f"<table>{facts}</table>"
         f"<h3>{e(t['latest'].format(n=len(alert.posts)))}</h3>"
         f"<table border=1 cellpadding=4><tr><th>#</th><th>{t['platform']}</th><th>{t['account']}</th>"
-        f"<th>{t['time']}</th><th>{t['text']}</th><th>{t['link']}</th></tr>{rows}</table>{kibana}"
+        f"<th>{t['time']}</th><th>{t['text']}</th><th>{t['why']}</th><th>{t['reach']}</th><th>{t['link']}</th></tr>"
+        f"{rows}</table>{kibana}"
         f"<p>{e(t['footer'])}</p>"
     )
 

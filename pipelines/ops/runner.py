@@ -57,6 +57,8 @@ class RunSummary:
     """Per connector restarted after failures: how often, and the last failure."""
     suppressed: dict[str, int] = field(default_factory=dict)
     """Erased posts dropped, by stage (connectors before producing, the pipeline, alerting)."""
+    attacked: dict[str, int] = field(default_factory=dict)
+    """Posts with a black campaign aimed at each candidate or party (entity id), most attacked first."""
 
     def render(self, settings: Settings) -> str:
         """The summary as printed at the end of a run."""
@@ -76,6 +78,13 @@ class RunSummary:
             f"  languages              : {langs}",
             "  risk levels            : "
             + (", ".join(f"{level} {n}" for level, n in self.risk_levels.items()) or "-"),
+        ]
+        for kind, label in (("candidate", "kandidat diserang"), ("party", "partai diserang")):
+            attacked = [(entity, n) for entity, n in self.attacked.items() if entity.startswith(kind + ":")]
+            if attacked:
+                lines.append(f"  {label:<23}: " + ", ".join(f"{settings.election.display(entity)} {n} unggahan"
+                                                           for entity, n in attacked))
+        lines += [
             f"  alerts fired           : {len(self.alerts)}"
             + (f" (already sent earlier, not resent: {self.already_sent})" if self.already_sent else ""),
         ]
@@ -192,6 +201,7 @@ def run(settings: Settings, *, until_idle: bool, stop: threading.Event | None = 
         dead_lettered=dict(dead),
         languages=counts["languages"],
         risk_levels=counts["risk_levels"],
+        attacked=counts["attacked"],
         alerts=alerting.totals.fired,
         already_sent=alerting.totals.already_sent,
         destinations=sorted(alerting.totals.destinations),

@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 def build(records: beam.PCollection, settings: Settings) -> None:
     """Attach the whole post pipeline, sinks included, to a PCollection of ``KafkaRecord``s."""
     kafka, topics = settings.kafka_client_kwargs(), settings.kafka.topics
-    out = records | "ValidateAndTag" >> ValidateAndTag(settings.tagging, erasures=SuppressionSource.of(settings))
+    out = records | "ValidateAndTag" >> ValidateAndTag(settings.tagging, erasures=SuppressionSource.of(settings),
+                                                       election=settings.election)
     indexed = out["tagged"] | "WriteToElasticsearch" >> WriteToElasticsearch(
         settings.elasticsearch_kwargs(), settings.elasticsearch.posts_index, settings.pipeline.es_bulk_size,
         settings.pipeline.es_bulk_max_bytes,
@@ -228,16 +229,18 @@ def worker_instance_id(settings: Settings, worker_index: int) -> str:
 def _tagger_version(settings: Settings) -> str:
     from pipelines.post.transforms import shared_tagger
 
-    return shared_tagger(settings.tagging).version
+    return shared_tagger(settings.tagging, settings.election).version
 
 
 def counters_summary(totals: Counter[str]) -> dict[str, Any]:
-    """Totals split into posts in, dead-lettered and per-language counts."""
+    """Totals split into posts in, dead-lettered, per-language and per-level counts, and the candidates
+    and parties under attack (posts whose ``black_campaign`` is aimed at each, by entity id)."""
     languages = {
         name.removeprefix("language."): count for name, count in totals.items() if name.startswith("language.")
     }
     dead = {name.removeprefix("dead_letter."): n for name, n in totals.items() if name.startswith("dead_letter.")}
     levels = {level: totals[f"risk_level.{level}"] for level in RISK_LEVELS if totals[f"risk_level.{level}"]}
+    attacked = {name.removeprefix("attacked."): n for name, n in totals.items() if name.startswith("attacked.")}
     return {
         "posts_in": totals["posts_in"],
         "indexed": totals["indexed"],
@@ -245,4 +248,5 @@ def counters_summary(totals: Counter[str]) -> dict[str, Any]:
         "dead_lettered": dead,
         "languages": dict(sorted(languages.items(), key=lambda kv: -kv[1])),
         "risk_levels": levels,
+        "attacked": dict(sorted(attacked.items(), key=lambda kv: (-kv[1], kv[0]))),
     }

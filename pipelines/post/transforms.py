@@ -18,12 +18,13 @@ from apache_beam.pvalue import TaggedOutput
 
 from pipelines.common.erasures import SuppressionSource, shared_suppressions
 from pipelines.common.records import MAX_TAGGED_BYTES, InvalidRecord, KafkaRecord, cut, parse_post, record_key, serialised_size
+from pipelines.factchecks.matcher import debunk_cue
 from pipelines.tagging.tagger import Tagger
-from schemas.config import TaggingSettings
+from schemas.config import ElectionSettings, TaggingSettings
 from schemas.deadletter import DeadLetter
 from schemas.clock import utc_now
 from schemas.erasure import SuppressionList
-from schemas.post import Post, TaggedPost
+from schemas.post import Post, RiskTags, TaggedPost
 
 DEAD_LETTER = "dead_letter"
 METRICS_NAMESPACE = "siaga"
@@ -33,17 +34,23 @@ _taggers: dict[str, Tagger] = {}
 _taggers_lock = threading.Lock()
 
 
-def shared_tagger(settings: TaggingSettings) -> Tagger:
-    """One warmed-up ``Tagger`` per process and tagging configuration.
+def build_tagger(settings: TaggingSettings, election: ElectionSettings | None = None) -> Tagger:
+    """The tagger as the pipeline runs it: the election's entities, and the fact-check matcher's
+    debunk cues, so a KPU clarification that quotes a hoax is not composed into an attack on KPU."""
+    return Tagger(settings, election, debunk=debunk_cue)
+
+
+def shared_tagger(settings: TaggingSettings, election: ElectionSettings | None = None) -> Tagger:
+    """One warmed-up ``Tagger`` per process and tagging (and election) configuration.
 
     The local driver builds a Beam pipeline per micro-batch, so ``DoFn.setup`` runs once per
     batch; loading the models there each time cost ~0.07 s a batch. Here they load once.
     """
-    cache_key = settings.model_dump_json()
+    cache_key = settings.model_dump_json() + (election.model_dump_json() if election is not None else "")
     with _taggers_lock:
         tagger = _taggers.get(cache_key)
         if tagger is None:
-            tagger = Tagger(settings)
+            tagger = build_tagger(settings, election)
             tagger.tag(["siap"])
             _taggers[cache_key] = tagger
         return tagger
@@ -102,13 +109,14 @@ class TagFn(beam.DoFn):
     partition (a batch that fails is otherwise retried forever).
     """
 
-    def __init__(self, settings: TaggingSettings) -> None:
+    def __init__(self, settings: TaggingSettings, election: ElectionSettings | None = None) -> None:
         self._settings = settings
+        self._election = election
         self._tagger: Tagger | None = None
         self.failed = Metrics.counter(METRICS_NAMESPACE, "dead_letter.tag")
 
     def setup(self) -> None:
-        self._tagger = shared_tagger(self._settings)
+        self._tagger = shared_tagger(self._settings, self._election)
 
     def _tag_each(self, batch: list[Post]) -> Iterator[tuple[Post, object | Exception]]:
         assert self._tagger is not None
@@ -142,6 +150,7 @@ class TagFn(beam.DoFn):
                 topics=tags.topics,
                 risk=tags.risk,
                 matches=tags.matches,
+                entities=tags.entities,
                 tagged_at=tagged_at,
                 tagger_version=version,
             )
@@ -159,6 +168,8 @@ class TagFn(beam.DoFn):
                 continue
             Metrics.counter(METRICS_NAMESPACE, f"language.{tags.language}").inc()
             Metrics.counter(METRICS_NAMESPACE, f"risk_level.{tags.risk.level}").inc()
+            for attacked in attacked_entities(tags.risk):
+                Metrics.counter(METRICS_NAMESPACE, f"attacked.{attacked}").inc()
             yield tagged
 
     def _dead_letter(self, post: Post, reason: str, error_type: str) -> TaggedOutput:
@@ -169,13 +180,19 @@ class TagFn(beam.DoFn):
         ))
 
 
+def attacked_entities(risk: RiskTags) -> list[str]:
+    """The candidates and parties a post's ``black_campaign`` is aimed at (entity ids), each once."""
+    return list(dict.fromkeys(r.ref for r in risk.reasons
+                              if r.label == "black_campaign" and r.kind == "entity" and r.ref is not None))
+
+
 class ValidateAndTag(beam.PTransform):
     """``KafkaRecord``s → ``{"tagged": TaggedPost, "dead_letter": DeadLetter}``."""
 
     def __init__(self, settings: TaggingSettings, max_batch_size: int = 500,
-                 erasures: SuppressionSource | None = None) -> None:
+                 erasures: SuppressionSource | None = None, election: ElectionSettings | None = None) -> None:
         super().__init__()
-        self._tag = TagFn(settings)
+        self._tag = TagFn(settings, election)
         self._max_batch_size = max_batch_size
         self._erasures = erasures
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from pipelines.tagging.tagger import Tagger, Tags
-from schemas.config import TaggingSettings
+from schemas.config import ElectionSettings, TaggingSettings
 
 BATCH = 500
 
@@ -24,6 +24,7 @@ def tags_json(tags: Tags) -> dict[str, Any]:
         "topics": [item.model_dump() for item in tags.topics],
         "risk": tags.risk.model_dump(),
         "matches": [match.model_dump() for match in tags.matches],
+        "entities": [entity.model_dump() for entity in tags.entities],
     }
 
 
@@ -41,9 +42,14 @@ def _parse(number: int, line: str) -> tuple[dict[str, Any] | None, str | None]:
     return record, None
 
 
-def tag_stream(settings: TaggingSettings, source: Iterable[str], target: TextIO, errors: TextIO) -> int:
-    """Tag every line of ``source`` into ``target``; return how many lines were bad."""
-    tagger = Tagger(settings)
+def tag_stream(settings: TaggingSettings, source: Iterable[str], target: TextIO, errors: TextIO, *,
+               tagger: Tagger | None = None, election: ElectionSettings | None = None) -> int:
+    """Tag every line of ``source`` into ``target``; return how many lines were bad.
+
+    ``tagger`` is the one to use (the command passes the pipeline's, with debunk cues); by
+    default one is built from ``settings`` and ``election``.
+    """
+    tagger = tagger or Tagger(settings, election)
     bad = 0
     batch: list[dict[str, Any]] = []
 

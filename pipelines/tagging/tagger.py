@@ -1,27 +1,39 @@
-"""The whole tagger: language, topics, risk and watchlist matches for a batch of texts.
+"""The whole tagger: language, topics, risk, watchlist matches and election entities for a batch of texts.
 
 Each text is normalised once for language ID and once for the classifiers (sharing the work),
-then each model predicts the whole batch in one call. The overall risk level comes from the
-highest calibrated score among the risk labels assigned, against the configured level
-thresholds, and is at least ``waspada`` when any risk label is assigned; a watchlist match can
-raise it and is stored on the post so an officer sees why.
+then each model predicts the whole batch in one call. The election's candidates, parties,
+bodies and region are found in each text (``pipelines.tagging.entities``); a candidate, party
+or body named adds its topic with score 1.0. The risk labels, the election labels composed from
+the model's labels, the watchlist matches and the entities, the overall level and the reasons
+for each label come from ``pipelines.tagging.compose``, whose docstring states the level rules.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from pipelines.tagging.compose import compose, label_score, level_of
+from pipelines.tagging.entities import EntityMatcher, has_url, read_words
 from pipelines.tagging.language import LanguageTagger, bundled_lid_model, pick_language
 from pipelines.tagging.models import Classifier
 from pipelines.tagging.text import prepare
-from schemas.config import RiskLevels, TaggingSettings, Watchlist
-from schemas.post import LabelScore, RiskTags, WatchlistMatch
-from schemas.taxonomy import RISK_LEVELS, UNDETERMINED, RiskLevel, level_rank
+from schemas.config import ElectionSettings, RiskLevels, TaggingSettings, Watchlist
+from schemas.post import Entity, LabelScore, RiskTags, WatchlistMatch
+from schemas.taxonomy import UNDETERMINED, RiskLevel, level_rank
+
+ENTITY_TOPICS = {"candidate": "candidate", "party": "party", "election_body": "election_body"}
+"""The topic a named entity gives its post, with score 1.0."""
+
+NOT_RISKY = RiskTags.model_construct(level="normal", score=0.0, labels=[], raised_by_watchlist=False, target=None,
+                                     categories=[], strength=None, reasons=[])
+"""The risk of a post with no label and no watchlist match (three of four posts). ``RiskTags`` is
+frozen, so they all share this one: building it costs ~4.5 µs a post."""
 
 
 def default_model(task: str) -> Path:
@@ -38,10 +50,18 @@ class Tags:
     topics: list[LabelScore] = field(default_factory=list)
     risk: RiskTags = field(default_factory=RiskTags)
     matches: list[WatchlistMatch] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
 
 
 class Watchlists:
-    """All configured watchlists as one case-insensitive pattern; finds every term in a text."""
+    """All configured watchlists as one case-insensitive pattern; finds every term in a text.
+
+    The pattern is an alternation of every term, tried at every position of the text. Most
+    posts hold none of the terms' first words, so ``find`` first looks those up among the post's
+    words (``read_words``, which the entity matcher reads anyway): only a post that has one runs
+    the pattern. A post the two readings could cut differently (an ``@`` handle, which the
+    pattern reads into; a URL, which the words leave out; text that NFC changes) always runs it.
+    """
 
     def __init__(self, watchlists: Sequence[Watchlist]) -> None:
         self.by_term: dict[str, list[Watchlist]] = {}
@@ -52,10 +72,24 @@ class Watchlists:
         self.pattern = (
             re.compile(r"(?<![\w#])#?(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)") if words else None
         )
+        firsts: set[str] = set()
+        self.prefilter = True
+        for term in self.by_term:
+            term_words = read_words(term)
+            if not term_words:  # a term of emoji or punctuation alone: no word to look up first
+                self.prefilter = False
+                continue
+            first = term_words[0].lstrip("#")
+            firsts.update({first, "#" + first})
+        self.first_words = frozenset(firsts)
 
-    def find(self, text: str) -> list[WatchlistMatch]:
-        """Every (watchlist, term) found in ``text``, each once."""
+    def find(self, text: str, words: list[str] | None = None) -> list[WatchlistMatch]:
+        """Every (watchlist, term) found in ``text``, each once; ``words`` is ``read_words(text)`` if known."""
         if self.pattern is None:
+            return []
+        if (words is not None and self.prefilter and self.first_words.isdisjoint(words) and "@" not in text
+                and (text.isascii() or unicodedata.normalize("NFC", text) is text)
+                and not has_url(text.casefold())):
             return []
         found: dict[tuple[str, str], WatchlistMatch] = {}
         for hit in self.pattern.finditer(text.casefold()):
@@ -77,17 +111,23 @@ def _term_key(term: str) -> str:
 
 def risk_level(score: float, levels: RiskLevels) -> RiskLevel:
     """The alert level a risk score reaches."""
-    for level in reversed(RISK_LEVELS[1:]):
-        if score >= getattr(levels, level):
-            return level
-    return "normal"
+    return level_of(score, levels)
 
 
 class Tagger:
-    """Loads the three models and the watchlists once; tags batches of texts."""
+    """Loads the three models, the watchlists and the election once; tags batches of texts."""
 
-    def __init__(self, settings: TaggingSettings) -> None:
+    def __init__(self, settings: TaggingSettings, election: ElectionSettings | None = None,
+                 debunk: Callable[[str], object | None] | None = None) -> None:
+        """``debunk(text)`` says (not ``None``) that a text debunks a hoax: the post pipeline passes the
+        fact-check matcher's ``debunk_cue``; it is asked only of posts with a ``hoax`` label that name
+        a candidate, party or body, the only ones whose labels it changes (it costs ~50 µs a post)."""
         self.settings = settings
+        self.debunk = debunk
+        self.election = election or ElectionSettings()
+        self.entities = EntityMatcher(self.election)
+        self.entity_names = self.election.entity_ids()
+        self.election_known = bool(self.election.candidates or self.election.parties)
         self.strategy = settings.language_strategy
         self.language = (
             None if self.strategy == "lid176"
@@ -105,6 +145,7 @@ class Tagger:
         self.risk = Classifier.load(settings.risk_model or default_model("risk"), "risk")
         self.watchlists = Watchlists(settings.watchlists)
         self.watchlist_names = {w.name: w for w in settings.watchlists}
+        self.watchlist_levels = {w.name: w.level for w in settings.watchlists}
 
     @property
     def version(self) -> str:
@@ -120,6 +161,8 @@ class Tagger:
                 "".join(w.model_dump_json() for w in self.settings.watchlists).encode()
             ).hexdigest()[:8]
             parts.append(f"watchlists@{digest}")
+        if self.entity_names:
+            parts.append(f"election@{hashlib.sha256(self.election.model_dump_json().encode()).hexdigest()[:8]}")
         return ";".join(parts)
 
     def _languages(self, lid_texts: Sequence[str]) -> list[tuple[str, float]]:
@@ -151,34 +194,54 @@ class Tagger:
         topics = self.topic.scores(classifier_texts)
         risks = self.risk.scores(classifier_texts)
         results = []
+        find_entities = self.entities.find
+        levels, watchlist_levels = self.settings.risk_levels, self.watchlist_levels
         for text, (language, language_score), topic_row, risk_row in zip(
             texts, languages, topics, risks, strict=True
         ):
             # model_construct: the values come from our own models, validating them again per post
             # would cost more than the prediction.
-            topic_labels = [LabelScore.model_construct(label=label, score=round(topic_row[label], 4))
-                            for label in self.topic.decide(topic_row)]
-            risk_labels = [LabelScore.model_construct(label=label, score=round(risk_row[label], 4))
-                           for label in self.risk.decide(risk_row)]
-            score = max((item.score for item in risk_labels), default=0.0)
-            level = risk_level(score, self.settings.risk_levels)
-            if risk_labels and level == "normal":
-                level = "waspada"  # a risk label the model assigns always asks for attention
-            matches = self.watchlists.find(text)
-            raised = False
-            if matches:
-                floor = self.watchlists.level_for(matches, self.watchlist_names)
-                if floor is not None and level_rank(floor) > level_rank(level):
-                    level, raised = floor, True
+            topic_labels = [label_score(label, topic_row[label]) for label in self.topic.decide(topic_row)]
+            risk_labels = [label_score(label, risk_row[label]) for label in self.risk.decide(risk_row)]
+            words = read_words(text)
+            entities = find_entities(text, words)
+            if entities:
+                topic_labels = _with_entity_topics(topic_labels, entities)
+            matches = self.watchlists.find(text, words)
+            if risk_labels or matches:
+                debunked = (self.debunk is not None and _hoax(risk_labels, matches) and _aimed(entities)
+                            and self.debunk(text) is not None)
+                risk = compose(risk_labels, entities=entities, matches=matches, levels_by_watchlist=watchlist_levels,
+                               names=self.entity_names, levels=levels, election_known=self.election_known,
+                               debunked=debunked)
+            else:
+                risk = NOT_RISKY
             results.append(Tags(
                 language=language,
                 language_score=round(language_score, 4),
                 topics=topic_labels,
-                risk=RiskTags.model_construct(level=level, score=round(score, 4), labels=risk_labels,
-                                              raised_by_watchlist=raised),
+                risk=risk,
                 matches=matches,
+                entities=entities,
             ))
         return results
+
+
+def _hoax(labels: Sequence[LabelScore], matches: Sequence[WatchlistMatch]) -> bool:
+    return any(item.label == "hoax" for item in labels) or any(m.risk == "hoax" for m in matches)
+
+
+def _aimed(entities: Sequence[Entity]) -> bool:
+    return any(e.type != "region" for e in entities)
+
+
+def _with_entity_topics(topics: list[LabelScore], entities: Sequence[Entity]) -> list[LabelScore]:
+    """``topics`` with the topic of each type of entity named set to 1.0 (a name is no guess)."""
+    named = {ENTITY_TOPICS[e.type] for e in entities if e.type in ENTITY_TOPICS}
+    if not named:
+        return topics
+    kept = [item for item in topics if item.label not in named]
+    return [label_score(label, 1.0) for label in sorted(named)] + kept
 
 
 def _best(scores: dict[str, float], candidates: Sequence[str], min_confidence: float) -> tuple[str, float]:
