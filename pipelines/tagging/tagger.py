@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipelines.tagging.language import LanguageTagger, bundled_lid_model, pick_language
 from pipelines.tagging.models import Classifier
+from pipelines.tagging.search import normalise_for_search
 from pipelines.tagging.text import prepare
 from schemas.config import RiskLevels, TaggingSettings, Watchlist
 from schemas.post import LabelScore, RiskTags, WatchlistMatch
@@ -35,6 +36,7 @@ class Tags:
 
     language: str
     language_score: float
+    text_norm: str = ""  # the text as officers search it (pipelines.tagging.search)
     topics: list[LabelScore] = field(default_factory=list)
     risk: RiskTags = field(default_factory=RiskTags)
     matches: list[WatchlistMatch] = field(default_factory=list)
@@ -173,6 +175,7 @@ class Tagger:
             results.append(Tags(
                 language=language,
                 language_score=round(language_score, 4),
+                text_norm=normalise_for_search(text),
                 topics=topic_labels,
                 risk=RiskTags.model_construct(level=level, score=round(score, 4), labels=risk_labels,
                                               raised_by_watchlist=raised),
