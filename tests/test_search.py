@@ -364,12 +364,42 @@ def test_an_email_link_without_post_ids_searches_the_term_in_text_norm() -> None
 
 
 def test_text_norm_of_the_demo_sample_is_what_the_regular_expressions_allow() -> None:
-    # Words of letters and digits only, single spaces, lower case: what the standard analyzer
-    # splits back into the same words, so a phrase query sees the positions Siaga wrote.
+    # Words of letters, digits and underscores, single spaces, lower case: what the standard
+    # analyzer splits back into the same words, so a phrase query sees the positions Siaga wrote.
     for line in SAMPLE.read_text(encoding="utf-8").splitlines():
         norm = normalise_for_search(json.loads(line)["text"])
         assert norm == norm.lower()
-        assert re.fullmatch(r"(?:[^\W_]+(?: [^\W_]+)*)?", norm), norm
+        assert re.fullmatch(r"(?:\w+(?: \w+)*)?", norm), norm
+
+
+TRICKY = [
+    "lihat:https://t.co/x?a=b dan@kpu_ri coblos,jgn!!", "#a#b #TolakPendatang#JagaTanahLeluhur",
+    "www.kpu.go.id/hasil\tSURAT\nSUARA", "café Café cafe\u0301", "e-ktp anak-anak jum'at jum’at", "x" * 70 + " coblos",
+    "😡😡😡 !!! ...", "", "dan/atau 10/11 http://a http://a",
+]
+
+
+def test_the_chunk_cache_gives_what_the_word_by_word_normalisation_gives() -> None:
+    # __call__ looks up white-space chunks; reading the whole text word by word must give the same.
+    from pipelines.tagging import search
+
+    normaliser = SearchNormaliser(default().lexicon)
+    texts = [json.loads(line)["text"] for line in SAMPLE.read_text(encoding="utf-8").splitlines()] + TRICKY
+    for _ in range(2):  # cold, then from the cache
+        for text in texts:
+            lowered = search._NOISE.sub(" ", search._nfc(text).lower())
+            words = [normaliser._indexed(w) if len(w) <= 40 else w.lstrip("#") for w in search._TOKEN.findall(lowered)]
+            assert normaliser(text) == " ".join(filter(None, words)), text
+
+
+def test_the_chunk_cache_is_bounded_and_keeps_no_urls() -> None:
+    normaliser = SearchNormaliser(default().lexicon, cache_size=50)
+    normaliser(" ".join(f"https://t.co/{i}" for i in range(200)))
+    assert normaliser.cache_info()["chunks"]["currsize"] == 0
+    for i in range(500):
+        normaliser(f"kata{i} coblos")
+        assert normaliser.cache_info()["chunks"]["currsize"] <= 50
+    assert normaliser("kata499 coblos") == "kata499 coblos"
 
 
 def test_posts_tagged_before_text_norm_existed_still_validate() -> None:
