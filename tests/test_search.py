@@ -356,13 +356,6 @@ def test_the_email_link_still_filters_to_the_alerts_posts() -> None:
     assert "query:'post_id:(\"tiktok:1\")'" in link
 
 
-def test_an_email_link_without_post_ids_searches_the_term_in_text_norm() -> None:
-    alert = make_alert(posts=[], post_ids=[], group_by="term", group="surat suara dicoblos", rule_type="new_term")
-    assert "query:'text_norm:(surat and suara and coblos)'" in unquote(kibana_link(alert, "https://k"))
-    tag = make_alert(posts=[], post_ids=[], group_by="hashtag", group="#TolakPendatang")
-    assert "query:'hashtags:\"tolakpendatang\"'" in unquote(kibana_link(tag, "https://k"))
-
-
 def test_text_norm_of_the_demo_sample_is_what_the_regular_expressions_allow() -> None:
     # Words of letters, digits and underscores, single spaces, lower case: what the standard
     # analyzer splits back into the same words, so a phrase query sees the positions Siaga wrote.

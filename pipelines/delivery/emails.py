@@ -81,24 +81,13 @@ def _utc_z(moment: datetime) -> str:
 
 
 def kibana_link(alert: Alert, base_url: str) -> str:
-    """A Kibana 8 Discover URL on the ``siaga-posts`` data view, filtered to exactly the alert's posts.
-
-    An alert without post ids (one indexed before they were kept) about a term falls back to a
-    text query, on ``text_norm`` with the term's normalised words (``surat suara dicoblos`` →
-    ``text_norm:(surat and suara and coblos)``), so it finds every spelling of the term, as the
-    officer's own searches do; one about a hashtag to that hashtag.
-    """
+    """A Kibana 8 Discover URL on the ``siaga-posts`` data view, filtered to exactly the alert's posts."""
     ids = alert.post_ids or [post.post_id for post in alert.posts]
     if ids:
-        query = "post_id:(" + " or ".join(_kql_quoted(pid) for pid in ids) + ")"
+        quoted = ('"' + pid.replace("\\", "\\\\").replace('"', '\\"') + '"' for pid in ids)
+        query = "post_id:(" + " or ".join(quoted) + ")"
     elif alert.cluster_id:
-        query = f"cluster_id:{_kql_quoted(alert.cluster_id)}"
-    elif alert.group_by in ("term", "hashtag") and alert.group.startswith("#"):
-        query = f"hashtags:{_kql_quoted(alert.group[1:].lower())}"
-    elif alert.group_by == "term":
-        from pipelines.tagging.search import discover_query
-
-        query = discover_query(alert.group)
+        query = f'cluster_id:"{alert.cluster_id}"'
     else:
         query = ""
     start, end = _utc_z(alert.window_start - timedelta(minutes=1)), _utc_z(alert.window_end + timedelta(minutes=1))
@@ -106,10 +95,6 @@ def kibana_link(alert: Alert, base_url: str) -> str:
     a = f"(dataSource:(dataViewId:'siaga-posts',type:dataView),query:(language:kuery,query:{_rison(query)}))"
     safe = "():,'!*-._~"
     return f"{base_url.rstrip('/')}/app/discover#/?_g={quote(g, safe=safe)}&_a={quote(a, safe=safe)}"
-
-
-def _kql_quoted(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _group_label(alert: Alert, english: bool) -> str:
