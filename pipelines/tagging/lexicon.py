@@ -7,8 +7,8 @@ the risk models' normalisation and the claim matcher are meant to move onto it):
   stretch (``bangeeet`` → ``banget``, ``jgnnn`` → ``jgn``), while real double letters stay
   (``saat``, ``maaf``, ``tinggi`` are words as they are);
 - ``standard(word)``: a folded word mapped through the slang dictionary (``jgn`` → ``jangan``,
-  ``udh`` → ``sudah``), following a value that is itself slang one step (``gua`` → ``gue`` →
-  ``saya``);
+  ``udh`` → ``sudah``), following a value that is itself slang one step (``bkln`` → ``bakalan``
+  → ``akan``);
 - ``stem(word)``: Sastrawi's dictionary stemmer (``mencoblos``, ``dicoblos``, ``coblosan`` →
   ``coblos``), plus the Jakarta forms it does not know (``nyoblos``, ``dicoblosin`` → ``coblos``),
   behind a bounded cache.
@@ -32,7 +32,6 @@ import itertools
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-from pathlib import Path
 
 from pipelines.tagging import slang
 
@@ -61,8 +60,6 @@ MAX_FOLD_RUNS = 4
 """Stretched runs in one word tried in every combination (2^4 candidates); beyond, runs of three
 or more letters fold to one and doubles stay."""
 
-# Jakarta forms Sastrawi does not take apart: the bare nasal prefix (nyoblos = mencoblos) and -in
-# (coblosin = coblosi/coblokan). Each prefix with the first letters the nasal replaced.
 # Hashtag parts: a part is a dictionary word, or a root with one of these affixes around it
 # (pendatang = pen + datang, selamatkan = selamat + kan, pemilih = pem + pilih).
 _PREFIXES: dict[str, tuple[str, ...]] = {
@@ -75,10 +72,13 @@ MAX_HASHTAG_LETTERS = 30
 """Longer runs of letters in a hashtag are not split (the search is quadratic in the length)."""
 MAX_HASHTAG_PARTS = 4
 MIN_PART_LETTERS = 4
-"""Shorter dictionary words (kpu and the other ``KEEP`` words aside) split too eagerly:
-``bongkarasep`` would be ``bong kara sep``."""
+"""Shorter dictionary words (kpu and the other ``KEEP`` words aside) split too eagerly: with
+three-letter parts ``relawan`` would be ``rela wan``, ``sunset`` ``sun set`` and
+``literasidigital`` ``liter asi digital``."""
 _CHUNK = re.compile(r"[^\W\d_]++|\d++")
 
+# Jakarta forms Sastrawi does not take apart: the bare nasal prefix (nyoblos = mencoblos) and -in
+# (coblosin = coblosi/coblokan). Each prefix with the first letters the nasal replaced.
 _NASAL: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("nge", ("",)), ("ny", ("c", "s")), ("ng", ("", "k")), ("n", ("t",)), ("m", ("p",)),
 )
@@ -112,7 +112,7 @@ class Lexicon:
         source = slang.load() if slang_map is None else slang_map
         self.slang: dict[str, str] = {}
         for key, value in source.items():
-            # A value that is itself slang is followed one step (gua → gue → saya), unless it is a word.
+            # A value that is itself slang is followed one step (bkln → bakalan → akan), unless it is a word.
             onward = source.get(value)
             if onward is not None and onward != key and value not in self.roots:
                 value = onward

@@ -67,6 +67,12 @@ def _nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
+def _bare(token: str) -> str:
+    """A token without its ``#`` and inner apostrophes; ``""`` if only underscores are left (no word)."""
+    word = _APOSTROPHES.sub("", token.lstrip("#"))
+    return word if word.strip("_") else ""
+
+
 class SearchNormaliser:
     """Texts → ``text_norm``; queries → the terms to search it for. One per process (``default``)."""
 
@@ -95,7 +101,7 @@ class SearchNormaliser:
             chunk_text = chunk
         forms = self._indexed
         # A token past MAX_WORD_CHARS is no word: kept as it is, and never in the word cache (memory).
-        value = " ".join(filter(None, [forms(word) if len(word) <= MAX_WORD_CHARS else word.lstrip("#")
+        value = " ".join(filter(None, [forms(word) if len(word) <= MAX_WORD_CHARS else _bare(word)
                                        for word in _TOKEN.findall(chunk_text)]))
         # URLs are mostly unique: not worth a place. When the cache is full it starts again; the
         # lexicon's LRU caches keep the stems, so refilling it costs no stemming.
@@ -107,8 +113,8 @@ class SearchNormaliser:
 
     def _indexed_uncached(self, token: str) -> str:
         tag = token.startswith("#")
-        word = _APOSTROPHES.sub("", token.lstrip("#"))
-        if word.isdigit():
+        word = _bare(token)
+        if word.isdigit() or not word:
             return word
         lexicon = self.lexicon
         forms = list(lexicon.forms(word))
@@ -126,14 +132,14 @@ class SearchNormaliser:
 
     def term(self, token: str) -> str:
         """The one term a query word searches ``text_norm`` for: the stem of its standard form."""
-        word = _APOSTROPHES.sub("", token.lower().lstrip("#"))
-        if word.isdigit() or token.startswith("#"):
+        word = _bare(token.lower())
+        if word.isdigit() or token.startswith("#") or not word or len(word) > MAX_WORD_CHARS:
             return word
         return self.lexicon.stem(self.lexicon.forms(word)[0])
 
     def terms(self, query: str) -> list[str]:
         """The terms of every word of ``query``, in order (``mencoblos jgn`` → ``coblos jangan``)."""
-        return [self.term(token) for token in _TOKEN.findall(_NOISE.sub(" ", _nfc(query)))]
+        return [term for token in _TOKEN.findall(_NOISE.sub(" ", _nfc(query))) if (term := self.term(token))]
 
     def cache_info(self) -> dict[str, object]:
         """Hits, misses and sizes of the word cache and of the lexicon's caches."""
