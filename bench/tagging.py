@@ -30,19 +30,25 @@ What is measured (best of --repeats interleaved rounds, each over all N posts):
      the tagger does once per post for the watchlists and the entities;
    - watchlists: ``Watchlists.find`` on each raw text, given its words;
    - entities: ``EntityMatcher.find`` on each raw text, given its words;
+   - search text: ``normalise_for_search`` on each raw text (``text_norm``, warm: its word cache
+     has seen the sample, as a worker's has after its first minutes; bench/search.py has the
+     cold cost);
    - "rest of tag()": whole tagger minus the parts above (derived, not timed on its own):
      picking the language, deciding labels, rounding, building the pydantic LabelScore /
      RiskTags / WatchlistMatch objects and the Tags dataclass. Its fastText column is how much
      longer the three predicts take inside ``tag`` than alone: inside ``tag`` the three
      models take turns on every batch (and Python work runs between them), so each one finds
      less of itself in the CPU caches than when it predicts batch after batch on its own.
-3. baseline: fastText's lid.176.ftz (``fasttext.load_model(str(bundled_lid_model()))``)
+3. the whole tagger without ``text_norm`` (``normalise_for_search`` replaced by a function that
+   returns "" for that measurement only, in the same rounds): what ``text_norm`` costs the
+   stream, measured beside it rather than in another run on this shared machine.
+4. baseline: fastText's lid.176.ftz (``fasttext.load_model(str(bundled_lid_model()))``)
    ``model.predict(list, k=1)`` on the raw texts in the same batches. fastText refuses a
    string containing a newline, so line breaks (in ~1/3 of the posts) are replaced by spaces
    once, before timing; nothing else is done to the text. This is the cheapest useful thing
    one can do with a post (one small model, top-1 only), so the ratio
    whole tagger / raw lid.176 says how many "bare language-ID calls" the whole tagger costs.
-4. load and memory, in a fresh child process (same pinning): RSS (VmRSS in /proc/self/status)
+5. load and memory, in a fresh child process (same pinning): RSS (VmRSS in /proc/self/status)
    after reading the texts, before importing the tagger, fastText or any model; time to import
    the tagger module; time to construct the Tagger (the three models are read and fastText is
    imported here); RSS after tagging 5,000 posts (results discarded); VmHWM (peak). The target
@@ -148,7 +154,7 @@ def bench_tagger():  # noqa: ANN201 - a Tagger, imported late on purpose
     return Tagger(bench_settings(), election, debunk=debunk_cue)
 
 
-# -- 4. load time and memory, in a fresh process -------------------------------------------------
+# -- 5. load time and memory, in a fresh process -------------------------------------------------
 
 def probe(n: int, batch: int) -> dict[str, Any]:
     """Runs in the child: RSS before importing anything of the tagger, load time, RSS after tagging."""
@@ -204,8 +210,10 @@ class PredictTimer:
 def bench_throughput(texts: list[str], batch: int, repeats: int) -> dict[str, Any]:
     import fasttext
 
+    from pipelines.tagging import tagger as tagger_module
     from pipelines.tagging.entities import read_words
     from pipelines.tagging.language import bundled_lid_model
+    from pipelines.tagging.search import normalise_for_search
     from pipelines.tagging.text import prepare
 
     tagger = bench_tagger()
@@ -290,11 +298,26 @@ def bench_throughput(texts: list[str], batch: int, repeats: int) -> dict[str, An
             [find_entities(t, w) for t, w in zip(chunk, words, strict=True)]
         record("entities", time.perf_counter() - started, 0.0)
 
+        started = time.perf_counter()
+        for chunk in raw_batches:
+            [normalise_for_search(t) for t in chunk]
+        record("search", time.perf_counter() - started, 0.0)
+
+        tagger_module.normalise_for_search = lambda text: ""  # this measurement only
+        try:
+            before = fasttext_seconds()
+            started = time.perf_counter()
+            for chunk in raw_batches:
+                tagger.tag(chunk)
+            record("tagger_without_text_norm", time.perf_counter() - started, fasttext_seconds() - before)
+        finally:
+            tagger_module.normalise_for_search = normalise_for_search
+
     n = len(texts)
     best_round = {name: min(range(repeats), key=values.__getitem__) for name, values in rounds.items()}
     best = {name: rounds[name][i] for name, i in best_round.items()}
     best_inside = {name: inside[name][i] for name, i in best_round.items()}
-    parts = ["prepare", "language", "topic", "risk", "words", "watchlists", "entities"]
+    parts = ["prepare", "language", "topic", "risk", "words", "watchlists", "entities", "search"]
     rest = best["tagger"] - sum(best[p] for p in parts)
     return {
         "posts": n,
@@ -345,10 +368,14 @@ def render(report: dict[str, Any]) -> str:
         row("  reading words: read_words", s["words"], None),
         row("  watchlists: Watchlists.find", s["watchlists"], None),
         row("  entities: EntityMatcher.find", s["entities"], None),
+        row("  search text: normalise_for_search", s["search"], None),
         row("  rest of tag() (derived: whole - parts)", t["rest_of_tag_s"],
             ft["tagger"] - sum(ft[m] for m in ("language", "topic", "risk")), derived=True),
+        row("whole tagger without text_norm", s["tagger_without_text_norm"], ft["tagger_without_text_norm"]),
         row("baseline: raw lid.176 predict(k=1)", s["lid176"], s["lid176"]),
         "",
+        f"text_norm costs the whole tagger {(whole - s['tagger_without_text_norm']) / n * 1e6:.1f} us/post "
+        f"({n / s['tagger_without_text_norm']:,.0f} -> {n / whole:,.0f} posts/s)",
         f"fastText predict inside the whole tagger: {ft['tagger']:.3f} s = {ft['tagger'] / whole:.0%} of its time "
         f"(alone it would allow {n / ft['tagger']:,.0f} posts/s); Siaga's Python: {whole - ft['tagger']:.3f} s",
         f"load (fresh process): import of the tagger module {load['import_s']:.3f} s, "

@@ -183,6 +183,12 @@ class ElasticsearchSettings(_Section):
         description="an ILM policy to attach to the post indices on a real cluster (deploy/elasticsearch/); "
                     "`siaga retention` does not depend on it, and noida-db has no ILM",
     )
+    indonesian_analyzer: bool = Field(
+        default=False,
+        description="also index the post text with Elasticsearch's built-in `indonesian` analyzer as text.id "
+                    "(stop words, Lucene's Indonesian stemmer); for a real cluster. Off, nothing needs an analyzer: "
+                    "text_norm is computed by Siaga and searches the same on every server",
+    )
 
 
 class Watchlist(_Section):

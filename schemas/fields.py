@@ -26,14 +26,26 @@ def es_hint(**mapping: Any) -> dict[str, Any]:
     return {"es": mapping}
 
 
-def es_text(**kwargs: Any) -> Any:
-    """A full-text field that also keeps a ``keyword`` sub-field for exact terms and aggregations."""
-    return Field(
-        json_schema_extra=es_hint(
-            type="text", fields={"keyword": {"type": "keyword", "ignore_above": 256}}
-        ),
-        **kwargs,
-    )
+INDONESIAN_SUBFIELD = "id"
+"""The sub-field analysed with Elasticsearch's built-in ``indonesian`` analyzer (``text.id``), where enabled."""
+
+
+def es_text(*, indonesian: bool = False, **kwargs: Any) -> Any:
+    """A full-text field that also keeps a ``keyword`` sub-field for exact terms and aggregations.
+
+    ``indonesian``: also a ``text.id`` sub-field analysed by Elasticsearch's ``indonesian`` analyzer
+    (stop words and Lucene's Indonesian stemmer), mapped only when the cluster is said to have it
+    (``elasticsearch.indonesian_analyzer``, see ``schemas.index``).
+    """
+    hint = es_hint(type="text", fields={"keyword": {"type": "keyword", "ignore_above": 256}})
+    if indonesian:
+        hint["es_indonesian"] = INDONESIAN_SUBFIELD
+    return Field(json_schema_extra=hint, **kwargs)
+
+
+def es_search_text(**kwargs: Any) -> Any:
+    """A full-text field searched by its words only: no ``keyword`` sub-field (nothing aggregates on it)."""
+    return Field(json_schema_extra=es_hint(type="text"), **kwargs)
 
 
 def es_disabled(**kwargs: Any) -> Any:

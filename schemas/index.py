@@ -10,6 +10,14 @@ UTC) behind the alias ``<posts_index>``, which is what every reader searches and
 data view is titled; the template adds each new monthly index to the alias. Retention drops
 whole months. Alerts stay one index, ``<alerts_index>``, updated in place by id.
 
+Language analysis: a field declared ``es_text(indonesian=True)`` (the post's ``text``) gets a
+``text.id`` sub-field analysed by Elasticsearch's built-in ``indonesian`` analyzer when
+``indonesian_analyzer`` is on (``elasticsearch.indonesian_analyzer``). Off by default: a server
+that does not know an analyzer refuses the whole mapping (noida-db 0.2.3 answers 400
+``analyzer [x] has not been configured`` for an unknown one; it accepts ``indonesian`` but only
+drops stop words, without stemming). What Siaga computes itself (``text_norm``) needs no analyzer
+and searches the same everywhere.
+
 Versioning: ``TEMPLATE_VERSION`` is stored in the template and in each index's ``_meta``.
 Adding a field to a model needs no reindex: set-up puts the new template (for future indices)
 and the same properties on the existing indices, which Elasticsearch accepts for new fields.
@@ -27,6 +35,8 @@ from schemas.alert import Alert
 from schemas.erasure import Erasure
 from schemas.post import TaggedPost
 
+INDONESIAN_ANALYZER = "indonesian"
+
 TEMPLATE_VERSION = 4
 MONTH_FORMAT = "%Y.%m"
 
@@ -39,28 +49,28 @@ _SCALARS: dict[type, dict[str, Any]] = {
 }
 
 
-def _mapping_for(annotation: Any) -> dict[str, Any]:
+def _mapping_for(annotation: Any, indonesian: bool) -> dict[str, Any]:
     origin = get_origin(annotation)
     if origin in (Union, types.UnionType):
         options = [arg for arg in get_args(annotation) if arg is not type(None)]
         if len(options) != 1:
             msg = f"cannot map a union of several types: {annotation!r}"
             raise TypeError(msg)
-        return _mapping_for(options[0])
+        return _mapping_for(options[0], indonesian)
     if origin is Literal:
         return {"type": "keyword"}
     if origin is list:
         (item,) = get_args(annotation)
-        return _mapping_for(item)
+        return _mapping_for(item, indonesian)
     if annotation is AwareDatetime:
         return {"type": "date"}
     if origin is dict or annotation is dict:
         return {"type": "object", "enabled": False}
     if origin is not None and hasattr(annotation, "__metadata__"):
-        return _mapping_for(get_args(annotation)[0])
+        return _mapping_for(get_args(annotation)[0], indonesian)
     if isinstance(annotation, type):
         if issubclass(annotation, BaseModel):
-            return {"properties": properties_of(annotation)}
+            return {"properties": properties_of(annotation, indonesian_analyzer=indonesian)}
         if issubclass(annotation, AnyUrl):
             return {"type": "keyword", "ignore_above": 2048}
         for scalar, mapping in _SCALARS.items():
@@ -70,34 +80,43 @@ def _mapping_for(annotation: Any) -> dict[str, Any]:
     raise TypeError(msg)
 
 
-def properties_of(model: type[BaseModel]) -> dict[str, Any]:
-    """The ``properties`` block of a mapping for every field of ``model``."""
+def properties_of(model: type[BaseModel], *, indonesian_analyzer: bool = False) -> dict[str, Any]:
+    """The ``properties`` block of a mapping for every field of ``model`` (``text.id`` sub-fields if asked)."""
     properties: dict[str, Any] = {}
     for name, field in model.model_fields.items():
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         hint = extra.get("es")
-        properties[name] = dict(hint) if isinstance(hint, dict) else _mapping_for(field.annotation)
+        if isinstance(hint, dict):
+            mapping = dict(hint)
+            subfield = extra.get("es_indonesian")
+            if indonesian_analyzer and isinstance(subfield, str):
+                mapping["fields"] = {**mapping.get("fields", {}),
+                                     subfield: {"type": "text", "analyzer": INDONESIAN_ANALYZER}}
+            properties[name] = mapping
+        else:
+            properties[name] = _mapping_for(field.annotation, indonesian_analyzer)
     return properties
 
 
-def mappings_of(model: type[BaseModel]) -> dict[str, Any]:
+def mappings_of(model: type[BaseModel], *, indonesian_analyzer: bool = False) -> dict[str, Any]:
     """The ``mappings`` block for ``model``'s documents, stamped with the template version."""
     return {
         "dynamic": "strict",
         "_meta": {"model": model.__name__, "template_version": TEMPLATE_VERSION},
-        "properties": properties_of(model),
+        "properties": properties_of(model, indonesian_analyzer=indonesian_analyzer),
     }
 
 
 def index_template(model: type[BaseModel], pattern: str, *, shards: int = 1, replicas: int = 0,
-                   alias: str | None = None, priority: int = 200, ilm_policy: str | None = None) -> dict[str, Any]:
+                   alias: str | None = None, priority: int = 200, ilm_policy: str | None = None,
+                   indonesian_analyzer: bool = False) -> dict[str, Any]:
     """A composable index template body for indices matching ``pattern`` (joined to ``alias``)."""
     settings: dict[str, Any] = {"number_of_shards": shards, "number_of_replicas": replicas}
     if ilm_policy:
         settings["index.lifecycle.name"] = ilm_policy
     template: dict[str, Any] = {
         "settings": settings,
-        "mappings": mappings_of(model),
+        "mappings": mappings_of(model, indonesian_analyzer=indonesian_analyzer),
     }
     if alias:
         template["aliases"] = {alias: {}}
@@ -136,7 +155,8 @@ def month_of(alias: str, index: str) -> datetime | None:
 
 
 def templates(posts_index: str, alerts_index: str, *, shards: int = 1, replicas: int = 0,
-              ilm_policy: str | None = None, erasures_index: str | None = None) -> dict[str, dict[str, Any]]:
+              ilm_policy: str | None = None, erasures_index: str | None = None,
+              indonesian_analyzer: bool = False) -> dict[str, dict[str, Any]]:
     """Every index template Siaga needs, by template name.
 
     The alerts template outranks the posts one, so an alerts index name that the posts pattern
@@ -147,8 +167,9 @@ def templates(posts_index: str, alerts_index: str, *, shards: int = 1, replicas:
     """
     bodies = {
         posts_index: index_template(TaggedPost, posts_pattern(posts_index), shards=shards, replicas=replicas,
-                                    alias=posts_index, ilm_policy=ilm_policy),
-        alerts_index: index_template(Alert, alerts_index, shards=shards, replicas=replicas, priority=210),
+                                    alias=posts_index, ilm_policy=ilm_policy, indonesian_analyzer=indonesian_analyzer),
+        alerts_index: index_template(Alert, alerts_index, shards=shards, replicas=replicas, priority=210,
+                                     indonesian_analyzer=indonesian_analyzer),
     }
     if erasures_index is not None:
         bodies[erasures_index] = index_template(Erasure, erasures_index, shards=1, replicas=replicas, priority=220)

@@ -53,10 +53,14 @@ SEARCH_RISKY_POSTS = "siaga-search-risky-posts"
 SEARCH_ALERT_POSTS = "siaga-search-alert-posts"
 SEARCH_CLUSTERED_POSTS = "siaga-search-clustered-posts"
 SEARCH_OPEN_ALERTS = "siaga-search-open-alerts"
+SEARCH_WORDS = "siaga-search-words"
 """Saved searches with fixed ids: an alert email can open ``/app/discover#/view/<id>`` and
 override the query (``_a=(query:(language:kuery,query:'post_id:(...)'))``) while keeping the
 columns chosen here."""
 
+WORDS_QUERY = "text_norm : *"
+"""The word search opens on every post that has a normalised text; officers replace it with
+``text_norm : coblos`` (``siaga normalise WORDS`` prints what to type)."""
 RISKY_QUERY = 'risk.level : ("siaga" or "awas")'
 ELEVATED_QUERY = 'risk.level : ("waspada" or "siaga" or "awas")'
 BLACK_CAMPAIGN_QUERY = 'risk.labels.label : "black_campaign"'
@@ -379,6 +383,7 @@ POST_LABELS = {
     "platform": "Platform",
     "url": "Tautan / Link",
     "text": "Teks / Text",
+    "text_norm": "Teks untuk pencarian / Search text (text_norm)",
     "author.handle": "Akun / Account",
     "author.display_name": "Nama akun / Display name",
     "hashtags": "Tagar / Hashtags",
@@ -453,6 +458,10 @@ def _data_view(object_id: str, title: str, name: str, time_field: str, labels: d
 
 _NOTE = (
     "**{id}** — {id_text}\n\n**{en}** — {en_text}\n\n"
+    "Cari kata di bilah kueri dengan `text_norm`: `text_norm : coblos` menemukan dicoblos, mencoblos dan "
+    "nyoblos; `text_norm : jangan` menemukan jgn (`siaga normalise KATA` menunjukkan yang perlu diketik). / "
+    "Search words in the query bar with `text_norm`: `text_norm : coblos` finds dicoblos, mencoblos and nyoblos; "
+    "`text_norm : jangan` finds jgn (`siaga normalise WORDS` shows what to type).\n\n"
     "Waktu ditampilkan dalam WIB (Asia/Jakarta). Label topik dan risiko dari model adalah petunjuk untuk "
     "diperiksa, bukan putusan. / Times are shown in WIB. Model topic and risk labels are leads to check, "
     "not verdicts."
@@ -582,6 +591,12 @@ def saved_objects(posts_index: str, alerts_index: str, election: ElectionSetting
         query=RISKY_QUERY, sort_field=POSTS_TIME_FIELD,
         description="Unggahan tingkat siaga atau awas, terbaru di atas / Posts at siaga or awas, newest first")
     attacked = attacked_candidates(posts, election)
+    words_search = _search(
+        SEARCH_WORDS, "Cari kata di unggahan / Word search in posts", posts,
+        ["text", "text_norm", "author.handle", "platform", "url", "risk.level", "matches.term"],
+        query=WORDS_QUERY, sort_field=POSTS_TIME_FIELD,
+        description=("Ganti kueri dengan text_norm : kata (bentuk baku atau kata dasar: coblos, jangan) / Replace "
+                     "the query with text_norm : word (standard form or stem: coblos, jangan)"))
     risk_note = _note(
         "siaga-note-risk", "Pantauan risiko / Risk monitor",
         "unggahan berisiko menurut label dan tingkat; kandidat yang diserang (kampanye hitam per kandidat); tabel "
@@ -675,6 +690,7 @@ def saved_objects(posts_index: str, alerts_index: str, election: ElectionSetting
                        [(attacked, 14)],
                        [(risky_search, 22)],
                        [(watchlist_terms, 14)],
+                       [(words_search, 18)],
                    ]),
         _dashboard("siaga-dashboard-coordinated", "Aktivitas terkoordinasi / Coordinated activity",
                    "Unggahan hampir sama dari banyak akun / Near-identical posts from many accounts", [
@@ -694,7 +710,7 @@ def saved_objects(posts_index: str, alerts_index: str, election: ElectionSetting
     targets = [
         overview_note, volume_platform, volume_language, risk_mix, top_topics, top_hashtags, top_risky_authors,
         regions, engagement, region_map, risk_note, risky_by_label, level_over_time, attacked, watchlist_terms,
-        risky_search,
+        risky_search, words_search,
         coordinated_note, clusters, cluster_timeline, cluster_accounts, clustered_search, alerts_note,
         alerts_by_rule_state, alerts_over_time, alerts_by_type, delivery, open_count, open_search,
         alert_posts_search,

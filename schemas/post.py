@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
-from schemas.fields import UtcDatetime, es_disabled, es_hint, es_text
+from schemas.fields import UtcDatetime, es_disabled, es_hint, es_search_text, es_text
 from schemas.taxonomy import RiskLevel
 
 Platform = Literal["tiktok", "facebook", "instagram"]
@@ -163,7 +163,7 @@ class Post(_Model):
     native_id: str = Field(pattern=_NATIVE_ID.pattern)
     url: HttpUrl
     author: Author
-    text: str = es_text(max_length=MAX_TEXT_CHARS)
+    text: str = es_text(max_length=MAX_TEXT_CHARS, indonesian=True)
     hashtags: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
     mentions: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
     created_at: UtcDatetime
@@ -282,3 +282,10 @@ class TaggedPost(Post):
     )
     tagged_at: UtcDatetime
     tagger_version: str
+    # Search (issue 14): what officers search in Discover (pipelines/tagging/search.py).
+    text_norm: str = es_search_text(
+        default="",
+        description="the text as Siaga searches it: lower case, slang mapped to standard words, stretched letters "
+                    "folded, each word followed by its stem (text_norm:coblos finds dicoblos, text_norm:jangan "
+                    "finds jgn); empty on posts tagged before it existed",
+    )

@@ -125,7 +125,8 @@ def test_tag_stream_tags_texts_and_posts_and_reports_bad_lines(tagger: Tagger) -
     lines = [json.loads(line) for line in target.getvalue().splitlines()]
     assert len(lines) == 2
     assert lines[0]["tags"]["language"]["code"] == "id"
-    assert set(lines[0]["tags"]) == {"language", "topics", "risk", "matches", "entities"}
+    assert set(lines[0]["tags"]) == {"language", "text_norm", "topics", "risk", "matches", "entities"}
+    assert lines[0]["tags"]["text_norm"].startswith("gue sudah mencoblos coblos nih")
     assert lines[1]["native_id"] == post["native_id"]
     assert set(lines[1]["tags"]["risk"]) == {"level", "score", "labels", "raised_by_watchlist", "target", "categories",
                                              "strength", "reasons"}

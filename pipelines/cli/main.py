@@ -17,9 +17,11 @@ from pipelines.cli import (
     imports,
     kibana,
     model,
+    normalise,
     pipeline,
     retention,
     run,
+    search,
     setup,
     stack,
     status,
@@ -36,8 +38,8 @@ from pipelines.cli.common import (
 )
 from schemas.config import load_settings
 
-VERBS = (stack, setup, run, connectors, imports, pipeline, status, deadletters, alerts, retention, erase, tag, model,
-         kibana, templates)
+VERBS = (stack, setup, run, connectors, imports, pipeline, status, deadletters, alerts, search, retention, erase, tag,
+         normalise, model, kibana, templates)
 """The commands in the order ``siaga --help`` lists them: running the system first, then looking at it."""
 
 

@@ -65,7 +65,7 @@ def ensure_indices(es: Elasticsearch, settings: Settings, clock: Clock | None = 
     config = settings.elasticsearch
     alias, alerts = config.posts_index, config.alerts_index
     bodies = templates(alias, alerts, shards=config.shards, replicas=config.replicas, ilm_policy=config.ilm_policy,
-                       erasures_index=config.erasures_index)
+                       erasures_index=config.erasures_index, indonesian_analyzer=config.indonesian_analyzer)
     if es.indices.exists(index=alias) and not es.indices.exists_alias(name=alias):
         msg = (f"Elasticsearch has an index named {alias!r} where Siaga now keeps an alias over monthly indices "
                f"{alias}-YYYY.MM; move its documents (reindex into {monthly_index(alias, now)}) and "
@@ -78,7 +78,7 @@ def ensure_indices(es: Elasticsearch, settings: Settings, clock: Clock | None = 
     _create(es, monthly_index(alias, now))
     existing = ((post_indices(es, alias), TaggedPost), ([alerts], Alert), ([config.erasures_index], Erasure))
     for indices, model in existing:
-        mappings = mappings_of(model)
+        mappings = mappings_of(model, indonesian_analyzer=config.indonesian_analyzer)
         for index in indices:
             try:
                 es.indices.put_mapping(index=index, properties=mappings["properties"], meta=mappings["_meta"])

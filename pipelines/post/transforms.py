@@ -147,6 +147,7 @@ class TagFn(beam.DoFn):
                 **post.model_dump(),
                 language=tags.language,
                 language_score=tags.language_score,
+                text_norm=tags.text_norm,
                 topics=tags.topics,
                 risk=tags.risk,
                 matches=tags.matches,

@@ -21,6 +21,7 @@ def tags_json(tags: Tags) -> dict[str, Any]:
     """The ``tags`` object of ``siaga tag`` output."""
     return {
         "language": {"code": tags.language, "score": tags.language_score},
+        "text_norm": tags.text_norm,
         "topics": [item.model_dump() for item in tags.topics],
         "risk": tags.risk.model_dump(),
         "matches": [match.model_dump() for match in tags.matches],

@@ -22,6 +22,7 @@ from pipelines.tagging.compose import compose, label_score, level_of
 from pipelines.tagging.entities import EntityMatcher, has_url, read_words
 from pipelines.tagging.language import LanguageTagger, bundled_lid_model, pick_language
 from pipelines.tagging.models import Classifier
+from pipelines.tagging.search import normalise_for_search
 from pipelines.tagging.text import prepare
 from schemas.config import ElectionSettings, RiskLevels, TaggingSettings, Watchlist
 from schemas.post import Entity, LabelScore, RiskTags, WatchlistMatch
@@ -47,6 +48,7 @@ class Tags:
 
     language: str
     language_score: float
+    text_norm: str = ""  # the text as officers search it (pipelines.tagging.search)
     topics: list[LabelScore] = field(default_factory=list)
     risk: RiskTags = field(default_factory=RiskTags)
     matches: list[WatchlistMatch] = field(default_factory=list)
@@ -219,6 +221,7 @@ class Tagger:
             results.append(Tags(
                 language=language,
                 language_score=round(language_score, 4),
+                text_norm=normalise_for_search(text),
                 topics=topic_labels,
                 risk=risk,
                 matches=matches,
