@@ -50,6 +50,7 @@ bench: install ## Print figures: pipeline, tagger, imports, alert latency (each 
 	-$(BIN)/python bench/tagging.py
 	-$(BIN)/python bench/connectors.py
 	-$(BIN)/python bench/alerting.py
+	-$(BIN)/python bench/alerting_state.py
 
 deploy-check: install ## Offline checks of deploy/ and the Kibana objects (also part of make test)
 	$(BIN)/python -m pytest -q tests/test_deploy.py tests/test_kibana.py

@@ -76,8 +76,9 @@ def test_an_index_set_up_by_an_older_siaga_fails_the_check_until_set_up_again(se
     check_ready(settings, ALERTING)
 
 
-@pytest.mark.parametrize("command", [["connectors", "run", "apify-tt"], ["pipeline", "run"], ["alerts", "run"]],
-                         ids=lambda command: " ".join(command[:2]))
+@pytest.mark.parametrize("command", [["connectors", "run", "apify-tt"], ["pipeline", "run"], ["alerts", "run"],
+                                     ["import", str(IMPORT_SAMPLE), "--format", "apify-tiktok", "--watch"]],
+                         ids=lambda command: " ".join(command[:2]) if command[0] != "import" else "import --watch")
 def test_a_long_running_command_on_a_stack_not_set_up_exits_2_telling_to_run_setup(
     stack, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
 ) -> None:

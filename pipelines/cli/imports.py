@@ -38,7 +38,7 @@ def import_export(settings: Settings, args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from connectors.imports import ImportConnector
-    from pipelines.ops.services import ensure_ready
+    from pipelines.ops.services import CONNECTOR, check_ready, ensure_ready
     from schemas.config import ImportSource
 
     # The file is checked before the services: a typo in the path is the likelier mistake.
@@ -49,7 +49,12 @@ def import_export(settings: Settings, args: argparse.Namespace) -> int:
         problem = exc.errors()[0]
         msg = f"--{problem['loc'][0]} {problem['input']!r}: {problem['msg']}"
         raise UsageError(msg) from None
-    ensure_ready(settings)
+    if args.watch:
+        # Watching is long-running, like `siaga connectors run`: it checks the set-up that
+        # `siaga setup` made and creates nothing, so it runs under a connector's identity.
+        check_ready(settings, CONNECTOR)
+    else:
+        ensure_ready(settings)
     stats = run_in_foreground(ImportConnector.from_config(source, settings), settings)
     print(f"import {args.name} ({args.format}) from {args.path}: {stats.produced} posts sent to "
           f"{settings.kafka.topics.raw}, {stats.unchanged} already sent unchanged, "
