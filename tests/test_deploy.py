@@ -49,7 +49,7 @@ K8S = DEPLOY / "k8s"
 OVERLAY = K8S / "overlays" / "province"
 ES_VERSION = re.compile(r"^8\.15\.\d+$")
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|API_KEY|CLIENT_KEY|ENCRYPTION", re.IGNORECASE)
-# bench/pipeline.py, as in README "Tests and benchmarks": 755–2,244 posts/s on 2 cores, the low
+# bench/pipeline.py, as in docs/testing.md "Benchmarks": 755–2,244 posts/s on 2 cores, the low
 # end measured while other work loaded the machine; planning stays at or below the low end.
 BENCH_POSTS_PER_CORE = 377
 

@@ -40,7 +40,7 @@ EXIT_CODES: dict[int, str] = {
     EXIT_UNAVAILABLE: "a service is not reachable: Kafka, Elasticsearch, Kibana or a platform API "
                       "(also `stack status` with a service down); try again once it is up",
 }
-"""The exit codes every command uses; ``siaga --help`` and the README's command reference list them."""
+"""The exit codes every command uses; ``siaga --help`` and docs/commands.md lists them."""
 
 
 # --- global options ---------------------------------------------------------------------------

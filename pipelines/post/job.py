@@ -2,7 +2,7 @@
 
 ``build`` wires the runner-agnostic transforms onto any source of ``KafkaRecord``s. The local
 driver, ``PostPipelineJob``, gives streaming behaviour on one machine, where Beam's local
-runners cannot stream from Kafka (see README, "Why micro-batches"): it polls a bounded batch of
+runners cannot stream from Kafka (see docs/architecture.md, "Why micro-batches"): it polls a bounded batch of
 records, runs the Beam pipeline over it on the in-process FnApiRunner, and commits the batch's
 offsets only after every sink in the pipeline has acknowledged its writes. A failed batch is
 rewound and retried with backoff; nothing is committed for it. A broker or Elasticsearch that
