@@ -6,7 +6,7 @@ setup(
     name="siaga",
     version="0.1.0",
     description="Streaming ingestion and alerting for public social-media posts during Indonesian elections",
-    long_description=open("README.md", encoding="utf-8").read(),  # noqa: SIM115 - read once at build time
+    long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.11",

@@ -21,16 +21,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Producer
 from pydantic_core import PydanticSerializationError
 
 from connectors.state import ConnectorState, content_digest
+from schemas.clock import Clock, process_clock, utc_now
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
-from schemas.clock import Clock, process_clock, utc_now
 from schemas.erasure import SuppressionList, post_author_refs
 from schemas.post import Post
 

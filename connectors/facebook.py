@@ -60,6 +60,8 @@ from connectors.api import (
 from connectors.base import SourceRecord, encode_post, raw_bytes
 from connectors.formats import (
     NormaliseError as FormatError,
+)
+from connectors.formats import (
     count_of,
     facebook_permalink_username,
     facebook_post_id,
@@ -70,11 +72,11 @@ from connectors.formats import (
     warn_of_controls,
 )
 from connectors.state import ConnectorState
-from schemas.retry import backoff
 from schemas.config import FacebookPagesSource
 from schemas.erasure import post_author_refs
 from schemas.errors import NormaliseError
 from schemas.post import Post
+from schemas.retry import backoff
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +191,7 @@ def describe(failure: ApiFailure) -> str:
     return f"{failure.path}: HTTP {failure.status}, Graph error {failure.code}: {failure.message}"
 
 
-class PageUnavailable(Exception):  # noqa: N818 - a condition, not a bug
+class PageUnavailable(Exception):
     """The page does not exist, is not public, or the token may not read it."""
 
 

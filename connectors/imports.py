@@ -46,8 +46,8 @@ from pydantic_core import from_json
 from connectors.api import ConnectorFatal
 from connectors.base import Connector, SourceRecord, encode_post
 from connectors.state import ConnectorState
-from schemas.config import ImportSource, Settings
 from schemas.clock import Clock, process_clock
+from schemas.config import ImportSource, Settings
 from schemas.erasure import post_author_refs
 from schemas.errors import SiagaError
 
@@ -294,7 +294,7 @@ def _value_items(stream: BinaryIO) -> Iterator[tuple[Any, bytes, str | None]]:
     yield None, rest, f"{reason} after item {index}; the rest of the file is not read"
 
 
-class _BrokenArray(Exception):  # noqa: N818 - internal signal, caught below
+class _BrokenArray(Exception):
     """The array cannot be read on: the rest of the file is not valid JSON or not UTF-8."""
 
 
@@ -586,7 +586,7 @@ def _in_workers(path: Path, fmt: str, skip: int, collected_at: datetime,
     started: list[subprocess.Popen[bytes]] = []
     try:
         for mine in range(workers):
-            worker = subprocess.Popen(  # noqa: S603 - this interpreter, a fixed command
+            worker = subprocess.Popen(
                 [sys.executable, "-c", "from connectors.imports import _work; _work()"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment)
             started.append(worker)

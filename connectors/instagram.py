@@ -64,6 +64,8 @@ from connectors.api import (
 from connectors.base import SourceRecord, encode_post, raw_bytes
 from connectors.formats import (
     NormaliseError as FormatError,
+)
+from connectors.formats import (
     count_of,
     hashtags_of,
     instagram_shortcode,
@@ -73,11 +75,11 @@ from connectors.formats import (
     warn_of_controls,
 )
 from connectors.state import ConnectorState
-from schemas.retry import backoff
 from schemas.config import InstagramHashtagSource
 from schemas.erasure import post_author_refs
 from schemas.errors import NormaliseError
 from schemas.post import Post
+from schemas.retry import backoff
 
 log = logging.getLogger(__name__)
 

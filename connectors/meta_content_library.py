@@ -69,11 +69,11 @@ from connectors.formats import (
     warn_of_controls,
 )
 from connectors.state import ConnectorState
-from schemas.retry import backoff
 from schemas.config import MetaContentLibrarySource
 from schemas.erasure import post_author_refs
 from schemas.errors import NormaliseError
 from schemas.post import Post
+from schemas.retry import backoff
 
 log = logging.getLogger(__name__)
 

@@ -33,11 +33,11 @@ from connectors.base import SourceRecord, encode_post, raw_bytes
 from connectors.formats import NormaliseError as FormatError
 from connectors.formats import count_of, hashtags_of, mentions_of, raw_fields, warn_of_controls
 from connectors.state import ConnectorState
-from schemas.retry import backoff
 from schemas.config import TikTokSource
 from schemas.erasure import post_author_refs
 from schemas.errors import NormaliseError
 from schemas.post import Post
+from schemas.retry import backoff
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ import json
 import os
 import re
 from datetime import timedelta
-from urllib.parse import urlsplit
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Mapping, TypeVar, Union, get_args
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
@@ -110,7 +110,7 @@ def types_of(models: tuple[type[M], ...]) -> dict[str, type[M]]:
 def tagged_union(models: tuple[type[BaseModel], ...], discriminator: Discriminator) -> Any:
     """The discriminated union of ``models``, each tagged with its ``type`` key."""
     members = tuple(Annotated[model, Tag(type_key(model))] for model in models)
-    return Annotated[Union[members], discriminator]  # noqa: UP007 - X | Y cannot spread a tuple built at run time
+    return Annotated[Union[members], discriminator]
 
 
 class StackSettings(_Section):

@@ -37,6 +37,7 @@ import numpy as np
 
 from pipelines.alerting.neardup import NearDuplicateIndex
 from schemas.alert import REASON_CHARS, AlertPost, make_alert_id
+from schemas.clock import wib
 from schemas.config import (
     AlertingSettings,
     CoordinatedRule,
@@ -47,7 +48,6 @@ from schemas.config import (
     SpikeRule,
     ThresholdRule,
 )
-from schemas.clock import wib
 from schemas.post import TaggedPost
 from schemas.taxonomy import level_rank
 

@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter as PromCounter, Gauge, Histogram, Info, start_http_server
+from prometheus_client import CollectorRegistry, Gauge, Histogram, Info, start_http_server
+from prometheus_client import Counter as PromCounter
 
 from schemas.clock import utc_now
 from schemas.files import private_dir, write_private

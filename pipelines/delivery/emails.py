@@ -14,17 +14,17 @@ import re
 import smtplib
 import ssl
 from datetime import datetime, timedelta, timezone
-from urllib.parse import quote
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from pipelines.delivery.failures import PermanentFailure, RefusedForNow
 from schemas.alert import Alert, AlertPost
 from schemas.clock import WIB, wib
-from schemas.taxonomy import RISKS
 from schemas.config import EmailSettings
 from schemas.files import write_private
+from schemas.taxonomy import RISKS
 
 EXCERPT_CHARS = 280
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")

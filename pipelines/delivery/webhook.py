@@ -22,7 +22,7 @@ RETRY_LATER = frozenset({408, 429})
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """Turns every 3xx into an ``HTTPError`` instead of a new request."""
 
-    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:  # noqa: PLR0913 - urllib API
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
         return None
 
 

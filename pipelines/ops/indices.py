@@ -23,13 +23,13 @@ from elasticsearch import exceptions as es_errors
 
 from connectors.state import Pruned, prune_state_dir
 from pipelines.delivery.outbox import FilesRemoved, prune_files
-from schemas.errors import SiagaError
-from schemas.clock import Clock, process_clock
-from schemas.index import TEMPLATE_VERSION, mappings_of, month_of, monthly_index, templates
 from schemas.alert import Alert
-from schemas.erasure import Erasure
-from schemas.post import TaggedPost
+from schemas.clock import Clock, process_clock
 from schemas.config import Settings
+from schemas.erasure import Erasure
+from schemas.errors import SiagaError
+from schemas.index import TEMPLATE_VERSION, mappings_of, month_of, monthly_index, templates
+from schemas.post import TaggedPost
 
 log = logging.getLogger(__name__)
 

@@ -21,12 +21,12 @@ from pathlib import Path
 
 from connectors import REGISTRY, Connector
 from pipelines.alerting.job import AlertingJob
-from pipelines.post.job import PostPipelineJob, counters_summary
+from pipelines.common.clients import close_shared_clients, shared_client
+from pipelines.common.erasures import forget_shared_suppressions, shared_suppressions
 from pipelines.delivery.emails import subject_of
 from pipelines.ops.services import ensure_ready
 from pipelines.ops.supervisor import GIVE_UP_AFTER, ConnectorSupervisor
-from pipelines.common.clients import close_shared_clients, shared_client
-from pipelines.common.erasures import forget_shared_suppressions, shared_suppressions
+from pipelines.post.job import PostPipelineJob, counters_summary
 from schemas.alert import Alert
 from schemas.clock import Clock, process_clock
 from schemas.config import Settings

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 from pipelines.common import metrics
-from pipelines.post.job import PostPipelineJob
-from pipelines.ops.services import PIPELINE, check_ready
 from pipelines.common.clients import close_shared_clients
+from pipelines.ops.services import PIPELINE, check_ready
+from pipelines.post.job import PostPipelineJob
 from schemas.clock import Clock, process_clock
 from schemas.config import Settings
 from schemas.retry import backoff

@@ -32,10 +32,9 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from pipelines.common import metrics
 from pipelines.common.erasures import SuppressionSource
 from pipelines.common.kafka_io import batch_retry_wait, lag_by_partition, make_consumer, poll_batch
-from pipelines.common.records import KafkaRecord
+from pipelines.common.records import KafkaRecord, dead_letter_message, stripped_dead_letter
 from pipelines.post.sinks import WriteToElasticsearch, WriteToKafka
 from pipelines.post.transforms import DEAD_LETTER, METRICS_NAMESPACE, ValidateAndTag, as_kafka_message, flatten_all
-from pipelines.common.records import dead_letter_message, stripped_dead_letter
 from schemas.clock import Clock, process_clock
 from schemas.config import Settings
 from schemas.taxonomy import RISK_LEVELS

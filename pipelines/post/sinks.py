@@ -19,15 +19,20 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 from apache_beam.utils.windowed_value import WindowedValue
-from kafka.errors import (InvalidRecordError, KafkaError, KafkaTimeoutError, MessageSizeTooLargeError,
-                          RecordListTooLargeError)
+from kafka.errors import (
+    InvalidRecordError,
+    KafkaError,
+    KafkaTimeoutError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+)
 
 from pipelines.common.clients import discard_shared_client, resolve_secrets, shared_client
 from pipelines.common.records import cut
 from pipelines.post.transforms import DEAD_LETTER, METRICS_NAMESPACE
+from schemas.clock import utc_now
 from schemas.deadletter import DeadLetter
 from schemas.errors import ServiceUnavailable, SiagaError
-from schemas.clock import utc_now
 from schemas.index import monthly_index
 from schemas.post import TaggedPost
 

@@ -36,8 +36,8 @@ from apache_beam import coders
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.transforms import window
 
-from pipelines.common.records import KafkaRecord
 from pipelines.common.clients import EnvSecret
+from pipelines.common.records import KafkaRecord
 from schemas.config import Settings, env_name
 from schemas.errors import ConfigError
 

@@ -17,12 +17,20 @@ from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
 from pipelines.common.erasures import SuppressionSource, shared_suppressions
-from pipelines.common.records import MAX_TAGGED_BYTES, InvalidRecord, KafkaRecord, cut, parse_post, record_key, serialised_size
+from pipelines.common.records import (
+    MAX_TAGGED_BYTES,
+    InvalidRecord,
+    KafkaRecord,
+    cut,
+    parse_post,
+    record_key,
+    serialised_size,
+)
 from pipelines.factchecks.matcher import debunk_cue
 from pipelines.tagging.tagger import Tagger
+from schemas.clock import utc_now
 from schemas.config import ElectionSettings, TaggingSettings
 from schemas.deadletter import DeadLetter
-from schemas.clock import utc_now
 from schemas.erasure import SuppressionList
 from schemas.post import Post, RiskTags, TaggedPost
 
@@ -123,7 +131,7 @@ class TagFn(beam.DoFn):
         try:
             yield from zip(batch, self._tagger.tag([post.text for post in batch]), strict=True)
             return
-        except Exception:  # noqa: BLE001 - narrowed down post by post below
+        except Exception:
             if len(batch) == 1:
                 raise
             log.warning("tagging a batch of %d posts failed; tagging them one by one", len(batch))
@@ -234,7 +242,7 @@ class PostCoder(beam.coders.Coder):
         self._model = model
 
     @classmethod
-    def from_type_hint(cls, typehint: type[Post], registry: object) -> PostCoder:  # noqa: ARG003 - Beam's API
+    def from_type_hint(cls, typehint: type[Post], registry: object) -> PostCoder:
         return cls(typehint)
 
     def encode(self, value: Post) -> bytes:

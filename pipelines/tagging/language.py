@@ -60,7 +60,7 @@ class LanguageTagger:
         self.min_confidence = min_confidence
 
     @cached_property
-    def _model(self):  # noqa: ANN202 - fasttext has no type information
+    def _model(self):
         import fasttext
 
         return fasttext.load_model(str(self.model_path))
