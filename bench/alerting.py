@@ -66,7 +66,7 @@ def log(message: str) -> None:
 
 
 def load() -> str:
-    return os.popen("uptime").read().strip().split("load average:")[-1].strip()
+    return ", ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
 def write_config(tmp: Path, stack: NoidaStack, smtp_port: int, tag: str) -> Path:

@@ -51,7 +51,7 @@ class Action(enum.Enum):
 
     RETRY = "retry"
     WAIT_QUOTA = "wait for the quota window"
-    REFRESH_TOKEN = "get a new token"
+    REFRESH_TOKEN = "get a new token"  # noqa: S105 - an action's description, not a token
     RESTART_SEARCH = "search again from the start"
     SKIP = "skip this object"
     FATAL = "stop this connector"

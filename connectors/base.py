@@ -151,9 +151,9 @@ _NOT_CONTENT = frozenset({"collected_at", "raw"})
 
 
 def encode_post(post: Post) -> tuple[bytes, str]:
-    """A post's Kafka value and the digest of its content (everything but collection time and raw item).
+    r"""A post's Kafka value and the digest of its content (everything but collection time and raw item).
 
-    Raise ``ValueError`` for a post that cannot be written as JSON: a ``\\ud800`` escape in an
+    Raise ``ValueError`` for a post that cannot be written as JSON: a ``\ud800`` escape in an
     item decodes to a lone surrogate, which passes validation but has no UTF-8 form.
     """
     try:

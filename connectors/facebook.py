@@ -339,6 +339,7 @@ class FacebookPagesConnector(ApiConnector):
     # -- polling -----------------------------------------------------------------------------
 
     def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
+        """Each watched page's new and recently changed posts, page by page, until ``stop``."""
         while not stop.is_set():
             for page in self.source.pages:
                 try:

@@ -456,6 +456,7 @@ class ImportConnector(Connector):
         self.stats.warn(f"an export that is {kind} was skipped")
 
     def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
+        """The export's posts, file by file, from each file's checkpoint; with ``watch``, until ``stop``."""
         while not stop.is_set():
             for path in self.files():
                 yield from self._file_records(path, stop)
@@ -590,7 +591,7 @@ def _in_workers(path: Path, fmt: str, skip: int, collected_at: datetime,
                 [sys.executable, "-c", "from connectors.imports import _work; _work()"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment)
             started.append(worker)
-            assert worker.stdin is not None
+            assert worker.stdin is not None  # noqa: S101 - an invariant for the type checker, not a check of input
             pickle.dump((str(path), fmt, skip, collected_at, (mine, workers), tuple(options)), worker.stdin)
             worker.stdin.close()
         streams = [_results(worker, path) for worker in started]
@@ -604,7 +605,7 @@ def _in_workers(path: Path, fmt: str, skip: int, collected_at: datetime,
             yield result
     finally:
         for worker in started:
-            assert worker.stdout is not None
+            assert worker.stdout is not None  # noqa: S101 - an invariant for the type checker, not a check of input
             worker.stdout.close()
             if worker.poll() is None:
                 worker.kill()
@@ -613,7 +614,7 @@ def _in_workers(path: Path, fmt: str, skip: int, collected_at: datetime,
 
 def _results(worker: subprocess.Popen[bytes], path: Path) -> Iterator[Normalised]:
     """The results one worker sends, batch by batch, until its end marker."""
-    assert worker.stdout is not None
+    assert worker.stdout is not None  # noqa: S101 - an invariant for the type checker, not a check of input
     while True:
         try:
             batch = pickle.load(worker.stdout)  # noqa: S301 - our own child process

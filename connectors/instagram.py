@@ -325,6 +325,7 @@ class InstagramHashtagConnector(ApiConnector):
     # -- polling --------------------------------------------------------------------------------
 
     def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
+        """Each hashtag's media within the weekly hashtag budget, poll after poll, until ``stop``."""
         self._token()  # fail before reserving any budget if it is not set
         self._warn_of_gaps()
         while not stop.is_set():
@@ -372,7 +373,7 @@ class InstagramHashtagConnector(ApiConnector):
             entry = {"id": (entry or {}).get("id"), "since": now.isoformat()}
             self.budget[tag] = entry
             yield SourceRecord(None, b"", produce=False, checkpoint=self._budget_checkpoint())
-        assert entry is not None
+        assert entry is not None  # noqa: S101 - an invariant for the type checker, not a check of input
         self.over_budget.pop(tag, None)
         if entry.get("id") is None:
             params = {"user_id": self.source.ig_user_id, "q": tag}

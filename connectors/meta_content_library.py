@@ -324,6 +324,7 @@ class MetaContentLibraryConnector(ApiConnector):
         return None
 
     def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
+        """Each (platform, keyword) search's posts since its high-water mark, within the quotas, until ``stop``."""
         while not stop.is_set():
             self._sent_this_poll = {}
             for platform in self.source.platforms:

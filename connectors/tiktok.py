@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 FIELDS = ("id,video_description,create_time,region_code,share_count,view_count,like_count,comment_count,"
           "hashtag_names,username")
 TOKEN_MARGIN = timedelta(minutes=5)
-TOKEN_PATH = "/v2/oauth/token/"
+TOKEN_PATH = "/v2/oauth/token/"  # noqa: S105 - the endpoint's path, not a token
 QUERY_PATH = "/v2/research/video/query/"
 RAW_FIELDS = raw_fields(*FIELDS.split(","), why="TikTok Research API video objects: exactly the fields requested")
 """What ``Post.raw`` keeps of a video: the fields the connector asks for (docs/raw-fields.md)."""
@@ -224,6 +224,7 @@ class TikTokConnector(ApiConnector):
         return None
 
     def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
+        """The query's videos, date window by window within the daily quota, poll after poll, until ``stop``."""
         first = True
         while not stop.is_set():
             today = self.clock.now().date()

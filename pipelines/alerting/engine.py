@@ -308,7 +308,7 @@ class Context:
     @cached_property
     def evidence(self) -> AlertPost:
         """The post's evidence, built once and shared by every window it counts in."""
-        assert self.post is not None
+        assert self.post is not None  # noqa: S101 - an invariant for the type checker, not a check of input
         return evidence_of(self.post)
 
 

@@ -192,10 +192,10 @@ def existing_path(path: Path, option: str | None = None, *, folder_ok: bool = Fa
 
 
 def untrusted(text: str) -> str:
-    """Text from outside Siaga (post text, handles, dead-letter reasons quoting them) as it is printed.
+    r"""Text from outside Siaga (post text, handles, dead-letter reasons quoting them) as it is printed.
 
     Every such text a command prints to a terminal passes through here, and only here: control
-    characters, escape sequences and bidi overrides are shown as visible escapes (``\\x1b``), so
+    characters, escape sequences and bidi overrides are shown as visible escapes (``\x1b``), so
     a post cannot move the cursor, recolour the terminal or reorder what the operator reads.
     """
     from pipelines.common.terminal import printable

@@ -166,6 +166,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per log line: time (UTC), level, logger, message, exception."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
             "level": record.levelname,

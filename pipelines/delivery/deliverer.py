@@ -318,7 +318,7 @@ class Deliverer:
             message = render_digest(alerts, first["digest"], email, recipients=recipients, language=language)
         else:
             message = render(alerts[0], email, recipients=recipients, language=language)
-        assert session is not None
+        assert session is not None  # noqa: S101 - an invariant for the type checker, not a check of input
         where = session.send(message)
         refused = dict(session.refused)
         self.totals.sent["email"] += 1
@@ -336,7 +336,7 @@ class Deliverer:
 
     def _send_webhook(self, group: list[Entry], alerts: list[Alert]) -> int:
         hook = self.settings.alerting.webhook
-        assert hook is not None
+        assert hook is not None  # noqa: S101 - an invariant for the type checker, not a check of input
         token = os.environ.get(hook.token_env) if hook.token_env else None
         first = group[0][1]
         payload = {"event": first["kind"], "key": first["key"], "alert": alerts[0].model_dump(mode="json")}

@@ -470,7 +470,7 @@ class FactCheckMatcher:
         row, text, containment = row[good], text[good], containment[good]
         order = np.lexsort((-text, -containment, row))
         out: list[list[tuple[float, int]]] = [[] for _ in posts]
-        for r, t, c in zip(row[order].tolist(), text[order].tolist(), containment[order].tolist()):
+        for r, t, c in zip(row[order].tolist(), text[order].tolist(), containment[order].tolist(), strict=True):
             chosen = out[r]
             if not chosen:
                 chosen.append((c, t))

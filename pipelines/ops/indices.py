@@ -199,7 +199,7 @@ def apply_retention(es: Elasticsearch, settings: Settings, *, dry_run: bool = Fa
     report = RetentionReport(dry_run, now - retention.posts, now - retention.alerts)
     for index in post_indices(es, alias):
         start = month_of(alias, index)
-        assert start is not None
+        assert start is not None  # noqa: S101 - an invariant for the type checker, not a check of input
         # A month goes only when its newest possible post is past the cutoff.
         if _month_end(start) <= report.posts_cutoff:
             report.deleted_indices.append(index)

@@ -127,7 +127,7 @@ class TagFn(beam.DoFn):
         self._tagger = shared_tagger(self._settings, self._election)
 
     def _tag_each(self, batch: list[Post]) -> Iterator[tuple[Post, object | Exception]]:
-        assert self._tagger is not None
+        assert self._tagger is not None  # noqa: S101 - an invariant for the type checker, not a check of input
         try:
             yield from zip(batch, self._tagger.tag([post.text for post in batch]), strict=True)
             return
@@ -144,7 +144,7 @@ class TagFn(beam.DoFn):
                 yield post, tags
 
     def process(self, batch: list[Post]) -> Iterator[TaggedPost | TaggedOutput]:
-        assert self._tagger is not None
+        assert self._tagger is not None  # noqa: S101 - an invariant for the type checker, not a check of input
         tagged_at = utc_now()
         version = self._tagger.version
         for post, tags in self._tag_each(batch):

@@ -170,7 +170,7 @@ class Tagger:
     def _languages(self, lid_texts: Sequence[str]) -> list[tuple[str, float]]:
         settings = self.settings
         if self.language is None:
-            assert self.lid176 is not None
+            assert self.lid176 is not None  # noqa: S101 - an invariant for the type checker, not a check of input
             return self.lid176.predict_clean(lid_texts)
         own = self.language.scores(lid_texts)
         if self.lid176 is None:
