@@ -258,6 +258,8 @@ class ApiConnector(Connector):
     to the platform alive between pages and is closed when ``run`` ends.
     """
 
+    state: ConnectorState  # always given: checkpoints, quotas and sent posts live there
+
     def __init__(self, source: Any, state: ConnectorState, clock: Clock | None = None,
                  environ: Mapping[str, str] | None = None) -> None:
         super().__init__(source.name)

@@ -147,7 +147,7 @@ class ConnectorStats:
         return lines
 
 
-_NOT_CONTENT = frozenset({"collected_at", "raw"})
+_NOT_CONTENT = {"collected_at", "raw"}  # a set, not a frozenset: the type pydantic's `exclude` names
 
 
 def encode_post(post: Post) -> tuple[bytes, str]:

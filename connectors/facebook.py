@@ -67,6 +67,7 @@ from connectors.formats import (
     facebook_post_id,
     hashtags_of,
     mentions_of,
+    object_at,
     raw_fields,
     strip_tracking,
     warn_of_controls,
@@ -104,7 +105,9 @@ _USERNAME = re.compile(r"[A-Za-z0-9.]{1,128}")
 
 def _is_username(value: str | None) -> bool:
     """A page username (``kompascom``), as opposed to a numeric page id."""
-    return bool(value) and _USERNAME.fullmatch(value) is not None and not value.isdigit()  # type: ignore[arg-type]
+    if not value:
+        return False
+    return _USERNAME.fullmatch(value) is not None and not value.isdigit()
 
 
 def parse_time(value: Any) -> datetime:
@@ -143,9 +146,10 @@ def to_post(item: dict[str, Any], collected_at: datetime, page: str | None = Non
     except ValueError:
         msg = f"facebook: created_time {created_time!r} is not a Graph API time"
         raise NormaliseError(msg) from None
-    author = item.get("from") if isinstance(item.get("from"), dict) else {}
+    author = object_at(item, "from")
     author_id = str(author.get("id") or native_id.partition("_")[0]) or None
     permalink = item.get("permalink_url") if isinstance(item.get("permalink_url"), str) else None
+    handle: str | None  # None: no handle anywhere, which the Post's validation refuses with the reason
     if _is_username(page):
         handle = str(page)
     else:
@@ -323,7 +327,7 @@ class FacebookPagesConnector(ApiConnector):
     @staticmethod
     def _next_params(answer: dict[str, Any], params: dict[str, Any]) -> dict[str, Any] | None:
         """The query of the next page (without Facebook's copy of the token); ``None`` on the last page."""
-        paging = answer.get("paging") if isinstance(answer.get("paging"), dict) else {}
+        paging = object_at(answer, "paging")
         link = paging.get("next")
         if not isinstance(link, str) or not link:
             return None

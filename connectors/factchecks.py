@@ -50,6 +50,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
+from connectors.formats import object_at
 from schemas.clock import WIB, parse_instant
 from schemas.errors import SiagaError
 from schemas.factcheck import MAX_NARRATIVES, FactCheck, factcheck_key, make_factcheck_id, verdict_of
@@ -301,6 +302,7 @@ class _Reader:
         text = self.text(value, name)
         if text is None:
             return None
+        moment: datetime | None
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00")) if naive_is_utc else parse_instant(text)
         except ValueError:
@@ -604,7 +606,7 @@ def factcheck_tools(text: str, parsed: Parsed) -> list[_Draft]:
                 if not isinstance(review, dict):
                     raise item.error(f"is {_kind(review)}, not an object")
                 url = item.required_url(review.get("url"), "url")
-                publisher = review.get("publisher") if isinstance(review.get("publisher"), dict) else {}
+                publisher = object_at(review, "publisher")
                 rating = item.text(review.get("textualRating"), "textualRating")
                 drafts.append(_Draft(here, original, {
                     "claim": text_,

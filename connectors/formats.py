@@ -50,10 +50,10 @@ import base64
 import binascii
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, overload
 from urllib.parse import parse_qs, urlparse, urlsplit, urlunsplit
 
 from pydantic import ValidationError
@@ -81,6 +81,12 @@ TRACKING_PARAMETERS = frozenset({
 })
 """Query parameters that say who shared a link, or from where, and nothing about the post
 (``utm_*`` besides): removed from every post URL."""
+
+
+def object_at(item: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """The JSON object under ``key``; ``{}`` when it is missing or not an object."""
+    value = item.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def strip_tracking(url: str) -> str:
@@ -227,7 +233,13 @@ class _Item:
                 return path, value
         return paths[0], None
 
+    @overload
+    def text(self, path: str, *, required: Literal[True]) -> str: ...
+    @overload
+    def text(self, path: str, *, required: bool = False) -> str | None: ...
+
     def text(self, path: str, *, required: bool = False) -> str | None:
+        """The text at ``path``; ``None`` when absent or empty, unless ``required`` (then an error)."""
         value = self.get(path)
         if value is None or value == "":
             if required:
@@ -357,7 +369,7 @@ def warn_of_controls(source: str, fields: dict[str, Any], warnings: list[str] | 
 
     ``schemas.post`` strips them whatever the source; this says that it happened, and where.
     """
-    author = fields.get("author") if isinstance(fields.get("author"), dict) else {}
+    author = object_at(fields, "author")
     values = {"native_id": fields.get("native_id"), "author.id": author.get("id"),
               "author.handle": author.get("handle"), "url": fields.get("url")}
     dirty = [name for name, value in values.items() if isinstance(value, str) and has_controls(value)]

@@ -379,6 +379,8 @@ def _array_items(stream: BinaryIO) -> Iterator[tuple[Any, bytes, str | None]]:
 class ImportConnector(Connector):
     """Streams the items of export files into the raw-posts topic, resuming where it stopped."""
 
+    state: ConnectorState  # always given: the files read and the posts sent live there
+
     def __init__(self, name: str, path: Path, fmt: str, state: ConnectorState, *, watch: bool = False,
                  poll_interval_s: float = 5.0, clock: Clock | None = None,
                  max_line_bytes: int = MAX_LINE_BYTES) -> None:

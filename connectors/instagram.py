@@ -70,6 +70,7 @@ from connectors.formats import (
     hashtags_of,
     instagram_shortcode,
     mentions_of,
+    object_at,
     raw_fields,
     strip_tracking,
     warn_of_controls,
@@ -434,8 +435,8 @@ class InstagramHashtagConnector(ApiConnector):
                 opening = False
             media = answer.get("data")
             media = media if isinstance(media, list) else []
-            paging = answer.get("paging") if isinstance(answer.get("paging"), dict) else {}
-            cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
+            paging = object_at(answer, "paging")
+            cursors = object_at(paging, "cursors")
             next_after = cursors.get("after")
             more = bool(paging.get("next")) and isinstance(next_after, str) and next_after != after
             empty_pages = empty_pages + 1 if not media else 0

@@ -64,6 +64,7 @@ from connectors.formats import (
     hashtags_of,
     instagram_shortcode,
     mentions_of,
+    object_at,
     raw_fields,
     strip_tracking,
     warn_of_controls,
@@ -364,8 +365,8 @@ class MetaContentLibraryConnector(ApiConnector):
                 return
             items = answer["data"]
             self._count_records(len(items))
-            paging = answer.get("paging") if isinstance(answer.get("paging"), dict) else {}
-            cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
+            paging = object_at(answer, "paging")
+            cursors = object_at(paging, "cursors")
             after = cursors.get("after")
             more = bool(paging.get("next")) and bool(after)
             if more and after == active["after"] and not items:

@@ -575,7 +575,7 @@ class AlertingJob:
         while True:
             page = self.es.search(index=index, query=query, size=REBUILD_PAGE,
                                   sort=[{"fired_at": "asc"}, {"alert_id": "asc"}],
-                                  **({"search_after": after} if after else {}))["hits"]["hits"]
+                                  search_after=after)["hits"]["hits"]
             for hit in page:
                 yield Alert.model_validate(hit["_source"])
             if len(page) < REBUILD_PAGE:

@@ -45,7 +45,7 @@ import json
 import logging
 import os
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -157,7 +157,8 @@ class Deliverer:
                             channel, record["state"])
         self.outbox.marked(channel, path)
 
-    def _record(self, channel: str, group: list[tuple[Path | None, dict[str, Any]]], state: str, **extra: Any) -> None:
+    def _record(self, channel: str, group: Sequence[tuple[Path | None, dict[str, Any]]], state: str,
+                **extra: Any) -> None:
         """Record each message's outcome durably and take it off the queue, then tell the alerts index."""
         records = []
         for path, entry in group:

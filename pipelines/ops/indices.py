@@ -92,8 +92,9 @@ def ensure_indices(es: Elasticsearch, settings: Settings, clock: Clock | None = 
 
 def template_version(es: Elasticsearch, index: str) -> int:
     """The template version stamped in ``index``'s mapping (0 if none); ``NotFoundError`` if it does not exist."""
-    found = es.indices.get_mapping(index=index)
-    meta = next(iter(found.values()), {}).get("mappings", {}).get("_meta", {})
+    found: dict[str, Any] = dict(es.indices.get_mapping(index=index))
+    first: dict[str, Any] = next(iter(found.values()), {})
+    meta = first.get("mappings", {}).get("_meta", {})
     try:
         return int(meta.get("template_version", 0))
     except (TypeError, ValueError):

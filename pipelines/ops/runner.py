@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from connectors import REGISTRY, Connector
-from pipelines.alerting.job import AlertingJob
+from pipelines.alerting.job import AlertingJob, Recent
 from pipelines.common.clients import close_shared_clients, shared_client
 from pipelines.common.erasures import forget_shared_suppressions, shared_suppressions
 from pipelines.delivery.emails import subject_of
@@ -46,7 +46,8 @@ class RunSummary:
     dead_lettered: dict[str, int]
     languages: dict[str, int]
     risk_levels: dict[str, int]
-    alerts: list[Alert]
+    alerts: list[Alert] | Recent[Alert]
+    """The newest alerts (``Recent``: its ``len`` counts them all)."""
     already_sent: int
     destinations: list[str]
     connectors: dict[str, int]

@@ -242,12 +242,12 @@ class ProduceFn(beam.DoFn):
         log.warning("the broker refused %d message(s) for topic %s; sending each again on its own",
                     len(failed), self._topic)
         for send, _ in failed:
-            exc = self._send_alone(send.key, send.value)
-            if exc is None:
+            refusal = self._send_alone(send.key, send.value)
+            if refusal is None:
                 continue
-            letter = self._refused_for_good(send.key, send.value, exc)
+            letter = self._refused_for_good(send.key, send.value, refusal)
             if letter is not None:
-                yield TaggedOutput(DEAD_LETTER, WindowedValue(letter, send.timestamp, [send.window]))
+                yield TaggedOutput(DEAD_LETTER, WindowedValue(letter, send.timestamp, (send.window,)))
 
     def _replace_producer(self) -> None:
         discard_shared_client("kafka", self._client_kwargs, self._producer, PRODUCER_OWNER)

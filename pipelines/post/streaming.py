@@ -92,9 +92,9 @@ def to_kafka_record(row: Any) -> KafkaRecord:
                        None if key is None else bytes(key), bytes(value or b""), int(row.timestamp or 0))
 
 
-def with_event_time(record: KafkaRecord) -> beam.window.TimestampedValue:
+def with_event_time(record: KafkaRecord) -> window.TimestampedValue:
     """Stamp a record with its Kafka timestamp as event time."""
-    return beam.window.TimestampedValue(record, record.timestamp_ms / 1000)
+    return window.TimestampedValue(record, record.timestamp_ms / 1000)
 
 
 def _jaas_quoted(value: str) -> str:

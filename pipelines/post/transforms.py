@@ -27,7 +27,7 @@ from pipelines.common.records import (
     serialised_size,
 )
 from pipelines.factchecks.matcher import debunk_cue
-from pipelines.tagging.tagger import Tagger
+from pipelines.tagging.tagger import Tagger, Tags
 from schemas.clock import utc_now
 from schemas.config import ElectionSettings, TaggingSettings
 from schemas.deadletter import DeadLetter
@@ -126,7 +126,7 @@ class TagFn(beam.DoFn):
     def setup(self) -> None:
         self._tagger = shared_tagger(self._settings, self._election)
 
-    def _tag_each(self, batch: list[Post]) -> Iterator[tuple[Post, object | Exception]]:
+    def _tag_each(self, batch: list[Post]) -> Iterator[tuple[Post, Tags | Exception]]:
         assert self._tagger is not None  # noqa: S101 - an invariant for the type checker, not a check of input
         try:
             yield from zip(batch, self._tagger.tag([post.text for post in batch]), strict=True)
@@ -242,7 +242,7 @@ class PostCoder(beam.coders.Coder):
         self._model = model
 
     @classmethod
-    def from_type_hint(cls, typehint: type[Post], registry: object) -> PostCoder:
+    def from_type_hint(cls, typehint: type[Post], registry: object) -> PostCoder:  # type: ignore[override]  # Beam's stub: a type variable
         return cls(typehint)
 
     def encode(self, value: Post) -> bytes:
@@ -264,7 +264,7 @@ class PostCoder(beam.coders.Coder):
         return self._model
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._model is self._model  # type: ignore[attr-defined]
+        return type(other) is type(self) and other._model is self._model
 
     def __hash__(self) -> int:
         return hash((type(self), self._model))

@@ -103,8 +103,12 @@ class Watchlists:
 
     def level_for(self, matches: Sequence[WatchlistMatch], names: dict[str, Watchlist]) -> RiskLevel | None:
         """The highest level any matched watchlist raises a post to."""
-        levels = [names[m.watchlist].level for m in matches if names[m.watchlist].level is not None]
-        return max(levels, key=level_rank) if levels else None
+        asked = [names[m.watchlist].level for m in matches]
+        levels = [level for level in asked if level is not None]
+        if not levels:
+            return None
+        highest: RiskLevel = max(levels, key=level_rank)
+        return highest
 
 
 def _term_key(term: str) -> str:
