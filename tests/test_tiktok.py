@@ -19,6 +19,7 @@ from pipelines.ops.services import ensure_ready
 from schemas.clock import utc_now
 from schemas.config import Settings, TikTokSource
 from schemas.deadletter import DeadLetter
+from schemas.erasure import SuppressionList
 from schemas.post import Post
 from tests.conftest import free_port, make_settings, read_topic
 from tests.doubles.tiktok_api import FakeClock, TikTokDouble
@@ -121,6 +122,20 @@ def test_hidden_counts_are_counted_as_warnings_of_the_connector(tiktok_settings:
     assert sorted(likes.values(), key=str) == [44, 45, None, None, None, None]
     assert stats.warning_counts == {
         "tiktok: like_count is missing (hidden by the platform, or not given by the source), read as unknown": 4}
+
+
+def test_an_api_connector_drops_a_post_on_the_suppression_list(tiktok_settings: Settings) -> None:
+    # Every command passes the list of erased posts to Connector.run; API connectors once refused
+    # the argument, so `siaga run` and `siaga connectors run` failed on them.
+    clock = FakeClock(START, stop_at=START + timedelta(minutes=30))
+    videos = [video(i, hours_ago=60 + i) for i in range(3)]
+    erased = f"tiktok:{videos[0]['id']}"
+    with TikTokDouble(clock, videos) as double:
+        stats = connector(double, tiktok_settings, clock).run(
+            tiktok_settings, threading.Event(), SuppressionList.fixed([erased]))
+    sent = {post.post_id for post in sent_posts(tiktok_settings, 2)}
+    assert sent == {f"tiktok:{v['id']}" for v in videos[1:]}
+    assert stats.suppressed == 1
 
 
 def test_windows_split_at_seven_days() -> None:
