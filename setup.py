@@ -6,7 +6,7 @@ setup(
     name="siaga",
     version="0.1.0",
     description="Streaming ingestion and alerting for public social-media posts during Indonesian elections",
-    long_description=open("README.md", encoding="utf-8").read(),  # noqa: SIM115 - read once at build time
+    long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.11",
@@ -53,6 +53,9 @@ setup(
         # tests/test_deploy.py: custom resources against the operators' CRD schemas (jsonschema),
         # core resources against the Kubernetes schemas bundled offline for each minor (1.36 at least).
         "jsonschema>=4.18,<5", "kubernetes-validate>=1.36,<2",
+        # `make lint` (part of `make test`): pinned to a minor, because a new ruff or mypy release
+        # adds checks and would fail CI on code nobody changed.
+        "ruff==0.17.*", "mypy==2.4.*", "types-requests", "types-PyYAML",
     ]},
     entry_points={"console_scripts": ["siaga=pipelines.cli:main"]},
 )

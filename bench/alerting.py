@@ -66,7 +66,7 @@ def log(message: str) -> None:
 
 
 def load() -> str:
-    return os.popen("uptime").read().strip().split("load average:")[-1].strip()
+    return ", ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
 def write_config(tmp: Path, stack: NoidaStack, smtp_port: int, tag: str) -> Path:
@@ -164,7 +164,7 @@ class Inbox:
     def __init__(self) -> None:
         self.arrived: dict[str, dict[int, float]] = {"siaga": {}, "poller": {}}
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         now = time.time()
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         who = "poller" if str(message["Subject"]).startswith("[POLL]") else "siaga"

@@ -98,7 +98,7 @@ def measure(config: Path) -> dict[str, Any]:
     }
 
 
-def _alarm(where: str, text: str, tags: Any) -> dict[str, Any]:  # noqa: ANN401 - a Tags
+def _alarm(where: str, text: str, tags: Any) -> dict[str, Any]:
     return {"set": where, "text": text, "level": tags.risk.level,
             "labels": {label.label: label.score for label in tags.risk.labels},
             "reasons": [f"{r.label}: {r.detail}" for r in tags.risk.reasons]}

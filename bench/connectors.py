@@ -168,7 +168,7 @@ class Memory:
                               "growth_mb": peak - self._start if peak is not None and self._start else None}
 
 
-def settings_for(tmp: Path, stack: NoidaStack, name: str):  # noqa: ANN201 - Settings, imported late
+def settings_for(tmp: Path, stack: NoidaStack, name: str):
     """Settings whose raw and dead-letter topics belong to this phase alone; state under ``tmp``."""
     from schemas.config import Settings
 
@@ -218,13 +218,13 @@ def build_export(n: int, json_path: Path, ndjson_path: Path) -> dict[str, Any]:
 # Kafka helpers
 
 
-def create_topics(settings) -> None:  # noqa: ANN001
+def create_topics(settings) -> None:
     from pipelines.common.kafka_io import ensure_topics
 
     ensure_topics(settings)  # raw, tagged and dead-letter, with settings.kafka.partitions each
 
 
-def topic_size(settings, topic: str) -> int:  # noqa: ANN001
+def topic_size(settings, topic: str) -> int:
     """Messages on a topic (sum of end offsets; every topic here is fresh)."""
     from kafka import KafkaConsumer, TopicPartition
 
@@ -239,7 +239,7 @@ def topic_size(settings, topic: str) -> int:  # noqa: ANN001
         consumer.close()
 
 
-def read_back(settings, topic: str, expected_ids: set[str]) -> dict[str, Any]:  # noqa: ANN001
+def read_back(settings, topic: str, expected_ids: set[str]) -> dict[str, Any]:
     """Read partition 0 of ``topic`` to its end: every key an expected, distinct post id; a sample valid Posts.
 
     noida-db answers a fetch with everything the partition holds, whatever the fetch's
@@ -313,7 +313,7 @@ def kafka_python_settings() -> dict[str, Any]:
     return {names[key]: value for key, value in PRODUCER_SETTINGS.items()}
 
 
-def run_import(settings, source_name: str, path: Path) -> dict[str, Any]:  # noqa: ANN001
+def run_import(settings, source_name: str, path: Path) -> dict[str, Any]:
     """One ``ImportConnector`` run, timed from ``from_config`` to every record acknowledged."""
     from connectors.imports import ImportConnector
     from schemas.config import ImportSource
@@ -407,10 +407,9 @@ def bench_import(stack: NoidaStack, tmp: Path, name: str, path: Path, post_ids: 
 def bench_normalise(json_path: Path, ndjson_path: Path, n: int) -> tuple[dict[str, Any], list[tuple[bytes, bytes]]]:
     """Read and parse, normalise, serialise: each step timed alone over all N items. Returns the messages too."""
     from connectors.formats import FORMATS
+    from connectors.imports import _items
     from connectors.state import content_digest
     from schemas.clock import utc_now
-
-    from connectors.imports import _items
 
     times: dict[str, float] = {}
     started = time.perf_counter()
@@ -521,7 +520,7 @@ def bench_baseline_librdkafka(stack: NoidaStack, tmp: Path, name: str, messages:
     return result
 
 
-def _baseline_result(settings, topic: str, messages: list[tuple[bytes, bytes]], wall_s: float) -> dict[str, Any]:  # noqa: ANN001
+def _baseline_result(settings, topic: str, messages: list[tuple[bytes, bytes]], wall_s: float) -> dict[str, Any]:
     n = len(messages)
     on_topic = topic_size(settings, topic)
     problems = [] if on_topic == n else [f"{topic} holds {on_topic} records, expected {n}"]
@@ -650,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from connectors.base import PRODUCER_SETTINGS
 
-    def on_term(signum, frame):  # noqa: ANN001, ANN202, ARG001 - signal handler signature
+    def on_term(signum, frame):
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, on_term)
@@ -695,7 +694,7 @@ def main(argv: list[str] | None = None) -> int:
         ratios = {f"{name}_over_baseline": rate[name] / baseline["bare"]["posts_per_s"] for name in rate}
         ratios.update({f"{name}_over_baseline_librdkafka": rate[name] / baseline["librdkafka"]["posts_per_s"]
                        for name in rate})
-        crc = kafka.record.util._crc32c  # noqa: SLF001 - which CRC32C kafka-python found
+        crc = kafka.record.util._crc32c
         report = {
             "posts": n,
             "samples": export["samples"],

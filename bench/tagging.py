@@ -135,13 +135,13 @@ def batches(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def bench_settings():  # noqa: ANN201 - TaggingSettings, imported late on purpose
+def bench_settings():
     from schemas.config import TaggingSettings, Watchlist
 
     return TaggingSettings(watchlists=[Watchlist(**w) for w in WATCHLISTS])
 
 
-def bench_tagger():  # noqa: ANN201 - a Tagger, imported late on purpose
+def bench_tagger():
     """The tagger as the pipeline builds it (``pipelines.post.transforms.build_tagger``), without importing Beam."""
     import yaml
 
@@ -191,12 +191,12 @@ def run_probe(batch: int) -> dict[str, Any]:
 class PredictTimer:
     """Wraps one loaded fastText model's ``predict`` to add up the time spent inside it."""
 
-    def __init__(self, model: Any) -> None:  # noqa: ANN401 - a fasttext _FastText
+    def __init__(self, model: Any) -> None:
         self.seconds = 0.0
         self.calls = 0
         inner = model.predict
 
-        def timed(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        def timed(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             try:
                 return inner(*args, **kwargs)

@@ -52,7 +52,7 @@ class Action(enum.Enum):
 
     RETRY = "retry"
     WAIT_QUOTA = "wait for the quota window"
-    REFRESH_TOKEN = "get a new token"
+    REFRESH_TOKEN = "get a new token"  # noqa: S105 - an action's description, not a token
     RESTART_SEARCH = "search again from the start"
     SKIP = "skip this object"
     FATAL = "stop this connector"
@@ -257,6 +257,8 @@ class ApiConnector(Connector):
     ``request_json`` on the connector's own HTTP session (``http``), which keeps its connections
     to the platform alive between pages and is closed when ``run`` ends.
     """
+
+    state: ConnectorState  # always given: checkpoints, quotas and sent posts live there
 
     def __init__(self, source: Any, state: ConnectorState, clock: Clock | None = None,
                  environ: Mapping[str, str] | None = None) -> None:

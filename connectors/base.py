@@ -21,16 +21,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Producer
 from pydantic_core import PydanticSerializationError
 
 from connectors.state import ConnectorState, content_digest
+from schemas.clock import Clock, process_clock, utc_now
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
-from schemas.clock import Clock, process_clock, utc_now
 from schemas.erasure import SuppressionList, post_author_refs
 from schemas.post import Post
 
@@ -148,13 +147,13 @@ class ConnectorStats:
         return lines
 
 
-_NOT_CONTENT = frozenset({"collected_at", "raw"})
+_NOT_CONTENT = {"collected_at", "raw"}  # a set, not a frozenset: the type pydantic's `exclude` names
 
 
 def encode_post(post: Post) -> tuple[bytes, str]:
-    """A post's Kafka value and the digest of its content (everything but collection time and raw item).
+    r"""A post's Kafka value and the digest of its content (everything but collection time and raw item).
 
-    Raise ``ValueError`` for a post that cannot be written as JSON: a ``\\ud800`` escape in an
+    Raise ``ValueError`` for a post that cannot be written as JSON: a ``\ud800`` escape in an
     item decodes to a lone surrogate, which passes validation but has no UTF-8 form.
     """
     try:

@@ -60,21 +60,24 @@ from connectors.api import (
 from connectors.base import SourceRecord, encode_post, raw_bytes
 from connectors.formats import (
     NormaliseError as FormatError,
+)
+from connectors.formats import (
     count_of,
     facebook_permalink_username,
     facebook_post_id,
     hashtags_of,
     mentions_of,
+    object_at,
     raw_fields,
     strip_tracking,
     warn_of_controls,
 )
 from connectors.state import ConnectorState
-from schemas.retry import backoff
 from schemas.config import FacebookPagesSource
 from schemas.erasure import post_author_refs
 from schemas.errors import NormaliseError
 from schemas.post import Post
+from schemas.retry import backoff
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +105,9 @@ _USERNAME = re.compile(r"[A-Za-z0-9.]{1,128}")
 
 def _is_username(value: str | None) -> bool:
     """A page username (``kompascom``), as opposed to a numeric page id."""
-    return bool(value) and _USERNAME.fullmatch(value) is not None and not value.isdigit()  # type: ignore[arg-type]
+    if not value:
+        return False
+    return _USERNAME.fullmatch(value) is not None and not value.isdigit()
 
 
 def parse_time(value: Any) -> datetime:
@@ -141,9 +146,10 @@ def to_post(item: dict[str, Any], collected_at: datetime, page: str | None = Non
     except ValueError:
         msg = f"facebook: created_time {created_time!r} is not a Graph API time"
         raise NormaliseError(msg) from None
-    author = item.get("from") if isinstance(item.get("from"), dict) else {}
+    author = object_at(item, "from")
     author_id = str(author.get("id") or native_id.partition("_")[0]) or None
     permalink = item.get("permalink_url") if isinstance(item.get("permalink_url"), str) else None
+    handle: str | None  # None: no handle anywhere, which the Post's validation refuses with the reason
     if _is_username(page):
         handle = str(page)
     else:
@@ -189,7 +195,7 @@ def describe(failure: ApiFailure) -> str:
     return f"{failure.path}: HTTP {failure.status}, Graph error {failure.code}: {failure.message}"
 
 
-class PageUnavailable(Exception):  # noqa: N818 - a condition, not a bug
+class PageUnavailable(Exception):
     """The page does not exist, is not public, or the token may not read it."""
 
 
@@ -321,7 +327,7 @@ class FacebookPagesConnector(ApiConnector):
     @staticmethod
     def _next_params(answer: dict[str, Any], params: dict[str, Any]) -> dict[str, Any] | None:
         """The query of the next page (without Facebook's copy of the token); ``None`` on the last page."""
-        paging = answer.get("paging") if isinstance(answer.get("paging"), dict) else {}
+        paging = object_at(answer, "paging")
         link = paging.get("next")
         if not isinstance(link, str) or not link:
             return None
@@ -337,6 +343,7 @@ class FacebookPagesConnector(ApiConnector):
     # -- polling -----------------------------------------------------------------------------
 
     def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
+        """Each watched page's new and recently changed posts, page by page, until ``stop``."""
         while not stop.is_set():
             for page in self.source.pages:
                 try:

@@ -50,10 +50,10 @@ import base64
 import binascii
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, overload
 from urllib.parse import parse_qs, urlparse, urlsplit, urlunsplit
 
 from pydantic import ValidationError
@@ -81,6 +81,12 @@ TRACKING_PARAMETERS = frozenset({
 })
 """Query parameters that say who shared a link, or from where, and nothing about the post
 (``utm_*`` besides): removed from every post URL."""
+
+
+def object_at(item: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """The JSON object under ``key``; ``{}`` when it is missing or not an object."""
+    value = item.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def strip_tracking(url: str) -> str:
@@ -160,7 +166,8 @@ def _keep_fields(item: dict[str, Any], tree: dict[str, Any], urls: dict[str, Any
     return {key: _keep_value(value, tree[key], urls.get(key)) for key, value in item.items() if key in tree}
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """What a JSON value is, as an error message names it: ``null``, ``a number``, ``text`` ..."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -181,7 +188,7 @@ class _Item:
 
     def __init__(self, fmt: str, raw: Any, prefix: str = "", warnings: list[str] | None = None) -> None:
         if not isinstance(raw, dict):
-            msg = f"{fmt}: item is {_kind(raw)}, not a JSON object"
+            msg = f"{fmt}: item is {kind_of(raw)}, not a JSON object"
             raise NormaliseError(msg)
         self.fmt = fmt
         self.raw = raw
@@ -211,7 +218,7 @@ class _Item:
         walked: list[str] = []
         for key in path.split("."):
             if not isinstance(node, dict):
-                msg = f"{self.name('.'.join(walked))} is {_kind(node)}, not an object"
+                msg = f"{self.name('.'.join(walked))} is {kind_of(node)}, not an object"
                 raise self.error(msg)
             node = node.get(key)
             walked.append(key)
@@ -227,14 +234,20 @@ class _Item:
                 return path, value
         return paths[0], None
 
+    @overload
+    def text(self, path: str, *, required: Literal[True]) -> str: ...
+    @overload
+    def text(self, path: str, *, required: bool = False) -> str | None: ...
+
     def text(self, path: str, *, required: bool = False) -> str | None:
+        """The text at ``path``; ``None`` when absent or empty, unless ``required`` (then an error)."""
         value = self.get(path)
         if value is None or value == "":
             if required:
                 raise self.missing(path)
             return None
         if not isinstance(value, str):
-            raise self.error(f"{self.name(path)} is {_kind(value)}, not text")
+            raise self.error(f"{self.name(path)} is {kind_of(value)}, not text")
         return value
 
     def ident(self, path: str) -> str:
@@ -245,7 +258,7 @@ class _Item:
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
         if not isinstance(value, str):
-            raise self.error(f"{self.name(path)} is {_kind(value)}, not an id")
+            raise self.error(f"{self.name(path)} is {kind_of(value)}, not an id")
         return value.strip()
 
     def optional_ident(self, path: str) -> str | None:
@@ -301,7 +314,7 @@ class _Item:
         if value is None:
             raise self.missing(path)
         if not isinstance(value, str):
-            raise self.error(f"{self.name(path)} is {_kind(value)}, not an ISO 8601 time")
+            raise self.error(f"{self.name(path)} is {kind_of(value)}, not an ISO 8601 time")
         try:
             parsed = datetime.fromisoformat(value.strip())
         except ValueError:
@@ -319,14 +332,14 @@ class _Item:
         if value is None:
             return None
         if not isinstance(value, list):
-            raise self.error(f"{self.name(path)} is {_kind(value)}, not a list")
+            raise self.error(f"{self.name(path)} is {kind_of(value)}, not a list")
         found: list[str] = []
         for index, entry in enumerate(value):
             name = entry.get(key) if isinstance(entry, dict) else entry
             if name is None or name == "":
                 continue
             if not isinstance(name, str):
-                raise self.error(f"{self.name(path)}[{index}] is {_kind(entry)}, not a name")
+                raise self.error(f"{self.name(path)}[{index}] is {kind_of(entry)}, not a name")
             found.append(name)
         return found
 
@@ -357,7 +370,7 @@ def warn_of_controls(source: str, fields: dict[str, Any], warnings: list[str] | 
 
     ``schemas.post`` strips them whatever the source; this says that it happened, and where.
     """
-    author = fields.get("author") if isinstance(fields.get("author"), dict) else {}
+    author = object_at(fields, "author")
     values = {"native_id": fields.get("native_id"), "author.id": author.get("id"),
               "author.handle": author.get("handle"), "url": fields.get("url")}
     dirty = [name for name, value in values.items() if isinstance(value, str) and has_controls(value)]
@@ -925,7 +938,7 @@ def zeeschuimer(raw: dict, collected_at: datetime, warnings: list[str] | None = 
     if data is None:
         raise envelope.missing("data")
     if not isinstance(data, dict):
-        msg = f"data is {_kind(data)}, not an object"
+        msg = f"data is {kind_of(data)}, not an object"
         raise envelope.error(msg)
     return _ZEESCHUIMER[platform](_Item(f"zeeschuimer {platform}", data, prefix="data.", warnings=warnings), collected_at, raw)
 

@@ -46,8 +46,8 @@ from pydantic_core import from_json
 from connectors.api import ConnectorFatal
 from connectors.base import Connector, SourceRecord, encode_post
 from connectors.state import ConnectorState
-from schemas.config import ImportSource, Settings
 from schemas.clock import Clock, process_clock
+from schemas.config import ImportSource, Settings
 from schemas.erasure import post_author_refs
 from schemas.errors import SiagaError
 
@@ -294,7 +294,7 @@ def _value_items(stream: BinaryIO) -> Iterator[tuple[Any, bytes, str | None]]:
     yield None, rest, f"{reason} after item {index}; the rest of the file is not read"
 
 
-class _BrokenArray(Exception):  # noqa: N818 - internal signal, caught below
+class _BrokenArray(Exception):
     """The array cannot be read on: the rest of the file is not valid JSON or not UTF-8."""
 
 
@@ -379,6 +379,8 @@ def _array_items(stream: BinaryIO) -> Iterator[tuple[Any, bytes, str | None]]:
 class ImportConnector(Connector):
     """Streams the items of export files into the raw-posts topic, resuming where it stopped."""
 
+    state: ConnectorState  # always given: the files read and the posts sent live there
+
     def __init__(self, name: str, path: Path, fmt: str, state: ConnectorState, *, watch: bool = False,
                  poll_interval_s: float = 5.0, clock: Clock | None = None,
                  max_line_bytes: int = MAX_LINE_BYTES) -> None:
@@ -456,6 +458,7 @@ class ImportConnector(Connector):
         self.stats.warn(f"an export that is {kind} was skipped")
 
     def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
+        """The export's posts, file by file, from each file's checkpoint; with ``watch``, until ``stop``."""
         while not stop.is_set():
             for path in self.files():
                 yield from self._file_records(path, stop)
@@ -586,11 +589,11 @@ def _in_workers(path: Path, fmt: str, skip: int, collected_at: datetime,
     started: list[subprocess.Popen[bytes]] = []
     try:
         for mine in range(workers):
-            worker = subprocess.Popen(  # noqa: S603 - this interpreter, a fixed command
+            worker = subprocess.Popen(
                 [sys.executable, "-c", "from connectors.imports import _work; _work()"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment)
             started.append(worker)
-            assert worker.stdin is not None
+            assert worker.stdin is not None  # noqa: S101 - an invariant for the type checker, not a check of input
             pickle.dump((str(path), fmt, skip, collected_at, (mine, workers), tuple(options)), worker.stdin)
             worker.stdin.close()
         streams = [_results(worker, path) for worker in started]
@@ -604,7 +607,7 @@ def _in_workers(path: Path, fmt: str, skip: int, collected_at: datetime,
             yield result
     finally:
         for worker in started:
-            assert worker.stdout is not None
+            assert worker.stdout is not None  # noqa: S101 - an invariant for the type checker, not a check of input
             worker.stdout.close()
             if worker.poll() is None:
                 worker.kill()
@@ -613,7 +616,7 @@ def _in_workers(path: Path, fmt: str, skip: int, collected_at: datetime,
 
 def _results(worker: subprocess.Popen[bytes], path: Path) -> Iterator[Normalised]:
     """The results one worker sends, batch by batch, until its end marker."""
-    assert worker.stdout is not None
+    assert worker.stdout is not None  # noqa: S101 - an invariant for the type checker, not a check of input
     while True:
         try:
             batch = pickle.load(worker.stdout)  # noqa: S301 - our own child process

@@ -64,20 +64,23 @@ from connectors.api import (
 from connectors.base import SourceRecord, encode_post, raw_bytes
 from connectors.formats import (
     NormaliseError as FormatError,
+)
+from connectors.formats import (
     count_of,
     hashtags_of,
     instagram_shortcode,
     mentions_of,
+    object_at,
     raw_fields,
     strip_tracking,
     warn_of_controls,
 )
 from connectors.state import ConnectorState
-from schemas.retry import backoff
 from schemas.config import InstagramHashtagSource
 from schemas.erasure import post_author_refs
 from schemas.errors import NormaliseError
 from schemas.post import Post
+from schemas.retry import backoff
 
 log = logging.getLogger(__name__)
 
@@ -323,6 +326,7 @@ class InstagramHashtagConnector(ApiConnector):
     # -- polling --------------------------------------------------------------------------------
 
     def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
+        """Each hashtag's media within the weekly hashtag budget, poll after poll, until ``stop``."""
         self._token()  # fail before reserving any budget if it is not set
         self._warn_of_gaps()
         while not stop.is_set():
@@ -370,7 +374,7 @@ class InstagramHashtagConnector(ApiConnector):
             entry = {"id": (entry or {}).get("id"), "since": now.isoformat()}
             self.budget[tag] = entry
             yield SourceRecord(None, b"", produce=False, checkpoint=self._budget_checkpoint())
-        assert entry is not None
+        assert entry is not None  # noqa: S101 - an invariant for the type checker, not a check of input
         self.over_budget.pop(tag, None)
         if entry.get("id") is None:
             params = {"user_id": self.source.ig_user_id, "q": tag}
@@ -431,8 +435,8 @@ class InstagramHashtagConnector(ApiConnector):
                 opening = False
             media = answer.get("data")
             media = media if isinstance(media, list) else []
-            paging = answer.get("paging") if isinstance(answer.get("paging"), dict) else {}
-            cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
+            paging = object_at(answer, "paging")
+            cursors = object_at(paging, "cursors")
             next_after = cursors.get("after")
             more = bool(paging.get("next")) and isinstance(next_after, str) and next_after != after
             empty_pages = empty_pages + 1 if not media else 0

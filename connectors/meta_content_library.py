@@ -64,16 +64,17 @@ from connectors.formats import (
     hashtags_of,
     instagram_shortcode,
     mentions_of,
+    object_at,
     raw_fields,
     strip_tracking,
     warn_of_controls,
 )
 from connectors.state import ConnectorState
-from schemas.retry import backoff
 from schemas.config import MetaContentLibrarySource
 from schemas.erasure import post_author_refs
 from schemas.errors import NormaliseError
 from schemas.post import Post
+from schemas.retry import backoff
 
 log = logging.getLogger(__name__)
 
@@ -324,6 +325,7 @@ class MetaContentLibraryConnector(ApiConnector):
         return None
 
     def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
+        """Each (platform, keyword) search's posts since its high-water mark, within the quotas, until ``stop``."""
         while not stop.is_set():
             self._sent_this_poll = {}
             for platform in self.source.platforms:
@@ -363,8 +365,8 @@ class MetaContentLibraryConnector(ApiConnector):
                 return
             items = answer["data"]
             self._count_records(len(items))
-            paging = answer.get("paging") if isinstance(answer.get("paging"), dict) else {}
-            cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
+            paging = object_at(answer, "paging")
+            cursors = object_at(paging, "cursors")
             after = cursors.get("after")
             more = bool(paging.get("next")) and bool(after)
             if more and after == active["after"] and not items:

@@ -53,6 +53,7 @@ class ReplayConnector(Connector):
         return cls(source.name, source.path, source.rate)
 
     def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
+        """The file's lines as posts, at ``rate`` posts a second, until the file ends or ``stop``."""
         interval = 1.0 / self.rate if self.rate else 0.0
         started = time.monotonic()
         sent = 0

@@ -33,18 +33,18 @@ from connectors.base import SourceRecord, encode_post, raw_bytes
 from connectors.formats import NormaliseError as FormatError
 from connectors.formats import count_of, hashtags_of, mentions_of, raw_fields, warn_of_controls
 from connectors.state import ConnectorState
-from schemas.retry import backoff
 from schemas.config import TikTokSource
 from schemas.erasure import post_author_refs
 from schemas.errors import NormaliseError
 from schemas.post import Post
+from schemas.retry import backoff
 
 log = logging.getLogger(__name__)
 
 FIELDS = ("id,video_description,create_time,region_code,share_count,view_count,like_count,comment_count,"
           "hashtag_names,username")
 TOKEN_MARGIN = timedelta(minutes=5)
-TOKEN_PATH = "/v2/oauth/token/"
+TOKEN_PATH = "/v2/oauth/token/"  # noqa: S105 - the endpoint's path, not a token
 QUERY_PATH = "/v2/research/video/query/"
 RAW_FIELDS = raw_fields(*FIELDS.split(","), why="TikTok Research API video objects: exactly the fields requested")
 """What ``Post.raw`` keeps of a video: the fields the connector asks for (docs/raw-fields.md)."""
@@ -224,6 +224,7 @@ class TikTokConnector(ApiConnector):
         return None
 
     def records(self, stop: threading.Event) -> Iterator[SourceRecord]:
+        """The query's videos, date window by window within the daily quota, poll after poll, until ``stop``."""
         first = True
         while not stop.is_set():
             today = self.clock.now().date()

@@ -87,10 +87,10 @@ def properties_of(model: type[BaseModel], *, indonesian_analyzer: bool = False) 
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         hint = extra.get("es")
         if isinstance(hint, dict):
-            mapping = dict(hint)
+            mapping: dict[str, Any] = dict(hint)
             subfield = extra.get("es_indonesian")
             if indonesian_analyzer and isinstance(subfield, str):
-                mapping["fields"] = {**mapping.get("fields", {}),
+                mapping["fields"] = {**dict(mapping.get("fields") or {}),
                                      subfield: {"type": "text", "analyzer": INDONESIAN_ANALYZER}}
             properties[name] = mapping
         else:

@@ -169,7 +169,7 @@ class SmtpSink:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.envelopes.append(envelope)
         self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 OK"

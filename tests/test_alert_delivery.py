@@ -386,7 +386,7 @@ class GateClosingSink(SmtpSink):
         super().__init__()
         self.gate = gate
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if not self.messages:
             self.gate.close()
         return await super().handle_DATA(server, session, envelope)

@@ -107,16 +107,16 @@ def test_a_restart_remembers_the_cooldown(stack: Stack, tmp_path: Path, smtp_ser
     settings = smtp_settings(stack, tmp_path, port)
     ensure_ready(settings)
     produce_tagged(settings, [tagged(f"c{i}", minutes=i) for i in range(3)])
-    job = run_alerting(settings)
+    run_alerting(settings)
     assert len(sink.messages) == 1
 
     # Same burst continues after the restart, inside the 2h cooldown: still one incident.
     produce_tagged(settings, [tagged(f"c{i}", minutes=i) for i in range(3, 9)])
-    job = run_alerting(settings)
+    run_alerting(settings)
     assert len(sink.messages) == 1
     # After the cooldown a new breach is a new incident.
     produce_tagged(settings, [tagged(f"d{i}", minutes=200 + i) for i in range(3)])
-    job = run_alerting(settings)
+    run_alerting(settings)
     # ... and the first one's resolution notice goes out before it, when the stream moves past it.
     first_id = sink.messages[0]["X-Siaga-Alert-Id"]
     assert [m["Subject"].split("]")[0] for m in sink.messages] == ["[SIAGA", "[SELESAI", "[SIAGA"]

@@ -17,8 +17,8 @@ import yaml
 from kafka import KafkaAdminClient, KafkaProducer
 
 from pipelines.cli import main
-from pipelines.post.job import PostPipelineJob
 from pipelines.ops.services import ensure_ready
+from pipelines.post.job import PostPipelineJob
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
 from tests.conftest import Stack, make_post, make_settings, read_topic

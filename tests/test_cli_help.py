@@ -7,6 +7,7 @@ modules, so a command added without a description, an example or help on an opti
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,20 @@ def test_the_command_reference_documents_every_exit_code() -> None:
     text = reference.read_text(encoding="utf-8")
     for code in EXIT_CODES:
         assert f"| {code} |" in text, f"exit code {code} is not in the command reference ({reference.name})"
+
+
+COMMANDS_PAGE = README.parent / "docs" / "commands.md"
+
+
+@pytest.mark.parametrize(("name", "parser"), ALL, ids=[name for name, _ in ALL])
+def test_the_command_reference_has_a_row_for_every_command(name: str, parser: argparse.ArgumentParser) -> None:
+    # A row names its verb first and may list several subcommands: `siaga stack up \| down`.
+    verb, *sub = name.split()
+    rows = [line for line in COMMANDS_PAGE.read_text(encoding="utf-8").splitlines()
+            if line.startswith(f"| `siaga {verb}")]
+    assert rows, f"docs/commands.md has no row for `siaga {verb}`"
+    if sub:
+        assert any(f" {sub[0]}" in re.split(r"(?<!\\)\|", row)[1] for row in rows), f"docs/commands.md has no row for `siaga {name}`"
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.cli import main
-from schemas.clock import utc_now
 from pipelines.ops.stack import free_port
+from schemas.clock import utc_now
 from tests.conftest import make_settings, read_topic
 from tests.doubles.tiktok_api import FakeClock, TikTokDouble
 

@@ -16,12 +16,12 @@ import pytest
 from connectors import REGISTRY, Connector, ImportConnector, ReplayConnector, SourceRecord
 from connectors.api import Action, ApiConnector, ApiFailure, classify, request_json
 from connectors.base import MAX_WARNING_KINDS, ConnectorStats
-from connectors.replay import SAMPLE, key_of
-from connectors.state import ConnectorState
 from connectors.facebook import FacebookPagesConnector
 from connectors.formats import facebook_post_id
 from connectors.instagram import InstagramHashtagConnector
 from connectors.meta_content_library import MetaContentLibraryConnector
+from connectors.replay import SAMPLE, key_of
+from connectors.state import ConnectorState
 from connectors.tiktok import TikTokConnector
 from pipelines.ops.services import ensure_ready
 from schemas.config import FacebookPagesSource, InstagramHashtagSource, MetaContentLibrarySource, Settings, TikTokSource

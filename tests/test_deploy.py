@@ -49,7 +49,7 @@ K8S = DEPLOY / "k8s"
 OVERLAY = K8S / "overlays" / "province"
 ES_VERSION = re.compile(r"^8\.15\.\d+$")
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|API_KEY|CLIENT_KEY|ENCRYPTION", re.IGNORECASE)
-# bench/pipeline.py, as in README "Tests and benchmarks": 755–2,244 posts/s on 2 cores, the low
+# bench/pipeline.py, as in docs/testing.md "Benchmarks": 755–2,244 posts/s on 2 cores, the low
 # end measured while other work loaded the machine; planning stays at or below the low end.
 BENCH_POSTS_PER_CORE = 377
 
@@ -279,7 +279,7 @@ def test_compose_volumes_and_files_exist(compose: dict[str, Any]) -> None:
     declared = set(compose["volumes"])
     used = set()
     for name, service in compose["services"].items():
-        for target, (source, _) in bind_mounts(service).items():
+        for source, _ in bind_mounts(service).values():
             if source.startswith((".", "/")):
                 assert (COMPOSE_DIR / source).exists(), f"{name}: {source} does not exist"
             else:
@@ -896,8 +896,10 @@ def test_every_secret_a_container_reads_exists_and_no_secret_is_a_literal(
 # its topics and indices; the streaming pipeline's sinks index into Elasticsearch): its component,
 # which decides its identities, and the services, which decide its Secrets and its CA mounts.
 WORKLOADS: dict[str, tuple[str, frozenset[str]]] = {
-    "siaga-connector-tiktok": ("connector", frozenset({"kafka"})),
-    "siaga-connector-facebook": ("connector", frozenset({"kafka"})),
+    # Connectors read the suppression list of erased posts from Elasticsearch (read-only), so that
+    # an erased post never reaches Kafka again.
+    "siaga-connector-tiktok": ("connector", frozenset({"kafka", "elasticsearch"})),
+    "siaga-connector-facebook": ("connector", frozenset({"kafka", "elasticsearch"})),
     "siaga-alerting": ("alerting", frozenset({"kafka", "elasticsearch", "smtp"})),
     "siaga-bootstrap": ("bootstrap", frozenset({"kafka", "elasticsearch", "kibana"})),
     "siaga-retention": ("retention", frozenset({"elasticsearch"})),
@@ -1076,7 +1078,9 @@ def test_each_component_has_its_own_kafka_and_elasticsearch_identity_and_none_is
             for user in mine[service]:
                 assert user not in owners, f"{component} and {owners[user]} share the {service} user {user}"
                 owners[user] = component
-    assert not any(WORKLOADS[w][1] >= {"kafka"} and not found[WORKLOADS[w][0]]["kafka"] for w in WORKLOADS)
+    for service in ("kafka", "elasticsearch"):
+        missing = [w for w in WORKLOADS if service in WORKLOADS[w][1] and not found[WORKLOADS[w][0]][service]]
+        assert not missing, f"{missing} use {service} without an identity of their own"
     everyone = {user for mine in found.values() for users in mine.values() for user in users}
     assert "elastic" not in everyone
     # Kibana's import runs as the bootstrap's own user, never as the superuser.
@@ -1175,7 +1179,7 @@ def test_elasticsearch_users_may_do_only_what_their_component_does(by_kind: dict
         for entry in role.get("indices", []):
             assert not set(entry["privileges"]) & {"all", "manage"}, name
     found = identities(by_kind)
-    assert not found["connector"]["elasticsearch"], "connectors write only to Kafka"
+    (connector,) = found["connector"]["elasticsearch"]
     (pipeline,) = found["pipeline"]["elasticsearch"]
     (alerting,) = found["alerting"]["elasticsearch"]
     (retention,) = found["retention"]["elasticsearch"]
@@ -1187,6 +1191,15 @@ def test_elasticsearch_users_may_do_only_what_their_component_does(by_kind: dict
         for user in (pipeline, alerting, bootstrap):
             assert not index_privileges(roles_of[user], index) & DELETES, (user, index)
         assert not index_privileges(roles_of[retention], index) & (WRITES_DOCUMENTS - {"delete"})
+    # Connectors read the suppression list and nothing else: no document of any index, no set-up.
+    erasures = settings.elasticsearch.erasures_index
+    assert not cluster_privileges(roles_of[connector])
+    for index in (posts, month, alerts):
+        assert not index_privileges(roles_of[connector], index), index
+    assert index_privileges(roles_of[connector], erasures) == {"read", "view_index_metadata"}
+    # Every component that takes in posts drops the erased ones: each may read the list.
+    for user in (connector, pipeline, alerting):
+        assert "read" in index_privileges(roles_of[user], erasures), user
     # ...and each can do what its code does.
     assert {"index", "auto_configure"} <= index_privileges(roles_of[pipeline], month)
     assert not index_privileges(roles_of[pipeline], alerts)

@@ -23,7 +23,6 @@ from pipelines.cli import main
 from pipelines.common.erasures import ErasureStore, shared_suppressions, suppression_list
 from pipelines.common.records import KafkaRecord
 from pipelines.ops.erasure import ERASED_GROUP
-from pipelines.ops.runner import run
 from pipelines.ops.services import ensure_ready
 from pipelines.post.job import run_batch
 from schemas.alert import Alert

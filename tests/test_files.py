@@ -56,7 +56,7 @@ def test_a_file_that_was_world_readable_becomes_private_when_rewritten(tmp_path:
 
 
 def test_an_existing_folder_is_not_tightened_because_it_may_not_be_ours_to_change(tmp_path: Path) -> None:
-    os.chmod(tmp_path, 0o755)
+    os.chmod(tmp_path, 0o755)  # noqa: S103 - a folder as others leave it, which the test must not tighten
     write_private(tmp_path / "out.json", b"[]")
     assert mode(tmp_path) == 0o755
 

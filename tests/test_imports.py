@@ -105,7 +105,7 @@ def test_a_stopped_import_resumes_where_it_stopped(stack, tmp_path: Path) -> Non
     stop = threading.Event()
 
     class StopAfterThree(ImportConnector):
-        def _record(self, *args: Any, **kwargs: Any):  # noqa: ANN202 - a test double for an operator's Ctrl-C
+        def _record(self, *args: Any, **kwargs: Any):
             record = super()._record(*args, **kwargs)
             if record.key == f"tiktok:73{3:017d}":
                 stop.set()
@@ -373,7 +373,7 @@ def test_a_large_import_runs_through_the_worker_and_resumes_after_a_stop(stack, 
     started: list[str] = []
     real_popen = imports.subprocess.Popen
 
-    def popen(*args: Any, **kwargs: Any):  # noqa: ANN202 - records that a worker was started
+    def popen(*args: Any, **kwargs: Any):
         started.append(args[0][-1])
         return real_popen(*args, **kwargs)
 
@@ -388,7 +388,7 @@ def test_a_large_import_runs_through_the_worker_and_resumes_after_a_stop(stack, 
     stop = threading.Event()
 
     class StopAfterSeven(ImportConnector):
-        def _record(self, *args: Any, **kwargs: Any):  # noqa: ANN202 - a test double for an operator's Ctrl-C
+        def _record(self, *args: Any, **kwargs: Any):
             record = super()._record(*args, **kwargs)
             if record.key == f"tiktok:73{7:017d}":
                 stop.set()

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from elasticsearch import Elasticsearch
 
 from pipelines.cli import main
-from pipelines.ops.indices import apply_retention, ensure_indices, post_indices
-from pipelines.post.job import run_batch
 from pipelines.common.records import KafkaRecord
+from pipelines.ops.indices import apply_retention, ensure_indices, post_indices
 from pipelines.ops.services import ensure_ready
+from pipelines.post.job import run_batch
 from schemas.clock import FixedClock
 from schemas.index import TEMPLATE_VERSION, mappings_of, month_of, monthly_index
 from schemas.post import TaggedPost
@@ -122,7 +122,7 @@ def test_an_old_single_posts_index_is_explained_not_clobbered(stack, tmp_path):
     assert main(["--config", str(_config(settings, tmp_path)), "setup"]) == 2
 
 
-def _config(settings, tmp_path):  # noqa: ANN001, ANN202
+def _config(settings, tmp_path):
     path = tmp_path / "setup.json"
     path.write_text(json.dumps({section: getattr(settings, section).model_dump(mode="json", exclude_none=True)
                                 for section in ("kafka", "elasticsearch")}))

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import email
+import email.policy
 import html
 import re
-import email.policy
-import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from aiosmtpd.controller import Controller
-
-from urllib.parse import unquote
 
 from pipelines.delivery.emails import (
     EXCERPT_CHARS,
@@ -31,8 +29,8 @@ from pipelines.delivery.emails import (
     render_digest,
     render_resolved,
 )
-from schemas.clock import wib
 from schemas.alert import Alert, AlertPost, make_alert_id
+from schemas.clock import wib
 from schemas.config import EmailSettings
 from schemas.post import Engagement, Entity, RiskReason
 from tests.conftest import SmtpSink, free_port
@@ -404,14 +402,14 @@ class RefusingSink(SmtpSink):
         self.rcpt = rcpt or {}
         self.data = data or {}  # rule id → replies to its messages' DATA, one per attempt, then "250 OK"
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802 - aiosmtpd API
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:
         if address in self.rcpt:
             return self.rcpt[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         rule = email.message_from_bytes(envelope.original_content, policy=email.policy.default)["X-Siaga-Rule"]
         if self.data.get(rule):
             return self.data[rule].pop(0)

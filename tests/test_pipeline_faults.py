@@ -25,10 +25,10 @@ import pytest
 from elasticsearch import Elasticsearch
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
+from pipelines.common.clients import close_shared_clients
 from pipelines.common.kafka_io import group_lag
 from pipelines.common.metrics import read_status_files
 from pipelines.ops.services import ensure_ready
-from pipelines.common.clients import close_shared_clients
 from pipelines.ops.stack import free_port, port_open, spawn
 from pipelines.ops.workers import run_worker
 from schemas.config import Settings
@@ -147,7 +147,7 @@ def committed_total(settings: Settings) -> int:
 _last_settings: list[Settings] = []
 
 
-def wait_until(condition, timeout: float, what: str, interval: float = 0.3) -> None:  # noqa: ANN001
+def wait_until(condition, timeout: float, what: str, interval: float = 0.3) -> None:
     deadline = time.monotonic() + timeout
     last: object = None
     while time.monotonic() < deadline:
@@ -233,7 +233,7 @@ def _worker_thread(settings: Settings) -> tuple[threading.Thread, threading.Even
     def target() -> None:
         try:
             run_worker(settings, stop)
-        except BaseException as exc:  # noqa: BLE001 - the test asserts there was none
+        except BaseException as exc:
             errors.append(exc)
             raise
 
@@ -427,7 +427,7 @@ class SlowElasticsearch:
                 self.wfile.write(payload)
                 connection.close()
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _forward  # noqa: N815 - http.server's names
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _forward
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -490,8 +490,8 @@ def test_memory_stays_bounded_while_elasticsearch_is_slower_than_the_input(setti
 
 
 def test_a_bulk_request_too_large_is_split_and_only_the_oversized_post_dead_lettered(settings, tmp_path):
-    from pipelines.post.job import run_batch
     from pipelines.common.records import KafkaRecord
+    from pipelines.post.job import run_batch
 
     ensure_ready(settings)
     limited = SlowElasticsearch(settings.elasticsearch_url(), bulk_delay_s=0.0, max_body=8_000)

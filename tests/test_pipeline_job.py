@@ -10,9 +10,9 @@ import pytest
 from elasticsearch import Elasticsearch
 from kafka import KafkaProducer
 
-from pipelines.post.job import PostPipelineJob, run_batch
 from pipelines.common.records import KafkaRecord
 from pipelines.ops.services import ensure_ready
+from pipelines.post.job import PostPipelineJob, run_batch
 from schemas.clock import FixedClock
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter

@@ -19,13 +19,13 @@ from apache_beam.transforms.window import FixedWindows, IntervalWindow, WindowFn
 from apache_beam.utils.timestamp import Timestamp
 
 from pipelines.cli import main
+from pipelines.common.clients import close_shared_clients
 from pipelines.common.metrics import JsonFormatter
 from pipelines.common.records import KafkaRecord
 from pipelines.ops.services import ensure_ready
-from pipelines.common.clients import close_shared_clients
 from pipelines.ops.stack import free_port
-from pipelines.post.streaming import KafkaRecordCoder, build_streaming, pipeline_options, to_kafka_record
 from pipelines.ops.workers import run_worker
+from pipelines.post.streaming import KafkaRecordCoder, build_streaming, pipeline_options, to_kafka_record
 from tests.conftest import make_post, make_settings
 from tests.test_pipeline_faults import (
     REPO,
@@ -129,10 +129,10 @@ def _walk(pipeline: beam.Pipeline) -> dict[str, beam.pipeline.AppliedPTransform]
     found: dict[str, beam.pipeline.AppliedPTransform] = {}
 
     class Visitor(beam.pipeline.PipelineVisitor):
-        def enter_composite_transform(self, node):  # noqa: ANN001
+        def enter_composite_transform(self, node):
             found[node.full_label] = node
 
-        def visit_transform(self, node):  # noqa: ANN001
+        def visit_transform(self, node):
             found[node.full_label] = node
 
     pipeline.visit(Visitor())

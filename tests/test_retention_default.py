@@ -52,8 +52,8 @@ def test_the_ilm_policy_deletes_a_month_after_the_retention() -> None:
     assert f"{DAYS}-day retention" in policy["_meta"]["description"]
 
 
-def test_the_readme_states_the_default() -> None:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_operations_page_states_the_default() -> None:
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
     section = text.split("### Index lifecycle and retention", 1)[1].split("\n### ", 1)[0]
     assert f"`retention.posts` (default {DAYS} days)" in section
     assert f"`retention.alerts` (default {DAYS} days" in section

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
+from pipelines.alerting.engine import EVALUATORS, Breach, Resolution, RuleEngine, phrases_of
 from pipelines.alerting.neardup import NearDuplicateIndex, normalise
 from schemas.alert import make_alert_id
-from pipelines.alerting.engine import EVALUATORS, Breach, Resolution, RuleEngine, phrases_of
 from schemas.config import RULE_TYPES, Rule, RuleBase
 from schemas.post import TaggedPost
 from tests.test_rules import T0, post

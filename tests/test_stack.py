@@ -20,8 +20,8 @@ import yaml
 from elasticsearch import Elasticsearch
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from pipelines.ops import stack as stack_module
 from pipelines.cli import main
+from pipelines.ops import stack as stack_module
 from pipelines.ops.stack import port_open
 from schemas.config import Settings, load_settings
 from tests.conftest import Stack, free_port

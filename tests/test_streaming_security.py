@@ -18,10 +18,10 @@ from apache_beam.portability import common_urns
 from apache_beam.portability.api import beam_runner_api_pb2
 from apache_beam.testing import test_stream
 
-from pipelines.post.job import build
-from pipelines.common.records import KafkaRecord
-from pipelines.post.sinks import BulkIndexFn, ProduceFn
 from pipelines.common.clients import EnvSecret, close_shared_clients, resolve_secrets
+from pipelines.common.records import KafkaRecord
+from pipelines.post.job import build
+from pipelines.post.sinks import BulkIndexFn, ProduceFn
 from pipelines.post.streaming import KafkaRecordCoder, build_streaming, kafka_consumer_config
 from schemas.config import ElasticsearchSettings, KafkaSettings, Settings, load_settings
 from schemas.errors import ConfigError

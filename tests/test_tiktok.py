@@ -124,6 +124,20 @@ def test_hidden_counts_are_counted_as_warnings_of_the_connector(tiktok_settings:
         "tiktok: like_count is missing (hidden by the platform, or not given by the source), read as unknown": 4}
 
 
+def test_an_api_connector_drops_a_post_on_the_suppression_list(tiktok_settings: Settings) -> None:
+    # Every command passes the list of erased posts to Connector.run; API connectors once refused
+    # the argument, so `siaga run` and `siaga connectors run` failed on them.
+    clock = FakeClock(START, stop_at=START + timedelta(minutes=30))
+    videos = [video(i, hours_ago=60 + i) for i in range(3)]
+    erased = f"tiktok:{videos[0]['id']}"
+    with TikTokDouble(clock, videos) as double:
+        stats = connector(double, tiktok_settings, clock).run(
+            tiktok_settings, threading.Event(), SuppressionList.fixed([erased]))
+    sent = {post.post_id for post in sent_posts(tiktok_settings, 2)}
+    assert sent == {f"tiktok:{v['id']}" for v in videos[1:]}
+    assert stats.suppressed == 1
+
+
 def test_windows_split_at_seven_days() -> None:
     assert windows(date(2026, 11, 1), date(2026, 11, 16), 7) == [
         (date(2026, 11, 1), date(2026, 11, 7)), (date(2026, 11, 8), date(2026, 11, 14)),

@@ -18,12 +18,11 @@ import yaml
 from elasticsearch import Elasticsearch
 from pydantic import TypeAdapter, ValidationError
 
+from pipelines.alerting.engine import Breach, Resolution, RuleEngine
 from pipelines.alerting.job import alert_from
 from pipelines.delivery.emails import subject_of
-from schemas.clock import wib
-from pipelines.alerting.engine import Breach, Resolution, RuleEngine
 from schemas.alert import Alert
-from schemas.clock import parse_instant
+from schemas.clock import parse_instant, wib
 from schemas.config import Rule, RuleBase, Settings
 from schemas.errors import ConfigError
 from schemas.post import TaggedPost

@@ -37,6 +37,7 @@ import numpy as np
 
 from pipelines.alerting.neardup import NearDuplicateIndex
 from schemas.alert import REASON_CHARS, AlertPost, make_alert_id
+from schemas.clock import wib
 from schemas.config import (
     AlertingSettings,
     CoordinatedRule,
@@ -47,7 +48,6 @@ from schemas.config import (
     SpikeRule,
     ThresholdRule,
 )
-from schemas.clock import wib
 from schemas.post import TaggedPost
 from schemas.taxonomy import level_rank
 
@@ -308,7 +308,7 @@ class Context:
     @cached_property
     def evidence(self) -> AlertPost:
         """The post's evidence, built once and shared by every window it counts in."""
-        assert self.post is not None
+        assert self.post is not None  # noqa: S101 - an invariant for the type checker, not a check of input
         return evidence_of(self.post)
 
 

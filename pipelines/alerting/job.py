@@ -38,20 +38,19 @@ from elasticsearch import ConflictError, Elasticsearch, NotFoundError
 from kafka.errors import KafkaError
 from pydantic import ValidationError
 
-from pipelines.delivery.deliverer import Deliverer
-from pipelines.delivery.outbox import Outbox, digest_release
-from pipelines.common.kafka_io import batch_retry_wait, lag, make_consumer, poll_batch
-from pipelines.common.records import KafkaRecord
 from pipelines.alerting.engine import EVALUATORS, Breach, ClusterUpdate, Resolution, RuleEngine
 from pipelines.alerting.silences import SilenceStore
 from pipelines.alerting.state import STATE_FILE, DeadLetterLedger, EngineStateFile
 from pipelines.common.clients import shared_client
 from pipelines.common.erasures import shared_suppressions
-from pipelines.common.records import dead_letter_message, record_key
+from pipelines.common.kafka_io import batch_retry_wait, lag, make_consumer, poll_batch
+from pipelines.common.records import KafkaRecord, dead_letter_message, record_key
+from pipelines.delivery.deliverer import Deliverer
+from pipelines.delivery.outbox import Outbox, digest_release
 from schemas.alert import Alert, make_alert_id
+from schemas.clock import Clock, process_clock
 from schemas.config import Settings
 from schemas.deadletter import DeadLetter
-from schemas.clock import Clock, process_clock
 from schemas.files import private_dir
 from schemas.index import posts_pattern
 from schemas.post import TaggedPost
@@ -576,7 +575,7 @@ class AlertingJob:
         while True:
             page = self.es.search(index=index, query=query, size=REBUILD_PAGE,
                                   sort=[{"fired_at": "asc"}, {"alert_id": "asc"}],
-                                  **({"search_after": after} if after else {}))["hits"]["hits"]
+                                  search_after=after)["hits"]["hits"]
             for hit in page:
                 yield Alert.model_validate(hit["_source"])
             if len(page) < REBUILD_PAGE:

@@ -40,7 +40,7 @@ EXIT_CODES: dict[int, str] = {
     EXIT_UNAVAILABLE: "a service is not reachable: Kafka, Elasticsearch, Kibana or a platform API "
                       "(also `stack status` with a service down); try again once it is up",
 }
-"""The exit codes every command uses; ``siaga --help`` and the README's command reference list them."""
+"""The exit codes every command uses; ``siaga --help`` and docs/commands.md lists them."""
 
 
 # --- global options ---------------------------------------------------------------------------
@@ -192,10 +192,10 @@ def existing_path(path: Path, option: str | None = None, *, folder_ok: bool = Fa
 
 
 def untrusted(text: str) -> str:
-    """Text from outside Siaga (post text, handles, dead-letter reasons quoting them) as it is printed.
+    r"""Text from outside Siaga (post text, handles, dead-letter reasons quoting them) as it is printed.
 
     Every such text a command prints to a terminal passes through here, and only here: control
-    characters, escape sequences and bidi overrides are shown as visible escapes (``\\x1b``), so
+    characters, escape sequences and bidi overrides are shown as visible escapes (``\x1b``), so
     a post cannot move the cursor, recolour the terminal or reorder what the operator reads.
     """
     from pipelines.common.terminal import printable

@@ -28,11 +28,11 @@ def normalise(settings: Settings, args: argparse.Namespace) -> int:
     from pipelines.tagging.search import discover_query, normalise_for_search, search_terms
 
     text = " ".join(args.text)
-    result = {"text_norm": normalise_for_search(text), "terms": search_terms(text), "discover": discover_query(text)}
+    text_norm, terms, discover = normalise_for_search(text), search_terms(text), discover_query(text)
     if args.json:
-        print_json(result)
+        print_json({"text_norm": text_norm, "terms": terms, "discover": discover})
         return EXIT_OK
-    print(f"text_norm : {untrusted(result['text_norm'])}")
-    print(f"search    : {untrusted(' '.join(result['terms']))}")
-    print(f"Discover  : {untrusted(result['discover'])}")
+    print(f"text_norm : {untrusted(text_norm)}")
+    print(f"search    : {untrusted(' '.join(terms))}")
+    print(f"Discover  : {untrusted(discover)}")
     return EXIT_OK

@@ -88,6 +88,7 @@ def discard_shared_client(kind: str, kwargs: dict[str, Any], client: Any, owner:
     dropped: if another user already replaced it, the replacement stays. ``True`` if dropped now.
     """
     cache_key = _cache_key(kind, kwargs, owner)
+    broken: Any = client  # the identity test below would narrow `client` to the cache's Optional
     with _clients_lock:
         if _clients.get(cache_key) is not client:
             return False
@@ -95,7 +96,7 @@ def discard_shared_client(kind: str, kwargs: dict[str, Any], client: Any, owner:
     log.warning("replacing the shared %s client after a failure that leaves it unusable", kind)
     try:
         # A short wait: the producer's pending sends are failed already, there is nothing to flush.
-        client.close(**({"timeout": 2} if kind == "kafka" else {}))
+        broken.close(**({"timeout": 2} if kind == "kafka" else {}))
     except Exception as exc:  # noqa: BLE001 - closing a broken client may fail too; it is dropped anyway
         log.warning("closing the discarded %s client failed: %s: %s", kind, type(exc).__name__, exc)
     return True

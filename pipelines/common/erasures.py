@@ -82,8 +82,9 @@ class ErasureStore:
         after: list[Any] | None = None
         while True:
             try:
-                page = self.es.search(index=self.index, size=PAGE, source=["kind", "key"], sort=_ORDER,
-                                      query={"match_all": {}}, **({"search_after": after} if after else {}))
+                page = self.es.search(index=self.index, size=PAGE, source=["kind", "key"],  # type: ignore[arg-type]  # the stub lacks the list form
+                                      sort=_ORDER,
+                                      query={"match_all": {}}, search_after=after)
             except NotFoundError:
                 return
             hits = page["hits"]["hits"]
@@ -100,7 +101,7 @@ class ErasureStore:
         while True:
             try:
                 page = self.es.search(index=self.index, size=PAGE, sort=_ORDER, query={"match_all": {}},
-                                      **({"search_after": after} if after else {}))
+                                      search_after=after)
             except NotFoundError:
                 break
             hits = page["hits"]["hits"]

@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter as PromCounter, Gauge, Histogram, Info, start_http_server
+from prometheus_client import CollectorRegistry, Gauge, Histogram, Info, start_http_server
+from prometheus_client import Counter as PromCounter
 
 from schemas.clock import utc_now
 from schemas.files import private_dir, write_private
@@ -165,6 +166,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per log line: time (UTC), level, logger, message, exception."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
             "level": record.levelname,

@@ -78,10 +78,10 @@ def cut(reason: str) -> str:
 
 
 def parse_post(value: bytes) -> Post:
-    """Validate one raw-posts value into a ``Post``; raise ``InvalidRecord`` with a clear reason.
+    r"""Validate one raw-posts value into a ``Post``; raise ``InvalidRecord`` with a clear reason.
 
     pydantic's own JSON parser, not ``json.loads``: it refuses what UTF-8 cannot carry (a lone
-    surrogate escape such as ``"\\ud800"``), which ``json.loads`` takes and which then fails
+    surrogate escape such as ``"\ud800"``), which ``json.loads`` takes and which then fails
     every later write of the post as JSON. The post is then written again to check the size it
     will have downstream, not the size it came in with.
     """

@@ -1,10 +1,10 @@
-"""Text from posts and dead letters made safe to print on an operator's terminal.
+r"""Text from posts and dead letters made safe to print on an operator's terminal.
 
 Post texts, handles and dead-letter previews are written by whoever posted them. Printed as
 they are, an ESC sequence can recolour or clear the screen, move the cursor to overwrite what
 was printed before, set the window title or (in some terminals) write to the clipboard; a bidi
 override (U+202E) makes text read in another order than it is stored. ``printable`` shows each
-such character as a visible escape instead (``\\x1b``, ``\\u202e``), so the operator sees what
+such character as a visible escape instead (``\x1b``, ``\u202e``), so the operator sees what
 is there and the terminal does nothing with it.
 """
 
@@ -39,13 +39,13 @@ def _table(keep: str) -> dict[int, str]:
 
 
 def printable(text: str, keep: str = "") -> str:
-    """``text`` with every control character, bidi control and lone surrogate shown as an escape.
+    r"""``text`` with every control character, bidi control and lone surrogate shown as an escape.
 
     C0 and C1 controls, DEL, ESC, U+202A–U+202E, U+2066–U+2069, U+2028/U+2029 and lone
-    surrogates become ``\\x1b``, ``\\u202e`` and the like (``\\n``, ``\\t``, ``\\r`` for those
-    three); characters in ``keep`` (say ``"\\n"`` for multi-line output) are left as they are.
+    surrogates become ``\x1b``, ``\u202e`` and the like (``\n``, ``\t``, ``\r`` for those
+    three); characters in ``keep`` (say ``"\n"`` for multi-line output) are left as they are.
     Everything else is unchanged: letters of any script, emoji with their joiners, and the
-    backslash itself (a post that spells ``\\x1b`` out reads the same as an escaped ESC; it is
+    backslash itself (a post that spells ``\x1b`` out reads the same as an escaped ESC; it is
     only text either way).
     """
     return text.translate(_table(keep) if keep else _TABLE)

@@ -45,7 +45,7 @@ import json
 import logging
 import os
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -157,7 +157,8 @@ class Deliverer:
                             channel, record["state"])
         self.outbox.marked(channel, path)
 
-    def _record(self, channel: str, group: list[tuple[Path | None, dict[str, Any]]], state: str, **extra: Any) -> None:
+    def _record(self, channel: str, group: Sequence[tuple[Path | None, dict[str, Any]]], state: str,
+                **extra: Any) -> None:
         """Record each message's outcome durably and take it off the queue, then tell the alerts index."""
         records = []
         for path, entry in group:
@@ -318,7 +319,7 @@ class Deliverer:
             message = render_digest(alerts, first["digest"], email, recipients=recipients, language=language)
         else:
             message = render(alerts[0], email, recipients=recipients, language=language)
-        assert session is not None
+        assert session is not None  # noqa: S101 - an invariant for the type checker, not a check of input
         where = session.send(message)
         refused = dict(session.refused)
         self.totals.sent["email"] += 1
@@ -336,7 +337,7 @@ class Deliverer:
 
     def _send_webhook(self, group: list[Entry], alerts: list[Alert]) -> int:
         hook = self.settings.alerting.webhook
-        assert hook is not None
+        assert hook is not None  # noqa: S101 - an invariant for the type checker, not a check of input
         token = os.environ.get(hook.token_env) if hook.token_env else None
         first = group[0][1]
         payload = {"event": first["kind"], "key": first["key"], "alert": alerts[0].model_dump(mode="json")}

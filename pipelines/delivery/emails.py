@@ -14,17 +14,17 @@ import re
 import smtplib
 import ssl
 from datetime import datetime, timedelta, timezone
-from urllib.parse import quote
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from pipelines.delivery.failures import PermanentFailure, RefusedForNow
-from schemas.alert import Alert, AlertPost
+from schemas.alert import Alert, AlertPost, Severity
 from schemas.clock import WIB, wib
-from schemas.taxonomy import RISKS
 from schemas.config import EmailSettings
 from schemas.files import write_private
+from schemas.taxonomy import RISKS
 
 EXCERPT_CHARS = 280
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
@@ -339,9 +339,9 @@ def _envelope(message: EmailMessage, settings: EmailSettings, recipients: list[s
     message["X-Siaga-Rule"] = rule_id
 
 
-def recipients_for(severity: str, rule_recipients: list[str] | None, settings: EmailSettings) -> list[str]:
+def recipients_for(severity: Severity, rule_recipients: list[str] | None, settings: EmailSettings) -> list[str]:
     """The rule's recipients (or the default ones) plus those of the alert's severity, without repeats."""
-    wanted = list(rule_recipients or settings.recipients) + list(settings.recipients_by_level.get(severity, []))
+    wanted = list(rule_recipients or settings.recipients) + settings.recipients_by_level.get(severity, [])
     return list(dict.fromkeys(wanted))
 
 
@@ -448,7 +448,7 @@ class SmtpSession:
         if settings.smtp_host is None:
             return str(_write_outbox(message, settings.outbox_dir))
         if self.client is None:
-            self.client = _connect(settings)
+            self.client = _connect(settings, settings.smtp_host)
         try:
             refused = self.client.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -494,14 +494,14 @@ class SmtpSession:
             self.client = None
 
 
-def _connect(settings: EmailSettings) -> smtplib.SMTP:
+def _connect(settings: EmailSettings, host: str) -> smtplib.SMTP:
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     if settings.security == "ssl":
         client: smtplib.SMTP = smtplib.SMTP_SSL(
-            settings.smtp_host, settings.smtp_port, timeout=settings.timeout_s, context=ssl.create_default_context()
+            host, settings.smtp_port, timeout=settings.timeout_s, context=ssl.create_default_context()
         )
     else:
-        client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout_s)
+        client = smtplib.SMTP(host, settings.smtp_port, timeout=settings.timeout_s)
     try:
         if settings.security == "starttls":
             client.starttls(context=ssl.create_default_context())

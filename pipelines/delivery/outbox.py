@@ -306,7 +306,8 @@ def _eml_text(data: bytes) -> tuple[str, str]:
             try:
                 parts.append(part.get_content())
             except (LookupError, ValueError):
-                parts.append(part.get_payload(decode=True).decode("utf-8", "replace"))
+                payload = part.get_payload(decode=True)
+                parts.append(payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(payload))
     return str(message.get("X-Siaga-Alert-Id", "")), "\n".join(parts)
 
 

@@ -82,7 +82,7 @@ GLOSSES: dict[str, str] = {
     "ora": "tidak", "mboten": "tidak", "dudu": "bukan", "durung": "belum", "ojo": "jangan", "wonten": "ada", "iso": "bisa", "isa": "bisa", "wong": "orang", "omah": "rumah", "griya": "rumah", "banyu": "air", "dino": "hari", "bengi": "malam",
     "esuk": "pagi", "kabeh": "semua", "kabèh": "semua", "sedina": "sehari", "nduwe": "punya", "duwe": "punya",
     "gadhah": "punya", "bojo": "istri", "garwa": "istri", "nggowo": "membawa", "gowo": "membawa",
-    "dienggo": "dipakai", "dinggo": "dipakai", "nganggo": "memakai", "dicekel": "ditangkap",
+    "dienggo": "dipakai", "dinggo": "dipakai", "dicekel": "ditangkap",
     "lara": "sakit", "mati": "meninggal", "mateni": "mematikan", "dipateni": "dimatikan", "tibo": "jatuh",
     "ambrol": "ambruk", "rubuh": "ambruk", "lindu": "gempa", "dipangan": "dimakan", "mangan": "makan",
     "nglebokke": "memasukkan", "dibubarke": "dibubarkan", "ngilangi": "menghapus", "diilangi": "dihapus",

@@ -370,8 +370,8 @@ class FactCheckMatcher:
         weights = np.asarray(idf, np.float64)
         vocabulary = len(self.vocabulary.words)
         self._prefix = sparse.csr_matrix((weights[rows], (rows, cols)), shape=(vocabulary, texts))
-        words = np.array(plain, np.int32)
-        self._text_words = sparse.csr_matrix((weights[words], words, np.array(start, np.int32)),
+        word_ids = np.array(plain, np.int32)
+        self._text_words = sparse.csr_matrix((weights[word_ids], word_ids, np.array(start, np.int32)),
                                              shape=(texts, vocabulary))
         self._total_np = np.asarray(self._total, np.float64)
         self._need_np = np.asarray(self._need, np.float64)
@@ -470,7 +470,7 @@ class FactCheckMatcher:
         row, text, containment = row[good], text[good], containment[good]
         order = np.lexsort((-text, -containment, row))
         out: list[list[tuple[float, int]]] = [[] for _ in posts]
-        for r, t, c in zip(row[order].tolist(), text[order].tolist(), containment[order].tolist()):
+        for r, t, c in zip(row[order].tolist(), text[order].tolist(), containment[order].tolist(), strict=True):
             chosen = out[r]
             if not chosen:
                 chosen.append((c, t))

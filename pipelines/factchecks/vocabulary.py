@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
 from pipelines.factchecks import lexicon, morphology
 from pipelines.tagging import slang
@@ -222,10 +223,10 @@ class Vocabulary:
     def post_ids(self, folded_tokens: Iterable[str]) -> set[int]:
         """The ids of a post's (folded) tokens; unknown words are left out."""
         get = self.table.get
-        found = {get(token) for token in folded_tokens}
+        found: set[Any] = {get(token) for token in folded_tokens}
         found.discard(None)
         if found and max(found) >= EXPANDED:
             for value in [v for v in found if v >= EXPANDED]:
                 found.discard(value)
                 found.update(self.expansions[value - EXPANDED])
-        return found  # type: ignore[return-value]
+        return found

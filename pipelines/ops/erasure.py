@@ -176,8 +176,9 @@ def _search(es: Elasticsearch, index: str, query: dict[str, Any], sort_field: st
             source: list[str] | bool = True) -> Iterator[dict[str, Any]]:
     after: list[Any] | None = None
     while True:
-        page = es.search(index=index, query=query, size=PAGE, sort=[{sort_field: "asc"}], source=source,
-                         **({"search_after": after} if after else {}))["hits"]["hits"]
+        page = es.search(index=index, query=query, size=PAGE, sort=[{sort_field: "asc"}],
+                         source=source,  # type: ignore[arg-type]  # the stub lacks the list form
+                         search_after=after)["hits"]["hits"]
         yield from page
         if len(page) < PAGE:
             return

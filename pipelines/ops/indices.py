@@ -23,13 +23,13 @@ from elasticsearch import exceptions as es_errors
 
 from connectors.state import Pruned, prune_state_dir
 from pipelines.delivery.outbox import FilesRemoved, prune_files
-from schemas.errors import SiagaError
-from schemas.clock import Clock, process_clock
-from schemas.index import TEMPLATE_VERSION, mappings_of, month_of, monthly_index, templates
 from schemas.alert import Alert
-from schemas.erasure import Erasure
-from schemas.post import TaggedPost
+from schemas.clock import Clock, process_clock
 from schemas.config import Settings
+from schemas.erasure import Erasure
+from schemas.errors import SiagaError
+from schemas.index import TEMPLATE_VERSION, mappings_of, month_of, monthly_index, templates
+from schemas.post import TaggedPost
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +92,9 @@ def ensure_indices(es: Elasticsearch, settings: Settings, clock: Clock | None = 
 
 def template_version(es: Elasticsearch, index: str) -> int:
     """The template version stamped in ``index``'s mapping (0 if none); ``NotFoundError`` if it does not exist."""
-    found = es.indices.get_mapping(index=index)
-    meta = next(iter(found.values()), {}).get("mappings", {}).get("_meta", {})
+    found: dict[str, Any] = dict(es.indices.get_mapping(index=index))
+    first: dict[str, Any] = next(iter(found.values()), {})
+    meta = first.get("mappings", {}).get("_meta", {})
     try:
         return int(meta.get("template_version", 0))
     except (TypeError, ValueError):
@@ -199,7 +200,7 @@ def apply_retention(es: Elasticsearch, settings: Settings, *, dry_run: bool = Fa
     report = RetentionReport(dry_run, now - retention.posts, now - retention.alerts)
     for index in post_indices(es, alias):
         start = month_of(alias, index)
-        assert start is not None
+        assert start is not None  # noqa: S101 - an invariant for the type checker, not a check of input
         # A month goes only when its newest possible post is past the cutoff.
         if _month_end(start) <= report.posts_cutoff:
             report.deleted_indices.append(index)

@@ -20,13 +20,13 @@ from functools import partial
 from pathlib import Path
 
 from connectors import REGISTRY, Connector
-from pipelines.alerting.job import AlertingJob
-from pipelines.post.job import PostPipelineJob, counters_summary
+from pipelines.alerting.job import AlertingJob, Recent
+from pipelines.common.clients import close_shared_clients, shared_client
+from pipelines.common.erasures import forget_shared_suppressions, shared_suppressions
 from pipelines.delivery.emails import subject_of
 from pipelines.ops.services import ensure_ready
 from pipelines.ops.supervisor import GIVE_UP_AFTER, ConnectorSupervisor
-from pipelines.common.clients import close_shared_clients, shared_client
-from pipelines.common.erasures import forget_shared_suppressions, shared_suppressions
+from pipelines.post.job import PostPipelineJob, counters_summary
 from schemas.alert import Alert
 from schemas.clock import Clock, process_clock
 from schemas.config import Settings
@@ -46,7 +46,8 @@ class RunSummary:
     dead_lettered: dict[str, int]
     languages: dict[str, int]
     risk_levels: dict[str, int]
-    alerts: list[Alert]
+    alerts: list[Alert] | Recent[Alert]
+    """The newest alerts (``Recent``: its ``len`` counts them all)."""
     already_sent: int
     destinations: list[str]
     connectors: dict[str, int]

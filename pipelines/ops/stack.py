@@ -83,7 +83,7 @@ def spawn(data_dir: Path, kafka_port: int | None, elasticsearch_port: int | None
     command = [noida_binary(), "start", "--only", ",".join(ports), "--host", host, "--data-dir", str(data_dir)]
     for name, port in ports.items():
         command += [f"--{name}-port", str(port)]
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603 - the noida-db binary with arguments built here
         command, stdout=output, stderr=subprocess.STDOUT if output is not subprocess.DEVNULL else subprocess.DEVNULL,
     )
     clock = clock or process_clock()
@@ -141,7 +141,7 @@ def up(settings: Settings, timeout: float = 20.0) -> list[str]:
                "--host", stack.host]
     for name in services:  # noida-db rejects a port option for a service left out of --only
         command += [f"--{name}-port", str(ports[name])]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)
+    completed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)  # noqa: S603 - the noida-db binary with arguments built here
     if completed.returncode != 0:
         # `noida-db up` explains a failed start (e.g. a port in use) on stdout, not stderr.
         output = f"{completed.stdout}\n{completed.stderr}".splitlines()
@@ -165,7 +165,7 @@ def down(settings: Settings, timeout: float = 20.0) -> bool:
     stack = settings.stack
     if not owned(settings):
         return False
-    subprocess.run([noida_binary(), "down", "--data-dir", str(stack.data_dir)],
+    subprocess.run([noida_binary(), "down", "--data-dir", str(stack.data_dir)],  # noqa: S603 - the noida-db binary with arguments built here
                    capture_output=True, text=True, check=False, timeout=60)
     # `noida-db down` returns before the process exits; wait until the ports are free again.
     for port in _ports(settings).values():

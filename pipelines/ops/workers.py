@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 from pipelines.common import metrics
-from pipelines.post.job import PostPipelineJob
-from pipelines.ops.services import PIPELINE, check_ready
 from pipelines.common.clients import close_shared_clients
+from pipelines.ops.services import PIPELINE, check_ready
+from pipelines.post.job import PostPipelineJob
 from schemas.clock import Clock, process_clock
 from schemas.config import Settings
 from schemas.retry import backoff
@@ -83,7 +83,7 @@ def run_workers(config: Path | None, count: int, *, until_idle: bool, metrics_po
             argv += ["--metrics-port", str(metrics_port + index if metrics_port else 0)]
         return argv
 
-    procs: dict[int, subprocess.Popen[bytes]] = {i: subprocess.Popen(command(i)) for i in range(count)}
+    procs: dict[int, subprocess.Popen[bytes]] = {i: subprocess.Popen(command(i)) for i in range(count)}  # noqa: S603 - this interpreter running `siaga pipeline run`
     restarts: dict[int, int] = dict.fromkeys(procs, 0)
     finished: dict[int, int] = {}
     try:
@@ -101,7 +101,7 @@ def run_workers(config: Path | None, count: int, *, until_idle: bool, metrics_po
                           index, proc.pid, code, delay)
                 if clock.sleep(delay, stop):
                     break
-                procs[index] = subprocess.Popen(command(index))
+                procs[index] = subprocess.Popen(command(index))  # noqa: S603 - this interpreter running `siaga pipeline run`
             clock.sleep(0.5, stop)
     finally:
         for proc in procs.values():

@@ -2,7 +2,7 @@
 
 ``build`` wires the runner-agnostic transforms onto any source of ``KafkaRecord``s. The local
 driver, ``PostPipelineJob``, gives streaming behaviour on one machine, where Beam's local
-runners cannot stream from Kafka (see README, "Why micro-batches"): it polls a bounded batch of
+runners cannot stream from Kafka (see docs/architecture.md, "Why micro-batches"): it polls a bounded batch of
 records, runs the Beam pipeline over it on the in-process FnApiRunner, and commits the batch's
 offsets only after every sink in the pipeline has acknowledged its writes. A failed batch is
 rewound and retried with backoff; nothing is committed for it. A broker or Elasticsearch that
@@ -32,10 +32,9 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from pipelines.common import metrics
 from pipelines.common.erasures import SuppressionSource
 from pipelines.common.kafka_io import batch_retry_wait, lag_by_partition, make_consumer, poll_batch
-from pipelines.common.records import KafkaRecord
+from pipelines.common.records import KafkaRecord, dead_letter_message, stripped_dead_letter
 from pipelines.post.sinks import WriteToElasticsearch, WriteToKafka
 from pipelines.post.transforms import DEAD_LETTER, METRICS_NAMESPACE, ValidateAndTag, as_kafka_message, flatten_all
-from pipelines.common.records import dead_letter_message, stripped_dead_letter
 from schemas.clock import Clock, process_clock
 from schemas.config import Settings
 from schemas.taxonomy import RISK_LEVELS

@@ -19,15 +19,20 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 from apache_beam.utils.windowed_value import WindowedValue
-from kafka.errors import (InvalidRecordError, KafkaError, KafkaTimeoutError, MessageSizeTooLargeError,
-                          RecordListTooLargeError)
+from kafka.errors import (
+    InvalidRecordError,
+    KafkaError,
+    KafkaTimeoutError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+)
 
 from pipelines.common.clients import discard_shared_client, resolve_secrets, shared_client
 from pipelines.common.records import cut
 from pipelines.post.transforms import DEAD_LETTER, METRICS_NAMESPACE
+from schemas.clock import utc_now
 from schemas.deadletter import DeadLetter
 from schemas.errors import ServiceUnavailable, SiagaError
-from schemas.clock import utc_now
 from schemas.index import monthly_index
 from schemas.post import TaggedPost
 
@@ -237,12 +242,12 @@ class ProduceFn(beam.DoFn):
         log.warning("the broker refused %d message(s) for topic %s; sending each again on its own",
                     len(failed), self._topic)
         for send, _ in failed:
-            exc = self._send_alone(send.key, send.value)
-            if exc is None:
+            refusal = self._send_alone(send.key, send.value)
+            if refusal is None:
                 continue
-            letter = self._refused_for_good(send.key, send.value, exc)
+            letter = self._refused_for_good(send.key, send.value, refusal)
             if letter is not None:
-                yield TaggedOutput(DEAD_LETTER, WindowedValue(letter, send.timestamp, [send.window]))
+                yield TaggedOutput(DEAD_LETTER, WindowedValue(letter, send.timestamp, (send.window,)))
 
     def _replace_producer(self) -> None:
         discard_shared_client("kafka", self._client_kwargs, self._producer, PRODUCER_OWNER)

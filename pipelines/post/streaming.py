@@ -36,8 +36,8 @@ from apache_beam import coders
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.transforms import window
 
-from pipelines.common.records import KafkaRecord
 from pipelines.common.clients import EnvSecret
+from pipelines.common.records import KafkaRecord
 from schemas.config import Settings, env_name
 from schemas.errors import ConfigError
 
@@ -92,9 +92,9 @@ def to_kafka_record(row: Any) -> KafkaRecord:
                        None if key is None else bytes(key), bytes(value or b""), int(row.timestamp or 0))
 
 
-def with_event_time(record: KafkaRecord) -> beam.window.TimestampedValue:
+def with_event_time(record: KafkaRecord) -> window.TimestampedValue:
     """Stamp a record with its Kafka timestamp as event time."""
-    return beam.window.TimestampedValue(record, record.timestamp_ms / 1000)
+    return window.TimestampedValue(record, record.timestamp_ms / 1000)
 
 
 def _jaas_quoted(value: str) -> str:

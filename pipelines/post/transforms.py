@@ -17,12 +17,20 @@ from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
 from pipelines.common.erasures import SuppressionSource, shared_suppressions
-from pipelines.common.records import MAX_TAGGED_BYTES, InvalidRecord, KafkaRecord, cut, parse_post, record_key, serialised_size
+from pipelines.common.records import (
+    MAX_TAGGED_BYTES,
+    InvalidRecord,
+    KafkaRecord,
+    cut,
+    parse_post,
+    record_key,
+    serialised_size,
+)
 from pipelines.factchecks.matcher import debunk_cue
-from pipelines.tagging.tagger import Tagger
+from pipelines.tagging.tagger import Tagger, Tags
+from schemas.clock import utc_now
 from schemas.config import ElectionSettings, TaggingSettings
 from schemas.deadletter import DeadLetter
-from schemas.clock import utc_now
 from schemas.erasure import SuppressionList
 from schemas.post import Post, RiskTags, TaggedPost
 
@@ -118,12 +126,12 @@ class TagFn(beam.DoFn):
     def setup(self) -> None:
         self._tagger = shared_tagger(self._settings, self._election)
 
-    def _tag_each(self, batch: list[Post]) -> Iterator[tuple[Post, object | Exception]]:
-        assert self._tagger is not None
+    def _tag_each(self, batch: list[Post]) -> Iterator[tuple[Post, Tags | Exception]]:
+        assert self._tagger is not None  # noqa: S101 - an invariant for the type checker, not a check of input
         try:
             yield from zip(batch, self._tagger.tag([post.text for post in batch]), strict=True)
             return
-        except Exception:  # noqa: BLE001 - narrowed down post by post below
+        except Exception:
             if len(batch) == 1:
                 raise
             log.warning("tagging a batch of %d posts failed; tagging them one by one", len(batch))
@@ -136,7 +144,7 @@ class TagFn(beam.DoFn):
                 yield post, tags
 
     def process(self, batch: list[Post]) -> Iterator[TaggedPost | TaggedOutput]:
-        assert self._tagger is not None
+        assert self._tagger is not None  # noqa: S101 - an invariant for the type checker, not a check of input
         tagged_at = utc_now()
         version = self._tagger.version
         for post, tags in self._tag_each(batch):
@@ -234,7 +242,7 @@ class PostCoder(beam.coders.Coder):
         self._model = model
 
     @classmethod
-    def from_type_hint(cls, typehint: type[Post], registry: object) -> PostCoder:  # noqa: ARG003 - Beam's API
+    def from_type_hint(cls, typehint: type[Post], registry: object) -> PostCoder:  # type: ignore[override]  # Beam's stub: a type variable
         return cls(typehint)
 
     def encode(self, value: Post) -> bytes:
@@ -256,7 +264,7 @@ class PostCoder(beam.coders.Coder):
         return self._model
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._model is self._model  # type: ignore[attr-defined]
+        return type(other) is type(self) and other._model is self._model
 
     def __hash__(self) -> int:
         return hash((type(self), self._model))

@@ -43,7 +43,17 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from schemas.config import RiskLevels
-from schemas.post import Entity, LabelScore, RiskReason, RiskTags, WatchlistMatch
+from schemas.post import (
+    Entity,
+    LabelScore,
+    ReasonKind,
+    RiskCategory,
+    RiskReason,
+    RiskStrength,
+    RiskTags,
+    RiskTarget,
+    WatchlistMatch,
+)
 from schemas.taxonomy import RISK_LEVELS, RISKS, RiskLevel
 
 ATTACKS = frozenset({"hate_speech", "abusive", "hoax"})
@@ -97,7 +107,7 @@ def level_of(score: float, levels: RiskLevels) -> RiskLevel:
 
 
 @lru_cache(maxsize=65536)
-def _reason(kind: str, label: str, ref: str | None, detail: str, score: float | None = None) -> RiskReason:
+def _reason(kind: ReasonKind, label: str, ref: str | None, detail: str, score: float | None = None) -> RiskReason:
     # model_construct: built from our own values; validating each again per post would cost more
     # than composing it. Reasons are frozen and repeat (the same label and score, the same
     # candidate named alike), so posts share them: a lookup costs a tenth of building one.
@@ -142,8 +152,8 @@ def _relabel(evidence: Evidence, label: str) -> RiskReason:
 
 def compose(model_labels: Sequence[LabelScore], *, entities: Sequence[Entity] = (),
             matches: Sequence[WatchlistMatch] = (), levels_by_watchlist: Mapping[str, RiskLevel | None] | None = None,
-            extra: Sequence[Evidence] = (), target: str | None = None, categories: Sequence[str] = (),
-            strength: str | None = None, names: Mapping[str, str] | None = None,
+            extra: Sequence[Evidence] = (), target: RiskTarget | None = None, categories: Sequence[RiskCategory] = (),
+            strength: RiskStrength | None = None, names: Mapping[str, str] | None = None,
             levels: RiskLevels | None = None, election_known: bool = False, debunked: bool = False) -> RiskTags:
     """One post's ``RiskTags`` from the model's labels, its watchlist matches and its entities.
 
@@ -203,7 +213,7 @@ def compose(model_labels: Sequence[LabelScore], *, entities: Sequence[Entity] = 
             caps.setdefault(label, "waspada")  # rule 2
 
     labels: list[LabelScore] = []
-    reasons: list[RiskReason] = []
+    reasons = []
     rank = 0
     for label, items in by_label.items():
         score = max(item.score for item in items)

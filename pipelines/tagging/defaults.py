@@ -47,7 +47,7 @@ def compare_language_strategies(splits: Path, out_dir: Path) -> dict[str, list[M
         tagger = Tagger(settings)
         for path in test_files(splits, "language"):
             examples = read_examples(path)
-            predicted = tagger._languages([normalise_for_lid(e.text) for e in examples])  # noqa: SLF001
+            predicted = tagger._languages([normalise_for_lid(e.text) for e in examples])
             results.setdefault(strategy, []).append(
                 score_sets(path.name, [{code} for code, _ in predicted], [set(e.labels) for e in examples])
             )

@@ -13,6 +13,7 @@ import importlib.util
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from pipelines.tagging.text import normalise_for_lid
 from schemas.taxonomy import UNDETERMINED
@@ -36,7 +37,7 @@ def pick_language(
     labels: Sequence[str], probabilities: Sequence[float], candidates: Sequence[str], min_confidence: float
 ) -> tuple[str, float]:
     """The best candidate language and its probability renormalised over the candidates."""
-    scores = {}
+    scores: dict[str, float] = {}
     for label, probability in zip(labels, probabilities, strict=True):
         code = label.removeprefix("__label__")
         if code in candidates:
@@ -60,7 +61,7 @@ class LanguageTagger:
         self.min_confidence = min_confidence
 
     @cached_property
-    def _model(self):  # noqa: ANN202 - fasttext has no type information
+    def _model(self) -> Any:  # a fasttext model: the library has no types
         import fasttext
 
         return fasttext.load_model(str(self.model_path))

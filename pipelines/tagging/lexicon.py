@@ -252,13 +252,17 @@ class Lexicon:
                 if before is None:
                     continue
                 cost = before[0] + 1000 + (end - start) ** 2
-                if (best[end] is None or cost < best[end][0]) and self._is_part(run[start:end]):
+                current = best[end]
+                if (current is None or cost < current[0]) and self._is_part(run[start:end]):
                     best[end] = (cost, start)
-        if best[n] is None or not 2 <= best[n][0] // 1000 <= MAX_HASHTAG_PARTS:
+        last = best[n]
+        if last is None or not 2 <= last[0] // 1000 <= MAX_HASHTAG_PARTS:
             return None
         parts, end = [], n
         while end:
-            start = best[end][1]
+            step = best[end]
+            assert step is not None  # noqa: S101 - every part of the cover was reached from its start
+            start = step[1]
             parts.append(run[start:end])
             end = start
         return tuple(reversed(parts))

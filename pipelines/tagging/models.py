@@ -17,7 +17,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +25,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from pipelines.tagging.text import normalise_for_classifier, normalise_for_lid
-from schemas.errors import SiagaError
 from schemas.clock import utc_now
+from schemas.errors import SiagaError
 from schemas.model import Example, LabelMetrics, Metrics, ModelMeta, Platt
 from schemas.taxonomy import NONE_LABEL
 
@@ -50,7 +50,7 @@ class ModelError(SiagaError):
     """A model or its training data cannot be used; the message says which file and why."""
 
 
-def normaliser(task: str):  # noqa: ANN201 - a str -> str function
+def normaliser(task: str) -> Callable[[str], str]:
     """The text normalisation a task's model is trained and run on."""
     return normalise_for_lid if task == "language" else normalise_for_classifier
 

@@ -71,6 +71,7 @@ def tag_stream(settings: TaggingSettings, source: Iterable[str], target: TextIO,
             errors.write(f"siaga tag: {problem}\n")
             bad += 1
             continue
+        assert record is not None  # noqa: S101 - _parse gives a record or a problem
         batch.append(record)
         if len(batch) >= BATCH:
             flush()

@@ -172,6 +172,7 @@ class Query:
 
     @property
     def empty(self) -> bool:
+        """Whether nothing is left to search for once the query is normalised."""
         return not self.words and not any(self.phrases)
 
 

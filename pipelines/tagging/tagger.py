@@ -103,8 +103,12 @@ class Watchlists:
 
     def level_for(self, matches: Sequence[WatchlistMatch], names: dict[str, Watchlist]) -> RiskLevel | None:
         """The highest level any matched watchlist raises a post to."""
-        levels = [names[m.watchlist].level for m in matches if names[m.watchlist].level is not None]
-        return max(levels, key=level_rank) if levels else None
+        asked = [names[m.watchlist].level for m in matches]
+        levels = [level for level in asked if level is not None]
+        if not levels:
+            return None
+        highest: RiskLevel = max(levels, key=level_rank)
+        return highest
 
 
 def _term_key(term: str) -> str:
@@ -170,7 +174,7 @@ class Tagger:
     def _languages(self, lid_texts: Sequence[str]) -> list[tuple[str, float]]:
         settings = self.settings
         if self.language is None:
-            assert self.lid176 is not None
+            assert self.lid176 is not None  # noqa: S101 - an invariant for the type checker, not a check of input
             return self.lid176.predict_clean(lid_texts)
         own = self.language.scores(lid_texts)
         if self.lid176 is None:

@@ -65,7 +65,7 @@ class ElasticsearchGate(LoopbackServer):
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _any  # noqa: N815 - http.server API
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _any
 
         self._serve(Handler)
 

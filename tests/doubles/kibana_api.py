@@ -152,7 +152,7 @@ class KibanaDouble(LoopbackServer):
             def _fail(self, status: int, error: str, message: str) -> None:
                 write_json(self, status, json.dumps({"statusCode": status, "error": error, "message": message}).encode())
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
+            def do_POST(self) -> None:
                 parsed = urllib.parse.urlsplit(self.path)
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)

@@ -56,7 +56,7 @@ class LoopbackServer:
             def log_message(self, *_: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
+            def do_GET(self) -> None:
                 parts = urllib.parse.urlsplit(self.path)
                 params = dict(urllib.parse.parse_qsl(parts.query))
                 with double.lock:

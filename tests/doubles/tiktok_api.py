@@ -79,7 +79,7 @@ class TikTokDouble(LoopbackServer):
                 raw = body if isinstance(body, bytes) else json.dumps(body).encode()
                 write_json(self, status, raw)
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length)
                 path = urllib.parse.urlsplit(self.path).path

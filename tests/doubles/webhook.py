@@ -26,7 +26,7 @@ class WebhookReceiver(LoopbackServer):
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 receiver.requests.append(("POST", dict(self.headers)))
                 if receiver.fail_first > 0:
@@ -43,7 +43,7 @@ class WebhookReceiver(LoopbackServer):
                 receiver.headers.append(dict(self.headers))
                 write_json(self, 200, b'{"ok": true}')
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
+            def do_GET(self) -> None:
                 receiver.requests.append(("GET", dict(self.headers)))
                 write_json(self, 200, b'{"ok": true}')
 
