@@ -365,13 +365,3 @@ def test_connectors_run_since_refuses_what_it_cannot_do(tmp_path: Path, capsys: 
 def test_parse_since(value: str, reach: timedelta) -> None:
     assert parse_since(value, START) == reach
 
-
-def test_an_erased_video_is_not_sent_by_the_api_connector(tiktok_settings: Settings) -> None:
-    clock = FakeClock(START, stop_at=START + timedelta(minutes=5))
-    erased = f"tiktok:{VIDEOS[3]['id']}"
-    with TikTokDouble(clock, VIDEOS) as double:
-        stats = connector(double, tiktok_settings, clock).run(tiktok_settings, threading.Event(),
-                                                              SuppressionList.fixed([erased]))
-    assert stats.error is None and stats.suppressed == 1
-    ids = {p.post_id for p in sent_posts(tiktok_settings, len(expected_ids()))}
-    assert erased not in ids and ids == expected_ids() - {erased}
