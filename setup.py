@@ -15,7 +15,8 @@ setup(
         "connectors": ["samples/*.jsonl", "samples/README.md"],
         # The default models ship with the package: a fresh install tags without any download.
         # The slang map the normalisers load (CC BY-NC-SA 4.0, see data/third_party/id-hatespeech-2019).
-        "pipelines.tagging": ["models/*.ftz", "models/*.json", "models/README.md", "slang.tsv"],
+        "pipelines.tagging": ["models/*.ftz", "models/*.json", "models/README.md", "slang.tsv",
+                              "abusive.txt"],
     },
     install_requires=[
         "apache-beam==2.77.*",
@@ -53,6 +54,10 @@ setup(
         # tests/test_deploy.py: custom resources against the operators' CRD schemas (jsonschema),
         # core resources against the Kubernetes schemas bundled offline for each minor (1.36 at least).
         "jsonschema>=4.18,<5", "kubernetes-validate>=1.36,<2",
-    ]},
+    ],
+        # The TF-IDF + logistic regression baseline `siaga model train/evaluate` measures the risk
+        # model against (pipelines/tagging/baseline.py); never needed to tag.
+        "eval": ["scikit-learn>=1.5,<2"],
+    },
     entry_points={"console_scripts": ["siaga=pipelines.cli:main"]},
 )

@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from pipelines.tagging.compose import compose, label_score, level_of
+from pipelines.tagging.features import with_markers
 from pipelines.tagging.entities import EntityMatcher, has_url, read_words
 from pipelines.tagging.language import LanguageTagger, bundled_lid_model, pick_language
 from pipelines.tagging.models import Classifier
@@ -145,6 +146,8 @@ class Tagger:
         )
         self.topic = Classifier.load(settings.topic_model or default_model("topic"), "topic")
         self.risk = Classifier.load(settings.risk_model or default_model("risk"), "risk")
+        self.risk_markers = self.risk.meta.normalisation == "risk"
+        self.risk_attributes = any(":" in label for label in self.risk.meta.labels)
         self.watchlists = Watchlists(settings.watchlists)
         self.watchlist_names = {w.name: w for w in settings.watchlists}
         self.watchlist_levels = {w.name: w.level for w in settings.watchlists}
@@ -194,7 +197,10 @@ class Tagger:
         classifier_texts = [p[1] for p in prepared]
         languages = self._languages(lid_texts)
         topics = self.topic.scores(classifier_texts)
-        risks = self.risk.scores(classifier_texts)
+        if self.risk_markers:
+            risks = self.risk.scores([with_markers(t, c) for t, c in zip(texts, classifier_texts, strict=True)])
+        else:
+            risks = self.risk.scores(classifier_texts)
         results = []
         find_entities = self.entities.find
         levels, watchlist_levels = self.settings.risk_levels, self.watchlist_levels
@@ -205,6 +211,9 @@ class Tagger:
             # would cost more than the prediction.
             topic_labels = [label_score(label, topic_row[label]) for label in self.topic.decide(topic_row)]
             risk_labels = [label_score(label, risk_row[label]) for label in self.risk.decide(risk_row)]
+            target, categories, strength = None, (), None
+            if risk_labels and self.risk_attributes:
+                risk_labels, target, categories, strength = _attributes(risk_labels)
             words = read_words(text)
             entities = find_entities(text, words)
             if entities:
@@ -215,7 +224,7 @@ class Tagger:
                             and self.debunk(text) is not None)
                 risk = compose(risk_labels, entities=entities, matches=matches, levels_by_watchlist=watchlist_levels,
                                names=self.entity_names, levels=levels, election_known=self.election_known,
-                               debunked=debunked)
+                               debunked=debunked, target=target, categories=categories, strength=strength)
             else:
                 risk = NOT_RISKY
             results.append(Tags(
@@ -228,6 +237,22 @@ class Tagger:
                 entities=entities,
             ))
         return results
+
+
+def _attributes(labels: list[LabelScore]) -> tuple[list[LabelScore], str | None, tuple[str, ...], str | None]:
+    """The risk labels proper, and the model's target, categories and strength of its hate speech."""
+    kept, target, categories, strength = [], None, [], None
+    for item in labels:
+        name, sep, value = item.label.partition(":")
+        if not sep:
+            kept.append(item)
+        elif name == "target":
+            target = value
+        elif name == "category":
+            categories.append(value)
+        elif name == "strength":
+            strength = value
+    return kept, target, tuple(categories), strength
 
 
 def _hoax(labels: Sequence[LabelScore], matches: Sequence[WatchlistMatch]) -> bool:
