@@ -67,7 +67,7 @@ def test_the_same_tweet_in_both_sets_is_kept_once_with_the_richer_labels(tmp_pat
     ("@budi kamu BODOH BANGET ya!!", "xuser xcaps xbangs xabusivex"),
     ("lihat https://t.co/x ya!", "xurl xbang"),
     ("selamat pagi semua", ""),
-    ("bani kotak lagi bani kotak", "xabusivex"),
+    ("dasar ayam kampus", "xabusivex"),
 ])
 def test_the_risk_markers_say_where_abuse_shouting_mentions_and_links_are(text: str, markers: str) -> None:
     from pipelines.tagging.text import normalise_for_classifier
