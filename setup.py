@@ -15,7 +15,8 @@ setup(
         "connectors": ["samples/*.jsonl", "samples/README.md"],
         # The default models ship with the package: a fresh install tags without any download.
         # The slang map the normalisers load (CC BY-NC-SA 4.0, see data/third_party/id-hatespeech-2019).
-        "pipelines.tagging": ["models/*.ftz", "models/*.json", "models/README.md", "slang.tsv"],
+        "pipelines.tagging": ["models/*.ftz", "models/*.json", "models/README.md", "slang.tsv",
+                              "abusive.txt"],
     },
     install_requires=[
         "apache-beam==2.77.*",
@@ -56,6 +57,10 @@ setup(
         # `make lint` (part of `make test`): pinned to a minor, because a new ruff or mypy release
         # adds checks and would fail CI on code nobody changed.
         "ruff==0.17.*", "mypy==2.4.*", "types-requests", "types-PyYAML",
-    ]},
+    ],
+        # The TF-IDF + logistic regression baseline `siaga model train/evaluate` measures the risk
+        # model against (pipelines/tagging/baseline.py); never needed to tag.
+        "eval": ["scikit-learn>=1.5,<2"],
+    },
     entry_points={"console_scripts": ["siaga=pipelines.cli:main"]},
 )

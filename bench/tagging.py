@@ -21,8 +21,10 @@ What is measured (best of --repeats interleaved rounds, each over all N posts):
    pipeline's ``BatchElements`` hands the tagging DoFn). Tags are built and thrown away.
 2. breakdown, each part alone on the same N posts in the same batches:
    - normalisation: ``prepare`` (both normalisations of each text);
+   - risk markers: ``with_markers`` (the abusive-word, shouting, mention and link tokens the risk
+     model reads after the classifier text; ``pipelines.tagging.features``);
    - each model's ``Classifier.scores`` on texts already normalised as the tagger feeds them
-     (language on the language-ID text, topic and risk on the classifier text); the
+     (language on the language-ID text, topic on the classifier text, risk on it with its markers); the
      "of which fastText predict" column is the time spent inside the model's own
      ``predict(list, k=-1)`` call (a timing wrapper on the loaded model object, in this
      process only), the rest is Siaga's Python around it (label names, calibration);
@@ -212,6 +214,7 @@ def bench_throughput(texts: list[str], batch: int, repeats: int) -> dict[str, An
 
     from pipelines.tagging import tagger as tagger_module
     from pipelines.tagging.entities import read_words
+    from pipelines.tagging.features import with_markers
     from pipelines.tagging.language import bundled_lid_model
     from pipelines.tagging.search import normalise_for_search
     from pipelines.tagging.text import prepare
@@ -230,7 +233,9 @@ def bench_throughput(texts: list[str], batch: int, repeats: int) -> dict[str, An
     prepared = [prepare(t) for t in texts]
     lid_batches = batches([p[0] for p in prepared], batch)
     classifier_batches = batches([p[1] for p in prepared], batch)
-    model_input = {"language": lid_batches, "topic": classifier_batches, "risk": classifier_batches}
+    risk_batches = batches([with_markers(t, p[1]) for t, p in zip(texts, prepared, strict=True)], batch)
+    model_input = {"language": lid_batches, "topic": classifier_batches,
+                   "risk": risk_batches if tagger.risk_markers else classifier_batches}
     word_batches = batches([read_words(t) for t in texts], batch)
 
     # Warm-up (first calls touch model pages, fill regex caches) and a summary of what is tagged.
@@ -286,6 +291,11 @@ def bench_throughput(texts: list[str], batch: int, repeats: int) -> dict[str, An
             [read_words(t) for t in chunk]
         record("words", time.perf_counter() - started, 0.0)
 
+        started = time.perf_counter()
+        for chunk, cleaned in zip(raw_batches, classifier_batches, strict=True):
+            [with_markers(t, c) for t, c in zip(chunk, cleaned, strict=True)]
+        record("markers", time.perf_counter() - started, 0.0)
+
         find = tagger.watchlists.find
         started = time.perf_counter()
         for chunk, words in zip(raw_batches, word_batches, strict=True):
@@ -317,7 +327,7 @@ def bench_throughput(texts: list[str], batch: int, repeats: int) -> dict[str, An
     best_round = {name: min(range(repeats), key=values.__getitem__) for name, values in rounds.items()}
     best = {name: rounds[name][i] for name, i in best_round.items()}
     best_inside = {name: inside[name][i] for name, i in best_round.items()}
-    parts = ["prepare", "language", "topic", "risk", "words", "watchlists", "entities", "search"]
+    parts = ["prepare", "markers", "language", "topic", "risk", "words", "watchlists", "entities", "search"]
     rest = best["tagger"] - sum(best[p] for p in parts)
     return {
         "posts": n,
@@ -362,6 +372,7 @@ def render(report: dict[str, Any]) -> str:
         f"{'stage':<44}{'seconds':>8}{'posts/s':>10}{'us/post':>9}{'share':>7}   of which fastText predict (s)",
         row("whole tagger: Tagger.tag", whole, ft["tagger"]),
         row("  normalisation: prepare", s["prepare"], None),
+        row("  risk markers: with_markers", s["markers"], None),
         row("  language model: Classifier.scores", s["language"], ft["language"]),
         row("  topic model: Classifier.scores", s["topic"], ft["topic"]),
         row("  risk model: Classifier.scores", s["risk"], ft["risk"]),

@@ -8,9 +8,9 @@ names another task, so a risk model cannot be loaded as the topic model by mista
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.fields import UtcDatetime
 
@@ -53,7 +53,10 @@ class Metrics(BaseModel):
 
     data: str
     examples: int
-    exact_match: float = Field(description="share of examples whose predicted label set equals the gold set")
+    exact_match: float = Field(description="share of examples whose predicted label set equals the gold set "
+                                           "(attribute labels such as target:group left aside)")
+    exact_match_attributes: float | None = Field(
+        default=None, description="the same with attribute labels counted, when the data has any")
     micro_f1: float
     macro_f1: float
     labels: dict[str, LabelMetrics]
@@ -72,6 +75,17 @@ class ModelMeta(BaseModel):
     training_examples: int
     trained_at: UtcDatetime
     fasttext: dict[str, Any]
+    normalisation: Literal["lid", "classifier", "risk"] = Field(
+        default="classifier", description="the text normalisation the model reads (pipelines.tagging.models.NORMALISERS)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalisation_of_older_models(cls, data: Any) -> Any:
+        # Metadata written before the field existed: language models read lid text, the others
+        # the classifier's.
+        if isinstance(data, dict) and "normalisation" not in data:
+            data = {**data, "normalisation": "lid" if data.get("task") == "language" else "classifier"}
+        return data
     calibration: dict[str, Platt] = Field(default_factory=dict)
     thresholds: dict[str, float] = Field(default_factory=dict, description="per-label decision thresholds")
     metrics: list[Metrics] = Field(default_factory=list)

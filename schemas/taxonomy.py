@@ -53,6 +53,12 @@ RISKS: dict[str, str] = {
 }
 """Multi-label, each with a calibrated score."""
 
+ATTRIBUTES_OF = "hate_speech"
+"""The risk label the model's attribute labels describe: ``target:individual|group``,
+``category:religion|ethnicity|physical|gender|other``, ``strength:weak|moderate|strong`` (the
+2019 set's annotation, pipelines/tagging/models/README.md). They fill ``RiskTags.target``,
+``categories`` and ``strength`` and are never risk labels themselves."""
+
 NONE_LABEL = "none"
 """The training label of an example with no topic (or no risk); never stored on a post."""
 

@@ -4,12 +4,17 @@ Sources, all in ``data/`` with their licences beside them:
 
 - ``third_party/nusax``: the same sentences in 12 of Indonesia's languages (language ID);
 - ``third_party/id-abusive-2018``: tweets labelled abusive or not (the risk label ``abusive``);
+- ``third_party/id-hatespeech-2019``: 10,535 tweets labelled hate speech and abusive, with the
+  target, category and strength of the hate speech (``HATESPEECH_2019`` maps the columns);
 - ``corpus/written/*.jsonl``: examples the Siaga authors wrote, with language, topics and risk.
 
 Every example gets a split from a hash of its group key, so the split never depends on the
 order of files and adding examples does not shuffle the others. NusaX sentences are grouped by
 sentence id across languages: a sentence and its translations always land in the same split,
-or the test set would hold translations of training sentences. Within a task, examples whose
+or the test set would hold translations of training sentences. Tweets are grouped by their
+letters and digits (``tweet_group``): a retweet, or the same tweet in the 2018 and the 2019 set,
+lands in the split of the original. The hash split is not stratified; with ~1,000 tweets in
+valid and in test, the shares of each label stay within a point or two of train's (MANIFEST.json). Within a task, examples whose
 normalised text is identical are kept once.
 """
 
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import json
 import re
 from collections import Counter
@@ -35,6 +41,14 @@ NUSAX_LANGUAGES = {
 }
 
 _ESCAPED_BYTES = re.compile(r"(?:\\x[0-9a-fA-F]{2})+")
+_HEX_PAIR = re.compile(r"\\x([0-9a-fA-F]{2})")
+_RETWEET = re.compile(r"^\s*RT\s+USER\s*:")
+_USER = re.compile(r"\bUSER\b")
+_LINK = re.compile(r"\bURL\b")
+_PLACEHOLDERS = re.compile(r"@user|https://url|\brt\b")
+_ALNUM = re.compile(r"[^\W_]+")
+# Where two sources hold the same tweet, the one with the richer labels is kept.
+_PREFERRED = ("id-hatespeech-2019", "id-abusive-2018")
 
 
 @dataclass(frozen=True)
@@ -63,13 +77,64 @@ def _nusax(folder: Path) -> Iterator[Item]:
                 yield Item("language", row["text"], (code,), "nusax", f"nusax:{part}:{row['id']}")
 
 
+def _tweet(text: str) -> str:
+    r"""A 2018/2019 tweet as a live post reads: emoji back from their escaped bytes, real mentions and links.
+
+    The releases write emoji as literal ``\xf0\x9f...`` escapes, a newline as ``\n``, users and
+    links as ``USER`` and ``URL``, and keep Twitter's ``RT USER:`` prefix and a stray trailing
+    quote. The tagger sees none of that on a post, so neither does the model.
+    """
+    text = _ESCAPED_BYTES.sub(_decoded, text)
+    text = html.unescape(text.replace("\\n", "\n").replace("\\t", " ").replace("\\'", "'"))
+    text = _RETWEET.sub(" ", text)
+    text = _USER.sub("@user", text)
+    text = _LINK.sub("https://url", text)
+    return text.strip(" -'\"")
+
+
+def _decoded(match: re.Match[str]) -> str:
+    raw = bytes(int(pair, 16) for pair in _HEX_PAIR.findall(match.group(0)))
+    return " " + raw.decode("utf-8", errors="ignore") + " "
+
+
+def tweet_group(text: str) -> str:
+    """The split key of a tweet: its letters and digits, so copies and retweets of it share a split."""
+    lowered = _PLACEHOLDERS.sub(" ", _tweet(text).lower())
+    return " ".join(_ALNUM.findall(lowered))
+
+
 def _abusive(path: Path) -> Iterator[Item]:
     with path.open(encoding="utf-8", newline="") as rows:
-        for number, row in enumerate(csv.DictReader(rows), 2):
-            text = row["Tweet"].replace("\\n", " ").replace("USER", "@user").replace("URL", "https://url")
-            text = _ESCAPED_BYTES.sub(" ", text).strip(" -'\"")
+        for row in csv.DictReader(rows):
             labels = ("abusive",) if row["Label"] in ("2", "3") else ()
-            yield Item("risk", text, labels, "id-abusive-2018", f"abusive:{number}")
+            yield Item("risk", _tweet(row["Tweet"]), labels, "id-abusive-2018", tweet_group(row["Tweet"]))
+
+
+HATESPEECH_2019: dict[str, str] = {
+    "HS": "hate_speech",
+    "Abusive": "abusive",
+    "HS_Individual": "target:individual",
+    "HS_Group": "target:group",
+    "HS_Religion": "category:religion",
+    "HS_Race": "category:ethnicity",
+    "HS_Physical": "category:physical",
+    "HS_Gender": "category:gender",
+    "HS_Other": "category:other",
+    "HS_Weak": "strength:weak",
+    "HS_Moderate": "strength:moderate",
+    "HS_Strong": "strength:strong",
+}
+"""The 2019 set's columns → Siaga's risk labels (``hate_speech``, ``abusive``) and the attributes of
+hate speech the same model learns (``target:``, ``category:``, ``strength:``), which the tagger
+puts into ``RiskTags.target``, ``categories`` and ``strength``. Race is ``ethnicity``: with
+religion, the SARA categories (pipelines/tagging/models/README.md has the whole map)."""
+
+
+def _hatespeech(path: Path) -> Iterator[Item]:
+    with path.open(encoding="utf-8", newline="") as rows:
+        for row in csv.DictReader(rows):
+            labels = tuple(label for column, label in HATESPEECH_2019.items() if row[column].strip() == "1")
+            yield Item("risk", _tweet(row["Tweet"]), labels, "id-hatespeech-2019", tweet_group(row["Tweet"]))
 
 
 def _written(path: Path) -> Iterator[Item]:
@@ -92,6 +157,7 @@ def items(data_dir: Path) -> list[Item]:
     found: list[Item] = []
     found += _nusax(data_dir / "third_party" / "nusax")
     found += _abusive(data_dir / "third_party" / "id-abusive-2018" / "re_dataset_three_labels.csv")
+    found += _hatespeech(data_dir / "third_party" / "id-hatespeech-2019" / "train.csv")
     for path in sorted((data_dir / "corpus" / "written").glob("*.jsonl")):
         found += _written(path)
     return found
@@ -109,7 +175,7 @@ def build_splits(data_dir: Path, out_dir: Path) -> dict[str, dict[str, int]]:
     seen: set[tuple[str, str]] = set()
     rows: dict[tuple[str, str], list[dict]] = {}
     duplicates: Counter[str] = Counter()
-    for item in sorted(items(data_dir), key=lambda i: (i.task, i.group, i.text)):
+    for item in sorted(items(data_dir), key=_order):
         clean = normaliser(item.task)(item.text)
         if not clean or (item.task, clean) in seen:
             duplicates[item.task] += 1
@@ -136,6 +202,11 @@ def build_splits(data_dir: Path, out_dir: Path) -> dict[str, dict[str, int]]:
     }
     (out_dir / "MANIFEST.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return counts
+
+
+def _order(item: Item) -> tuple[str, str, int, str]:
+    rank = _PREFERRED.index(item.source) if item.source in _PREFERRED else len(_PREFERRED)
+    return item.task, item.group, rank, item.text
 
 
 def _write_jsonl(path: Path, examples: list[dict]) -> None:

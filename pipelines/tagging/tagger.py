@@ -17,15 +17,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 from pipelines.tagging.compose import compose, label_score, level_of
 from pipelines.tagging.entities import EntityMatcher, has_url, read_words
+from pipelines.tagging.features import with_markers
 from pipelines.tagging.language import LanguageTagger, bundled_lid_model, pick_language
 from pipelines.tagging.models import Classifier
 from pipelines.tagging.search import normalise_for_search
 from pipelines.tagging.text import prepare
 from schemas.config import ElectionSettings, RiskLevels, TaggingSettings, Watchlist
-from schemas.post import Entity, LabelScore, RiskTags, WatchlistMatch
+from schemas.post import Entity, LabelScore, RiskCategory, RiskStrength, RiskTags, RiskTarget, WatchlistMatch
 from schemas.taxonomy import UNDETERMINED, RiskLevel, level_rank
 
 ENTITY_TOPICS = {"candidate": "candidate", "party": "party", "election_body": "election_body"}
@@ -149,6 +151,8 @@ class Tagger:
         )
         self.topic = Classifier.load(settings.topic_model or default_model("topic"), "topic")
         self.risk = Classifier.load(settings.risk_model or default_model("risk"), "risk")
+        self.risk_markers = self.risk.meta.normalisation == "risk"
+        self.risk_attributes = any(":" in label for label in self.risk.meta.labels)
         self.watchlists = Watchlists(settings.watchlists)
         self.watchlist_names = {w.name: w for w in settings.watchlists}
         self.watchlist_levels = {w.name: w.level for w in settings.watchlists}
@@ -198,7 +202,10 @@ class Tagger:
         classifier_texts = [p[1] for p in prepared]
         languages = self._languages(lid_texts)
         topics = self.topic.scores(classifier_texts)
-        risks = self.risk.scores(classifier_texts)
+        if self.risk_markers:
+            risks = self.risk.scores([with_markers(t, c) for t, c in zip(texts, classifier_texts, strict=True)])
+        else:
+            risks = self.risk.scores(classifier_texts)
         results = []
         find_entities = self.entities.find
         levels, watchlist_levels = self.settings.risk_levels, self.watchlist_levels
@@ -209,6 +216,11 @@ class Tagger:
             # would cost more than the prediction.
             topic_labels = [label_score(label, topic_row[label]) for label in self.topic.decide(topic_row)]
             risk_labels = [label_score(label, risk_row[label]) for label in self.risk.decide(risk_row)]
+            target: RiskTarget | None = None
+            categories: tuple[RiskCategory, ...] = ()
+            strength: RiskStrength | None = None
+            if risk_labels and self.risk_attributes:
+                risk_labels, target, categories, strength = _attributes(risk_labels)
             words = read_words(text)
             entities = find_entities(text, words)
             if entities:
@@ -219,7 +231,7 @@ class Tagger:
                             and self.debunk(text) is not None)
                 risk = compose(risk_labels, entities=entities, matches=matches, levels_by_watchlist=watchlist_levels,
                                names=self.entity_names, levels=levels, election_known=self.election_known,
-                               debunked=debunked)
+                               debunked=debunked, target=target, categories=categories, strength=strength)
             else:
                 risk = NOT_RISKY
             results.append(Tags(
@@ -232,6 +244,29 @@ class Tagger:
                 entities=entities,
             ))
         return results
+
+
+def _attributes(labels: list[LabelScore]) -> tuple[list[LabelScore], RiskTarget | None, tuple[RiskCategory, ...],
+                                                   RiskStrength | None]:
+    """The risk labels proper, and the model's target, categories and strength of its hate speech.
+
+    The values are the model's own labels (``target:group``), so they are the schema's literals.
+    """
+    kept: list[LabelScore] = []
+    target: RiskTarget | None = None
+    strength: RiskStrength | None = None
+    categories: list[RiskCategory] = []
+    for item in labels:
+        name, sep, value = item.label.partition(":")
+        if not sep:
+            kept.append(item)
+        elif name == "target":
+            target = cast(RiskTarget, value)
+        elif name == "category":
+            categories.append(cast(RiskCategory, value))
+        elif name == "strength":
+            strength = cast(RiskStrength, value)
+    return kept, target, tuple(categories), strength
 
 
 def _hoax(labels: Sequence[LabelScore], matches: Sequence[WatchlistMatch]) -> bool:
