@@ -83,3 +83,25 @@ def test_check_of_a_graph_api_that_does_not_answer_exits_3_and_claims_nothing(
     captured = capsys.readouterr()
     assert captured.out == "", "no 'access token accepted' when nothing answered"
     assert f"fb: {down} did not answer" in captured.err and "EAAG-token-for-the-check" not in captured.err
+
+
+def test_connectors_run_warns_once_when_authors_are_hashed_under_the_public_built_in_key(
+    stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    config, _ = config_with(stack, tmp_path, [
+        {"type": "import", "name": "apify-tt", "format": "apify-tiktok", "path": str(IMPORT_SAMPLE)},
+    ])
+    assert main(["--config", str(config), "setup"]) == 0
+    monkeypatch.delenv("SIAGA__ERASURE__KEY", raising=False)
+    with caplog.at_level("WARNING", logger="siaga"):
+        assert main(["--config", str(config), "connectors", "run", "apify-tt"]) == 0
+    warned = [r for r in caplog.records if "SIAGA__ERASURE__KEY" in r.getMessage()]
+    assert len(warned) == 1 and warned[0].levelname == "WARNING"
+    assert "built-in, public key" in warned[0].getMessage()
+    caplog.clear()
+    # With the deployment's key set, nothing to warn about (and the key itself is never logged).
+    monkeypatch.setenv("SIAGA__ERASURE__KEY", "a-deployment-key-of-its-own")
+    with caplog.at_level("WARNING", logger="siaga"):
+        assert main(["--config", str(config), "connectors", "run", "apify-tt"]) == 0
+    assert not [r for r in caplog.records if "ERASURE" in r.getMessage()]
+    assert "a-deployment-key-of-its-own" not in caplog.text

@@ -48,7 +48,8 @@ COMPOSE_DIR = DEPLOY / "compose"
 K8S = DEPLOY / "k8s"
 OVERLAY = K8S / "overlays" / "province"
 ES_VERSION = re.compile(r"^8\.15\.\d+$")
-SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|API_KEY|CLIENT_KEY|ENCRYPTION", re.IGNORECASE)
+# `_KEY$` catches SIAGA__ERASURE__KEY (the key of the authors' hashes) and any key named like it.
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|API_KEY|CLIENT_KEY|ENCRYPTION|_KEY$", re.IGNORECASE)
 # bench/pipeline.py, as in docs/testing.md "Benchmarks": 755–2,244 posts/s on 2 cores, the low
 # end measured while other work loaded the machine; planning stays at or below the low end.
 BENCH_POSTS_PER_CORE = 377
@@ -79,9 +80,15 @@ def source_env_vars(settings: Settings, source_name: str | None = None) -> set[s
     return names
 
 
-def required_secret_env(settings: Settings, *, kibana: bool, email: bool, kafka: bool = True) -> set[str]:
-    """The SIAGA__* secrets a command needs under this configuration (``email``: it sends alerts)."""
+def required_secret_env(settings: Settings, *, kibana: bool, email: bool, kafka: bool = True,
+                        posts: bool = False) -> set[str]:
+    """The SIAGA__* secrets a command needs under this configuration (``email``: it sends alerts;
+    ``posts``: it takes in posts, so it compares their authors with the suppression list)."""
     needed = set()
+    if posts:
+        # The authors' keyed hashes must be made under the same key everywhere, or an author
+        # erasure silently matches nothing; the built-in key is public.
+        needed.add(env_name(("erasure", "key")))
     if kafka and settings.kafka.sasl_mechanism:
         needed.add(env_name(("kafka", "sasl_password")))
     if settings.elasticsearch.username:
@@ -303,9 +310,13 @@ def test_every_siaga_service_has_every_variable_siaga_reads(compose: dict[str, A
     for name, service in siaga_services.items():
         settings = compose_settings(service)
         env = env_of(service)
-        needed = required_secret_env(settings, kibana=name == "siaga-setup", email=name == "siaga")
+        needed = required_secret_env(settings, kibana=name == "siaga-setup", email=name == "siaga",
+                                     posts=name == "siaga")
         needed |= source_env_vars(settings)
         assert needed <= {key for key, value in env.items() if value}, f"{name} misses {needed - set(env)}"
+        # The set-up takes in no posts: it has no business with the key of the authors' hashes.
+        key = env_name(("erasure", "key"))
+        assert (key in env) == (key in needed), f"{name}: {key} {'missing' if key in needed else 'not used'}"
         # Nothing secret is written into the file itself (load_settings refuses that too).
         assert not any(SECRET_NAME.search(key) for key in yaml.safe_load(
             (COMPOSE_DIR / "siaga.yaml").read_text())["kafka"])
@@ -906,6 +917,9 @@ WORKLOADS: dict[str, tuple[str, frozenset[str]]] = {
     "siaga-pipeline": ("pipeline", frozenset({"kafka", "elasticsearch"})),
     "siaga-pipeline-submit": ("pipeline", frozenset({"kafka", "elasticsearch"})),
 }
+TAKES_IN_POSTS = frozenset({"connector", "pipeline", "alerting"})
+"""The components that compare posts' authors with the suppression list (the keyed hashes of
+``erasure.key``): the submit Job too, since the job graph names the key the worker pool reads."""
 
 
 def test_every_siaga_container_has_every_variable_siaga_reads_and_no_other_secret(
@@ -920,7 +934,8 @@ def test_every_siaga_container_has_every_variable_siaga_reads_and_no_other_secre
         if args[:2] == ["connectors", "run"]:
             sources = args[2]
             assert sources in {s.name for s in settings.sources}, f"{workload} runs unknown source {sources}"
-        needed = required_secret_env(settings, kibana="kibana" in uses, email="smtp" in uses, kafka="kafka" in uses)
+        needed = required_secret_env(settings, kibana="kibana" in uses, email="smtp" in uses, kafka="kafka" in uses,
+                                     posts=WORKLOADS[workload][0] in TAKES_IN_POSTS)
         if sources is not None:
             needed |= source_env_vars(settings, sources)
         assert needed <= set(env), f"{workload} misses {sorted(needed - set(env))}"

@@ -25,8 +25,15 @@ if [ ! -f .env ]; then
     echo "KAFKA_KEYSTORE_PASSWORD=$(secret 32)"
     echo "KAFKA_CLUSTER_ID=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
     echo "SIAGA_SMTP_PASSWORD=$(secret 24)"
+    echo "SIAGA_ERASURE_KEY=$(secret 44)"
     echo "KIBANA_PUBLIC_URL=https://localhost:5601"
   } > .env
+fi
+# A .env from before the erasure key: add one. Author erasures made until now were hashed under
+# the built-in key and no longer match; the message says so, to erase those authors again.
+if ! grep -q '^SIAGA_ERASURE_KEY=' .env; then
+  echo "adding SIAGA_ERASURE_KEY to .env: erase again any author erased before (siaga erase --author)" >&2
+  echo "SIAGA_ERASURE_KEY=$(secret 44)" >> .env
 fi
 
 docker compose build

@@ -13,6 +13,7 @@ from pipelines.cli.common import (
     stop_on_signals,
     subcommands,
     untrusted,
+    warn_if_public_erasure_key,
 )
 from schemas.config import RULE_TYPES, Settings
 from schemas.errors import ServiceUnavailable, UsageError
@@ -80,6 +81,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from pipelines.delivery.outbox import Outbox
     from pipelines.ops.services import serve_alerting
 
+    warn_if_public_erasure_key(settings)
     with stop_on_signals() as stop:
         totals = serve_alerting(settings, stop, until_idle=args.until_idle)
     waiting = Outbox(settings.alerting.state_dir / "queue").count()

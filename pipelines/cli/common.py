@@ -159,6 +159,17 @@ def report(exc: BaseException) -> int:
 # --- checks before the work -------------------------------------------------------------------
 
 
+def warn_if_public_erasure_key(settings: Settings) -> None:
+    """One WARNING when ``erasure.key`` is unset: this component then hashes authors under the built-in key."""
+    if settings.erasure.key is None:
+        # Not an error: a laptop demo has nothing to protect. In a deployment the built-in key is
+        # public, so anyone who can read the list can test guessed handles against it, and a key
+        # set in some containers only makes author erasures silently miss in the others.
+        log.warning("erasure.key is unset (SIAGA__ERASURE__KEY): erased authors are recognised under the "
+                    "built-in, public key; set the same key in every container that takes in posts "
+                    "(deploy/README.md, \"Erasure requests\")")
+
+
 def require_services(settings: Settings, *names: str) -> None:
     """Fail at once with ``ServiceUnavailable`` when one of ``names`` ("kafka", "elasticsearch") is down.
 

@@ -23,6 +23,7 @@ from pipelines.cli.common import (
     stop_on_signals,
     subcommands,
     untrusted,
+    warn_if_public_erasure_key,
 )
 from schemas.config import SOURCE_TYPES, Settings
 from schemas.errors import ServiceUnavailable, SiagaError, UsageError
@@ -111,6 +112,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         existing_path(source.path, f"source {source.name}:", folder_ok=True)
     connector = _connector(source, settings)
     check_ready(settings, CONNECTOR)  # `siaga setup` creates the topics; a connector's identity may not
+    warn_if_public_erasure_key(settings)
     with _explaining(source):
         stats = run_in_foreground(connector, settings)
     print(f"{source.name}: {stats.produced} posts sent, {stats.unchanged} unchanged, "

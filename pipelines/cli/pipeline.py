@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pipelines.cli.common import EXIT_OK, add_command, stop_on_signals, subcommands
+from pipelines.cli.common import EXIT_OK, add_command, stop_on_signals, subcommands, warn_if_public_erasure_key
 from schemas.config import Settings
 from schemas.errors import SiagaError, UsageError
 
@@ -53,6 +53,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.extra:
         msg = f"unknown options for the local runner: {' '.join(args.extra)}"
         raise UsageError(msg)
+    warn_if_public_erasure_key(settings)
     with stop_on_signals() as stop:
         if args.workers > 1:
             from pipelines.ops.workers import run_workers
@@ -74,6 +75,7 @@ def _submit(settings: Settings, args: argparse.Namespace) -> int:
         beam_flags(args.extra)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    warn_if_public_erasure_key(settings)
     try:
         result = run_streaming(settings, args.runner, args.extra, args.kafka_expansion_service)
     except RuntimeError as exc:
