@@ -129,6 +129,7 @@ class TopicSettings(_Section):
     tagged: str = "siaga.posts.tagged"
     dead_letter: str = "siaga.deadletter"
     alerts: str = "siaga.alerts"
+    factchecks: str = "siaga.factchecks"
 
 
 class KafkaSettings(_Section):
@@ -174,6 +175,11 @@ class ElasticsearchSettings(_Section):
     erasures_index: str = Field(
         default="siaga-erasures",
         description="the suppression list of erased posts and authors (`siaga erase`), read by every component",
+    )
+    factchecks_index: str = Field(
+        default="siaga-factchecks",
+        description="imported fact-checks (`siaga factchecks import`), by factcheck_id; the pipeline matches posts "
+                    "against them",
     )
     request_timeout_s: float = Field(default=30.0, gt=0)
     shards: int = Field(default=1, ge=1)
@@ -490,6 +496,17 @@ def _webhook_url(value: str) -> str:
                f"127.0.0.1 or localhost): {value!r}")
         raise ValueError(msg)
     return value
+
+
+class FactCheckSettings(_Section):
+    """How the pipeline keeps its fact-checks current and how far back a new one is matched."""
+
+    refresh: Duration = Field(
+        default=timedelta(seconds=20),
+        description="how often the pipeline looks for newly imported fact-checks (one count request)")
+    backmatch: Duration = Field(
+        default=timedelta(days=7),
+        description="a newly imported fact-check is matched against the posts created this recently")
 
 
 class WebhookSettings(_Section):
@@ -890,6 +907,7 @@ class Settings(_Section):
     pipeline: PipelineSettings = PipelineSettings()
     retention: RetentionSettings = RetentionSettings()
     erasure: ErasureSettings = ErasureSettings()
+    factchecks: FactCheckSettings = FactCheckSettings()
     alerting: AlertingSettings = AlertingSettings()
     email: EmailSettings = EmailSettings()
     connectors: ConnectorSettings = ConnectorSettings()

@@ -27,6 +27,7 @@ from pipelines.ops.services import ensure_ready
 from pipelines.ops.supervisor import GIVE_UP_AFTER, ConnectorSupervisor
 from pipelines.common.clients import close_shared_clients, shared_client
 from pipelines.common.erasures import forget_shared_suppressions, shared_suppressions
+from pipelines.factchecks.store import forget_shared_factchecks
 from schemas.alert import Alert
 from schemas.clock import Clock, process_clock
 from schemas.config import Settings
@@ -190,6 +191,7 @@ def run(settings: Settings, *, until_idle: bool, stop: threading.Event | None = 
         alerting.close()
         close_shared_clients()
         forget_shared_suppressions()
+        forget_shared_factchecks()
     counts = counters_summary(pipeline.totals)
     dead = Counter(counts["dead_lettered"])
     if alerting.totals.dead_lettered:
