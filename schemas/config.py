@@ -876,6 +876,26 @@ class CoordinatedRule(RuleBase):
         return self
 
 
+class FactCheckMatchRule(RuleBase):
+    """Posts repeating a debunked fact-check: one alert per fact-check (and group) with the debunk.
+
+    Fires when ``min_posts`` posts that match the filter repeat the same fact-check within
+    ``window`` (a post carries the fact-checks it repeats: ``pipelines.factchecks``), and not
+    again for that fact-check and group while its posts are remembered (``window`` after the
+    last one): a chain message repeated for days is one incident, and a back-matched post sent
+    to alerting a second time counts once.
+    """
+
+    type: Literal["factcheck_match"] = "factcheck_match"
+    group_by: GroupBy = Field(default="none", description="besides the fact-check: one incident per value too")
+    min_posts: int = Field(default=1, ge=1, description="posts repeating the fact-check before it fires")
+    window: Duration = Field(default=timedelta(days=7), description="how far apart the posts counted together may be")
+    verdicts: list[Literal["false", "misleading", "partly_false"]] = Field(
+        default_factory=lambda: ["false", "misleading", "partly_false"],
+        description="which fact-checks count: those with these verdicts")
+    min_score: float = Field(default=0.0, ge=0.0, le=1.0, description="least match score counted")
+
+
 def _rule_type(value: Any) -> str | None:
     # A rule without a type is a threshold rule, as in configurations written before rule types.
     if isinstance(value, dict):
@@ -883,7 +903,8 @@ def _rule_type(value: Any) -> str | None:
     return getattr(value, "type", None)
 
 
-RULE_MODELS: tuple[type[RuleBase], ...] = (ThresholdRule, SpikeRule, NewTermRule, CriticalPostRule, CoordinatedRule)
+RULE_MODELS: tuple[type[RuleBase], ...] = (ThresholdRule, SpikeRule, NewTermRule, CriticalPostRule, CoordinatedRule,
+                                           FactCheckMatchRule)
 """Every rule type, the one place it is registered; ``pipelines.alerting.engine.EVALUATORS`` holds
 their logic and must hold exactly these (``tests/test_registries.py``)."""
 RULE_TYPES: dict[str, type[RuleBase]] = types_of(RULE_MODELS)

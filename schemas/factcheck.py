@@ -216,11 +216,20 @@ class FactCheckMatch(_Model):
     matched: str = es_text(max_length=MAX_TEXT_CHARS, description="the part of the post that repeats the claim")
     reason: str = Field(max_length=1_000, description="which text of the fact-check matched and how much of it")
 
-    def summary(self, english: bool = False) -> str:
-        """One line for officers: the debunk's headline, its rating and who published it when (WIB)."""
+    def verdict_line(self, english: bool = False) -> str:
+        """The rating as given with its verdict, who published it and when (WIB): ``SALAH (salah), Mafindo, ...``."""
         verdict = VERDICT_NAMES[self.verdict][1 if english else 0]
-        rating = f"{self.rating} ({verdict})" if self.rating and self.rating.casefold() != verdict else verdict
+        if not self.rating:
+            rating = verdict
+        elif self.rating.casefold().strip("[]() ") == verdict:
+            rating = self.rating  # "SALAH" says "salah" already
+        else:
+            rating = f"{self.rating} ({verdict})"
         parts = [rating] + [p for p in (self.publisher,) if p]
         if self.published_at is not None:
             parts.append(wib(self.published_at))
-        return f"\u201c{self.title or self.claim}\u201d ({', '.join(parts)})"
+        return ", ".join(parts)
+
+    def summary(self, english: bool = False) -> str:
+        """One line for officers: the debunk's headline and its ``verdict_line``."""
+        return f"\u201c{self.title or self.claim}\u201d ({self.verdict_line(english)})"
