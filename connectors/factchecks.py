@@ -887,3 +887,28 @@ def to_factchecks(raw: bytes | str, fmt: str, collected_at: datetime, *, source:
         return parsed
     _finish(drafts, fmt, collected_at.astimezone(UTC), source, parsed)
     return parsed
+
+
+def guess_format(name: str, raw: bytes) -> str:
+    """The fact-check format of a document, from its name and its first bytes."""
+    lower = name.lower()
+    head = raw[:4096].decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    if lower.endswith(".csv"):
+        return "csv"
+    if lower.endswith((".rss", ".xml")) or head.startswith("<?xml") or head.startswith("<rss"):
+        return "rss"
+    if head.startswith("{"):
+        try:
+            first = json.loads(raw.decode("utf-8", "replace"))
+        except json.JSONDecodeError:
+            first = None
+        if isinstance(first, dict) and "claims" in first:
+            return "factcheck-tools"
+    if head.startswith("["):
+        try:
+            items = json.loads(raw.decode("utf-8", "replace"))
+        except json.JSONDecodeError:
+            items = None
+        if isinstance(items, list) and items and isinstance(items[0], dict) and isinstance(items[0].get("title"), dict):
+            return "wordpress"
+    return "claimreview"

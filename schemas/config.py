@@ -711,6 +711,35 @@ class FacebookPagesSource(SourceBase):
     hourly_requests: int = Field(default=200, ge=1, description="requests per rolling hour")
 
 
+class FactChecksSource(SourceBase):
+    """Fact-checks (not posts): a file, a folder of files, or a feed URL, read into the fact-checks topic.
+
+    ``siaga run`` reads a bounded one (no ``watch``) before any post, so the first posts are
+    already matched against it, and stores what arrives (``pipelines.ops.factchecks``); each new
+    fact-check is back-matched against the recent posts. With ``watch`` a folder is read again for
+    new and changed files, and a URL polled, every ``poll_interval``; unchanged fact-checks are
+    not sent again.
+    """
+
+    type: Literal["factchecks"] = "factchecks"
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    path: ConfigPath | None = Field(default=None, description="a file, or a folder of .json/.jsonl/.ndjson/.csv/"
+                                                                 ".xml/.rss/.html files")
+    url: str | None = Field(default=None, pattern=r"^https?://", description="a feed or API answer to poll")
+    format: Literal["claimreview", "factcheck-tools", "wordpress", "rss", "csv"] | None = Field(
+        default=None, description="the documents' format; unset: guessed from each file's name and start")
+    publisher: str | None = Field(default=None, description="the fact-checker, where the format does not name it")
+    watch: bool = Field(default=False, description="keep reading: a folder for new or changed files, a URL polled")
+    poll_interval: Duration = Field(default=timedelta(minutes=15))
+
+    @model_validator(mode="after")
+    def _one_place(self) -> FactChecksSource:
+        if (self.path is None) == (self.url is None):
+            msg = "give exactly one of path, url"
+            raise ValueError(msg)
+        return self
+
+
 def _source_type(value: Any) -> str | None:
     # A source without a type is a replay source, as in configurations written before imports.
     if isinstance(value, dict):
@@ -725,6 +754,7 @@ SOURCE_MODELS: tuple[type[SourceBase], ...] = (
     InstagramHashtagSource,
     MetaContentLibrarySource,
     FacebookPagesSource,
+    FactChecksSource,
 )
 """Every source type, the one place it is registered: the ``Source`` union, ``SOURCE_TYPES``,
 the CLI and the docs derive from it, and ``connectors.REGISTRY`` must hold one connector per

@@ -23,9 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from connectors.api import new_session
-from connectors.factchecks import Parsed, to_factchecks
+from connectors.factchecks import Parsed, guess_format, to_factchecks
 from pipelines.common.clients import shared_client
+from pipelines.common.kafka_io import batch_retry_wait, lag, make_consumer, poll_batch
+from pipelines.common.records import cut, record_key
 from pipelines.factchecks.store import FactCheckStore
 from pipelines.post.backmatch import BackmatchReport, backmatch
 from schemas.clock import Clock, process_clock
@@ -62,31 +66,6 @@ def read_document(location: str, *, timeout_s: float = 30.0) -> tuple[bytes, str
         raise UsageError(msg)
     with path.open("rb") as handle:
         return handle.read(MAX_DOCUMENT_BYTES + 1), path.name
-
-
-def guess_format(name: str, raw: bytes) -> str:
-    """The fact-check format of a document, from its name and its first bytes."""
-    lower = name.lower()
-    head = raw[:4096].decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
-    if lower.endswith(".csv"):
-        return "csv"
-    if lower.endswith((".rss", ".xml")) or head.startswith("<?xml") or head.startswith("<rss"):
-        return "rss"
-    if head.startswith("{"):
-        try:
-            first = json.loads(raw.decode("utf-8", "replace"))
-        except json.JSONDecodeError:
-            first = None
-        if isinstance(first, dict) and "claims" in first:
-            return "factcheck-tools"
-    if head.startswith("["):
-        try:
-            items = json.loads(raw.decode("utf-8", "replace"))
-        except json.JSONDecodeError:
-            items = None
-        if isinstance(items, list) and items and isinstance(items[0], dict) and isinstance(items[0].get("title"), dict):
-            return "wordpress"
-    return "claimreview"
 
 
 def parse(raw: bytes, name: str, *, fmt: str | None, clock: Clock, source: str = "",
@@ -131,16 +110,31 @@ class ImportReport:
         return "\n".join(lines)
 
 
+def store_and_backmatch(settings: Settings, factchecks: list[FactCheck], *, clock: Clock,
+                        rematch: bool = False) -> tuple[list[FactCheck], BackmatchReport]:
+    """Store the new and changed ones of ``factchecks`` and back-match them; return them and the back-match.
+
+    ``rematch``: back-match every one given, changed or not (after a back-match that failed: the
+    fact-checks were stored, so a plain re-import would find nothing new to match).
+    """
+    es = shared_client("elasticsearch", settings.elasticsearch_kwargs())
+    changed = FactCheckStore(es, settings.elasticsearch.factchecks_index).put(factchecks)
+    todo = list({fc.factcheck_id: fc for fc in factchecks}.values()) if rematch else changed
+    if not todo:
+        return changed, BackmatchReport()
+    try:
+        return changed, backmatch(settings, todo, clock=clock, es=es)
+    except Exception as exc:
+        msg = (f"{len(changed)} fact-checks stored, but back-matching them failed ({type(exc).__name__}: {exc}); "
+               "run `siaga factchecks import --rematch` with them")
+        raise FactCheckImportError(msg) from exc
+
+
 def import_factchecks(settings: Settings, parsed: Parsed, *, clock: Clock | None = None, source: str = "import",
                       rematch: bool = False) -> ImportReport:
-    """Store, publish and back-match the fact-checks of ``parsed``; dead-letter what it refused.
-
-    ``rematch``: back-match every fact-check read, changed or not (after an import whose
-    back-matching failed: the fact-checks were stored, so a plain re-import would find nothing new).
-    """
+    """Store, publish and back-match the fact-checks of ``parsed``; dead-letter what it refused."""
     clock = clock or process_clock()
     report = ImportReport(read=len(parsed.factchecks), warnings=list(parsed.warnings))
-    es = shared_client("elasticsearch", settings.elasticsearch_kwargs())
     producer = shared_client("kafka", settings.kafka_client_kwargs())
     sends = []
     for refused in parsed.refused:
@@ -150,23 +144,95 @@ def import_factchecks(settings: Settings, parsed: Parsed, *, clock: Clock | None
         sends.append(producer.send(settings.kafka.topics.dead_letter, value=letter.model_dump_json().encode()))
         report.refused.append(refused.reason)
         log.warning("fact-check refused (%s): %s", source, refused.reason)
-    changed = FactCheckStore(es, settings.elasticsearch.factchecks_index).put(parsed.factchecks)
+    changed, report.backmatch = store_and_backmatch(settings, parsed.factchecks, clock=clock, rematch=rematch)
     report.stored = [fc.factcheck_id for fc in changed]
     report.unchanged = len({fc.factcheck_id for fc in parsed.factchecks}) - len(changed)
+    # Published for other consumers; the ingest job of `siaga run` finds them stored already and does nothing.
     for factcheck in changed:
         sends.append(producer.send(settings.kafka.topics.factchecks, key=factcheck.factcheck_id.encode(),
                                    value=factcheck.model_dump_json().encode()))
     producer.flush()
     for send in sends:
         send.get(timeout=30)
-    todo: list[FactCheck] = list({fc.factcheck_id: fc for fc in parsed.factchecks}.values()) if rematch else changed
-    if todo:
-        try:
-            report.backmatch = backmatch(settings, todo, clock=clock, es=es)
-        except Exception as exc:
-            msg = (f"{len(changed)} fact-checks stored, but back-matching them failed ({type(exc).__name__}: {exc}); "
-                   "run the import again with --rematch")
-            raise FactCheckImportError(msg) from exc
     log.info("fact-check import %s: %d read, %d stored, %d refused, %d posts back-matched", source, report.read,
              len(report.stored), len(report.refused), len(report.backmatch.marked))
     return report
+
+
+class FactCheckIngestJob:
+    """Consumes the fact-checks topic (what ``factchecks`` sources send): stores and back-matches each batch.
+
+    Commits a batch only once it is stored and back-matched; a failure rewinds and the batch is
+    read again (storing is idempotent, and a stored fact-check is back-matched again with
+    ``rematch``, so a back-match that failed is not lost). A record that is no fact-check is
+    dead-lettered with the reason.
+    """
+
+    GROUP_SUFFIX = "-factchecks"
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or process_clock()
+        self.consumer = make_consumer(settings, settings.pipeline.group_id + self.GROUP_SUFFIX,
+                                      settings.kafka.topics.factchecks, 500)
+        self.stored = 0
+        self.marked: list[str] = []
+        self.failures = 0
+        self._rewind = False
+
+    def step(self) -> int:
+        """Store and back-match one batch; return how many records were committed (0 if none or failed)."""
+        try:
+            records = poll_batch(self.consumer, 500, 200, rewind=self._rewind)
+            self._rewind = False
+        except Exception as exc:  # noqa: BLE001 - a broker that does not answer: back off, never exit
+            return self._failed("Kafka did not answer", exc)
+        if not records:
+            return 0
+        factchecks: list[FactCheck] = []
+        letters = []
+        for record in records:
+            try:
+                factchecks.append(FactCheck.model_validate_json(record.value))
+            except ValidationError as exc:
+                letters.append(DeadLetter.wrap(record.value, stage="factcheck", reason=cut(str(exc)),
+                                               error_type="ValidationError", source=record.source,
+                                               key=record_key(record), failed_at=self.clock.now()))
+        try:
+            producer = shared_client("kafka", self.settings.kafka_client_kwargs())
+            sends = [producer.send(self.settings.kafka.topics.dead_letter, value=letter.model_dump_json().encode())
+                     for letter in letters]
+            producer.flush()
+            for send in sends:
+                send.get(timeout=30)
+            changed, report = store_and_backmatch(self.settings, factchecks, clock=self.clock,
+                                                  rematch=self.failures > 0)
+            self.consumer.commit()
+        except Exception as exc:  # noqa: BLE001 - any failure: do not commit, rewind, retry
+            return self._failed(f"batch of {len(records)} fact-checks failed", exc)
+        self.failures = 0
+        self.stored += len(changed)
+        self.marked += report.marked
+        if changed or letters:
+            log.info("fact-checks: %d stored, %d dead-lettered, %d posts back-matched", len(changed), len(letters),
+                     len(report.marked))
+        return len(records)
+
+    def _failed(self, what: str, exc: BaseException) -> int:
+        self.failures += 1
+        self._rewind = True
+        delay = batch_retry_wait(self.settings, self.failures)
+        log.error("%s: %s: %s; retrying in %.1fs", what, type(exc).__name__, exc, delay)
+        self.clock.sleep(delay)
+        return 0
+
+    def lag(self) -> int | None:
+        """Fact-checks not yet stored (``None`` if unknown right now)."""
+        try:
+            return lag(self.consumer)
+        except Exception:  # noqa: BLE001 - unknown while the broker does not answer
+            return None
+
+    def close(self) -> None:
+        """Leave the consumer group."""
+        self.consumer.close()
