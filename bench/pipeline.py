@@ -23,6 +23,11 @@ Phases, all in this run, on the same server:
    search time of noida-db (which grows with the index) are inside the figures.
 4. Profile: cProfile over a Siaga throughput run of N/4 posts; the top functions by own time
    and the share of time in tagging, Elasticsearch, Kafka and Beam.
+5. With ``--factchecks K``: throughput again, with K fact-checks stored (the demo's three and
+   K - 3 synthetic ones from ``bench/factchecks.py``), so every post is matched against them,
+   run right after another plain phase 1 and before a third (``--throughput-only`` skips 2-4):
+   the drop is the fact-check stage's cost. The matcher is built before the clock starts (once
+   per worker process, like the models; its time is reported apart).
 
 The machine is shared (2 cores): the load average is printed with the figures, and only
 ratios measured in the same run mean much. Targets: ≥ 2,000 posts/s; p95 ≤ 2 s at 50 %.
@@ -72,7 +77,7 @@ def settings_for(tmp: Path, stack: NoidaStack, name: str, **pipeline: Any):
                   "topics": {"raw": f"bench.{name}.raw", "tagged": f"bench.{name}.tagged",
                              "dead_letter": f"bench.{name}.dlq"}},
         "elasticsearch": {"url": stack.es_url, "posts_index": f"bench-{name}-posts",
-                          "alerts_index": f"bench-{name}-alerts"},
+                          "alerts_index": f"bench-{name}-alerts", "factchecks_index": f"bench-{name}-factchecks"},
         "pipeline": {"group_id": f"bench-{name}", "status_dir": str(tmp / "status"), **pipeline},
         "retention": {"interval": None},
     }
@@ -130,6 +135,27 @@ def bench_siaga(settings, n: int, profile: cProfile.Profile | None = None) -> di
     assert total == n, f"Siaga committed {total} of {n}"
     return {"posts": total, "seconds": wall, "rate": total / wall, "batches": len(batches),
             "batch_p50_s": statistics.median(t for _, t in batches), "batch_max_s": max(t for _, t in batches)}
+
+
+def store_factchecks(settings, count: int) -> dict[str, Any]:
+    """Store ``count`` fact-checks in the phase's index; build the pipeline's matcher over them; time both."""
+    from bench.factchecks import synthetic
+    from connectors.factchecks import to_factchecks
+    from pipelines.common.clients import shared_client
+    from pipelines.factchecks.store import FactCheckStore, shared_factchecks
+    from schemas.clock import utc_now
+
+    demo = to_factchecks((REPO / "connectors" / "samples" / "factchecks.ndjson").read_bytes(), "claimreview",
+                         utc_now()).factchecks
+    factchecks = demo + synthetic(max(count - len(demo), 0))
+    started = time.perf_counter()
+    FactCheckStore(shared_client("elasticsearch", settings.elasticsearch_kwargs()),
+                   settings.elasticsearch.factchecks_index).put(factchecks)
+    stored = time.perf_counter() - started
+    started = time.perf_counter()
+    matcher = shared_factchecks(settings).matcher()
+    assert matcher is not None and len(matcher.factchecks) == len(factchecks)
+    return {"factchecks": len(factchecks), "store_s": stored, "build_s": time.perf_counter() - started}
 
 
 def bench_baseline(settings, n: int) -> dict[str, Any]:
@@ -325,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-only", type=float, metavar="RATE",
                         help="only one latency phase at RATE posts/s (for tuning)")
     parser.add_argument("--batch-wait-ms", type=int, help="pipeline.batch_max_wait_ms for every phase")
+    parser.add_argument("--factchecks", type=int, default=0, metavar="K",
+                        help="also measure throughput with K fact-checks stored (phase 5)")
+    parser.add_argument("--throughput-only", action="store_true", help="skip the baseline, latency and profile")
     args = parser.parse_args(argv)
     extra = {"batch_max_wait_ms": args.batch_wait_ms} if args.batch_wait_ms else {}
     if args.latency_only:
@@ -356,6 +385,26 @@ def main(argv: list[str] | None = None) -> int:
             stack.settle()
             log("throughput: Siaga …")
             report["siaga"] = bench_siaga(siaga, args.posts)
+            if args.factchecks:
+                with_fc, _ = settings_for(tmp, stack, "factchecks", **extra)
+                after, _ = settings_for(tmp, stack, "siagaafter", **extra)
+                for settings, tag in ((with_fc, "f"), (after, "a")):
+                    ensure_ready(settings)
+                    produce_all(settings, build_messages(args.posts, tag))
+                log(f"storing {args.factchecks:,} fact-checks …")
+                report["factchecks"] = store_factchecks(with_fc, args.factchecks)
+                stack.settle()
+                log("throughput: Siaga with fact-checks …")
+                report["factchecks"]["siaga"] = bench_siaga(with_fc, args.posts)
+                stack.settle()
+                log("throughput: Siaga again, no fact-checks …")
+                report["factchecks"]["siaga_after"] = bench_siaga(after, args.posts)
+                plain = (report["siaga"]["rate"] + report["factchecks"]["siaga_after"]["rate"]) / 2
+                report["factchecks"]["drop"] = 1 - report["factchecks"]["siaga"]["rate"] / plain
+            if args.throughput_only:
+                report["load_end"] = load_average()
+                print(json.dumps(report, indent=2))
+                return 0
             stack.settle()
             log("throughput: baseline …")
             report["baseline"] = bench_baseline(base, args.posts)
