@@ -128,7 +128,8 @@ def test_tag_stream_tags_texts_and_posts_and_reports_bad_lines(tagger: Tagger) -
     lines = [json.loads(line) for line in target.getvalue().splitlines()]
     assert len(lines) == 2
     assert lines[0]["tags"]["language"]["code"] == "id"
-    assert set(lines[0]["tags"]) == {"language", "text_norm", "topics", "risk", "matches", "entities"}
+    assert set(lines[0]["tags"]) == {"language", "text_norm", "topics", "risk", "matches", "entities",
+                                      "factchecks"}
     assert lines[0]["tags"]["text_norm"].startswith("gue sudah mencoblos coblos nih")
     assert lines[1]["native_id"] == post["native_id"]
     assert set(lines[1]["tags"]["risk"]) == {"level", "score", "labels", "raised_by_watchlist", "target", "categories",
@@ -275,3 +276,19 @@ def test_a_fact_check_match_on_a_named_body_composes_provocation(
     assert [m.factcheck_id for m in tags.factchecks] == [BALLOTS.factcheck_id]
     why = [(r.kind, r.ref) for r in tags.risk.reasons if r.label == "provocation"]
     assert ("factcheck", BALLOTS.factcheck_id) in why and ("entity", "election_body:kpu-sukamaju") in why
+
+
+def test_siaga_tag_matches_lines_against_a_fact_check_file_as_the_pipeline_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": "bisa nyoblos lewat sms ke 1187 ga usah ke tps, share ke ortu kalian"}) + "\n"
+                      + json.dumps({"text": "harga cabe naik lagi, emak2 pusing"}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    config = tmp_path / "siaga.yaml"
+    config.write_text("{}\n", encoding="utf-8")
+    assert main(["--config", str(config), "tag", "--input", str(source), "--output", str(out),
+                 "--factchecks", "connectors/samples/factchecks.ndjson"]) == 0
+    repeat, other = (json.loads(x)["tags"] for x in out.read_text(encoding="utf-8").splitlines())
+    assert [m["url"] for m in repeat["factchecks"]] == ["https://cekfakta.sukamaju.example/2026/11/coblos-lewat-sms-1187"]
+    assert any(r["kind"] == "factcheck" for r in repeat["risk"]["reasons"]) and other["factchecks"] == []
+    assert capsys.readouterr().err == ""
