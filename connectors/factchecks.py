@@ -890,25 +890,24 @@ def to_factchecks(raw: bytes | str, fmt: str, collected_at: datetime, *, source:
 
 
 def guess_format(name: str, raw: bytes) -> str:
-    """The fact-check format of a document, from its name and its first bytes."""
-    lower = name.lower()
+    """The fact-check format of a document, from its name and its first bytes.
+
+    ``.csv`` is a CSV list; ``.rss``/``.xml`` or an XML start an RSS feed; one JSON object with
+    ``claims`` a Fact Check Tools answer; a JSON array whose items have a ``title`` object
+    (``{"rendered": ...}``) a WordPress export; anything else ClaimReview (a page, JSON, NDJSON).
+    """
     head = raw[:4096].decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
-    if lower.endswith(".csv"):
+    if name.lower().endswith(".csv"):
         return "csv"
-    if lower.endswith((".rss", ".xml")) or head.startswith("<?xml") or head.startswith("<rss"):
+    if name.lower().endswith((".rss", ".xml")) or head.startswith(("<?xml", "<rss")):
         return "rss"
-    if head.startswith("{"):
+    if head[:1] in ("{", "["):
         try:
-            first = json.loads(raw.decode("utf-8", "replace"))
-        except json.JSONDecodeError:
-            first = None
-        if isinstance(first, dict) and "claims" in first:
+            whole = json.loads(raw.decode("utf-8", "replace"))
+        except json.JSONDecodeError:  # NDJSON, most likely: ClaimReview lines
+            whole = None
+        if isinstance(whole, dict) and "claims" in whole:
             return "factcheck-tools"
-    if head.startswith("["):
-        try:
-            items = json.loads(raw.decode("utf-8", "replace"))
-        except json.JSONDecodeError:
-            items = None
-        if isinstance(items, list) and items and isinstance(items[0], dict) and isinstance(items[0].get("title"), dict):
+        if isinstance(whole, list) and whole and isinstance(whole[0], dict) and isinstance(whole[0].get("title"), dict):
             return "wordpress"
     return "claimreview"
