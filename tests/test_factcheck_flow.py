@@ -17,6 +17,7 @@ from elasticsearch import Elasticsearch
 from connectors.factchecks import to_factchecks
 from pipelines.alerting.job import AlertingJob
 from pipelines.cli import main
+from pipelines.factchecks.store import FactCheckStore, LoadedFactChecks
 from pipelines.ops.factchecks import import_factchecks
 from pipelines.ops.runner import run
 from pipelines.ops.services import ensure_ready
@@ -52,6 +53,17 @@ def posts() -> list[dict]:
 
 def sample(clock: FixedClock):
     return to_factchecks(SAMPLE.read_bytes(), "claimreview", clock.now())
+
+
+def tag_posts(settings: Settings) -> PostPipelineJob:
+    """Produce ``posts()`` to the raw topic and run the pipeline over them; the finished job."""
+    produce(settings, posts())
+    job = PostPipelineJob(settings)
+    try:
+        assert drain(job) == 4
+    finally:
+        job.close()
+    return job
 
 
 def alert_docs(settings: Settings) -> list[Alert]:
@@ -99,12 +111,7 @@ def test_the_pipeline_marks_a_post_repeating_a_stored_fact_check_and_not_its_deb
     ensure_ready(settings)
     clock = FixedClock(NOW)
     import_factchecks(settings, sample(clock), clock=clock)
-    produce(settings, posts())
-    job = PostPipelineJob(settings)
-    try:
-        assert drain(job) == 4
-    finally:
-        job.close()
+    job = tag_posts(settings)
     docs = {pid: TaggedPost.model_validate(doc) for pid, doc in es_docs(settings).items()}
     repeat = docs["tiktok:1"]
     assert [m.factcheck_id for m in repeat.factchecks] == [BALLOTS]
@@ -118,12 +125,7 @@ def test_the_pipeline_marks_a_post_repeating_a_stored_fact_check_and_not_its_deb
 def test_a_fact_check_imported_after_its_posts_marks_them_and_fires_its_rule_once(stack: Stack, tmp_path: Path) -> None:
     settings = make_settings(stack, tmp_path, rules=[RULE])
     ensure_ready(settings)
-    produce(settings, posts())
-    job = PostPipelineJob(settings)
-    try:
-        assert drain(job) == 4
-    finally:
-        job.close()
+    tag_posts(settings)
     assert all(not doc["factchecks"] for doc in es_docs(settings).values()), "no fact-check known yet"
     alerting = AlertingJob(settings)
     try:
@@ -180,3 +182,24 @@ def test_siaga_run_reads_a_fact_check_source_first_and_emails_the_debunk(
 
     again = run(settings, until_idle=True)
     assert again.connectors == {"posts": 4, "cekfakta": 0} and again.alerts == [] and len(sink.messages) == 1
+
+
+def test_the_pipelines_matcher_picks_up_an_import_after_refresh_and_is_not_rebuilt_for_nothing(
+        settings: Settings) -> None:
+    clock = FixedClock(NOW)
+    es = Elasticsearch(settings.elasticsearch_url())
+    try:
+        store = FactCheckStore(es, settings.elasticsearch.factchecks_index)
+        loaded = LoadedFactChecks(store, refresh_s=20, clock=clock)
+        assert loaded.matcher() is None, "nothing stored yet (no index either)"
+        factchecks = sample(clock).factchecks
+        assert len(store.put(factchecks)) == 3
+        assert loaded.matcher() is None, "not looked at again before refresh"
+        clock.advance(20)
+        first = loaded.matcher()
+        assert first is not None and len(first.factchecks) == 3
+        assert store.put(factchecks) == []
+        clock.advance(20)
+        assert loaded.matcher() is first, "an unchanged index is not rebuilt"
+    finally:
+        es.close()
