@@ -38,8 +38,8 @@ RULE = {"id": "hoaks-terbantah", "name": "Hoaks yang sudah dibantah", "type": "f
 START = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 NOW = START + timedelta(days=2)
 
-REPEAT = "info dr orang dlm: surat suara di gudang kpu sukamaju udh dicoblos buat 02 semua 😱😱 sebarin sebelum dihapus"
-DEBUNK = ("HOAKS! beredar pesan surat suara di gudang KPU Sukamaju sudah dicoblos untuk paslon 02. Faktanya surat "
+REPEAT = "info dr orang dlm: surat suara di gudang kpu sukamaju udh dicoblos buat 01 semua 😱😱 sebarin sebelum dihapus"
+DEBUNK = ("HOAKS! beredar pesan surat suara di gudang KPU Sukamaju sudah dicoblos untuk paslon 01. Faktanya surat "
           "suara masih tersegel")
 EVERYDAY = "Ayo ke TPS tanggal 27, jangan golput ya!"
 
@@ -47,7 +47,7 @@ EVERYDAY = "Ayo ke TPS tanggal 27, jangan golput ya!"
 def posts() -> list[dict]:
     return [make_post("1", text=REPEAT, start=START), make_post("2", minutes=5, text=DEBUNK, start=START),
             make_post("3", minutes=9, text=EVERYDAY, start=START),
-            make_post("4", minutes=30, text="Surat suara di gudang KPU Sukamaju sdh dicoblos utk 02, viralkan!!",
+            make_post("4", minutes=30, text="Surat suara di gudang KPU Sukamaju sdh dicoblos utk 01, viralkan!!",
                       platform="facebook", handle="akun_lain", start=START)]
 
 
@@ -115,7 +115,7 @@ def test_the_pipeline_marks_a_post_repeating_a_stored_fact_check_and_not_its_deb
     docs = {pid: TaggedPost.model_validate(doc) for pid, doc in es_docs(settings).items()}
     repeat = docs["tiktok:1"]
     assert [m.factcheck_id for m in repeat.factchecks] == [BALLOTS]
-    assert repeat.factchecks[0].title == "[SALAH] Surat suara di gudang KPU Sukamaju sudah dicoblos untuk paslon 02"
+    assert repeat.factchecks[0].title == "[SALAH] Surat suara di gudang KPU Sukamaju sudah dicoblos untuk paslon 01"
     assert ("factcheck", "hoax", BALLOTS) in [(r.kind, r.label, r.ref) for r in repeat.risk.reasons]
     assert "hoax" in {label.label for label in repeat.risk.labels} and repeat.risk.level in ("siaga", "awas")
     assert docs["tiktok:2"].factchecks == [] and docs["tiktok:3"].factchecks == []
@@ -176,7 +176,7 @@ def test_siaga_run_reads_a_fact_check_source_first_and_emails_the_debunk(
     assert [a.rule_type for a in summary.alerts] == ["factcheck_match"]
     (message,) = sink.messages
     plain = message.get_body(preferencelist=("plain",)).get_content()
-    assert "Klaim dibantah: [SALAH] Surat suara di gudang KPU Sukamaju sudah dicoblos untuk paslon 02" in plain
+    assert "Klaim dibantah: [SALAH] Surat suara di gudang KPU Sukamaju sudah dicoblos untuk paslon 01" in plain
     assert "Bantahan    : https://cekfakta.sukamaju.example/2026/11/surat-suara-gudang-kpu-sudah-dicoblos" in plain
     assert "20 Nov 2026 09:00 WIB" in plain
 

@@ -491,7 +491,8 @@ def test_factcheck_match_fires_once_per_fact_check_with_the_debunk_however_many_
     breaches = fired(engine, stream)
     assert [(b.group, b.trigger_post_id) for b in breaches] == [(KTP_ID, "tiktok:a"), (BALLOTS_ID, "tiktok:c")]
     assert breaches[0].factcheck is not None and str(breaches[0].factcheck.url) == "https://cekfakta.sukamaju.example/ktp"
-    assert "[SALAH] KTP-el lama" in breaches[0].detail and "(SALAH, Cek Fakta Sukamaju)" in breaches[0].detail
+    assert breaches[0].factcheck.title == "[SALAH] KTP-el lama tidak bisa dipakai mencoblos"
+    assert breaches[0].detail == "1 unggahan, 1 akun, tiktok"
 
 
 def test_factcheck_match_counts_only_the_verdicts_and_scores_it_is_given() -> None:

@@ -747,10 +747,10 @@ class FactCheckMatchEvaluator(Evaluator):
                 posts, ids = self._evidence(window, start - timedelta(microseconds=1), newest, ctx.max_evidence)
                 accounts = {window.extra[pid]["account"] for _, pid in window.times}
                 platforms = sorted({window.extra[pid]["platform"] for _, pid in window.times})
-                detail = (f"{match.summary()} {match.url or ''} — {len(window.times)} unggahan, {len(accounts)} akun, "
-                          f"{', '.join(platforms)}")
+                # the debunk itself travels apart (Breach.factcheck): the email puts it first
+                detail = f"{len(window.times)} unggahan, {len(accounts)} akun, {', '.join(platforms)}"
                 breaches.append(Breach(rule, group, len(window.times), start, newest, post.post_id, posts,
-                                       rule.min_posts, detail.strip(), post_ids=ids, accounts=len(accounts),
+                                       rule.min_posts, detail, post_ids=ids, accounts=len(accounts),
                                        platforms=tuple(platforms), factcheck=match))
         return breaches
 
