@@ -15,6 +15,7 @@ from pathlib import Path
 from elasticsearch import Elasticsearch
 
 from connectors.factchecks import to_factchecks
+from pipelines.alerting.backtest import backtest
 from pipelines.alerting.job import AlertingJob
 from pipelines.cli import main
 from pipelines.factchecks.store import FactCheckStore, LoadedFactChecks
@@ -157,6 +158,9 @@ def test_a_fact_check_imported_after_its_posts_marks_them_and_fires_its_rule_onc
     finally:
         restarted.close()
     assert len(alert_docs(settings)) == 1, "no duplicate on re-import, re-match or restart"
+    replay = backtest(settings, [settings.rules[0]], START - timedelta(hours=1), START + timedelta(days=1))
+    assert [(a.rule_type, a.group, a.factcheck.factcheck_id if a.factcheck else None) for a in replay.alerts] == [
+        ("factcheck_match", BALLOTS, BALLOTS)], "siaga alerts test-rule replays it like the other types"
 
 
 def test_siaga_run_reads_a_fact_check_source_first_and_emails_the_debunk(
