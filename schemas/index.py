@@ -38,7 +38,7 @@ from schemas.post import TaggedPost
 
 INDONESIAN_ANALYZER = "indonesian"
 
-TEMPLATE_VERSION = 4
+TEMPLATE_VERSION = 5
 MONTH_FORMAT = "%Y.%m"
 
 _SCALARS: dict[type, dict[str, Any]] = {
