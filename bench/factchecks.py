@@ -3,6 +3,8 @@
 
 Run:  .venv/bin/python bench/factchecks.py [--split dev|test|both] [--factchecks 50000] [--posts 20000]
                                            [--batch 500] [--skip-eval] [--skip-cost] [--eval-with-synthetic] [--fit]
+      .venv/bin/python bench/factchecks.py --stage    (the stage inside Tagger.tag, with and without the
+                                                       matcher, and what it costs the pipeline: run_stage)
 
 Evaluation (``data/corpus/written/factchecks/``, see its README): 80 fictional fact-checks about
 the invented Kabupaten Sukamaju (76 debunked, 4 rated true) and 625 posts: paraphrases of the
@@ -77,6 +79,7 @@ from connectors.factchecks import to_factchecks  # noqa: E402
 from pipelines.factchecks.matcher import (  # noqa: E402
     FEATURES,
     FactCheckMatcher,
+    debunk_cue,
     word_jaccard_baseline,
 )
 from pipelines.tagging.text import prepare  # noqa: E402
@@ -432,6 +435,49 @@ def run_cost(extra: list[FactCheck], posts_wanted: int, batch: int, *, freeze: b
     print(f"  load average at end {load()}")
 
 
+def run_stage(extra: list[FactCheck], posts_wanted: int, batch: int, rounds: int = 3) -> None:
+    """The fact-check stage as the pipeline runs it: ``Tagger.tag`` (the demo's configuration, debunk
+    cues) with and without the matcher, in alternating rounds on one core, CPU time; and what that
+    costs the pipeline, whose CPU per post is ``--pipeline-us`` (bench/pipeline.py, phase 1)."""
+    from pipelines.tagging.tagger import Tagger
+    from schemas.config import load_settings
+
+    settings = load_settings(ROOT / "siaga.yaml", environ={})
+    tagger = Tagger(settings.tagging, settings.election, debunk=debunk_cue)
+    sample = [json.loads(line)["text"] for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    stream = [sample[i % len(sample)] for i in range(posts_wanted)]
+    print(f"The fact-check stage in Tagger.tag, {len(stream):,} sample posts in batches of {batch}, "
+          f"{pin_one_core()}; load average at start {load()}")
+    demo = to_factchecks((ROOT / "connectors" / "samples" / "factchecks.ndjson").read_bytes(), "claimreview",
+                         COLLECTED).factchecks
+    matcher = FactCheckMatcher(demo + extra)
+    gc.collect()
+    gc.freeze()  # as the pipeline does after loading (pipelines/factchecks/store.py)
+    tagger.tag(stream[:batch], matcher)
+    timed: dict[str, list[float]] = {"without": [], "with": []}
+    for _ in range(rounds):
+        for name, given in (("without", None), ("with", matcher)):
+            started = time.process_time()
+            for start in range(0, len(stream), batch):
+                tagger.tag(stream[start:start + batch], given)
+            timed[name].append((time.process_time() - started) / len(stream) * 1e6)
+    without, with_ = min(timed["without"]), min(timed["with"])
+    print(f"  Tagger.tag without fact-checks: {without:.0f} us a post (CPU, best of {rounds}: "
+          f"{', '.join(f'{t:.0f}' for t in timed['without'])})")
+    print(f"  Tagger.tag with {len(matcher.factchecks):,}: {with_:.0f} us a post "
+          f"({', '.join(f'{t:.0f}' for t in timed['with'])}); the stage adds {with_ - without:.0f} us, "
+          f"{with_ / without - 1:.0%} of the tagger")
+    for pipeline_us in (PIPELINE_US, 1e6 / 2000):
+        print(f"  on a pipeline spending {pipeline_us:.0f} us of CPU a post: throughput "
+              f"-{1 - pipeline_us / (pipeline_us + with_ - without):.1%}")
+    print(f"  load average at end {load()}")
+
+
+PIPELINE_US = 444.0
+"""CPU per post of the whole pipeline (Beam driver, tagging, Elasticsearch and Kafka clients) in
+bench/pipeline.py's first throughput phase, 2026-12-05 (2,253 posts per CPU-second, load 7.5)."""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("dev", "test", "both"), default="both",
@@ -446,9 +492,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-gc-freeze", action="store_true",
                         help="leave the loaded index to the cyclic garbage collector (see run_cost)")
     parser.add_argument("--fit", action="store_true", help="fit the re-scorer on dev and print its values")
+    parser.add_argument("--stage", action="store_true",
+                        help="only the stage's cost in Tagger.tag, with and without the matcher (run_stage)")
     parser.add_argument("--l2", type=float, default=0.03, help="L2 penalty of the fit (default 0.03)")
     args = parser.parse_args(argv)
     pin_one_core()
+    if args.stage:
+        run_stage(synthetic(max(args.factchecks - 3, 0)), min(args.posts, 6000), args.batch)
+        return 0
     splits = ("dev", "test") if args.split == "both" else (args.split,)
     if args.fit:
         run_fit(args.l2)

@@ -23,6 +23,14 @@ Phases, all in this run, on the same server:
    search time of noida-db (which grows with the index) are inside the figures.
 4. Profile: cProfile over a Siaga throughput run of N/4 posts; the top functions by own time
    and the share of time in tagging, Elasticsearch, Kafka and Beam.
+5. With ``--factchecks K``: K fact-checks are stored (the demo's three and K - 3 synthetic ones
+   from ``bench/factchecks.py``) and the pipeline's matcher built; then two rounds of a plain
+   throughput phase (an empty fact-checks index) and one matching every post against the K
+   (``--throughput-only`` skips 2-4). The drop is the fact-check stage's cost, by wall time and
+   by this process's CPU time per post
+   (``drop_cpu``: what the stage costs the pipeline, steady under a neighbour's load, which wall
+   time is not on a shared machine). The matcher is built before the clock starts (once per
+   worker process, like the models; its time is reported apart).
 
 The machine is shared (2 cores): the load average is printed with the figures, and only
 ratios measured in the same run mean much. Targets: ≥ 2,000 posts/s; p95 ≤ 2 s at 50 %.
@@ -72,7 +80,7 @@ def settings_for(tmp: Path, stack: NoidaStack, name: str, **pipeline: Any):
                   "topics": {"raw": f"bench.{name}.raw", "tagged": f"bench.{name}.tagged",
                              "dead_letter": f"bench.{name}.dlq"}},
         "elasticsearch": {"url": stack.es_url, "posts_index": f"bench-{name}-posts",
-                          "alerts_index": f"bench-{name}-alerts"},
+                          "alerts_index": f"bench-{name}-alerts", "factchecks_index": f"bench-{name}-factchecks"},
         "pipeline": {"group_id": f"bench-{name}", "status_dir": str(tmp / "status"), **pipeline},
         "retention": {"interval": None},
     }
@@ -110,15 +118,17 @@ def bench_siaga(settings, n: int, profile: cProfile.Profile | None = None) -> di
     job = PostPipelineJob(settings)
     batches: list[tuple[int, float]] = []
     first = None
+    cpu = 0.0
     try:
         if profile:
             profile.enable()
         while True:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             done = job.step()
             if done:
                 first = first or started
                 batches.append((done, time.perf_counter() - started))
+                cpu += time.process_time() - started_cpu
             elif first and job.lag() == 0:
                 break
         if profile:
@@ -128,8 +138,30 @@ def bench_siaga(settings, n: int, profile: cProfile.Profile | None = None) -> di
         job.close()
     total = sum(b for b, _ in batches)
     assert total == n, f"Siaga committed {total} of {n}"
-    return {"posts": total, "seconds": wall, "rate": total / wall, "batches": len(batches),
+    return {"posts": total, "seconds": wall, "rate": total / wall, "cpu_s": cpu, "rate_cpu": total / cpu,
+            "batches": len(batches),
             "batch_p50_s": statistics.median(t for _, t in batches), "batch_max_s": max(t for _, t in batches)}
+
+
+def store_factchecks(settings, count: int) -> dict[str, Any]:
+    """Store ``count`` fact-checks in the phase's index; build the pipeline's matcher over them; time both."""
+    from bench.factchecks import synthetic
+    from connectors.factchecks import to_factchecks
+    from pipelines.common.clients import shared_client
+    from pipelines.factchecks.store import FactCheckStore, shared_factchecks
+    from schemas.clock import utc_now
+
+    demo = to_factchecks((REPO / "connectors" / "samples" / "factchecks.ndjson").read_bytes(), "claimreview",
+                         utc_now()).factchecks
+    factchecks = demo + synthetic(max(count - len(demo), 0))
+    started = time.perf_counter()
+    FactCheckStore(shared_client("elasticsearch", settings.elasticsearch_kwargs()),
+                   settings.elasticsearch.factchecks_index).put(factchecks)
+    stored = time.perf_counter() - started
+    started = time.perf_counter()
+    matcher = shared_factchecks(settings).matcher()
+    assert matcher is not None and len(matcher.factchecks) == len(factchecks)
+    return {"factchecks": len(factchecks), "store_s": stored, "build_s": time.perf_counter() - started}
 
 
 def bench_baseline(settings, n: int) -> dict[str, Any]:
@@ -325,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-only", type=float, metavar="RATE",
                         help="only one latency phase at RATE posts/s (for tuning)")
     parser.add_argument("--batch-wait-ms", type=int, help="pipeline.batch_max_wait_ms for every phase")
+    parser.add_argument("--factchecks", type=int, default=0, metavar="K",
+                        help="also measure throughput with K fact-checks stored (phase 5)")
+    parser.add_argument("--throughput-only", action="store_true", help="skip the baseline, latency and profile")
     args = parser.parse_args(argv)
     extra = {"batch_max_wait_ms": args.batch_wait_ms} if args.batch_wait_ms else {}
     if args.latency_only:
@@ -356,6 +391,36 @@ def main(argv: list[str] | None = None) -> int:
             stack.settle()
             log("throughput: Siaga …")
             report["siaga"] = bench_siaga(siaga, args.posts)
+            if args.factchecks:
+                # Matcher loaded first, then plain and matched phases alternate: both kinds run in
+                # the same process state (heap, caches, a noida-db index of the same size), and
+                # the neighbours' load shifts both alike.
+                fc_store, _ = settings_for(tmp, stack, "factchecks", **extra)
+                ensure_ready(fc_store)
+                log(f"storing {args.factchecks:,} fact-checks and building the matcher …")
+                report["factchecks"] = store_factchecks(fc_store, args.factchecks)
+                rounds: dict[str, list[dict[str, Any]]] = {"plain": [], "matched": []}
+                for round_ in range(2):
+                    for kind in ("plain", "matched"):
+                        name = f"{kind}{round_}"
+                        phase, _ = settings_for(tmp, stack, name, **extra)
+                        if kind == "matched":  # the index holding the 50,000, as the pipeline reads it
+                            phase = phase.model_copy(update={"elasticsearch": phase.elasticsearch.model_copy(
+                                update={"factchecks_index": fc_store.elasticsearch.factchecks_index})})
+                        ensure_ready(phase)
+                        produce_all(phase, build_messages(args.posts, name))
+                        stack.settle()
+                        log(f"throughput: {kind} (round {round_ + 1}) …")
+                        rounds[kind].append(bench_siaga(phase, args.posts))
+                report["factchecks"]["rounds"] = rounds
+                for key in ("rate", "rate_cpu"):
+                    plain = statistics.mean(r[key] for r in rounds["plain"])
+                    matched = statistics.mean(r[key] for r in rounds["matched"])
+                    report["factchecks"]["drop" if key == "rate" else "drop_cpu"] = 1 - matched / plain
+            if args.throughput_only:
+                report["load_end"] = load_average()
+                print(json.dumps(report, indent=2))
+                return 0
             stack.settle()
             log("throughput: baseline …")
             report["baseline"] = bench_baseline(base, args.posts)

@@ -8,6 +8,7 @@ below pairs a configuration model with its connector and the key is read from th
 
 from connectors.base import Connector, ConnectorStats, SourceRecord
 from connectors.facebook import FacebookPagesConnector
+from connectors.factcheck_feed import FactChecksConnector
 from connectors.imports import ImportConnector
 from connectors.instagram import InstagramHashtagConnector
 from connectors.meta_content_library import MetaContentLibraryConnector
@@ -15,6 +16,7 @@ from connectors.replay import ReplayConnector
 from connectors.tiktok import TikTokConnector
 from schemas.config import (
     FacebookPagesSource,
+    FactChecksSource,
     ImportSource,
     InstagramHashtagSource,
     MetaContentLibrarySource,
@@ -32,6 +34,7 @@ REGISTRY: dict[str, type[Connector]] = {
         (MetaContentLibrarySource, MetaContentLibraryConnector),
         (InstagramHashtagSource, InstagramHashtagConnector),
         (FacebookPagesSource, FacebookPagesConnector),
+        (FactChecksSource, FactChecksConnector),
     )
 }
 """Every connector type by the ``type`` its configuration names."""
@@ -41,6 +44,7 @@ __all__ = [
     "Connector",
     "ConnectorStats",
     "FacebookPagesConnector",
+    "FactChecksConnector",
     "ImportConnector",
     "InstagramHashtagConnector",
     "MetaContentLibraryConnector",

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from confluent_kafka import KafkaError, KafkaException, Producer
 from pydantic_core import PydanticSerializationError
@@ -219,6 +219,9 @@ class _Window:
 class Connector(abc.ABC):
     """A source of raw posts; subclasses implement ``records``."""
 
+    topic: ClassVar[str] = "raw"
+    """The field of ``kafka.topics`` the records go to: ``raw`` for posts (``factchecks`` for fact-checks)."""
+
     def __init__(self, name: str) -> None:
         self.name = name
         self.stats = ConnectorStats()
@@ -293,7 +296,7 @@ class Connector(abc.ABC):
                             and sent_before.get(record.key) == record.digest:
                         outcome = UNCHANGED
                     else:
-                        refused = _send_post(producer, window, topics.raw, record)
+                        refused = _send_post(producer, window, getattr(topics, self.topic), record)
                         if refused is not None:
                             # Counted and checkpointed as a dead letter, and not remembered as sent:
                             # a later, smaller version of the post is sent.

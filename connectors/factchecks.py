@@ -875,3 +875,27 @@ def to_factchecks(raw: bytes | str, fmt: str, collected_at: datetime, *, source:
         return parsed
     _finish(drafts, fmt, collected_at.astimezone(UTC), source, parsed)
     return parsed
+
+
+def guess_format(name: str, raw: bytes) -> str:
+    """The fact-check format of a document, from its name and its first bytes.
+
+    ``.csv`` is a CSV list; ``.rss``/``.xml`` or an XML start an RSS feed; one JSON object with
+    ``claims`` a Fact Check Tools answer; a JSON array whose items have a ``title`` object
+    (``{"rendered": ...}``) a WordPress export; anything else ClaimReview (a page, JSON, NDJSON).
+    """
+    head = raw[:4096].decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    if name.lower().endswith(".csv"):
+        return "csv"
+    if name.lower().endswith((".rss", ".xml")) or head.startswith(("<?xml", "<rss")):
+        return "rss"
+    if head[:1] in ("{", "["):
+        try:
+            whole = json.loads(raw.decode("utf-8", "replace"))
+        except json.JSONDecodeError:  # NDJSON, most likely: ClaimReview lines
+            whole = None
+        if isinstance(whole, dict) and "claims" in whole:
+            return "factcheck-tools"
+        if isinstance(whole, list) and whole and isinstance(whole[0], dict) and isinstance(whole[0].get("title"), dict):
+            return "wordpress"
+    return "claimreview"

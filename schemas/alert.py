@@ -14,13 +14,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.factcheck import FactCheckMatch
 from schemas.fields import UtcDatetime, es_text
 from schemas.post import Engagement, Entity, RiskReason
 from schemas.taxonomy import RiskLevel
 
 Severity = Literal["waspada", "siaga", "awas"]
 DeliveryState = Literal["pending", "sent", "failed", "suppressed"]
-RuleType = Literal["threshold", "spike", "new_term", "critical_post", "coordinated"]
+RuleType = Literal["threshold", "spike", "new_term", "critical_post", "coordinated", "factcheck_match"]
 IncidentState = Literal["open", "resolved", "silenced"]
 
 
@@ -55,6 +56,7 @@ class AlertPost(BaseModel):
     reasons: list[RiskReason] = Field(default_factory=list, description="why it was raised (the first few)")
     entities: list[Entity] = Field(default_factory=list, description="candidates, parties, bodies it names")
     engagement: Engagement | None = Field(default=None, description="its reach when collected; null counts unknown")
+    factchecks: list[FactCheckMatch] = Field(default_factory=list, description="debunked claims it repeats (the first few)")
 
 
 class RefusedRecipient(BaseModel):
@@ -100,6 +102,8 @@ class Alert(BaseModel):
     webhook: DeliveryState | None = Field(default=None, description="webhook delivery, when one is configured")
     refused_recipients: list[RefusedRecipient] = Field(
         default_factory=list, description="recipients the SMTP server refused while it took the email for the others")
+    factcheck: FactCheckMatch | None = Field(
+        default=None, description="for a factcheck_match alert: the debunk the posts repeat (title, rating, link)")
     erased: int = Field(default=0, ge=0, description="posts taken out of the evidence by `siaga erase` (UU 27/2022); "
                                                      "count still includes them")
 

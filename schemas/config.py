@@ -129,6 +129,7 @@ class TopicSettings(_Section):
     tagged: str = "siaga.posts.tagged"
     dead_letter: str = "siaga.deadletter"
     alerts: str = "siaga.alerts"
+    factchecks: str = "siaga.factchecks"
 
 
 class KafkaSettings(_Section):
@@ -174,6 +175,11 @@ class ElasticsearchSettings(_Section):
     erasures_index: str = Field(
         default="siaga-erasures",
         description="the suppression list of erased posts and authors (`siaga erase`), read by every component",
+    )
+    factchecks_index: str = Field(
+        default="siaga-factchecks",
+        description="imported fact-checks (`siaga factchecks import`), by factcheck_id; the pipeline matches posts "
+                    "against them",
     )
     request_timeout_s: float = Field(default=30.0, gt=0)
     shards: int = Field(default=1, ge=1)
@@ -492,6 +498,17 @@ def _webhook_url(value: str) -> str:
     return value
 
 
+class FactCheckSettings(_Section):
+    """How the pipeline keeps its fact-checks current and how far back a new one is matched."""
+
+    refresh: Duration = Field(
+        default=timedelta(seconds=20),
+        description="how often the pipeline looks for newly imported fact-checks (one count request)")
+    backmatch: Duration = Field(
+        default=timedelta(days=7),
+        description="a newly imported fact-check is matched against the posts created this recently")
+
+
 class WebhookSettings(_Section):
     """Optional JSON POST of every alert, e.g. to a chat bridge; the token is read from the environment.
 
@@ -694,6 +711,35 @@ class FacebookPagesSource(SourceBase):
     hourly_requests: int = Field(default=200, ge=1, description="requests per rolling hour")
 
 
+class FactChecksSource(SourceBase):
+    """Fact-checks (not posts): a file, a folder of files, or a feed URL, read into the fact-checks topic.
+
+    ``siaga run`` reads a bounded one (no ``watch``) before any post, so the first posts are
+    already matched against it, and stores what arrives (``pipelines.ops.factchecks``); each new
+    fact-check is back-matched against the recent posts. With ``watch`` a folder is read again for
+    new and changed files, and a URL polled, every ``poll_interval``; unchanged fact-checks are
+    not sent again.
+    """
+
+    type: Literal["factchecks"] = "factchecks"
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    path: ConfigPath | None = Field(default=None, description="a file, or a folder of .json/.jsonl/.ndjson/.csv/"
+                                                                 ".xml/.rss/.html files")
+    url: str | None = Field(default=None, pattern=r"^https?://", description="a feed or API answer to poll")
+    format: Literal["claimreview", "factcheck-tools", "wordpress", "rss", "csv"] | None = Field(
+        default=None, description="the documents' format; unset: guessed from each file's name and start")
+    publisher: str | None = Field(default=None, description="the fact-checker, where the format does not name it")
+    watch: bool = Field(default=False, description="keep reading: a folder for new or changed files, a URL polled")
+    poll_interval: Duration = Field(default=timedelta(minutes=15))
+
+    @model_validator(mode="after")
+    def _one_place(self) -> FactChecksSource:
+        if (self.path is None) == (self.url is None):
+            msg = "give exactly one of path, url"
+            raise ValueError(msg)
+        return self
+
+
 def _source_type(value: Any) -> str | None:
     # A source without a type is a replay source, as in configurations written before imports.
     if isinstance(value, dict):
@@ -708,6 +754,7 @@ SOURCE_MODELS: tuple[type[SourceBase], ...] = (
     InstagramHashtagSource,
     MetaContentLibrarySource,
     FacebookPagesSource,
+    FactChecksSource,
 )
 """Every source type, the one place it is registered: the ``Source`` union, ``SOURCE_TYPES``,
 the CLI and the docs derive from it, and ``connectors.REGISTRY`` must hold one connector per
@@ -859,6 +906,30 @@ class CoordinatedRule(RuleBase):
         return self
 
 
+DebunkedVerdict = Literal["false", "misleading", "partly_false"]
+_DEBUNKED: tuple[DebunkedVerdict, ...] = ("false", "misleading", "partly_false")
+
+
+class FactCheckMatchRule(RuleBase):
+    """Posts repeating a debunked fact-check: one alert per fact-check (and group) with the debunk.
+
+    Fires when ``min_posts`` posts that match the filter repeat the same fact-check within
+    ``window`` (a post carries the fact-checks it repeats: ``pipelines.factchecks``), and not
+    again for that fact-check and group while its posts are remembered (``window`` after the
+    last one): a chain message repeated for days is one incident, and a back-matched post sent
+    to alerting a second time counts once.
+    """
+
+    type: Literal["factcheck_match"] = "factcheck_match"
+    group_by: GroupBy = Field(default="none", description="besides the fact-check: one incident per value too")
+    min_posts: int = Field(default=1, ge=1, description="posts repeating the fact-check before it fires")
+    window: Duration = Field(default=timedelta(days=7), description="how far apart the posts counted together may be")
+    verdicts: list[DebunkedVerdict] = Field(
+        default_factory=lambda: list(_DEBUNKED),
+        description="which fact-checks count: those with these verdicts")
+    min_score: float = Field(default=0.0, ge=0.0, le=1.0, description="least match score counted")
+
+
 def _rule_type(value: Any) -> str | None:
     # A rule without a type is a threshold rule, as in configurations written before rule types.
     if isinstance(value, dict):
@@ -866,7 +937,8 @@ def _rule_type(value: Any) -> str | None:
     return getattr(value, "type", None)
 
 
-RULE_MODELS: tuple[type[RuleBase], ...] = (ThresholdRule, SpikeRule, NewTermRule, CriticalPostRule, CoordinatedRule)
+RULE_MODELS: tuple[type[RuleBase], ...] = (ThresholdRule, SpikeRule, NewTermRule, CriticalPostRule, CoordinatedRule,
+                                           FactCheckMatchRule)
 """Every rule type, the one place it is registered; ``pipelines.alerting.engine.EVALUATORS`` holds
 their logic and must hold exactly these (``tests/test_registries.py``)."""
 RULE_TYPES: dict[str, type[RuleBase]] = types_of(RULE_MODELS)
@@ -890,6 +962,7 @@ class Settings(_Section):
     pipeline: PipelineSettings = PipelineSettings()
     retention: RetentionSettings = RetentionSettings()
     erasure: ErasureSettings = ErasureSettings()
+    factchecks: FactCheckSettings = FactCheckSettings()
     alerting: AlertingSettings = AlertingSettings()
     email: EmailSettings = EmailSettings()
     connectors: ConnectorSettings = ConnectorSettings()

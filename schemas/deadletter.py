@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from schemas.fields import UtcDatetime
 
-Stage = Literal["connector", "validate", "tag", "index", "publish", "alert"]
+Stage = Literal["connector", "validate", "tag", "index", "publish", "alert", "factcheck"]
 """Where a record failed; ``publish``: a Kafka topic of the pipeline refused it for what it is."""
 
 PREVIEW_CHARS = 2_000

@@ -22,13 +22,20 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
-from schemas.fields import UtcDatetime, es_text
-from schemas.post import MAX_TEXT_CHARS
+from schemas.clock import wib
+from schemas.fields import MAX_TEXT_CHARS, UtcDatetime, es_text
 
 Verdict = Literal["false", "misleading", "partly_false", "unproven", "satire", "true", "unrated"]
 VERDICTS: tuple[str, ...] = ("false", "misleading", "partly_false", "unproven", "satire", "true", "unrated")
 DEBUNKED: frozenset[str] = frozenset({"false", "misleading", "partly_false"})
 """Verdicts that make a post repeating the claim a hoax; ``true``, ``satire`` and the rest do not."""
+
+VERDICT_NAMES: dict[str, tuple[str, str]] = {
+    "false": ("salah", "false"), "misleading": ("menyesatkan", "misleading"),
+    "partly_false": ("sebagian salah", "partly false"), "unproven": ("belum terbukti", "unproven"),
+    "satire": ("satire", "satire"), "true": ("benar", "true"), "unrated": ("tanpa penilaian", "unrated"),
+}
+"""Each verdict as officers read it: (Indonesian, English)."""
 
 SourceFormat = Literal["claimreview", "factcheck-tools", "wordpress", "rss", "csv"]
 SOURCE_FORMATS: tuple[str, ...] = ("claimreview", "factcheck-tools", "wordpress", "rss", "csv")
@@ -208,3 +215,21 @@ class FactCheckMatch(_Model):
     score: float = Field(ge=0.0, le=1.0)
     matched: str = es_text(max_length=MAX_TEXT_CHARS, description="the part of the post that repeats the claim")
     reason: str = Field(max_length=1_000, description="which text of the fact-check matched and how much of it")
+
+    def verdict_line(self, english: bool = False) -> str:
+        """The rating as given with its verdict, who published it and when (WIB): ``SALAH (salah), Mafindo, ...``."""
+        verdict = VERDICT_NAMES[self.verdict][1 if english else 0]
+        if not self.rating:
+            rating = verdict
+        elif self.rating.casefold().strip("[]() ") == verdict:
+            rating = self.rating  # "SALAH" says "salah" already
+        else:
+            rating = f"{self.rating} ({verdict})"
+        parts = [rating] + [p for p in (self.publisher,) if p]
+        if self.published_at is not None:
+            parts.append(wib(self.published_at))
+        return ", ".join(parts)
+
+    def summary(self, english: bool = False) -> str:
+        """One line for officers: the debunk's headline and its ``verdict_line``."""
+        return f"\u201c{self.title or self.claim}\u201d ({self.verdict_line(english)})"

@@ -12,6 +12,11 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, Field
 
+MAX_TEXT_CHARS = 10_000
+"""Longest post text accepted; TikTok captions stop at 4,000 and Facebook posts at ~63k, but
+anything past 10k characters in this stream has so far been spam or a paste of a document.
+(Defined here, below ``schemas.post`` and ``schemas.factcheck``, because both need it.)"""
+
 
 def _to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)

@@ -54,6 +54,7 @@ SEARCH_ALERT_POSTS = "siaga-search-alert-posts"
 SEARCH_CLUSTERED_POSTS = "siaga-search-clustered-posts"
 SEARCH_OPEN_ALERTS = "siaga-search-open-alerts"
 SEARCH_WORDS = "siaga-search-words"
+SEARCH_FACTCHECK_POSTS = "siaga-search-factcheck-posts"
 """Saved searches with fixed ids: an alert email can open ``/app/discover#/view/<id>`` and
 override the query (``_a=(query:(language:kuery,query:'post_id:(...)'))``) while keeping the
 columns chosen here."""
@@ -64,6 +65,8 @@ WORDS_QUERY = "text_norm : *"
 RISKY_QUERY = 'risk.level : ("siaga" or "awas")'
 ELEVATED_QUERY = 'risk.level : ("waspada" or "siaga" or "awas")'
 BLACK_CAMPAIGN_QUERY = 'risk.labels.label : "black_campaign"'
+FACTCHECK_QUERY = "factchecks.factcheck_id : *"
+"""Posts that repeat a debunked fact-check (``pipelines.factchecks``)."""
 ATTACKED_PANEL = "siaga-vis-attacked-candidates"
 
 _AGG_ROLES = {"terms": "terms", "date_histogram": "date_histogram", "cardinality": "cardinality",
@@ -597,6 +600,22 @@ def saved_objects(posts_index: str, alerts_index: str, election: ElectionSetting
         query=WORDS_QUERY, sort_field=POSTS_TIME_FIELD,
         description=("Ganti kueri dengan text_norm : kata (bentuk baku atau kata dasar: coblos, jangan) / Replace "
                      "the query with text_norm : word (standard form or stem: coblos, jangan)"))
+    repeated_claims = _visualization(
+        "siaga-vis-repeated-debunked-claims",
+        "Klaim terbantah yang paling sering diulang / Most-repeated debunked claims", "table",
+        [_count(), _terms("2", "factchecks.title.keyword", "Bantahan / Debunk", size=15, schema="bucket"),
+         _terms("3", "factchecks.url", "Tautan bantahan / Debunk link", size=1, schema="bucket"),
+         _metric("4", "cardinality", "author.handle", "Akun berbeda / Distinct accounts"),
+         _metric("5", "cardinality", "platform", "Platform berbeda / Distinct platforms"),
+         _metric("6", "max", POSTS_TIME_FIELD, "Terakhir / Last")],
+        posts, query=FACTCHECK_QUERY)
+    factcheck_search = _search(
+        SEARCH_FACTCHECK_POSTS, "Unggahan yang mengulang hoaks terbantah / Posts repeating debunked claims", posts,
+        ["text", "factchecks.title", "factchecks.rating", "factchecks.url", "factchecks.score", "author.handle",
+         "platform", "url", "risk.level", "engagement.shares"],
+        query=FACTCHECK_QUERY, sort_field=POSTS_TIME_FIELD,
+        description=("Unggahan yang mengulang klaim yang sudah dibantah pemeriksa fakta, dengan bantahannya / Posts "
+                     "repeating a claim a fact-checker debunked, with the debunk"))
     risk_note = _note(
         "siaga-note-risk", "Pantauan risiko / Risk monitor",
         "unggahan berisiko menurut label dan tingkat; kandidat yang diserang (kampanye hitam per kandidat); tabel "
@@ -690,6 +709,8 @@ def saved_objects(posts_index: str, alerts_index: str, election: ElectionSetting
                        [(attacked, 14)],
                        [(risky_search, 22)],
                        [(watchlist_terms, 14)],
+                       [(repeated_claims, 16)],
+                       [(factcheck_search, 18)],
                        [(words_search, 18)],
                    ]),
         _dashboard("siaga-dashboard-coordinated", "Aktivitas terkoordinasi / Coordinated activity",
@@ -710,7 +731,7 @@ def saved_objects(posts_index: str, alerts_index: str, election: ElectionSetting
     targets = [
         overview_note, volume_platform, volume_language, risk_mix, top_topics, top_hashtags, top_risky_authors,
         regions, engagement, region_map, risk_note, risky_by_label, level_over_time, attacked, watchlist_terms,
-        risky_search, words_search,
+        risky_search, words_search, repeated_claims, factcheck_search,
         coordinated_note, clusters, cluster_timeline, cluster_accounts, clustered_search, alerts_note,
         alerts_by_rule_state, alerts_over_time, alerts_by_type, delivery, open_count, open_search,
         alert_posts_search,

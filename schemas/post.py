@@ -13,15 +13,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
-from schemas.fields import UtcDatetime, es_disabled, es_hint, es_search_text, es_text
+from schemas.factcheck import FactCheckMatch
+from schemas.fields import MAX_TEXT_CHARS, UtcDatetime, es_disabled, es_hint, es_search_text, es_text
 from schemas.taxonomy import RiskLevel
 
 Platform = Literal["tiktok", "facebook", "instagram"]
 PLATFORMS: tuple[str, ...] = ("tiktok", "facebook", "instagram")
 
-MAX_TEXT_CHARS = 10_000
-"""Longest post text accepted; TikTok captions stop at 4,000 and Facebook posts at ~63k, but
-anything past 10k characters in this stream has so far been spam or a paste of a document."""
+
+MAX_FACTCHECKS = 5
+"""Most fact-checks a post carries: a post repeating more than a few debunked claims is a chain
+message, and the best few say what an officer needs."""
 
 MAX_TAGS = 100
 """Most hashtags (and, apart, mentions) a post keeps; Instagram allows 30 a post, TikTok's
@@ -277,6 +279,9 @@ class TaggedPost(Post):
     matches: list[WatchlistMatch] = Field(default_factory=list)
     entities: list[Entity] = Field(
         default_factory=list, description="candidates, parties, election bodies and regions the post names")
+    factchecks: list[FactCheckMatch] = Field(
+        default_factory=list, max_length=MAX_FACTCHECKS,
+        description="debunked claims the post repeats (pipelines.factchecks), best first; each also a factcheck reason")
     cluster_id: str | None = Field(
         default=None, description="near-duplicate cluster the alerting stage put this post in, if any"
     )

@@ -25,6 +25,7 @@ from aiosmtpd.controller import Controller
 
 from pipelines.common.clients import close_shared_clients
 from pipelines.common.erasures import forget_shared_suppressions
+from pipelines.factchecks.store import forget_shared_factchecks
 from pipelines.ops.stack import free_port, port_open, spawn
 from schemas.config import Settings, load_settings
 
@@ -126,6 +127,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     yield running
     close_shared_clients()
     forget_shared_suppressions()
+    forget_shared_factchecks()
     running.stop()
 
 
@@ -136,7 +138,7 @@ def make_settings(stack: Stack | None, tmp_path: Path, **sections: Any) -> Setti
         "kafka": {"topics": {"raw": f"raw-{tag}", "tagged": f"tagged-{tag}", "dead_letter": f"dlq-{tag}",
                              "alerts": f"alerts-{tag}"}},
         "elasticsearch": {"posts_index": f"posts-{tag}", "alerts_index": f"alerts-{tag}",
-                          "erasures_index": f"erasures-{tag}"},
+                          "erasures_index": f"erasures-{tag}", "factchecks_index": f"factchecks-{tag}"},
         "pipeline": {"group_id": f"pipeline-{tag}", "batch_max_wait_ms": 300},
         "alerting": {"group_id": f"alerting-{tag}", "state_dir": str(tmp_path / "alerting")},
         "email": {"outbox_dir": str(tmp_path / "outbox")},

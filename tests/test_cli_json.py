@@ -123,7 +123,7 @@ def test_connectors_list_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["connectors", "list", "--json", "--config", config]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed["types"] == sorted(["replay", "import", "tiktok", "instagram_hashtag", "meta_content_library",
-                                      "facebook_pages"])
+                                      "facebook_pages", "factchecks"])
     assert listed["sources"] == [
         {"name": "apify-tt", "type": "import", "format": "apify-tiktok", "where": str(export)},
         {"name": "tt", "type": "tiktok", "format": None, "where": "https://open.tiktokapis.com"},

@@ -17,6 +17,8 @@ from connectors import REGISTRY, Connector, ImportConnector, ReplayConnector, So
 from connectors.api import Action, ApiConnector, ApiFailure, classify, request_json
 from connectors.base import MAX_WARNING_KINDS, ConnectorStats
 from connectors.facebook import FacebookPagesConnector
+from connectors.factcheck_feed import FactChecksConnector
+from connectors.factchecks import to_factchecks
 from connectors.formats import facebook_post_id
 from connectors.instagram import InstagramHashtagConnector
 from connectors.meta_content_library import MetaContentLibraryConnector
@@ -24,9 +26,17 @@ from connectors.replay import SAMPLE, key_of
 from connectors.state import ConnectorState
 from connectors.tiktok import TikTokConnector
 from pipelines.ops.services import ensure_ready
-from schemas.config import FacebookPagesSource, InstagramHashtagSource, MetaContentLibrarySource, Settings, TikTokSource
+from schemas.config import (
+    FacebookPagesSource,
+    FactChecksSource,
+    InstagramHashtagSource,
+    MetaContentLibrarySource,
+    Settings,
+    TikTokSource,
+)
 from schemas.deadletter import DeadLetter
 from schemas.errors import SiagaError
+from schemas.factcheck import FactCheck
 from schemas.post import Post
 from tests.conftest import make_post, read_topic, write_jsonl
 from tests.doubles.broken_http import MODES, BrokenHttpServer
@@ -119,6 +129,18 @@ def _facebook(tmp: Path) -> tuple[Connector, list[str]]:
     return connector, [f"facebook:{facebook_post_id(p['id'])}" for p in page.posts]
 
 
+def _factchecks(tmp: Path) -> tuple[Connector, list[str]]:
+    source = FactChecksSource(name="contract", path=FACTCHECK_SAMPLE)
+    factchecks = to_factchecks(FACTCHECK_SAMPLE.read_bytes(), "claimreview", datetime(2026, 12, 1, tzinfo=UTC))
+    return (FactChecksConnector(source, ConnectorState(tmp / "state" / "factchecks.sqlite")),
+            [fc.factcheck_id for fc in factchecks.factchecks])
+
+
+FACTCHECK_SAMPLE = Path(__file__).resolve().parents[1] / "connectors" / "samples" / "factchecks.ndjson"
+RECORDS: dict[str, tuple[type[Post] | type[FactCheck], str]] = {"raw": (Post, "post_id"),
+                                                                 "factchecks": (FactCheck, "factcheck_id")}
+"""What a connector's records are, by the topic it feeds (``Connector.topic``), and the field that keys them."""
+
 DOUBLES: list = []
 
 # How the contract test builds each registered connector, and the post ids it must deliver. A
@@ -127,6 +149,7 @@ FACTORIES: dict[str, Callable[[Path], tuple[Connector, list[str]]]] = {
     "replay": _replay, "import": _import, "tiktok": _tiktok, "meta_content_library": _meta_content_library,
     "instagram_hashtag": _instagram,
     "facebook_pages": _facebook,
+    "factchecks": _factchecks,
 }
 
 
@@ -144,11 +167,12 @@ def contract(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Connector,
 
 def test_contract_records_are_posts_keyed_by_their_post_id(contract: tuple[Connector, list[str]]) -> None:
     connector, expected = contract
+    model, key = RECORDS[connector.topic]
     records = [record for record in connector.records(threading.Event()) if record.produce]
     assert all(isinstance(record, SourceRecord) and record.failure is None for record in records)
-    posts = [Post.model_validate_json(record.value) for record in records]
-    assert [record.key for record in records] == [post.post_id for post in posts]
-    assert sorted(post.post_id for post in posts) == sorted(expected)
+    items = [model.model_validate_json(record.value) for record in records]
+    assert [record.key for record in records] == [getattr(item, key) for item in items]
+    assert sorted(getattr(item, key) for item in items) == sorted(expected)
 
 
 def test_contract_run_produces_every_record_to_the_raw_topic(
@@ -159,10 +183,11 @@ def test_contract_run_produces_every_record_to_the_raw_topic(
     stats = connector.run(settings, threading.Event())
     assert stats.produced == len(expected) and stats.error is None
     assert stats.finished == connector.bounded, "a bounded source finishes; a polled one runs until stopped"
-    messages = read_topic(settings, settings.kafka.topics.raw, len(expected))
+    model, field = RECORDS[connector.topic]
+    messages = read_topic(settings, getattr(settings.kafka.topics, connector.topic), len(expected))
     assert sorted(m.key.decode() for m in messages) == sorted(expected)
-    by_key = {m.key.decode(): Post.model_validate_json(m.value) for m in messages}
-    assert all(post.post_id == key for key, post in by_key.items())
+    by_key = {m.key.decode(): model.model_validate_json(m.value) for m in messages}
+    assert all(getattr(item, field) == key for key, item in by_key.items())
 
 
 def test_contract_a_stopped_connector_produces_nothing_and_is_not_finished(

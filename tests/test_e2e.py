@@ -158,23 +158,29 @@ def test_demo_configuration_fires_each_rule_type_on_its_burst(stack: Stack, tmp_
     summary = run(settings, until_idle=True)
 
     categories = _sample_categories()
-    assert summary.indexed == len(categories) == 579
+    repeats = (REPO / "connectors" / "samples" / "hoax-repeats.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(categories) == 579 and summary.indexed == 579 + len(repeats)
     assert summary.dead_lettered == {"validate": 6}
     assert sorted(summary.languages, key=summary.languages.get)[-1] == "id"
     by_rule: dict[str, list[Alert]] = {}
     for alert in summary.alerts:
         by_rule.setdefault(alert.rule_id, []).append(alert)
-    assert {alert.rule_type for alert in summary.alerts} == {"threshold", "critical_post", "coordinated"}
+    assert {alert.rule_type for alert in summary.alerts} == {"threshold", "critical_post", "coordinated",
+                                                             "factcheck_match"}
     # one breach, one alert: the cooldown holds back the rest of each burst
     assert {rule: len(alerts) for rule, alerts in by_rule.items()} == {
         "kampanye-hitam": 1, "hoaks-pemilu": 1, "provokasi-sara": 1, "ancaman-kekerasan": 2,
-        "kampanye-salin-tempel": 2, "serangan-kandidat": 1}
+        "kampanye-salin-tempel": 2, "serangan-kandidat": 1, "hoaks-terbantah": 1}
     expected_burst = {"kampanye-hitam": {"burst_a"}, "hoaks-pemilu": {"burst_b"}, "provokasi-sara": {"burst_c"},
                       "ancaman-kekerasan": {"burst_c"}, "kampanye-salin-tempel": {"burst_a", "burst_d"},
-                      "serangan-kandidat": {"burst_a"}}
+                      "serangan-kandidat": {"burst_a"}, "hoaks-terbantah": {"burst_b"}}
     for rule_id, alerts in by_rule.items():
         evidence = {categories[post.post_id] for alert in alerts for post in alert.posts}
         assert evidence == expected_burst[rule_id], f"{rule_id} alert carries posts from {evidence}"
+    # the sample's ballots hoax (burst b) is what the demo's first fact-check debunks
+    (debunked,) = by_rule["hoaks-terbantah"]
+    assert debunked.factcheck is not None and debunked.factcheck.title is not None
+    assert debunked.factcheck.title.startswith("[SALAH] Surat suara di gudang KPU Sukamaju")
     # each copy-paste campaign is its own cluster, and every post of it carries the cluster id
     campaigns = {categories[a.posts[0].post_id]: a.cluster_id for a in by_rule["kampanye-salin-tempel"]}
     assert sorted(campaigns) == ["burst_a", "burst_d"] and len(set(campaigns.values())) == 2
@@ -198,4 +204,4 @@ def test_demo_configuration_fires_each_rule_type_on_its_burst(stack: Stack, tmp_
     # every incident of a threshold or coordinated rule cleared later in the sample: one notice each
     notices = sorted(p.name for p in settings.email.outbox_dir.glob("*.resolved.eml"))
     assert len(notices) == 6
-    assert len(list(settings.email.outbox_dir.glob("*.eml"))) == 8 + 6
+    assert len(list(settings.email.outbox_dir.glob("*.eml"))) == 9 + 6, "9 alerts (a fact-check match has no notice)"

@@ -339,3 +339,14 @@ def test_the_fact_check_mapping_is_generated_from_the_model() -> None:
     assert properties["published_at"] == {"type": "date"}
     assert properties["appearances"] == {"type": "keyword", "ignore_above": 2048}
     assert mappings["dynamic"] == "strict"
+
+
+def test_the_format_of_every_sample_document_is_guessed_from_its_name_and_start() -> None:
+    from connectors.factchecks import guess_format
+
+    folder = Path(__file__).parent / "data" / "factchecks"
+    for path in sorted(folder.iterdir()):
+        expected = {"agency": "csv", "factcheck-tools": "factcheck-tools", "rss": "rss",
+                    "wordpress": "wordpress"}.get(path.name.split(".")[0], "claimreview")
+        assert guess_format(path.name, path.read_bytes()) == expected, path.name
+    assert guess_format("feed", b"<?xml version='1.0'?><rss/>") == "rss"

@@ -21,6 +21,7 @@ from schemas.kibana import (
     POSTS_VIEW_ID,
     ROLE_TYPES,
     SEARCH_ALERT_POSTS,
+    SEARCH_FACTCHECK_POSTS,
     SEARCH_RISKY_POSTS,
     build,
     check_fields,
@@ -520,3 +521,15 @@ def test_kibana_down_is_reported_as_unreachable(tmp_path: Path, capsys: pytest.C
     config = write_config(tmp_path / "siaga.yaml", {"kibana": {"url": f"http://127.0.0.1:{free_port()}"}})
     assert main(["--config", str(config), "kibana", "import"]) == 3  # a service is not reachable
     assert "is not reachable" in capsys.readouterr().err
+
+
+def test_the_risk_monitor_shows_the_most_repeated_debunked_claims_and_their_posts() -> None:
+    objects = by_id(build(POSTS, ALERTS))
+    on_dashboard = {ref["id"] for ref in objects["siaga-dashboard-risk"]["references"]}
+    assert {"siaga-vis-repeated-debunked-claims", SEARCH_FACTCHECK_POSTS} <= on_dashboard
+    panel = json.loads(objects["siaga-vis-repeated-debunked-claims"]["attributes"]["visState"])
+    assert [agg["params"].get("field") for agg in panel["aggs"][1:3]] == ["factchecks.title.keyword", "factchecks.url"]
+    search = objects[SEARCH_FACTCHECK_POSTS]["attributes"]
+    assert {"factchecks.title", "factchecks.rating", "factchecks.url"} <= set(search["columns"])
+    assert json.loads(search["kibanaSavedObjectMeta"]["searchSourceJSON"])["query"]["query"] == \
+        "factchecks.factcheck_id : *"

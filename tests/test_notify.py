@@ -32,6 +32,7 @@ from pipelines.delivery.emails import (
 from schemas.alert import Alert, AlertPost, make_alert_id
 from schemas.clock import wib
 from schemas.config import EmailSettings
+from schemas.factcheck import FactCheckMatch
 from schemas.post import Engagement, Entity, RiskReason
 from tests.conftest import SmtpSink, free_port
 
@@ -587,3 +588,43 @@ def test_reasons_and_names_from_a_post_are_escaped_in_html(email_settings: Email
                                              detail="baris\nbaru")])
     plain = plain_of(render(make_alert(posts=[broken]), email_settings))
     assert "   Mengapa: SIAGA · Kampanye hitam: baris baru\n" in plain, "a reason is one line"
+
+
+# --- factcheck_match: the debunk in the email ------------------------------------------------------
+
+DEBUNK = FactCheckMatch(
+    factcheck_id="fc-" + "1" * 20, claim="KTP-el lama tidak bisa dipakai mencoblos",
+    title="[SALAH] KTP-el <lama> tidak bisa dipakai \"mencoblos\"", url="https://cekfakta.sukamaju.example/ktp?a=1&b=2",
+    rating="SALAH", verdict="false", publisher="Cek Fakta Sukamaju",
+    published_at=datetime(2026, 11, 20, 3, 0, tzinfo=UTC), score=0.93, matched="KTP-el lama", reason="repeats")
+
+
+def factcheck_alert() -> Alert:
+    reason = RiskReason(kind="factcheck", label="hoax", ref=DEBUNK.factcheck_id, score=0.93,
+                        detail="mengulang klaim yang sudah dibantah: " + DEBUNK.summary())
+    return make_alert(rule_type="factcheck_match", rule_id="hoaks-terbantah", rule_name="Hoaks yang sudah dibantah",
+                      group_by="none", group=DEBUNK.factcheck_id, count=2, threshold=1, factcheck=DEBUNK,
+                      posts=[evidence("3", 0, labels=["hoax"], level="siaga", reasons=[reason], factchecks=[DEBUNK]),
+                             evidence("2", -5, labels=["hoax"], level="siaga", reasons=[reason])])
+
+
+def test_a_factcheck_alert_quotes_the_debunk_in_indonesian_first_with_its_link_and_wib_date(
+        email_settings: EmailSettings) -> None:
+    message = render(factcheck_alert(), email_settings)
+    assert "mengulang klaim yang sudah dibantah" in message["Subject"]
+    plain = plain_of(message)
+    assert "Klaim dibantah: [SALAH] KTP-el <lama> tidak bisa dipakai \"mencoblos\"" in plain
+    assert "Penilaian   : SALAH, Cek Fakta Sukamaju, 20 Nov 2026 10:00 WIB" in plain
+    assert "Bantahan    : https://cekfakta.sukamaju.example/ktp?a=1&b=2" in plain
+    assert plain.index("Klaim dibantah") < plain.index("— English —")
+    page = html_of(message)
+    assert '<a href="https://cekfakta.sukamaju.example/ktp?a=1&amp;b=2">' in page
+    assert "KTP-el &lt;lama&gt; tidak bisa dipakai &quot;mencoblos&quot;" in page and "<lama>" not in page
+
+
+def test_a_factcheck_alert_in_english_names_the_rating_and_the_reason_in_english(
+        email_settings: EmailSettings) -> None:
+    plain = plain_of(render(factcheck_alert().model_copy(update={"rule_id": "x"}), email_settings.model_copy(
+        update={"language": "en"})))
+    assert "Rating      : SALAH (false), Cek Fakta Sukamaju, 20 Nov 2026 10:00 WIB" in plain
+    assert "repeats a debunked claim: \u201c[SALAH] KTP-el" in plain

@@ -55,6 +55,16 @@ AWAS = {"risk": {"level": "awas", "score": 0.95, "labels": [{"label": "provocati
 SIAGA = {"risk": {"level": "siaga", "score": 0.75, "labels": [{"label": "hoax", "score": 0.75}]}}
 WATCH = {"matches": [{"watchlist": "sara", "term": "usir pendatang", "risk": "hate_speech"}]}
 WATCH_NO_RISK = {"matches": [{"watchlist": "kandidat", "term": "paslon 02", "risk": None}]}
+KTP_ID, BALLOTS_ID = "fc-" + "1" * 20, "fc-" + "2" * 20
+
+
+def repeats(factcheck_id: str = KTP_ID, score: float = 0.9, verdict: str = "false") -> dict[str, Any]:
+    """The tags of a post repeating a debunked claim (what the pipeline's matcher gives it)."""
+    return {"factchecks": [{"factcheck_id": factcheck_id, "claim": "KTP-el lama tidak bisa dipakai mencoblos",
+                            "title": "[SALAH] KTP-el lama tidak bisa dipakai mencoblos",
+                            "url": "https://cekfakta.sukamaju.example/ktp", "rating": "SALAH", "verdict": verdict,
+                            "publisher": "Cek Fakta Sukamaju", "score": score, "matched": "KTP-el lama",
+                            "reason": "repeats the claim"}], **SIAGA}
 
 
 def campaign(prefix: str, start: float = 0, accounts: int = 6, platforms: tuple[str, ...] = ("tiktok", "facebook"),
@@ -83,6 +93,9 @@ BREACHING: dict[str, tuple[dict[str, Any], Any]] = {
     "critical_post": ({"type": "critical_post"}, lambda: [post("c0", 0), post("c1", 1, tags=AWAS)]),
     "coordinated": ({"type": "coordinated", "min_posts": 4, "min_accounts": 4, "window": "30m"},
                     lambda: campaign("k")[:4]),
+    "factcheck_match": ({"type": "factcheck_match", "min_posts": 2},
+                        lambda: [post("f0", 0), post("f1", 1, tags=repeats()), post("f2", 2, tags=repeats()),
+                                 post("f3", 3, tags=repeats())]),
 }
 
 
@@ -466,3 +479,37 @@ def test_an_incident_rebuilt_after_the_state_was_lost_is_neither_resolved_nor_op
     assert events(engine, [post(f"a{i}", i) for i in range(3, 12)]) == []
     got = events(engine, [post("quiet", 40)])
     assert [(type(e).__name__, e.incident_id) for e in got] == [("Resolution", opening)]
+
+
+# --- factcheck_match ---------------------------------------------------------------------------
+
+
+def test_factcheck_match_fires_once_per_fact_check_with_the_debunk_however_many_repeat_it() -> None:
+    engine = RuleEngine([make_rule(type="factcheck_match")])
+    stream = [post("a", 0, tags=repeats()), post("b", 5, tags=repeats(), platform="facebook"),
+              post("c", 9, tags=repeats(BALLOTS_ID)), post("a", 12, tags=repeats()), post("d", 60 * 24, tags=repeats())]
+    breaches = fired(engine, stream)
+    assert [(b.group, b.trigger_post_id) for b in breaches] == [(KTP_ID, "tiktok:a"), (BALLOTS_ID, "tiktok:c")]
+    assert breaches[0].factcheck is not None and str(breaches[0].factcheck.url) == "https://cekfakta.sukamaju.example/ktp"
+    assert breaches[0].factcheck.title == "[SALAH] KTP-el lama tidak bisa dipakai mencoblos"
+    assert breaches[0].detail == "1 unggahan, 1 akun, tiktok"
+
+
+def test_factcheck_match_counts_only_the_verdicts_and_scores_it_is_given() -> None:
+    engine = RuleEngine([make_rule(type="factcheck_match", verdicts=["false"], min_score=0.8)])
+    assert fired(engine, [post("m", 0, tags=repeats(verdict="misleading")), post("s", 1, tags=repeats(score=0.75))]) == []
+    assert [b.trigger_post_id for b in fired(engine, [post("t", 2, tags=repeats())])] == ["tiktok:t"]
+
+
+def test_factcheck_match_fires_again_only_after_its_posts_left_the_window() -> None:
+    engine = RuleEngine([make_rule(type="factcheck_match", window="1d")])
+    first = fired(engine, [post("a", 0, tags=repeats()), post("b", 60 * 12, tags=repeats())])
+    later = fired(engine, [post("c", 60 * 24 * 3, tags=repeats()), post("d", 60 * 24 * 3 + 1, tags=repeats())])
+    assert [b.trigger_post_id for b in first] == ["tiktok:a"] and [b.trigger_post_id for b in later] == ["tiktok:c"]
+
+
+def test_factcheck_match_grouped_by_platform_is_one_incident_per_fact_check_and_platform() -> None:
+    engine = RuleEngine([make_rule(type="factcheck_match", group_by="platform")])
+    breaches = fired(engine, [post("a", 0, tags=repeats()), post("b", 1, tags=repeats()),
+                              post("c", 2, tags=repeats(), platform="facebook")])
+    assert [b.group for b in breaches] == [f"{KTP_ID} tiktok", f"{KTP_ID} facebook"]

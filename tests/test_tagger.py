@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from pipelines.cli import main
+from pipelines.factchecks.matcher import FactCheckMatcher
 from pipelines.tagging.entities import read_words
 from pipelines.tagging.offline import tag_stream
 from pipelines.tagging.tagger import Tagger, Watchlists, risk_level
 from pipelines.tagging.text import normalise_for_classifier, prepare
 from schemas.config import ElectionSettings, RiskLevels, TaggingSettings, Watchlist
+from schemas.factcheck import FactCheck, factcheck_key, make_factcheck_id
 
 HOAX_WATCH = Watchlist(name="penanda-hoaks", terms=["surat suara sudah dicoblos", "#pemiluditunda"], risk="hoax",
                        level="siaga")
@@ -125,7 +128,8 @@ def test_tag_stream_tags_texts_and_posts_and_reports_bad_lines(tagger: Tagger) -
     lines = [json.loads(line) for line in target.getvalue().splitlines()]
     assert len(lines) == 2
     assert lines[0]["tags"]["language"]["code"] == "id"
-    assert set(lines[0]["tags"]) == {"language", "text_norm", "topics", "risk", "matches", "entities"}
+    assert set(lines[0]["tags"]) == {"language", "text_norm", "topics", "risk", "matches", "entities",
+                                      "factchecks"}
     assert lines[0]["tags"]["text_norm"].startswith("gue sudah mencoblos coblos nih")
     assert lines[1]["native_id"] == post["native_id"]
     assert set(lines[1]["tags"]["risk"]) == {"level", "score", "labels", "raised_by_watchlist", "target", "categories",
@@ -217,3 +221,74 @@ def test_the_watchlists_word_prefilter_finds_exactly_what_the_pattern_finds() ->
               "swee\u0301ping ktp", "Rp100rb", "100rbu", "muka  maling", "mukamaling", "Pak\nDarsono", "KPU_RI"]
     for text in texts:
         assert lists.find(text, read_words(text)) == lists.find(text), text
+
+
+# --- fact-checks: a post repeating a debunked claim ------------------------------------------------
+
+def _factcheck(claim: str, narrative: str | None = None) -> FactCheck:
+    url = "https://cekfakta.sukamaju.example/" + "-".join(claim.lower().split()[:5])
+    return FactCheck(factcheck_id=make_factcheck_id(factcheck_key(url=url)), claim=claim, rating="SALAH",
+                     verdict="false", url=url, title=f"[SALAH] {claim}", publisher="Cek Fakta Sukamaju",
+                     published_at=datetime(2026, 11, 20, 3, 0, tzinfo=UTC), narratives=[narrative] if narrative else [],
+                     source_format="claimreview", collected_at=datetime(2026, 12, 1, tzinfo=UTC))
+
+
+BALLOTS = _factcheck("Surat suara di gudang logistik KPU Sukamaju sudah dicoblos untuk paslon 01")
+KTP = _factcheck("KTP-el yang terbit sebelum 2015 tidak bisa dipakai untuk mencoblos dan pemilih harus membuat KTP baru")
+
+
+@pytest.fixture(scope="module")
+def factchecks() -> FactCheckMatcher:
+    return FactCheckMatcher([BALLOTS, KTP])
+
+
+def test_a_post_repeating_a_debunked_claim_is_a_hoax_that_names_the_debunk(
+        election_tagger: Tagger, factchecks: FactCheckMatcher) -> None:
+    repeat, other = election_tagger.tag([
+        "INFO: KTP-el yg terbit sblm 2015 GA BISA dipake nyoblos, hrs bikin ktp baru!! share ke keluarga 😱",
+        "Kang Asep kampanye di alun-alun hari ini, rame",
+    ], factchecks)
+    assert [(m.factcheck_id, m.verdict, m.title, str(m.url)) for m in repeat.factchecks] == [
+        (KTP.factcheck_id, "false", KTP.title, str(KTP.url))]
+    assert 0.7 <= repeat.factchecks[0].score <= 1.0
+    assert "hoax" in {label.label for label in repeat.risk.labels}
+    assert repeat.risk.level in ("siaga", "awas")
+    (reason,) = [r for r in repeat.risk.reasons if r.kind == "factcheck"]
+    assert (reason.label, reason.ref) == ("hoax", KTP.factcheck_id)
+    assert reason.detail.startswith("mengulang klaim yang sudah dibantah: \u201c[SALAH] KTP-el")
+    assert "Cek Fakta Sukamaju" in reason.detail and "20 Nov 2026 10:00 WIB" in reason.detail
+    assert other.factchecks == [] and not [r for r in other.risk.reasons if r.kind == "factcheck"]
+
+
+def test_a_post_debunking_the_claim_carries_no_fact_check_and_no_hoax_from_it(
+        election_tagger: Tagger, factchecks: FactCheckMatcher) -> None:
+    (tags,) = election_tagger.tag([
+        "HOAKS! beredar pesan KTP-el yang terbit sebelum 2015 tidak bisa dipakai mencoblos. Faktanya KTP lama tetap "
+        "berlaku"], factchecks)
+    assert tags.factchecks == []
+    assert not [r for r in tags.risk.reasons if r.kind == "factcheck"]
+
+
+def test_a_fact_check_match_on_a_named_body_composes_provocation(
+        election_tagger: Tagger, factchecks: FactCheckMatcher) -> None:
+    (tags,) = election_tagger.tag(["surat suara di gudang logistik KPU Sukamaju udh dicoblos buat 01 smua 😡"],
+                                  factchecks)
+    assert [m.factcheck_id for m in tags.factchecks] == [BALLOTS.factcheck_id]
+    why = [(r.kind, r.ref) for r in tags.risk.reasons if r.label == "provocation"]
+    assert ("factcheck", BALLOTS.factcheck_id) in why and ("entity", "election_body:kpu-sukamaju") in why
+
+
+def test_siaga_tag_matches_lines_against_a_fact_check_file_as_the_pipeline_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": "bisa nyoblos lewat sms ke 1187 ga usah ke tps, share ke ortu kalian"}) + "\n"
+                      + json.dumps({"text": "harga cabe naik lagi, emak2 pusing"}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    config = tmp_path / "siaga.yaml"
+    config.write_text("{}\n", encoding="utf-8")
+    assert main(["--config", str(config), "tag", "--input", str(source), "--output", str(out),
+                 "--factchecks", "connectors/samples/factchecks.ndjson"]) == 0
+    repeat, other = (json.loads(x)["tags"] for x in out.read_text(encoding="utf-8").splitlines())
+    assert [m["url"] for m in repeat["factchecks"]] == ["https://cekfakta.sukamaju.example/2026/11/coblos-lewat-sms-1187"]
+    assert any(r["kind"] == "factcheck" for r in repeat["risk"]["reasons"]) and other["factchecks"] == []
+    assert capsys.readouterr().err == ""

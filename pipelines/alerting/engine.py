@@ -42,12 +42,14 @@ from schemas.config import (
     AlertingSettings,
     CoordinatedRule,
     CriticalPostRule,
+    FactCheckMatchRule,
     NewTermRule,
     PostFilter,
     RuleBase,
     SpikeRule,
     ThresholdRule,
 )
+from schemas.factcheck import FactCheckMatch
 from schemas.post import TaggedPost
 from schemas.taxonomy import level_rank
 
@@ -143,6 +145,7 @@ def group_values(group_by: str, post: TaggedPost, entities: Iterable[str] | None
 MAX_EVIDENCE_REASONS = 6
 """Reasons an alert keeps per post: enough to say why it was raised, short enough for an email."""
 MAX_EVIDENCE_ENTITIES = 8
+MAX_EVIDENCE_FACTCHECKS = 3
 
 
 def evidence_of(post: TaggedPost) -> AlertPost:
@@ -162,6 +165,7 @@ def evidence_of(post: TaggedPost) -> AlertPost:
         reasons=reasons,
         entities=post.entities[:MAX_EVIDENCE_ENTITIES],
         engagement=post.engagement,
+        factchecks=post.factchecks[:MAX_EVIDENCE_FACTCHECKS],
     )
 
 
@@ -185,6 +189,8 @@ class Breach:
     incident_id: str | None = None
     """The alert id of the incident this re-alerts; ``None`` for the alert that opens it."""
     realert: int = 0
+    factcheck: FactCheckMatch | None = None
+    """The debunk a ``factcheck_match`` alert is about."""
 
 
 @dataclass(frozen=True)
@@ -697,9 +703,76 @@ class CoordinatedEvaluator(Evaluator):
         return window is not None and self._met(*self._spread(window, at - self.rule.window, at))
 
 
+class FactCheckMatchEvaluator(Evaluator):
+    """``min_posts`` posts repeating one debunked fact-check (per group) within ``window``: fires once.
+
+    A group is ``<factcheck_id>`` or ``<factcheck_id> <value>`` with ``group_by``. Its posts are
+    kept for ``window`` after the newest, and while they are it does not fire again (the set of
+    groups that fired is part of the snapshot): one incident per fact-check and group however
+    many posts repeat it, and a post sent again (back-matched, re-fetched) counts once.
+    """
+
+    rule_type = "factcheck_match"
+    tracks_incidents = False
+    rule: FactCheckMatchRule
+
+    def __init__(self, rule: FactCheckMatchRule) -> None:
+        super().__init__(rule)
+        self.horizon = rule.window
+        self.verdicts = frozenset(rule.verdicts)
+        self.fired: set[str] = set()
+
+    def observe(self, post: TaggedPost, ctx: Context) -> list[Breach]:
+        """One breach per fact-check (and group) whose posts reach ``min_posts`` for the first time."""
+        rule, at = self.rule, post.created_at
+        breaches = []
+        values = group_values(rule.group_by, post, rule.filter.entities_any) if rule.group_by != "none" else [""]
+        for match in post.factchecks:
+            if match.verdict not in self.verdicts or match.score < rule.min_score:
+                continue
+            for value in values:
+                group = f"{match.factcheck_id} {value}" if value else match.factcheck_id
+                window = self.groups.setdefault(group, Window())
+                window.forget_before(at - rule.window)  # as a sweep would, which runs only now and then
+                if not window.times:
+                    self.fired.discard(group)
+                account = f"{post.platform}:{post.author.id or post.author.handle}"
+                if not window.add(post, ctx.max_evidence, ctx.evidence, account=account, platform=post.platform):
+                    continue
+                if group in self.fired or len(window.times) < rule.min_posts:
+                    continue
+                self.fired.add(group)
+                start = window.times[0][0]
+                newest = max(at, window.times[-1][0])
+                posts, ids = self._evidence(window, start - timedelta(microseconds=1), newest, ctx.max_evidence)
+                accounts = {window.extra[pid]["account"] for _, pid in window.times}
+                platforms = sorted({window.extra[pid]["platform"] for _, pid in window.times})
+                # the debunk itself travels apart (Breach.factcheck): the email puts it first
+                detail = f"{len(window.times)} unggahan, {len(accounts)} akun, {', '.join(platforms)}"
+                breaches.append(Breach(rule, group, len(window.times), start, newest, post.post_id, posts,
+                                       rule.min_posts, detail, post_ids=ids, accounts=len(accounts),
+                                       platforms=tuple(platforms), factcheck=match))
+        return breaches
+
+    def sweep(self, watermark: datetime) -> None:
+        """Forget posts past the window, and that a group fired once all its posts are gone."""
+        super().sweep(watermark)
+        self.fired &= set(self.groups)
+
+    def snapshot(self, evidence: dict[str, Any]) -> dict[str, Any]:
+        """Windows plus the groups that fired."""
+        return {**super().snapshot(evidence), "fired": sorted(self.fired)}
+
+    def restore(self, data: dict[str, Any], evidence: dict[str, AlertPost]) -> None:
+        """Load ``snapshot``."""
+        super().restore(data, evidence)
+        self.fired = set(data.get("fired", []))
+
+
 EVALUATORS: dict[str, type[Evaluator]] = {
     cls.rule_type: cls
-    for cls in (ThresholdEvaluator, SpikeEvaluator, NewTermEvaluator, CriticalPostEvaluator, CoordinatedEvaluator)
+    for cls in (ThresholdEvaluator, SpikeEvaluator, NewTermEvaluator, CriticalPostEvaluator, CoordinatedEvaluator,
+                FactCheckMatchEvaluator)
 }
 """The registry: the evaluator of every rule type in ``schemas.config.RULE_TYPES``."""
 

@@ -158,6 +158,7 @@ def alert_from(breach: Breach, fired_at: datetime) -> Alert:
         accounts=breach.accounts,
         platforms=list(breach.platforms),
         post_ids=list(breach.post_ids),
+        factcheck=breach.factcheck,
     )
 
 

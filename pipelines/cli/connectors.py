@@ -78,7 +78,8 @@ def list_sources(settings: Settings, args: argparse.Namespace) -> int:
     from connectors import REGISTRY
 
     rows = [{"name": source.name, "type": source.type, "format": getattr(source, "format", None),
-             "where": str(getattr(source, "path", None) or getattr(source, "base_url", ""))}
+             "where": str(getattr(source, "path", None) or getattr(source, "url", None)
+                          or getattr(source, "base_url", ""))}
             for source in settings.sources]
     if args.json:
         print_json({"types": sorted(REGISTRY), "sources": rows})

@@ -14,6 +14,7 @@ from pipelines.cli import (
     connectors,
     deadletters,
     erase,
+    factchecks,
     imports,
     kibana,
     model,
@@ -38,8 +39,8 @@ from pipelines.cli.common import (
 )
 from schemas.config import load_settings
 
-VERBS = (stack, setup, run, connectors, imports, pipeline, status, deadletters, alerts, search, retention, erase, tag,
-         normalise, model, kibana, templates)
+VERBS = (stack, setup, run, connectors, imports, factchecks, pipeline, status, deadletters, alerts, search, retention,
+         erase, tag, normalise, model, kibana, templates)
 """The commands in the order ``siaga --help`` lists them: running the system first, then looking at it."""
 
 

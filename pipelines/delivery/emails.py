@@ -102,6 +102,8 @@ def _reason_text(reason: object, english: bool) -> str:
         return one_line(f"aimed at {ref}" + (f" {detail[quoted:]}" if quoted >= 0 else ""), 200)
     if kind == "watchlist":
         return f"watchlist term \u201c{one_line(ref or '', 80)}\u201d"
+    if kind == "factcheck":
+        return one_line("repeats a debunked claim: " + detail.split(": ", 1)[-1], 200)
     return one_line(detail, 200)
 
 
@@ -185,6 +187,9 @@ def headline(alert: Alert, english: bool = False) -> str:
     if alert.rule_type == "new_term":
         return (f"new term {group} used {alert.count} times within {window}" if english
                 else f"istilah baru {group} dipakai {alert.count} kali dalam {window}")
+    if alert.rule_type == "factcheck_match":
+        return (f"{alert.count} post(s) repeat a debunked claim" if english
+                else f"{alert.count} unggahan mengulang klaim yang sudah dibantah")
     if alert.rule_type == "spike":
         return (f"spike of {alert.count} posts within {window}" if english
                 else f"lonjakan {alert.count} unggahan dalam {window}")
@@ -213,6 +218,7 @@ _TEXT = {
         "kibana": "Buka di Kibana", "link": "tautan", "platform": "Platform", "account": "Akun", "time": "Waktu",
         "text": "Teks", "accounts": "akun", "why": "Mengapa", "reach": "Jangkauan", "names": "Menyebut",
         "footer": "Tindak lanjuti sesuai SOP patroli siber. Email ini dikirim otomatis oleh Siaga.",
+        "debunked": "Klaim dibantah", "rating": "Penilaian", "debunk": "Bantahan", "no_link": "(tanpa tautan)",
     },
     "en": {
         "title": "SIAGA ALERT — level {level}", "rule": "Rule", "type": "Type", "group": "Group",
@@ -222,6 +228,7 @@ _TEXT = {
         "kibana": "Open in Kibana", "link": "link", "platform": "Platform", "account": "Account", "time": "Time",
         "text": "Text", "accounts": "accounts", "why": "Why", "reach": "Reach", "names": "Names",
         "footer": "Follow up under the cyber patrol SOP. This email was sent automatically by Siaga.",
+        "debunked": "Debunked claim", "rating": "Rating", "debunk": "Debunk", "no_link": "(no link)",
     },
 }
 
@@ -249,6 +256,11 @@ def _facts(alert: Alert, english: bool) -> list[tuple[str, str]]:
                                        f"{', '.join(alert.platforms)})"))
     if alert.incident_id:
         rows.append((t["incident"], alert.incident_id))
+    if alert.factcheck is not None:
+        # the debunk first: it is what the officer forwards, and what the posts are measured against
+        debunk = alert.factcheck
+        rows[1:1] = [(t["debunked"], debunk.title or debunk.claim), (t["rating"], debunk.verdict_line(english)),
+                     (t["debunk"], str(debunk.url) if debunk.url else t["no_link"])]
     return rows
 
 
@@ -290,7 +302,10 @@ def _names(post: AlertPost) -> str:
 def _html_body(alert: Alert, settings: EmailSettings, english: bool) -> str:
     e = html.escape
     t = _TEXT["en" if english else "id"]
-    facts = "".join(f"<tr><th align=left>{e(label)}</th><td>{e(one_line(value))}</td></tr>"
+    link = str(alert.factcheck.url) if alert.factcheck is not None and alert.factcheck.url else None
+    facts = "".join(f"<tr><th align=left>{e(label)}</th><td>"
+                    + (f'<a href="{e(link, quote=True)}">{e(one_line(value))}</a>' if label == t["debunk"] and link
+                       else e(one_line(value))) + "</td></tr>"
                     for label, value in _facts(alert, english))
     rows = "".join(
         "<tr>"

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import Any
 
 from pipelines.factchecks import lexicon, morphology
@@ -38,18 +37,19 @@ EXPANDED = 1 << 30
 
 
 def fold(text: str) -> str:
-    """Doubled (ASCII, lower-case) letters folded to one (``bangett`` → banget); digits stay (``100``)."""
+    """Doubled (ASCII, lower-case) letters folded to one (``bangett`` → banget); digits stay (``100``).
+
+    Not ``pipelines.tagging.lexicon.fold``, on purpose: search keeps real double letters (``saat``,
+    ``maaf``) because officers type them; the matcher folds fact-checks and posts alike, so
+    ``saat`` → ``sat`` on both sides costs nothing, and one regular-expression pass over a whole
+    batch (~1 µs a post) is what its budget allows, where search's fold tries the combinations
+    of a word's stretched runs against its dictionary."""
     return _DOUBLED.sub(r"\1", text)
 
 
 def split_joined(classifier_text: str) -> list[str]:
     """Classifier text (``pipelines.tagging.text.prepare``) → tokens, inner ``-`` and ``'`` as spaces."""
     return classifier_text.replace("-", " ").replace("'", " ").split()
-
-
-@lru_cache(maxsize=1)
-def _shipped_slang() -> dict[str, str]:
-    return slang.load()
 
 
 class Lexicon:
@@ -59,7 +59,7 @@ class Lexicon:
                  synonyms: Sequence[Sequence[str]] | None = None, stopwords: Iterable[str] | None = None) -> None:
         self.stopwords = frozenset(lexicon.STOPWORDS if stopwords is None else stopwords)
         self.glosses = dict(lexicon.GLOSSES if glosses is None else glosses)
-        self.slang = {key: value for key, value in (_shipped_slang() if slang_map is None else slang_map).items()
+        self.slang = {key: value for key, value in (slang.shipped() if slang_map is None else slang_map).items()
                       if key not in self.glosses}
         self.synonym: dict[str, str] = {}
         """A word's root → its group's first word."""

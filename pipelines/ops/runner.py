@@ -24,6 +24,8 @@ from pipelines.alerting.job import AlertingJob, Recent
 from pipelines.common.clients import close_shared_clients, shared_client
 from pipelines.common.erasures import forget_shared_suppressions, shared_suppressions
 from pipelines.delivery.emails import subject_of
+from pipelines.factchecks.store import forget_shared_factchecks
+from pipelines.ops.factchecks import FactCheckIngestJob
 from pipelines.ops.services import ensure_ready
 from pipelines.ops.supervisor import GIVE_UP_AFTER, ConnectorSupervisor
 from pipelines.post.job import PostPipelineJob, counters_summary
@@ -142,7 +144,7 @@ class PeriodicRetention:
             log.warning("retention: %s", report.render().replace("\n", "; "))
 
 
-def _caught_up(*jobs: PostPipelineJob | AlertingJob) -> bool:
+def _caught_up(*jobs: PostPipelineJob | AlertingJob | FactCheckIngestJob) -> bool:
     return all(job.lag() == 0 for job in jobs)
 
 
@@ -166,31 +168,55 @@ def run(settings: Settings, *, until_idle: bool, stop: threading.Event | None = 
         for source in settings.sources
     ]
     threads = [threading.Thread(target=s.run, name=f"connector-{s.name}", daemon=True) for s in supervisors]
+    # Fact-check sources feed the fact-checks topic, which an ingest job stores (and back-matches);
+    # the bounded ones are read and stored before any post source starts, so the first posts are
+    # already matched against them.
+    feeds = [REGISTRY[source.type].topic == "factchecks" for source in settings.sources]
+    ingest = FactCheckIngestJob(settings, clock) if any(feeds) else None
+    first = [thread for thread, source, feed in zip(threads, settings.sources, feeds, strict=True)
+             if feed and not getattr(source, "watch", False)]
     status.write()
-    for thread in threads:
-        thread.start()
     try:
+        for thread in first:
+            thread.start()
+        for thread in first:
+            while thread.is_alive() and not stop.is_set():
+                thread.join(timeout=0.5)
+                status.heartbeat()
+        if ingest is not None:
+            for _ in range(100):
+                ingest.step()
+                if ingest.lag() == 0 or stop.is_set():
+                    break
+        for thread in threads:
+            if thread not in first:
+                thread.start()
         idle = 0
         while not stop.is_set():
             status.heartbeat()
             retention.maybe_apply()
-            moved = pipeline.step()
+            moved = ingest.step() if ingest is not None else 0
+            moved += pipeline.step()
             moved += alerting.step()
             if not until_idle or moved or any(t.is_alive() for t in threads):
                 idle = 0
                 continue
-            idle = idle + 1 if _caught_up(pipeline, alerting) else 0
+            idle = idle + 1 if _caught_up(pipeline, alerting, *([ingest] if ingest else [])) else 0
             if idle >= IDLE_CONFIRMATIONS:
                 break
     finally:
         stop.set()
         for thread in threads:
-            thread.join(timeout=30)
+            if thread.is_alive():
+                thread.join(timeout=30)
         refresh_indices(settings)
         pipeline.close()
         alerting.close()
+        if ingest is not None:
+            ingest.close()
         close_shared_clients()
         forget_shared_suppressions()
+        forget_shared_factchecks()
     counts = counters_summary(pipeline.totals)
     dead = Counter(counts["dead_lettered"])
     if alerting.totals.dead_lettered:

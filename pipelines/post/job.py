@@ -33,6 +33,7 @@ from pipelines.common import metrics
 from pipelines.common.erasures import SuppressionSource
 from pipelines.common.kafka_io import batch_retry_wait, lag_by_partition, make_consumer, poll_batch
 from pipelines.common.records import KafkaRecord, dead_letter_message, stripped_dead_letter
+from pipelines.factchecks.store import FactCheckSource
 from pipelines.post.sinks import WriteToElasticsearch, WriteToKafka
 from pipelines.post.transforms import DEAD_LETTER, METRICS_NAMESPACE, ValidateAndTag, as_kafka_message, flatten_all
 from schemas.clock import Clock, process_clock
@@ -46,7 +47,8 @@ def build(records: beam.PCollection, settings: Settings) -> None:
     """Attach the whole post pipeline, sinks included, to a PCollection of ``KafkaRecord``s."""
     kafka, topics = settings.kafka_client_kwargs(), settings.kafka.topics
     out = records | "ValidateAndTag" >> ValidateAndTag(settings.tagging, erasures=SuppressionSource.of(settings),
-                                                       election=settings.election)
+                                                       election=settings.election,
+                                                       factchecks=FactCheckSource.of(settings))
     indexed = out["tagged"] | "WriteToElasticsearch" >> WriteToElasticsearch(
         settings.elasticsearch_kwargs(), settings.elasticsearch.posts_index, settings.pipeline.es_bulk_size,
         settings.pipeline.es_bulk_max_bytes,
@@ -248,4 +250,5 @@ def counters_summary(totals: Counter[str]) -> dict[str, Any]:
         "languages": dict(sorted(languages.items(), key=lambda kv: -kv[1])),
         "risk_levels": levels,
         "attacked": dict(sorted(attacked.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "factcheck_matched": totals["factcheck_matched"],
     }

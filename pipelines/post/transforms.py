@@ -27,6 +27,7 @@ from pipelines.common.records import (
     serialised_size,
 )
 from pipelines.factchecks.matcher import debunk_cue
+from pipelines.factchecks.store import FactCheckSource, LoadedFactChecks, shared_factchecks
 from pipelines.tagging.tagger import Tagger, Tags
 from schemas.clock import utc_now
 from schemas.config import ElectionSettings, TaggingSettings
@@ -115,21 +116,32 @@ class TagFn(beam.DoFn):
     A post that makes the tagger raise is a poison record: the batch is re-tagged one post at a
     time and only the post that still raises goes to the dead letters, so it never blocks its
     partition (a batch that fails is otherwise retried forever).
+
+    With ``factchecks`` (where the imported fact-checks are), each batch is matched against the
+    process's shared matcher (``pipelines.factchecks.store``), which picks up new imports within
+    ``factchecks.refresh``; the batch keeps the matcher it started with.
     """
 
-    def __init__(self, settings: TaggingSettings, election: ElectionSettings | None = None) -> None:
+    def __init__(self, settings: TaggingSettings, election: ElectionSettings | None = None,
+                 factchecks: FactCheckSource | None = None) -> None:
         self._settings = settings
         self._election = election
+        self._factcheck_source = factchecks
+        self._factchecks: LoadedFactChecks | None = None
         self._tagger: Tagger | None = None
         self.failed = Metrics.counter(METRICS_NAMESPACE, "dead_letter.tag")
+        self.repeats = Metrics.counter(METRICS_NAMESPACE, "factcheck_matched")
 
     def setup(self) -> None:
         self._tagger = shared_tagger(self._settings, self._election)
+        if self._factcheck_source is not None:
+            self._factchecks = shared_factchecks(self._factcheck_source)
 
     def _tag_each(self, batch: list[Post]) -> Iterator[tuple[Post, Tags | Exception]]:
         assert self._tagger is not None  # noqa: S101 - an invariant for the type checker, not a check of input
+        matcher = self._factchecks.matcher() if self._factchecks is not None else None
         try:
-            yield from zip(batch, self._tagger.tag([post.text for post in batch]), strict=True)
+            yield from zip(batch, self._tagger.tag([post.text for post in batch], matcher), strict=True)
             return
         except Exception:
             if len(batch) == 1:
@@ -137,7 +149,7 @@ class TagFn(beam.DoFn):
             log.warning("tagging a batch of %d posts failed; tagging them one by one", len(batch))
         for post in batch:
             try:
-                (tags,) = self._tagger.tag([post.text])
+                (tags,) = self._tagger.tag([post.text], matcher)
             except Exception as exc:  # noqa: BLE001 - a poison post: dead-lettered with the reason
                 yield post, exc
             else:
@@ -160,6 +172,7 @@ class TagFn(beam.DoFn):
                 risk=tags.risk,
                 matches=tags.matches,
                 entities=tags.entities,
+                factchecks=tags.factchecks,
                 tagged_at=tagged_at,
                 tagger_version=version,
             )
@@ -177,6 +190,8 @@ class TagFn(beam.DoFn):
                 continue
             Metrics.counter(METRICS_NAMESPACE, f"language.{tags.language}").inc()
             Metrics.counter(METRICS_NAMESPACE, f"risk_level.{tags.risk.level}").inc()
+            if tags.factchecks:
+                self.repeats.inc()
             for attacked in attacked_entities(tags.risk):
                 Metrics.counter(METRICS_NAMESPACE, f"attacked.{attacked}").inc()
             yield tagged
@@ -199,9 +214,10 @@ class ValidateAndTag(beam.PTransform):
     """``KafkaRecord``s → ``{"tagged": TaggedPost, "dead_letter": DeadLetter}``."""
 
     def __init__(self, settings: TaggingSettings, max_batch_size: int = 500,
-                 erasures: SuppressionSource | None = None, election: ElectionSettings | None = None) -> None:
+                 erasures: SuppressionSource | None = None, election: ElectionSettings | None = None,
+                 factchecks: FactCheckSource | None = None) -> None:
         super().__init__()
-        self._tag = TagFn(settings, election)
+        self._tag = TagFn(settings, election, factchecks)
         self._max_batch_size = max_batch_size
         self._erasures = erasures
 

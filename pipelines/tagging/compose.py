@@ -43,6 +43,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from schemas.config import RiskLevels
+from schemas.factcheck import FactCheckMatch
 from schemas.post import (
     Entity,
     LabelScore,
@@ -137,6 +138,18 @@ def watchlist_evidence(matches: Sequence[WatchlistMatch], levels_by_watchlist: M
         found.append(Evidence(match.risk, score, _reason(
             "watchlist", match.risk, match.term, f"daftar pantauan {match.watchlist}: \u201c{match.term}\u201d")))
     return found
+
+
+def factcheck_evidence(found: Sequence[FactCheckMatch]) -> list[Evidence]:
+    """Debunked claims a post repeats (``pipelines.factchecks``), as ``hoax`` evidence scored by the match.
+
+    A fact-checker has already judged the claim false, so unlike the model's guess this needs no
+    second opinion: the match's score (a probability, at least the matcher's threshold, 0.7) is
+    the label's score, which makes the post ``siaga`` at least.
+    """
+    return [Evidence("hoax", match.score, _reason("factcheck", "hoax", match.factcheck_id,
+                                                 "mengulang klaim yang sudah dibantah: " + match.summary(),
+                                                 match.score)) for match in found]
 
 
 def _entity_reason(label: str, entity: Entity, names: Mapping[str, str]) -> RiskReason:

@@ -102,7 +102,7 @@ def read_words(text: str) -> list[str]:
 def _standard_words() -> dict[str, str]:
     """The slang map as this module reads words: keys and values folded."""
     mapping: dict[str, str] = {}
-    for key, value in sorted(slang.load().items()):
+    for key, value in sorted(slang.shipped().items()):
         mapping.setdefault(fold(key), fold(value))
     return mapping
 

@@ -84,8 +84,12 @@ _NASAL: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+@lru_cache(maxsize=1)
 def sastrawi_dictionary() -> frozenset[str]:
-    """Sastrawi's dictionary of Indonesian root words (~29,900, from KBBI), as shipped with pysastrawi."""
+    """Sastrawi's dictionary of Indonesian root words (~29,900, from KBBI), as shipped with pysastrawi.
+
+    Loaded once per process and shared: search's stemmer here and the claim matcher's
+    ``pipelines.factchecks.morphology`` accept a stem only if it is one of these roots."""
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
     return frozenset(word for word in StemmerFactory().get_words() if word)
@@ -109,7 +113,7 @@ class Lexicon:
         self.roots: frozenset[str] = frozenset(sastrawi_dictionary() if roots is None else roots)
         self.keep: frozenset[str] = frozenset(keep)
         self._stem_word = stem_word or sastrawi_stem_word()
-        source = slang.load() if slang_map is None else slang_map
+        source = slang.shipped() if slang_map is None else slang_map
         self.slang: dict[str, str] = {}
         for key, value in source.items():
             # A value that is itself slang is followed one step (bkln → bakalan → akan), unless it is a word.

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from pipelines.tagging.tagger import Tagger, Tags
+from pipelines.tagging.tagger import FactCheckIndex, Tagger, Tags
 from schemas.config import ElectionSettings, TaggingSettings
 
 BATCH = 500
@@ -26,6 +26,7 @@ def tags_json(tags: Tags) -> dict[str, Any]:
         "risk": tags.risk.model_dump(),
         "matches": [match.model_dump() for match in tags.matches],
         "entities": [entity.model_dump() for entity in tags.entities],
+        "factchecks": [match.model_dump(mode="json") for match in tags.factchecks],
     }
 
 
@@ -44,18 +45,20 @@ def _parse(number: int, line: str) -> tuple[dict[str, Any] | None, str | None]:
 
 
 def tag_stream(settings: TaggingSettings, source: Iterable[str], target: TextIO, errors: TextIO, *,
-               tagger: Tagger | None = None, election: ElectionSettings | None = None) -> int:
+               tagger: Tagger | None = None, election: ElectionSettings | None = None,
+               factchecks: FactCheckIndex | None = None) -> int:
     """Tag every line of ``source`` into ``target``; return how many lines were bad.
 
     ``tagger`` is the one to use (the command passes the pipeline's, with debunk cues); by
-    default one is built from ``settings`` and ``election``.
+    default one is built from ``settings`` and ``election``. ``factchecks``: the fact-check
+    matcher to match every line against, as the pipeline does.
     """
     tagger = tagger or Tagger(settings, election)
     bad = 0
     batch: list[dict[str, Any]] = []
 
     def flush() -> None:
-        for record, tags in zip(batch, tagger.tag([r["text"] for r in batch]), strict=True):
+        for record, tags in zip(batch, tagger.tag([r["text"] for r in batch], factchecks), strict=True):
             target.write(json.dumps({**record, "tags": tags_json(tags)}, ensure_ascii=False) + "\n")
         batch.clear()
 

@@ -6,6 +6,11 @@ bodies and region are found in each text (``pipelines.tagging.entities``); a can
 or body named adds its topic with score 1.0. The risk labels, the election labels composed from
 the model's labels, the watchlist matches and the entities, the overall level and the reasons
 for each label come from ``pipelines.tagging.compose``, whose docstring states the level rules.
+
+Fact-checks: ``tag`` takes the fact-check matcher of the moment (``pipelines.factchecks``; the
+pipeline reloads it when fact-checks are imported) and matches the whole batch against it on the
+classifier text already prepared; a post repeating a debunked claim gets the fact-check in
+``Tags.factchecks`` and a ``hoax`` label whose reason (kind ``factcheck``) names it.
 """
 
 from __future__ import annotations
@@ -17,9 +22,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import cast
+from typing import Any, Protocol, cast
 
-from pipelines.tagging.compose import compose, label_score, level_of
+from pipelines.tagging.compose import compose, factcheck_evidence, label_score, level_of
 from pipelines.tagging.entities import EntityMatcher, has_url, read_words
 from pipelines.tagging.features import with_markers
 from pipelines.tagging.language import LanguageTagger, bundled_lid_model, pick_language
@@ -27,7 +32,17 @@ from pipelines.tagging.models import Classifier
 from pipelines.tagging.search import normalise_for_search
 from pipelines.tagging.text import prepare
 from schemas.config import ElectionSettings, RiskLevels, TaggingSettings, Watchlist
-from schemas.post import Entity, LabelScore, RiskCategory, RiskStrength, RiskTags, RiskTarget, WatchlistMatch
+from schemas.factcheck import FactCheckMatch
+from schemas.post import (
+    MAX_FACTCHECKS,
+    Entity,
+    LabelScore,
+    RiskCategory,
+    RiskStrength,
+    RiskTags,
+    RiskTarget,
+    WatchlistMatch,
+)
 from schemas.taxonomy import UNDETERMINED, RiskLevel, level_rank
 
 ENTITY_TOPICS = {"candidate": "candidate", "party": "party", "election_body": "election_body"}
@@ -55,6 +70,17 @@ class Tags:
     risk: RiskTags = field(default_factory=RiskTags)
     matches: list[WatchlistMatch] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
+    factchecks: list[FactCheckMatch] = field(default_factory=list)
+
+
+class FactCheckIndex(Protocol):
+    """What the tagger needs of the fact-check matcher (``pipelines.factchecks.matcher.FactCheckMatcher``)."""
+
+    def match_many(self, texts: Sequence[str], prepared: Sequence[str] | None = None) -> list[Any]:
+        """The matches of each text (``None`` or an object with ``raised``)."""
+
+    def explain(self, text: str, match: Any) -> FactCheckMatch:
+        """One raised match as the post carries it."""
 
 
 class Watchlists:
@@ -195,8 +221,8 @@ class Tagger:
             results.append(_best(merged, self.candidates, settings.min_confidence))
         return results
 
-    def tag(self, texts: Sequence[str]) -> list[Tags]:
-        """Tags for each text, in order."""
+    def tag(self, texts: Sequence[str], factchecks: FactCheckIndex | None = None) -> list[Tags]:
+        """Tags for each text, in order; ``factchecks``: the fact-check matcher to match them against, if any."""
         prepared = [prepare(text) for text in texts]
         lid_texts = [p[0] for p in prepared]
         classifier_texts = [p[1] for p in prepared]
@@ -206,11 +232,14 @@ class Tagger:
             risks = self.risk.scores([with_markers(t, c) for t, c in zip(texts, classifier_texts, strict=True)])
         else:
             risks = self.risk.scores(classifier_texts)
+        # Raised matches only (a post debunking the claim has none): ~44 us a post on the prepared text.
+        found = (factchecks.match_many(texts, classifier_texts) if factchecks is not None and texts
+                 else [None] * len(texts))
         results = []
         find_entities = self.entities.find
         levels, watchlist_levels = self.settings.risk_levels, self.watchlist_levels
-        for text, (language, language_score), topic_row, risk_row in zip(
-            texts, languages, topics, risks, strict=True
+        for text, (language, language_score), topic_row, risk_row, matched in zip(
+            texts, languages, topics, risks, found, strict=True
         ):
             # model_construct: the values come from our own models, validating them again per post
             # would cost more than the prediction.
@@ -226,12 +255,15 @@ class Tagger:
             if entities:
                 topic_labels = _with_entity_topics(topic_labels, entities)
             matches = self.watchlists.find(text, words)
-            if risk_labels or matches:
+            raised = matched.raised[:MAX_FACTCHECKS] if matched is not None else ()
+            debunks = [factchecks.explain(text, match) for match in raised] if raised and factchecks else []
+            if risk_labels or matches or debunks:
                 debunked = (self.debunk is not None and _hoax(risk_labels, matches) and _aimed(entities)
                             and self.debunk(text) is not None)
                 risk = compose(risk_labels, entities=entities, matches=matches, levels_by_watchlist=watchlist_levels,
-                               names=self.entity_names, levels=levels, election_known=self.election_known,
-                               debunked=debunked, target=target, categories=categories, strength=strength)
+                               extra=factcheck_evidence(debunks), names=self.entity_names, levels=levels,
+                               election_known=self.election_known, debunked=debunked, target=target,
+                               categories=categories, strength=strength)
             else:
                 risk = NOT_RISKY
             results.append(Tags(
@@ -242,6 +274,7 @@ class Tagger:
                 risk=risk,
                 matches=matches,
                 entities=entities,
+                factchecks=debunks,
             ))
         return results
 
