@@ -28,6 +28,7 @@ from schemas.clock import Clock, process_clock
 from schemas.index import TEMPLATE_VERSION, mappings_of, month_of, monthly_index, templates
 from schemas.alert import Alert
 from schemas.erasure import Erasure
+from schemas.verdict import Verdict
 from schemas.post import TaggedPost
 from schemas.config import Settings
 
@@ -65,7 +66,8 @@ def ensure_indices(es: Elasticsearch, settings: Settings, clock: Clock | None = 
     config = settings.elasticsearch
     alias, alerts = config.posts_index, config.alerts_index
     bodies = templates(alias, alerts, shards=config.shards, replicas=config.replicas, ilm_policy=config.ilm_policy,
-                       erasures_index=config.erasures_index, indonesian_analyzer=config.indonesian_analyzer)
+                       erasures_index=config.erasures_index, verdicts_index=config.verdicts_index,
+                       indonesian_analyzer=config.indonesian_analyzer)
     if es.indices.exists(index=alias) and not es.indices.exists_alias(name=alias):
         msg = (f"Elasticsearch has an index named {alias!r} where Siaga now keeps an alias over monthly indices "
                f"{alias}-YYYY.MM; move its documents (reindex into {monthly_index(alias, now)}) and "
@@ -75,8 +77,10 @@ def ensure_indices(es: Elasticsearch, settings: Settings, clock: Clock | None = 
         es.indices.put_index_template(name=name, **body)
     _create(es, alerts)
     _create(es, config.erasures_index)
+    _create(es, config.verdicts_index)
     _create(es, monthly_index(alias, now))
-    existing = ((post_indices(es, alias), TaggedPost), ([alerts], Alert), ([config.erasures_index], Erasure))
+    existing = ((post_indices(es, alias), TaggedPost), ([alerts], Alert), ([config.erasures_index], Erasure),
+                ([config.verdicts_index], Verdict))
     for indices, model in existing:
         mappings = mappings_of(model, indonesian_analyzer=config.indonesian_analyzer)
         for index in indices:
