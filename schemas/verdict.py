@@ -17,7 +17,9 @@ What a verdict teaches (``example_labels``):
 - ``correct``: the labels the model gave (``tagged_labels``) are right, unless ``labels`` says
   which of them are;
 - ``wrong`` with ``labels``: the post is actually ``labels`` (an "actually X");
-- ``wrong`` without labels: none of the task's labels apply (a negative example).
+- ``wrong`` without labels: none of the task's labels apply (a negative example). On a post
+  the model gave no label it teaches nothing new; ``siaga verdict`` asks for ``--label`` then,
+  a link (an alert raised by a hashtag rule) records it as it is.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.fields import UtcDatetime, es_text
 from schemas.post import MAX_TEXT_CHARS, ModelRef
@@ -64,14 +66,6 @@ class Verdict(BaseModel):
     platform: str
     post_created_at: UtcDatetime = Field(description="when the post was made: retention deletes the verdict with it")
     text: str = es_text(max_length=MAX_TEXT_CHARS, description="the post's text, for retraining")
-
-    @model_validator(mode="after")
-    def _labels_say_something(self) -> Verdict:
-        if not self.correct and not self.labels and not self.tagged_labels:
-            # "wrong" on a post the model gave no label: it should have had one, but which?
-            msg = "a 'wrong' verdict on a post without labels must say what it actually is (--label L)"
-            raise ValueError(msg)
-        return self
 
     def example_labels(self) -> list[str]:
         """The labels a training example made from this verdict carries (empty: none apply)."""

@@ -143,7 +143,7 @@ class VerdictDesk:
                 given.skipped.append(post_id)
                 continue
             tagged = _labels_of(post, task)
-            if not correct and not labels and not tagged:
+            if source == "cli" and not correct and not labels and not tagged:
                 msg = (f"post {post_id} has no {task} label: a --wrong verdict on it must say what it actually is "
                        f"(--label L; known: {', '.join(KNOWN_LABELS[task])})")
                 raise VerdictError(msg)
