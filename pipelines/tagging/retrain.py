@@ -6,12 +6,14 @@ calibrates it on the held-back valid split. A fixed share of the verdicted posts
 the post id, so the same post is always on the same side) is held out of training. The
 candidate and the model in use are then both scored on the valid split and on those held-out
 verdicts; the candidate is installed only if it scores no lower than the model in use on
-either (micro-F1 on the valid split, exact match on the verdicts: see ``Comparison``; ``tolerance`` allows a hair of noise: the verdicts change the fastText run, and a
-valid split of a few hundred lines moves by ~0.003 for one flipped example).
+either (micro-F1 on the valid split, exact match on the verdicts: see ``Comparison``).
+``tolerance`` allows a hair of noise: the verdicts change the fastText run, and on a valid
+split of a few hundred lines one flipped example moves micro-F1 by ~0.003.
 
 Installing is two renames in the model's folder, the ``.ftz`` first and the ``.json`` last:
 the tagger watches the ``.json`` (``Tagger.reload_if_changed``), so when it sees the new one
-both files are new. The model it replaces is copied to ``previous/`` beside it first;
+both files are new. The model in use (installed, or the bundled default) is copied to
+``previous/`` beside it first;
 ``rollback`` puts it back the same way.
 """
 
@@ -166,7 +168,7 @@ def retrain(task: str, train_file: Path, valid_file: Path, verdicts: Iterable[Ve
                                len(trained), len(kept_out), comparisons, ok and install,
                                reason if install or not ok else reason + " (dry run: nothing installed)", installed)
         if ok and install:
-            _install(candidate_path, installed)
+            _install(candidate_path, installed, baseline)
     return report
 
 
@@ -176,12 +178,13 @@ def _replace_pair(source: Path, target: Path) -> None:
     os.replace(source.with_suffix(".json"), target.with_suffix(".json"))
 
 
-def _install(candidate: Path, installed: Path) -> None:
-    if installed.is_file() and installed.with_suffix(".json").is_file():
-        previous = previous_of(installed)
-        previous.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(installed, previous)
-        shutil.copyfile(installed.with_suffix(".json"), previous.with_suffix(".json"))
+def _install(candidate: Path, installed: Path, in_use: Path) -> None:
+    # The model in use is kept, whether it was installed here before or is the bundled default:
+    # after the first retrain, a rollback goes back to the default.
+    previous = previous_of(installed)
+    previous.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(in_use, previous)
+    shutil.copyfile(in_use.with_suffix(".json"), previous.with_suffix(".json"))
     _replace_pair(candidate, installed)
 
 
