@@ -143,3 +143,17 @@ def test_erasure_and_retention_take_the_verdicts_with_their_posts(configured: tu
     report = apply_retention(es, settings, clock=FixedClock(datetime(2026, 11, 21, tzinfo=UTC) + timedelta(days=400)))
     assert report.deleted_verdicts == 1
     assert list(read_verdicts(es, settings.elasticsearch.verdicts_index)) == []
+
+
+def test_the_run_summary_ends_telling_the_officer_how_to_give_a_verdict(tmp_path: Path) -> None:
+    from pipelines.ops.runner import RunSummary
+
+    at = datetime(2026, 11, 21, 12, 5, tzinfo=UTC)
+    alert = Alert(alert_id="golput-0123456789abcdef", rule_id="golput", rule_name="Golput", severity="siaga",
+                  group_by="none", group="all", count=2, threshold=2, window_seconds=1800, window_start=at,
+                  window_end=at, fired_at=at, posts=[])
+    summary = RunSummary(seconds=1.0, posts_in=2, indexed=2, dead_lettered={}, languages={}, risk_levels={},
+                         alerts=[alert], already_sent=0, destinations=[], connectors={})
+    last = summary.render(make_settings(None, tmp_path)).splitlines()[-1]
+    assert last.startswith("Beri penilaian / give a verdict: siaga verdict golput-0123456789abcdef --correct")
+    assert "siaga model retrain --task risk" in last
