@@ -413,6 +413,7 @@ POST_LABELS = {
     "entities.type": "Jenis entitas / Entity type",
     "entities.surface": "Disebut sebagai / Named as",
     "cluster_id": "Klaster / Cluster",
+    "tags.model.version": "Versi model risiko / Risk model version",
     "engagement.likes": "Suka / Likes",
     "engagement.comments": "Komentar / Comments",
     "engagement.shares": "Dibagikan / Shares",
@@ -643,7 +644,8 @@ def saved_objects(posts_index: str, alerts_index: str, election: ElectionSetting
     risky_search = _search(
         SEARCH_RISKY_POSTS, "Unggahan siaga dan awas terbaru / Latest siaga and awas posts", posts,
         ["risk.level", "text", "author.handle", "platform", "url", "risk.labels.label", "risk.reasons.detail",
-         "entities.surface", "matches.term", "region", "engagement.views", "engagement.likes", "engagement.shares"],
+         "entities.surface", "matches.term", "region", "engagement.views", "engagement.likes", "engagement.shares",
+         "tags.model.version"],
         query=RISKY_QUERY, sort_field=POSTS_TIME_FIELD,
         description="Unggahan tingkat siaga atau awas, terbaru di atas / Posts at siaga or awas, newest first")
     attacked = attacked_candidates(posts, election)

@@ -193,3 +193,10 @@ def test_a_short_key_is_refused_at_start_up(stack: Stack, tmp_path: Path) -> Non
     make_settings(stack, tmp_path, verdicts={"public_url": "https://siaga.example.go.id/penilaian"})
     with pytest.raises(ConfigError, match="at least 32 characters"):
         load_settings(next(tmp_path.glob("siaga-*.yaml")), environ={"SIAGA__VERDICTS__LINK_KEY": "short"})
+
+
+def test_a_malformed_request_gets_a_plain_refusal(endpoint: Endpoint) -> None:
+    too_many = {f"x{n}": "1" for n in range(20)}
+    assert endpoint.request(endpoint.base, too_many)[0] == 400
+    assert endpoint.request(endpoint.base + "?p=tiktok:1")[0] == 400
+    assert endpoint.verdicts() == []

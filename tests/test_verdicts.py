@@ -157,3 +157,10 @@ def test_the_run_summary_ends_telling_the_officer_how_to_give_a_verdict(tmp_path
     last = summary.render(make_settings(None, tmp_path)).splitlines()[-1]
     assert last.startswith("Beri penilaian / give a verdict: siaga verdict golput-0123456789abcdef --correct")
     assert "siaga model retrain --task risk" in last
+
+
+def test_a_note_too_long_ends_in_one_line(configured: tuple[Settings, str], capsys: pytest.CaptureFixture[str]) -> None:
+    settings, config = configured
+    index_posts(settings, [make_post("1", text=CALM)])
+    assert main(["verdict", "tiktok:1", "--correct", "--by", "a", "--note", "x" * 2000, "--config", config]) == 2
+    assert "note: String should have at most 1000 characters" in capsys.readouterr().err

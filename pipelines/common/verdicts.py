@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from elasticsearch import ConflictError, Elasticsearch, NotFoundError
+from pydantic import ValidationError
 
 from schemas.alert import Alert
 from schemas.clock import Clock, process_clock
@@ -147,12 +148,17 @@ class VerdictDesk:
                 msg = (f"post {post_id} has no {task} label: a --wrong verdict on it must say what it actually is "
                        f"(--label L; known: {', '.join(KNOWN_LABELS[task])})")
                 raise VerdictError(msg)
-            verdicts.append(Verdict(
-                verdict_id=make_verdict_id(post_id, task, basis or f"{by}\x1f{at.isoformat()}\x1f{source}"),
-                post_id=post_id, alert_id=alert_id, task=task, correct=correct, labels=labels, tagged_labels=tagged,
-                note=note, by=by, at=at, model=_model_of(post, task), source=source, platform=post["platform"],
-                post_created_at=post["created_at"], text=post["text"],
-            ))
+            try:
+                verdicts.append(Verdict(
+                    verdict_id=make_verdict_id(post_id, task, basis or f"{by}\x1f{at.isoformat()}\x1f{source}"),
+                    post_id=post_id, alert_id=alert_id, task=task, correct=correct, labels=labels,
+                    tagged_labels=tagged, note=note, by=by, at=at, model=_model_of(post, task), source=source,
+                    platform=post["platform"], post_created_at=post["created_at"], text=post["text"],
+                ))
+            except ValidationError as exc:  # a --by or --note too long
+                first = exc.errors(include_url=False)[0]
+                msg = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+                raise VerdictError(msg) from None
         if not verdicts:
             msg = f"{target}: every post it names is erased"
             raise VerdictError(msg)

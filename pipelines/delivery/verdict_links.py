@@ -207,16 +207,19 @@ class VerdictServer:
 
     def handle(self, request: BaseHTTPRequestHandler, method: str) -> None:
         """Answer one request: a confirmation page (GET) or the verdict recorded (POST)."""
-        fields: dict[str, str] = {}
-        if method == "POST":
-            length = int(request.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
-                self._refuse(request, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Permintaan terlalu besar.")
-                return
-            body = request.rfile.read(length).decode("utf-8", "replace")
-            fields = {k: v[0] for k, v in parse_qs(body, max_num_fields=10).items()}
-        else:
-            fields = {k: v[0] for k, v in parse_qs(urlsplit(request.path).query, max_num_fields=10).items()}
+        try:
+            if method == "POST":
+                length = int(request.headers.get("Content-Length") or 0)
+                if not 0 <= length <= MAX_BODY:
+                    self._refuse(request, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Permintaan terlalu besar.")
+                    return
+                query = request.rfile.read(length).decode("utf-8", "replace")
+            else:
+                query = urlsplit(request.path).query
+            fields = {k: v[0] for k, v in parse_qs(query, max_num_fields=10).items()}
+        except ValueError:  # a Content-Length that is no number, too many fields
+            self._refuse(request, HTTPStatus.BAD_REQUEST, "Permintaan tidak sah.")
+            return
         try:
             claim, signature = self.signer.verify(fields, self.clock.now())
         except LinkRefused as exc:
