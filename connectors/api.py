@@ -41,6 +41,7 @@ from connectors.state import ConnectorState
 from schemas.clock import Clock, parse_instant, process_clock
 from schemas.config import Duration, Settings
 from schemas.errors import SiagaError
+from schemas.erasure import SuppressionList
 from schemas.retry import backoff
 
 _DURATION: TypeAdapter[timedelta] = TypeAdapter(Duration)
@@ -274,10 +275,11 @@ class ApiConnector(Connector):
         """Close the connector's connections (a later request opens new ones)."""
         self.http.close()
 
-    def run(self, settings: Settings, stop: threading.Event) -> ConnectorStats:
+    def run(self, settings: Settings, stop: threading.Event,
+            suppressions: SuppressionList | None = None) -> ConnectorStats:
         """Produce every record (see ``Connector.run``), then close the connector's connections."""
         try:
-            return super().run(settings, stop)
+            return super().run(settings, stop, suppressions)
         finally:
             self.close()
 

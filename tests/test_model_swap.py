@@ -35,7 +35,7 @@ def tiny_risk_model(folder: Path, label: str) -> Path:
                "labels": []} for _ in range(150)]
     data.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     out = folder / "candidate" / label / "risk.ftz"
-    train("risk", data, out, params={"epoch": 10, "dim": 16, "bucket": 2000})
+    train("risk", data, out, params={"epoch": 20, "lr": 0.1, "dim": 16, "bucket": 2000})
     return out
 
 
