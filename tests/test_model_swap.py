@@ -10,22 +10,29 @@ import json
 import logging
 import random
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from pipelines.tagging.models import train
 from pipelines.tagging.retrain import rollback
 from pipelines.tagging.retrain import _install as install
 from pipelines.tagging.tagger import Tagger, default_model, model_path
 from schemas.config import TaggingSettings
 
+pytestmark = pytest.mark.services  # trains its models in a process of its own
+
 TEXTS = ["ada amplop serangan fajar untuk warga", "ayo ke TPS jangan golput", "dasar bodoh kampret"]
 
 
 def tiny_risk_model(folder: Path, label: str) -> Path:
-    """A risk model that calls money talk ``label``: different bytes, different version."""
+    """A risk model that calls money talk ``label``: different bytes, different version.
+
+    Trained in a process of its own: in a process where other tests ran first (tests/test_lexicon.py,
+    for one), fastText stops on this tiny data with "Encountered NaN"; in a fresh one it does not.
+    """
     data = folder / f"{label}.jsonl"
     rng = random.Random(label)
     filler = "aku kamu dia kita sih dong deh nih ya kok warga desa hari ini besok".split()
@@ -35,7 +42,9 @@ def tiny_risk_model(folder: Path, label: str) -> Path:
                "labels": []} for _ in range(150)]
     data.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     out = folder / "candidate" / label / "risk.ftz"
-    train("risk", data, out, params={"epoch": 20, "lr": 0.1, "dim": 16, "bucket": 2000})
+    code = ("import sys; from pathlib import Path; from pipelines.tagging.models import train; "
+            "train('risk', Path(sys.argv[1]), Path(sys.argv[2]), params={'epoch': 10, 'bucket': 2000})")
+    subprocess.run([sys.executable, "-c", code, str(data), str(out)], check=True, capture_output=True)
     return out
 
 
