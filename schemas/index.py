@@ -35,6 +35,7 @@ from schemas.alert import Alert
 from schemas.erasure import Erasure
 from schemas.factcheck import FactCheck
 from schemas.post import TaggedPost
+from schemas.verdict import Verdict
 
 INDONESIAN_ANALYZER = "indonesian"
 
@@ -157,13 +158,14 @@ def month_of(alias: str, index: str) -> datetime | None:
 
 def templates(posts_index: str, alerts_index: str, *, shards: int = 1, replicas: int = 0,
               ilm_policy: str | None = None, erasures_index: str | None = None,
-              factchecks_index: str | None = None, indonesian_analyzer: bool = False) -> dict[str, dict[str, Any]]:
+              factchecks_index: str | None = None, verdicts_index: str | None = None,
+              indonesian_analyzer: bool = False) -> dict[str, dict[str, Any]]:
     """Every index template Siaga needs, by template name.
 
     The alerts template outranks the posts one, so an alerts index name that the posts pattern
     happens to match (``siaga`` and ``siaga-alerts``) still gets the alert mapping; the
-    erasures index (the suppression list, ``schemas.erasure``) and the fact-checks index
-    (``schemas.factcheck``) outrank both. An ILM policy,
+    erasures index (the suppression list, ``schemas.erasure``), the fact-checks index
+    (``schemas.factcheck``) and the verdicts index (``schemas.verdict``) outrank both. An ILM policy,
     when configured, is attached to the post indices here: set-up rewrites the template, so a
     policy added to it by hand would be lost at the next start.
     """
@@ -178,4 +180,6 @@ def templates(posts_index: str, alerts_index: str, *, shards: int = 1, replicas:
     if factchecks_index is not None:
         bodies[factchecks_index] = index_template(FactCheck, factchecks_index, shards=1, replicas=replicas,
                                                   priority=230)
+    if verdicts_index is not None:
+        bodies[verdicts_index] = index_template(Verdict, verdicts_index, shards=1, replicas=replicas, priority=240)
     return bodies

@@ -48,6 +48,9 @@ POSTS_VIEW_ID = "siaga-posts"
 ALERTS_VIEW_ID = "siaga-alerts"
 POSTS_TIME_FIELD = "created_at"
 ALERTS_TIME_FIELD = "fired_at"
+VERDICTS_VIEW_ID = "siaga-verdicts"
+VERDICTS_TIME_FIELD = "at"
+DEFAULT_VERDICTS_INDEX = "siaga-verdicts"
 
 SEARCH_RISKY_POSTS = "siaga-search-risky-posts"
 SEARCH_ALERT_POSTS = "siaga-search-alert-posts"
@@ -120,12 +123,14 @@ def mapping_fields(properties: dict[str, Any], prefix: str = "") -> dict[str, st
     return fields
 
 
-def view_fields(posts_index: str, alerts_index: str) -> dict[str, dict[str, str]]:
+def view_fields(posts_index: str, alerts_index: str,
+                verdicts_index: str = DEFAULT_VERDICTS_INDEX) -> dict[str, dict[str, str]]:
     """The fields each data view sees, by data view id, from the generated index templates."""
-    generated = templates(posts_index, alerts_index)
+    generated = templates(posts_index, alerts_index, verdicts_index=verdicts_index)
     return {
         POSTS_VIEW_ID: mapping_fields(generated[posts_index]["template"]["mappings"]["properties"]),
         ALERTS_VIEW_ID: mapping_fields(generated[alerts_index]["template"]["mappings"]["properties"]),
+        VERDICTS_VIEW_ID: mapping_fields(generated[verdicts_index]["template"]["mappings"]["properties"]),
     }
 
 
@@ -192,12 +197,13 @@ def _filters(agg_id: str, filters: list[tuple[str, str]], label: str) -> dict[st
     }
 
 
-def _date_histogram(agg_id: str, field: str, label: str = "Waktu (WIB) / Time") -> dict[str, Any]:
+def _date_histogram(agg_id: str, field: str, label: str = "Waktu (WIB) / Time",
+                    interval: str = "auto") -> dict[str, Any]:
     return {
         "id": agg_id, "enabled": True, "type": "date_histogram", "schema": "segment",
         "params": {
             "field": field, "useNormalizedEsInterval": True, "scaleMetricValues": False,
-            "interval": "auto", "drop_partials": False, "min_doc_count": 1, "extended_bounds": {},
+            "interval": interval, "drop_partials": False, "min_doc_count": 1, "extended_bounds": {},
             "customLabel": label,
         },
     }
@@ -410,6 +416,7 @@ POST_LABELS = {
     "entities.type": "Jenis entitas / Entity type",
     "entities.surface": "Disebut sebagai / Named as",
     "cluster_id": "Klaster / Cluster",
+    "tags.model.version": "Versi model risiko / Risk model version",
     "engagement.likes": "Suka / Likes",
     "engagement.comments": "Komentar / Comments",
     "engagement.shares": "Dibagikan / Shares",
@@ -505,7 +512,57 @@ def attacked_candidates(view_id: str, election: ElectionSettings | None) -> dict
                           description=description)
 
 
-def saved_objects(posts_index: str, alerts_index: str, election: ElectionSettings | None = None) -> list[dict[str, Any]]:
+VERDICT_LABELS = {
+    "at": "Waktu penilaian / Given at",
+    "post_id": "Unggahan / Post",
+    "alert_id": "Peringatan / Alert",
+    "correct": "Benar? / Correct?",
+    "labels": "Sebenarnya / Actually",
+    "tagged_labels": "Label model / Model's labels",
+    "by": "Petugas / Officer",
+    "source": "Lewat / Via",
+    "model.version": "Versi model / Model version",
+}
+
+
+def verdict_objects(verdicts_index: str) -> list[dict[str, Any]]:
+    """The verdicts data view, its two panels and their dashboard ("Penilaian petugas").
+
+    "Share of wrong per week" is a weekly histogram split by ``correct`` on a percentage axis:
+    each week's bar is 100 %, its "false" part the share of verdicts that said the model was wrong.
+    """
+    view = VERDICTS_VIEW_ID
+    data_view = _data_view(view, verdicts_index, f"Penilaian petugas / Officers' verdicts ({verdicts_index})",
+                           VERDICTS_TIME_FIELD, VERDICT_LABELS, {}, hidden=["text"])
+    by_label = _visualization(
+        "siaga-vis-verdicts-by-label", "Penilaian per label / Verdicts per label", "histogram",
+        [_count(label="Penilaian / Verdicts"),
+         _terms("2", "tagged_labels", "Label model / Model's label", size=10, schema="segment"),
+         _terms("3", "correct", "Benar? / Correct?", size=2, schema="group")],
+        view, description="Per label the model gave: benar (true) dan salah (false) / right and wrong")
+    wrong_share = _visualization(
+        "siaga-vis-verdicts-wrong-share", "Bagian penilaian 'salah' per minggu / Share of 'wrong' per week",
+        "histogram",
+        [_count(label="Bagian penilaian / Share of verdicts"),
+         _date_histogram("2", VERDICTS_TIME_FIELD, "Minggu (WIB) / Week", interval="w"),
+         _terms("3", "correct", "Benar? / Correct?", size=2, schema="group")],
+        view, description="false = salah / wrong")
+    state = json.loads(wrong_share["attributes"]["visState"])
+    state["params"]["valueAxes"][0]["scale"]["mode"] = "percentage"
+    wrong_share["attributes"]["visState"] = _compact(state)
+    note = _note("siaga-note-verdicts", "Tentang penilaian / About verdicts",
+                 "Penilaian petugas (`siaga verdict`, tautan benar/salah di email) melatih ulang model "
+                 "(`siaga model retrain`). Yang terakhir per unggahan yang berlaku.",
+                 "Officers' verdicts (`siaga verdict`, the benar/salah links in emails) retrain the models "
+                 "(`siaga model retrain`). The latest per post counts.")
+    dashboard = _dashboard("siaga-dashboard-verdicts", "Penilaian petugas / Officers' verdicts",
+                           "Seberapa sering model keliru, per label dan per minggu / How often the models are wrong",
+                           [[(note, 6)], [(by_label, 16), (wrong_share, 16)]], time_from="now-90d")
+    return [data_view, note, by_label, wrong_share, dashboard]
+
+
+def saved_objects(posts_index: str, alerts_index: str, election: ElectionSettings | None = None,
+                  verdicts_index: str = DEFAULT_VERDICTS_INDEX) -> list[dict[str, Any]]:
     """Every saved object Siaga ships, in an order Kibana can import (targets before dashboards).
 
     ``election`` (the configuration's section) names the candidates in "Kandidat yang diserang".
@@ -590,7 +647,8 @@ def saved_objects(posts_index: str, alerts_index: str, election: ElectionSetting
     risky_search = _search(
         SEARCH_RISKY_POSTS, "Unggahan siaga dan awas terbaru / Latest siaga and awas posts", posts,
         ["risk.level", "text", "author.handle", "platform", "url", "risk.labels.label", "risk.reasons.detail",
-         "entities.surface", "matches.term", "region", "engagement.views", "engagement.likes", "engagement.shares"],
+         "entities.surface", "matches.term", "region", "engagement.views", "engagement.likes", "engagement.shares",
+         "tags.model.version"],
         query=RISKY_QUERY, sort_field=POSTS_TIME_FIELD,
         description="Unggahan tingkat siaga atau awas, terbaru di atas / Posts at siaga or awas, newest first")
     attacked = attacked_candidates(posts, election)
@@ -736,7 +794,7 @@ def saved_objects(posts_index: str, alerts_index: str, election: ElectionSetting
         alerts_by_rule_state, alerts_over_time, alerts_by_type, delivery, open_count, open_search,
         alert_posts_search,
     ]
-    return [post_view, alert_view, *targets, *dashboards]
+    return [post_view, alert_view, *targets, *dashboards, *verdict_objects(verdicts_index)]
 
 
 def to_ndjson(objects: list[dict[str, Any]]) -> str:
@@ -818,10 +876,11 @@ def check_fields(objects: list[dict[str, Any]], fields_by_view: dict[str, dict[s
     return problems
 
 
-def build(posts_index: str, alerts_index: str, election: ElectionSettings | None = None) -> list[dict[str, Any]]:
+def build(posts_index: str, alerts_index: str, election: ElectionSettings | None = None,
+          verdicts_index: str = DEFAULT_VERDICTS_INDEX) -> list[dict[str, Any]]:
     """The saved objects, checked field by field against the generated mapping; raises on a mismatch."""
-    objects = saved_objects(posts_index, alerts_index, election)
-    problems = check_fields(objects, view_fields(posts_index, alerts_index))
+    objects = saved_objects(posts_index, alerts_index, election, verdicts_index)
+    problems = check_fields(objects, view_fields(posts_index, alerts_index, verdicts_index))
     if problems:
         msg = "Kibana objects do not fit the index mapping:\n  " + "\n  ".join(problems)
         raise ValueError(msg)

@@ -269,6 +269,20 @@ class RiskTags(_Model):
     reasons: list[RiskReason] = Field(default_factory=list, description="why each risk label was assigned")
 
 
+class ModelRef(_Model):
+    """Which model file tagged a post: its name (``risk``) and version (a hash of the file's bytes)."""
+
+    name: str
+    version: str
+
+
+class TagsInfo(_Model):
+    """How the post was tagged: the model that raises alerts (risk), and every classifier used."""
+
+    model: ModelRef = Field(description="the risk model: the one whose labels raise alerts")
+    models: list[ModelRef] = Field(default_factory=list, description="every classifier that tagged the post")
+
+
 class TaggedPost(Post):
     """A post with the tags the pipeline assigned; the Elasticsearch document."""
 
@@ -287,6 +301,9 @@ class TaggedPost(Post):
     )
     tagged_at: UtcDatetime
     tagger_version: str
+    tags: TagsInfo | None = Field(
+        default=None, description="which models tagged the post (tags.model: the risk model's name and version); "
+                                  "null on posts tagged before it existed")
     # Search (issue 14): what officers search in Discover (pipelines/tagging/search.py).
     text_norm: str = es_search_text(
         default="",

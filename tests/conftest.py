@@ -136,9 +136,10 @@ def make_settings(stack: Stack | None, tmp_path: Path, **sections: Any) -> Setti
     tag = uuid.uuid4().hex[:8]
     data: dict[str, Any] = {
         "kafka": {"topics": {"raw": f"raw-{tag}", "tagged": f"tagged-{tag}", "dead_letter": f"dlq-{tag}",
-                             "alerts": f"alerts-{tag}"}},
+                             "alerts": f"alerts-{tag}", "verdicts": f"verdicts-{tag}"}},
         "elasticsearch": {"posts_index": f"posts-{tag}", "alerts_index": f"alerts-{tag}",
-                          "erasures_index": f"erasures-{tag}", "factchecks_index": f"factchecks-{tag}"},
+                          "erasures_index": f"erasures-{tag}", "factchecks_index": f"factchecks-{tag}",
+                          "verdicts_index": f"verdicts-{tag}"},
         "pipeline": {"group_id": f"pipeline-{tag}", "batch_max_wait_ms": 300},
         "alerting": {"group_id": f"alerting-{tag}", "state_dir": str(tmp_path / "alerting")},
         "email": {"outbox_dir": str(tmp_path / "outbox")},

@@ -130,14 +130,16 @@ def test_an_unusable_configuration_file_is_reported(
 # --- templates --------------------------------------------------------------------------------
 
 
-def test_templates_prints_the_posts_alerts_and_erasures_templates_as_json(
+def test_templates_prints_the_posts_alerts_erasures_and_verdicts_templates_as_json(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_config(tmp_path / "siaga.yaml",
                         {"elasticsearch": {"posts_index": "pemilu-posts", "alerts_index": "pemilu-alerts"}})
     assert main(["--config", str(path), "templates"]) == 0
     printed = json.loads(capsys.readouterr().out)
-    assert sorted(printed) == ["pemilu-alerts", "pemilu-posts", "siaga-erasures"]
+    assert sorted(printed) == ["pemilu-alerts", "pemilu-posts", "siaga-erasures", "siaga-verdicts"]
     assert printed["siaga-erasures"]["index_patterns"] == ["siaga-erasures"]
+    verdict_fields = printed["siaga-verdicts"]["template"]["mappings"]["properties"]
+    assert {"verdict_id", "post_id", "correct", "labels", "by", "at", "model", "source"} <= set(verdict_fields)
 
     posts, alerts = printed["pemilu-posts"], printed["pemilu-alerts"]
     assert posts["index_patterns"] == ["pemilu-posts-*"]  # monthly indices behind the alias
@@ -157,7 +159,8 @@ def test_templates_without_a_config_file_uses_the_default_index_names(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # no ./siaga.yaml here
     assert main(["templates"]) == 0
-    assert sorted(json.loads(capsys.readouterr().out)) == ["siaga-alerts", "siaga-erasures", "siaga-posts"]
+    assert sorted(json.loads(capsys.readouterr().out)) == ["siaga-alerts", "siaga-erasures", "siaga-posts",
+                                                           "siaga-verdicts"]
 
 
 # --- deadletters ------------------------------------------------------------------------------

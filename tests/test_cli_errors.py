@@ -192,7 +192,7 @@ def test_config_after_the_command_is_used(tmp_path: Path) -> None:
                       encoding="utf-8")
     ran = siaga("templates", "--config", str(config), cwd=tmp_path)
     assert ran.code == 0, ran.err
-    assert sorted(json.loads(ran.out)) == ["pemilu-alerts", "pemilu-posts", "siaga-erasures"]
+    assert sorted(json.loads(ran.out)) == ["pemilu-alerts", "pemilu-posts", "siaga-erasures", "siaga-verdicts"]
 
 
 def test_verbose_and_log_format_after_the_command_are_accepted(tmp_path: Path) -> None:

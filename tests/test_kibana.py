@@ -23,6 +23,7 @@ from schemas.kibana import (
     SEARCH_ALERT_POSTS,
     SEARCH_FACTCHECK_POSTS,
     SEARCH_RISKY_POSTS,
+    VERDICTS_VIEW_ID,
     build,
     check_fields,
     fields_used,
@@ -193,7 +194,7 @@ def test_every_panel_and_search_is_tied_to_a_siaga_data_view(objects: list[dict[
         if obj["type"] in ("search", "map") or (obj["type"] == "visualization" and
                                                 json.loads(obj["attributes"]["visState"])["type"] != "markdown"):
             views = [ref["id"] for ref in obj["references"] if ref["type"] == "index-pattern"]
-            assert views in ([POSTS_VIEW_ID], [ALERTS_VIEW_ID]), obj["id"]
+            assert views in ([POSTS_VIEW_ID], [ALERTS_VIEW_ID], [VERDICTS_VIEW_ID]), obj["id"]
         if obj["type"] == "dashboard":
             panels = json.loads(obj["attributes"]["panelsJSON"])
             refs = {ref["name"]: ref for ref in obj["references"]}
@@ -224,13 +225,14 @@ def dashboard_fields(objects: list[dict[str, Any]], dashboard_id: str) -> set[st
     return {use.field for use in fields_used(objects) if use.object_id in targets}
 
 
-def test_the_four_dashboards_are_bilingual_and_use_what_they_are_about(objects: list[dict[str, Any]]) -> None:
+def test_the_five_dashboards_are_bilingual_and_use_what_they_are_about(objects: list[dict[str, Any]]) -> None:
     titles = {obj["id"]: obj["attributes"]["title"] for obj in objects if obj["type"] == "dashboard"}
     assert titles == {
         "siaga-dashboard-overview": "Ringkasan / Overview",
         "siaga-dashboard-risk": "Pantauan risiko / Risk monitor",
         "siaga-dashboard-coordinated": "Aktivitas terkoordinasi / Coordinated activity",
         "siaga-dashboard-alerts": "Peringatan / Alerts",
+        "siaga-dashboard-verdicts": "Penilaian petugas / Officers' verdicts",
     }
     assert dashboard_fields(objects, "siaga-dashboard-overview") >= {
         "platform", "language", "risk.level", "topics.label", "hashtags", "author.handle", "region", "location"}
@@ -239,6 +241,7 @@ def test_the_four_dashboards_are_bilingual_and_use_what_they_are_about(objects: 
     assert dashboard_fields(objects, "siaga-dashboard-coordinated") >= {"cluster_id", "author.handle", "created_at"}
     assert dashboard_fields(objects, "siaga-dashboard-alerts") >= {
         "rule_id", "rule_type", "state", "severity", "delivery", "fired_at"}
+    assert dashboard_fields(objects, "siaga-dashboard-verdicts") >= {"tagged_labels", "correct", "at"}
 
 
 def test_saved_searches_for_alert_emails_exist_on_the_posts_view(objects: list[dict[str, Any]]) -> None:
@@ -533,3 +536,16 @@ def test_the_risk_monitor_shows_the_most_repeated_debunked_claims_and_their_post
     assert {"factchecks.title", "factchecks.rating", "factchecks.url"} <= set(search["columns"])
     assert json.loads(search["kibanaSavedObjectMeta"]["searchSourceJSON"])["query"]["query"] == \
         "factchecks.factcheck_id : *"
+
+
+def test_the_verdicts_dashboard_shows_verdicts_per_label_and_the_weekly_share_of_wrong(
+        objects: list[dict[str, Any]]) -> None:
+    objs = by_id(objects)
+    assert objs[VERDICTS_VIEW_ID]["attributes"]["timeFieldName"] == "at"
+    by_label = json.loads(objs["siaga-vis-verdicts-by-label"]["attributes"]["visState"])
+    assert [agg.get("params", {}).get("field") for agg in by_label["aggs"]] == [None, "tagged_labels", "correct"]
+    share = json.loads(objs["siaga-vis-verdicts-wrong-share"]["attributes"]["visState"])
+    assert share["aggs"][1]["params"]["interval"] == "w"
+    assert share["params"]["valueAxes"][0]["scale"]["mode"] == "percentage"
+    panels = {ref["id"] for ref in objs["siaga-dashboard-verdicts"]["references"]}
+    assert {"siaga-vis-verdicts-by-label", "siaga-vis-verdicts-wrong-share"} <= panels

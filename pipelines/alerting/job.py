@@ -45,8 +45,10 @@ from pipelines.common.clients import shared_client
 from pipelines.common.erasures import shared_suppressions
 from pipelines.common.kafka_io import batch_retry_wait, lag, make_consumer, poll_batch
 from pipelines.common.records import KafkaRecord, dead_letter_message, record_key
+from pipelines.common.verdicts import VerdictDesk
 from pipelines.delivery.deliverer import Deliverer
 from pipelines.delivery.outbox import Outbox, digest_release
+from pipelines.delivery.verdict_links import LinkSigner, VerdictServer
 from schemas.alert import Alert, make_alert_id
 from schemas.clock import Clock, process_clock
 from schemas.config import Settings
@@ -194,6 +196,17 @@ class AlertingJob:
         self._saved_at: datetime | None = None
         self.suppressions = shared_suppressions(settings)
         self._erasures_applied = -1
+        self.verdict_server = self._verdict_server()
+
+    def _verdict_server(self) -> VerdictServer | None:
+        """The endpoint of the "benar / salah" links in this job's emails, when they are configured."""
+        signer = LinkSigner.of(self.settings.verdicts)
+        if signer is None:
+            return None
+        desk = VerdictDesk(self.settings, self.es, self.producer, clock=self.clock, suppressions=self.suppressions)
+        verdicts = self.settings.verdicts
+        return VerdictServer(signer, desk, host=verdicts.listen_host, port=verdicts.listen_port,
+                             clock=self.clock).start()
 
     # --- erasures ----------------------------------------------------------------------------
 
@@ -653,5 +666,7 @@ class AlertingJob:
                 log.error("alerting state not saved on close (%s: %s); the next start re-reads %d record(s)",
                           type(exc).__name__, exc, self._uncommitted)
         self.consumer.close()
+        if self.verdict_server is not None:
+            self.verdict_server.close()
         if self.producer is not self._shared_producer:
             self.producer.close(timeout=5)

@@ -48,7 +48,7 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
     from schemas.kibana import build, to_ndjson
 
     es = settings.elasticsearch
-    ndjson = to_ndjson(build(es.posts_index, es.alerts_index, settings.election))
+    ndjson = to_ndjson(build(es.posts_index, es.alerts_index, settings.election, es.verdicts_index))
     if args.out is None:
         sys.stdout.write(ndjson)
     else:
@@ -67,7 +67,7 @@ def import_objects(settings: Settings, args: argparse.Namespace) -> int:
     if args.file is not None:
         ndjson = existing_path(args.file, "--file").read_text(encoding="utf-8")
     else:
-        ndjson = to_ndjson(build(es.posts_index, es.alerts_index, settings.election))
+        ndjson = to_ndjson(build(es.posts_index, es.alerts_index, settings.election, es.verdicts_index))
     where = base_url(settings.kibana, args.url, args.space)
     report = import_ndjson(settings.kibana, ndjson, url=args.url, space=args.space)
     for warning in report.warnings:

@@ -28,6 +28,7 @@ from pipelines.cli import (
     status,
     tag,
     templates,
+    verdict,
 )
 from pipelines.cli.common import (
     EXIT_USAGE,
@@ -39,8 +40,8 @@ from pipelines.cli.common import (
 )
 from schemas.config import load_settings
 
-VERBS = (stack, setup, run, connectors, imports, factchecks, pipeline, status, deadletters, alerts, search, retention,
-         erase, tag, normalise, model, kibana, templates)
+VERBS = (stack, setup, run, connectors, imports, factchecks, pipeline, status, deadletters, alerts, verdict, search,
+         retention, erase, tag, normalise, model, kibana, templates)
 """The commands in the order ``siaga --help`` lists them: running the system first, then looking at it."""
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipelines.cli import model_retrain
 from pipelines.cli.common import EXIT_OK, add_command, existing_path, subcommands
 from schemas.config import Settings
 from schemas.taxonomy import TASKS
@@ -69,6 +70,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                                  help="where the splits are written (default ./data/splits)")
     defaults_parser.add_argument("--out", type=Path, metavar="DIR",
                                  help="where the models go (default: inside the installed package)")
+    model_retrain.register(actions)  # retrain and rollback: learning from officers' verdicts
 
 
 def train(settings: Settings, args: argparse.Namespace) -> int:

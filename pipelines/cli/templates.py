@@ -29,5 +29,6 @@ def templates(settings: Settings, args: argparse.Namespace) -> int:
     es = settings.elasticsearch
     print(json.dumps(generated(es.posts_index, es.alerts_index, shards=es.shards, replicas=es.replicas,
                                ilm_policy=es.ilm_policy, erasures_index=es.erasures_index,
+                               verdicts_index=es.verdicts_index,
                                indonesian_analyzer=es.indonesian_analyzer), indent=2))
     return EXIT_OK

@@ -18,13 +18,13 @@ log = logging.getLogger(__name__)
 
 
 def ensure_topics(settings: Settings) -> None:
-    """Create the raw, tagged, dead-letter, alerts and fact-checks topics if they do not exist yet."""
+    """Create the raw, tagged, dead-letter, alerts, fact-checks and verdicts topics if they do not exist yet."""
     kafka = settings.kafka
     admin = KafkaAdminClient(**settings.kafka_client_kwargs())
     try:
         existing = set(admin.list_topics())
         for name in (kafka.topics.raw, kafka.topics.tagged, kafka.topics.dead_letter, kafka.topics.alerts,
-                     kafka.topics.factchecks):
+                     kafka.topics.factchecks, kafka.topics.verdicts):
             if name in existing:
                 continue
             try:

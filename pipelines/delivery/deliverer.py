@@ -56,6 +56,7 @@ from elasticsearch import Elasticsearch, NotFoundError
 from pipelines.delivery.emails import SmtpSession, recipients_for, render, render_digest, render_resolved
 from pipelines.delivery.failures import PermanentFailure, RefusedForNow
 from pipelines.delivery.outbox import CHANNELS, RECORD_DAYS, Outbox, digest_release, prune_files
+from pipelines.delivery.verdict_links import LinkSigner
 from pipelines.delivery.webhook import post_webhook
 from schemas.alert import Alert
 from schemas.clock import Clock, process_clock
@@ -104,6 +105,8 @@ class Deliverer:
         self.rules: dict[str, RuleBase] = {rule.id: rule for rule in settings.rules}
         self.totals = DeliveryTotals()
         self._pruned_at: datetime | None = None
+        self.links = LinkSigner.of(settings.verdicts)
+        """Signs the "benar / salah" links of each post in an alert email; ``None`` when they are off."""
 
     def _alert(self, alert_id: str) -> Alert | None:
         try:
@@ -316,9 +319,10 @@ class Deliverer:
             message = render_resolved(alerts[0], datetime.fromisoformat(first["resolved_at"]), email,
                                       recipients=recipients, language=language)
         elif first.get("digest"):
-            message = render_digest(alerts, first["digest"], email, recipients=recipients, language=language)
+            message = render_digest(alerts, first["digest"], email, recipients=recipients, language=language,
+                                    links=self.links)
         else:
-            message = render(alerts[0], email, recipients=recipients, language=language)
+            message = render(alerts[0], email, recipients=recipients, language=language, links=self.links)
         assert session is not None  # noqa: S101 - an invariant for the type checker, not a check of input
         where = session.send(message)
         refused = dict(session.refused)

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from pipelines.delivery.failures import PermanentFailure, RefusedForNow
@@ -25,6 +26,9 @@ from schemas.clock import WIB, wib
 from schemas.config import EmailSettings
 from schemas.files import write_private
 from schemas.taxonomy import RISKS
+
+if TYPE_CHECKING:
+    from pipelines.delivery.verdict_links import LinkSigner
 
 EXCERPT_CHARS = 280
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
@@ -215,7 +219,8 @@ _TEXT = {
         "count": "Jumlah", "range": "Rentang", "detected": "Terdeteksi", "id": "ID peringatan",
         "cluster": "Klaster", "detail": "Rincian", "incident": "Insiden", "until": "s.d.",
         "vs": "{count} unggahan dalam {window} (ambang {threshold})", "latest": "Unggahan terbaru ({n})",
-        "kibana": "Buka di Kibana", "link": "tautan", "platform": "Platform", "account": "Akun", "time": "Waktu",
+        "kibana": "Buka di Kibana", "link": "tautan", "verdict": "Penilaian", "platform": "Platform",
+        "account": "Akun", "time": "Waktu",
         "text": "Teks", "accounts": "akun", "why": "Mengapa", "reach": "Jangkauan", "names": "Menyebut",
         "footer": "Tindak lanjuti sesuai SOP patroli siber. Email ini dikirim otomatis oleh Siaga.",
         "debunked": "Klaim dibantah", "rating": "Penilaian", "debunk": "Bantahan", "no_link": "(tanpa tautan)",
@@ -225,7 +230,8 @@ _TEXT = {
         "count": "Count", "range": "Window", "detected": "Detected", "id": "Alert ID",
         "cluster": "Cluster", "detail": "Detail", "incident": "Incident", "until": "to",
         "vs": "{count} posts within {window} (threshold {threshold})", "latest": "Latest posts ({n})",
-        "kibana": "Open in Kibana", "link": "link", "platform": "Platform", "account": "Account", "time": "Time",
+        "kibana": "Open in Kibana", "link": "link", "verdict": "Verdict", "platform": "Platform",
+        "account": "Account", "time": "Time",
         "text": "Text", "accounts": "accounts", "why": "Why", "reach": "Reach", "names": "Names",
         "footer": "Follow up under the cyber patrol SOP. This email was sent automatically by Siaga.",
         "debunked": "Debunked claim", "rating": "Rating", "debunk": "Debunk", "no_link": "(no link)",
@@ -264,7 +270,12 @@ def _facts(alert: Alert, english: bool) -> list[tuple[str, str]]:
     return rows
 
 
-def _plain(alert: Alert, settings: EmailSettings, english: bool = False) -> str:
+def _verdict_links(alert: Alert, post: AlertPost, links: LinkSigner | None) -> dict[str, str]:
+    # Issued at fired_at, not at sending: the same alert rendered again gives the same links.
+    return links.links(post.post_id, alert.alert_id, alert.fired_at) if links is not None else {}
+
+
+def _plain(alert: Alert, settings: EmailSettings, english: bool = False, links: LinkSigner | None = None) -> str:
     t = _TEXT["en" if english else "id"]
     facts = _facts(alert, english)
     width = 12
@@ -281,6 +292,8 @@ def _plain(alert: Alert, settings: EmailSettings, english: bool = False) -> str:
         if post.entities:
             lines.append(f"   {t['names']}: {_names(post)}")
         lines += [f"   {t['reach']}: {reach_text(post, english)}", f"   {post.url}"]
+        for verdict, url in _verdict_links(alert, post, links).items():
+            lines.append(f"   {t['verdict']} {verdict}: {url}")
     if settings.kibana_url:
         lines += ["", f"{t['kibana']}: {kibana_link(alert, settings.kibana_url)}"]
     lines += ["", t["footer"]]
@@ -299,7 +312,15 @@ def _names(post: AlertPost) -> str:
     return one_line(", ".join(f"{entity.surface} ({entity.id})" for entity in post.entities), 300)
 
 
-def _html_body(alert: Alert, settings: EmailSettings, english: bool) -> str:
+def _verdict_cell(alert: Alert, post: AlertPost, links: LinkSigner | None) -> str:
+    found = _verdict_links(alert, post, links)
+    if not found:
+        return ""
+    anchors = " / ".join(f'<a href="{html.escape(url, quote=True)}">{verdict}</a>' for verdict, url in found.items())
+    return f"<td>{anchors}</td>"
+
+
+def _html_body(alert: Alert, settings: EmailSettings, english: bool, links: LinkSigner | None = None) -> str:
     e = html.escape
     t = _TEXT["en" if english else "id"]
     link = str(alert.factcheck.url) if alert.factcheck is not None and alert.factcheck.url else None
@@ -315,6 +336,7 @@ def _html_body(alert: Alert, settings: EmailSettings, english: bool) -> str:
         f"{'<br>' + e(t['names'] + ': ' + _names(post)) if post.entities else ''}</td>"
         f"<td>{e(reach_text(post, english)).replace(' · ', '<br>')}</td>"
         f'<td><a href="{e(post.url, quote=True)}">{t["link"]}</a></td>'
+        f"{_verdict_cell(alert, post, links)}"
         "</tr>"
         for number, post in enumerate(alert.posts, 1)
     )
@@ -326,20 +348,21 @@ def _html_body(alert: Alert, settings: EmailSettings, english: bool) -> str:
         f"<table>{facts}</table>"
         f"<h3>{e(t['latest'].format(n=len(alert.posts)))}</h3>"
         f"<table border=1 cellpadding=4><tr><th>#</th><th>{t['platform']}</th><th>{t['account']}</th>"
-        f"<th>{t['time']}</th><th>{t['text']}</th><th>{t['why']}</th><th>{t['reach']}</th><th>{t['link']}</th></tr>"
+        f"<th>{t['time']}</th><th>{t['text']}</th><th>{t['why']}</th><th>{t['reach']}</th><th>{t['link']}</th>"
+        f"{'<th>' + t['verdict'] + '</th>' if links is not None else ''}</tr>"
         f"{rows}</table>{kibana}"
         f"<p>{e(t['footer'])}</p>"
     )
 
 
-def _html(alert: Alert, settings: EmailSettings, english: bool = False) -> str:
+def _html(alert: Alert, settings: EmailSettings, english: bool = False, links: LinkSigner | None = None) -> str:
     # dir="auto" per cell would still let an RTL override inside post text reorder the row;
     # unicode-bidi: isolate keeps each escaped cell's direction to itself.
     return (
         f'<!doctype html><html lang="{"en" if english else "id"}"><head><meta charset="utf-8">'
         f"<title>{html.escape(subject_of(alert, english))}</title>"
         "<style>td{unicode-bidi:isolate}</style></head><body>"
-        f"{_html_body(alert, settings, english)}</body></html>"
+        f"{_html_body(alert, settings, english, links)}</body></html>"
     )
 
 
@@ -361,14 +384,15 @@ def recipients_for(severity: Severity, rule_recipients: list[str] | None, settin
 
 
 def render(alert: Alert, settings: EmailSettings, *, recipients: list[str] | None = None,
-           language: str | None = None) -> EmailMessage:
-    """The alert as a multipart email (plain text first, HTML alternative)."""
+           language: str | None = None, links: LinkSigner | None = None) -> EmailMessage:
+    """The alert as a multipart email (plain text first, HTML alternative); with ``links``, each post
+    gets signed "benar / salah" verdict links (``pipelines.delivery.verdict_links``)."""
     english = (language or settings.language) == "en"
     message = EmailMessage()
     message["Subject"] = subject_of(alert, english)
     _envelope(message, settings, recipients, alert.fired_at, alert.alert_id, alert.alert_id, alert.rule_id)
-    message.set_content(_plain(alert, settings, english))
-    message.add_alternative(_html(alert, settings, english), subtype="html")
+    message.set_content(_plain(alert, settings, english, links))
+    message.add_alternative(_html(alert, settings, english, links), subtype="html")
     return message
 
 
@@ -403,7 +427,8 @@ def render_resolved(alert: Alert, resolved_at: datetime, settings: EmailSettings
 
 
 def render_digest(alerts: list[Alert], digest_id: str, settings: EmailSettings, *,
-                  recipients: list[str] | None = None, language: str | None = None) -> EmailMessage:
+                  recipients: list[str] | None = None, language: str | None = None,
+                  links: LinkSigner | None = None) -> EmailMessage:
     """Several alerts of one rule in one email: a summary line each, then each alert in full."""
     english = (language or settings.language) == "en"
     first = alerts[0]
@@ -414,11 +439,11 @@ def render_digest(alerts: list[Alert], digest_id: str, settings: EmailSettings, 
     _envelope(message, settings, recipients, alerts[-1].fired_at, digest_id, digest_id, first.rule_id)
     summary = [subject_of(alert, english) for alert in alerts]
     message.set_content("\n".join(f"- {line}" for line in summary) + "\n\n"
-                        + "\n\n".join(_plain(alert, settings, english) for alert in alerts))
+                        + "\n\n".join(_plain(alert, settings, english, links) for alert in alerts))
     message.add_alternative(
         '<!doctype html><html><head><meta charset="utf-8"><style>td{unicode-bidi:isolate}</style></head><body><ul>'
         + "".join(f"<li>{html.escape(line)}</li>" for line in summary) + "</ul>"
-        + "<hr>".join(_html_body(alert, settings, english) for alert in alerts)
+        + "<hr>".join(_html_body(alert, settings, english, links) for alert in alerts)
         + "</body></html>",
         subtype="html",
     )

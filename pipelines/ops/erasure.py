@@ -43,6 +43,7 @@ from elasticsearch import Elasticsearch
 from connectors.formats import facebook_post_id
 from connectors.state import forget_in_state_dir
 from pipelines.common.erasures import ErasureStore, erasure_key
+from pipelines.common.verdicts import delete_verdicts
 from pipelines.delivery.outbox import FilesRemoved, erase_files
 from pipelines.ops.indices import ensure_indices, post_indices
 from schemas.alert import Alert
@@ -119,6 +120,7 @@ class ErasureReport:
     entries: list[str] = field(default_factory=list)
     connector_records: int | None = None
     outbox: FilesRemoved | None = None
+    verdicts_deleted: int = 0
     second_sweep: dict[str, int] = field(default_factory=dict)
 
     def render(self) -> str:
@@ -131,6 +133,8 @@ class ErasureReport:
                     if self.post_ids else ""),
                  f"  alerts index     : {removed} {self.evidence_removed} post(s) from the evidence of "
                  f"{self.alerts_changed} alert(s); {self.groups_redacted} group name(s) replaced by {ERASED_GROUP}",
+                 f"  verdicts index   : {'would delete' if self.dry_run else 'deleted'} {self.verdicts_deleted} "
+                 "officers' verdict(s) on these posts",
                  f"  suppression list : {'would add' if self.dry_run else 'added'} {len(self.entries)} entry(ies); "
                  f"connectors, pipeline and alerting drop these posts within {self.refresh_s:.0f} s"]
         state, outbox = self.connector_records, self.outbox
@@ -157,7 +161,7 @@ class ErasureReport:
             "posts_deleted": self.posts_deleted, "alerts_changed": self.alerts_changed,
             "evidence_removed": self.evidence_removed, "groups_redacted": self.groups_redacted,
             "suppression_entries": len(self.entries), "refresh_seconds": self.refresh_s,
-            "connector_records": self.connector_records,
+            "connector_records": self.connector_records, "verdicts_deleted": self.verdicts_deleted,
             "outbox": None if outbox is None else {"records": outbox.records, "failed": outbox.failed,
                                                    "eml": outbox.eml},
             "second_sweep": self.second_sweep, "not_removable": KAFKA_NOTE,
@@ -328,6 +332,9 @@ class Eraser:
         report.posts_deleted = self.delete_posts(target, post_ids, dry_run=dry_run)
         report.alerts_changed, report.evidence_removed, report.groups_redacted, alert_ids = self.clean_alerts(
             target, post_ids, dry_run=dry_run)
+        # A verdict keeps its post's text (for retraining): it goes with the post.
+        report.verdicts_deleted = delete_verdicts(self.es, settings.elasticsearch.verdicts_index, post_ids=post_ids,
+                                                  dry_run=dry_run)
         state_dir = settings.connectors.state_dir
         if state_dir.is_dir():
             report.connector_records = forget_in_state_dir(state_dir, post_ids, dry_run=dry_run)
@@ -352,6 +359,7 @@ class Eraser:
         ids = sorted(set(post_ids) | {post["post_id"] for post in self.find_posts(target)})
         posts = self.delete_posts(target, ids, dry_run=False)
         alerts, _, _, _ = self.clean_alerts(target, ids, dry_run=False)
+        delete_verdicts(self.es, self.settings.elasticsearch.verdicts_index, post_ids=ids)
         if posts or alerts:
             log.warning("erasure: the second sweep removed %d post(s) and cleaned %d alert(s) that components "
                         "wrote before they read the list", posts, alerts)

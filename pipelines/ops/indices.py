@@ -22,6 +22,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_errors
 
 from connectors.state import Pruned, prune_state_dir
+from pipelines.common.verdicts import delete_verdicts
 from pipelines.delivery.outbox import FilesRemoved, prune_files
 from schemas.alert import Alert
 from schemas.clock import Clock, process_clock
@@ -31,6 +32,7 @@ from schemas.errors import SiagaError
 from schemas.factcheck import FactCheck
 from schemas.index import TEMPLATE_VERSION, mappings_of, month_of, monthly_index, templates
 from schemas.post import TaggedPost
+from schemas.verdict import Verdict
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,7 @@ def ensure_indices(es: Elasticsearch, settings: Settings, clock: Clock | None = 
     alias, alerts = config.posts_index, config.alerts_index
     bodies = templates(alias, alerts, shards=config.shards, replicas=config.replicas, ilm_policy=config.ilm_policy,
                        erasures_index=config.erasures_index, factchecks_index=config.factchecks_index,
+                       verdicts_index=config.verdicts_index,
                        indonesian_analyzer=config.indonesian_analyzer)
     if es.indices.exists(index=alias) and not es.indices.exists_alias(name=alias):
         msg = (f"Elasticsearch has an index named {alias!r} where Siaga now keeps an alias over monthly indices "
@@ -78,9 +81,10 @@ def ensure_indices(es: Elasticsearch, settings: Settings, clock: Clock | None = 
     _create(es, alerts)
     _create(es, config.erasures_index)
     _create(es, config.factchecks_index)
+    _create(es, config.verdicts_index)
     _create(es, monthly_index(alias, now))
     existing = ((post_indices(es, alias), TaggedPost), ([alerts], Alert), ([config.erasures_index], Erasure),
-                ([config.factchecks_index], FactCheck))
+                ([config.factchecks_index], FactCheck), ([config.verdicts_index], Verdict))
     for indices, model in existing:
         mappings = mappings_of(model, indonesian_analyzer=config.indonesian_analyzer)
         for index in indices:
@@ -149,6 +153,7 @@ class RetentionReport:
     deleted_indices: list[str] = field(default_factory=list)
     kept_indices: list[str] = field(default_factory=list)
     deleted_alerts: int = 0
+    deleted_verdicts: int = 0
     connector_state: Pruned | None = None
     outbox: FilesRemoved | None = None
 
@@ -157,7 +162,7 @@ class RetentionReport:
         """Whether the pass deleted (or would delete) anything at all."""
         local = (self.connector_state.sent + self.connector_state.checkpoints if self.connector_state else 0) + (
             self.outbox.total if self.outbox else 0)
-        return bool(self.deleted_indices or self.deleted_alerts or local)
+        return bool(self.deleted_indices or self.deleted_alerts or self.deleted_verdicts or local)
 
     def render(self) -> str:
         """The report as printed by ``siaga retention``."""
@@ -167,6 +172,7 @@ class RetentionReport:
             + (f": {', '.join(self.deleted_indices)}" if self.deleted_indices else ""),
             f"  kept: {', '.join(self.kept_indices) or '-'}",
             f"alerts fired before {self.alerts_cutoff.isoformat()}: {verb} {self.deleted_alerts}",
+            f"verdicts on posts created before {self.posts_cutoff.isoformat()}: {verb} {self.deleted_verdicts}",
         ]
         state = self.connector_state
         lines.append(f"connector state from before {self.posts_cutoff.isoformat()}: "
@@ -185,6 +191,7 @@ class RetentionReport:
             "dry_run": self.dry_run, "posts_cutoff": self.posts_cutoff.isoformat(),
             "alerts_cutoff": self.alerts_cutoff.isoformat(), "deleted_indices": self.deleted_indices,
             "kept_indices": self.kept_indices, "deleted_alerts": self.deleted_alerts,
+            "deleted_verdicts": self.deleted_verdicts,
             "connector_state": None if state is None else {"sent": state.sent, "checkpoints": state.checkpoints},
             "outbox": None if outbox is None else {"records": outbox.records, "failed": outbox.failed,
                                                    "eml": outbox.eml},
@@ -227,6 +234,12 @@ def apply_retention(es: Elasticsearch, settings: Settings, *, dry_run: bool = Fa
             if report.deleted_alerts:
                 log.warning("retention: deleted %d alert(s) fired before %s from %s",
                             report.deleted_alerts, report.alerts_cutoff.isoformat(), alerts)
+    # A verdict keeps its post's text: it is kept exactly as long as its post.
+    report.deleted_verdicts = delete_verdicts(es, settings.elasticsearch.verdicts_index,
+                                              created_before=report.posts_cutoff, dry_run=dry_run)
+    if report.deleted_verdicts and not dry_run:
+        log.warning("retention: deleted %d verdict(s) on posts created before %s", report.deleted_verdicts,
+                    report.posts_cutoff.isoformat())
     prune_local_files(report, settings)
     return report
 

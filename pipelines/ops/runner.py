@@ -104,6 +104,10 @@ class RunSummary:
         for name, (count, top) in self.connector_warnings.items():
             lines.append(f"  connector {name} warnings: {count}")
             lines += [f"    - {line}" for line in top]
+        # The last line: what an officer does next, with an alert of this run to try it on.
+        target = self.alerts[0].alert_id if self.alerts else "POST_ID|ALERT_ID"
+        lines.append(f"Beri penilaian / give a verdict: siaga verdict {target} --correct | --wrong [--label L] "
+                     "--by NAMA; then `siaga model retrain --task risk` (docs/verdicts.md)")
         return "\n".join(lines)
 
 

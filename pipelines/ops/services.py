@@ -84,6 +84,21 @@ def ensure_ready(settings: Settings, clock: Clock | None = None) -> None:
         raise ServiceUnavailable(msg) from exc
 
 
+def ensure_verdicts_ready(settings: Settings) -> None:
+    """The verdicts topic and index, made if missing: after an upgrade a verdict may come before `siaga setup`."""
+    try:
+        ensure_topics(settings)
+    except KafkaError as exc:
+        msg = f"cannot set up Kafka topics at {settings.kafka_bootstrap()}: {exc}"
+        raise ServiceUnavailable(msg) from exc
+    es = Elasticsearch(**settings.elasticsearch_kwargs())
+    try:
+        if not es.indices.exists(index=settings.elasticsearch.verdicts_index):
+            ensure_indices(es, settings)
+    finally:
+        es.close()
+
+
 def check_ready(settings: Settings, needs: Needs) -> None:
     """Fail with one line if a service ``needs`` is down or its set-up is missing; create nothing."""
     elasticsearch = needs.posts or needs.alerts

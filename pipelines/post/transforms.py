@@ -157,6 +157,8 @@ class TagFn(beam.DoFn):
 
     def process(self, batch: list[Post]) -> Iterator[TaggedPost | TaggedOutput]:
         assert self._tagger is not None  # noqa: S101 - an invariant for the type checker, not a check of input
+        # Between batches: a model `siaga model retrain` installed is picked up here, without a restart.
+        self._tagger.reload_if_changed()
         tagged_at = utc_now()
         version = self._tagger.version
         for post, tags in self._tag_each(batch):
@@ -175,6 +177,7 @@ class TagFn(beam.DoFn):
                 factchecks=tags.factchecks,
                 tagged_at=tagged_at,
                 tagger_version=version,
+                tags=tags.info,
             )
             # Checked before indexing, so a post is in Elasticsearch only if the tagged topic takes
             # it too: the validated post is at most MAX_RECORD_BYTES, but its watchlist matches are

@@ -16,6 +16,7 @@ classifier text already prepared; a post repeating a debunked claim gets the fac
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -28,7 +29,7 @@ from pipelines.tagging.compose import compose, factcheck_evidence, label_score, 
 from pipelines.tagging.entities import EntityMatcher, has_url, read_words
 from pipelines.tagging.features import with_markers
 from pipelines.tagging.language import LanguageTagger, bundled_lid_model, pick_language
-from pipelines.tagging.models import Classifier
+from pipelines.tagging.models import Classifier, ModelError
 from pipelines.tagging.search import normalise_for_search
 from pipelines.tagging.text import prepare
 from schemas.config import ElectionSettings, RiskLevels, TaggingSettings, Watchlist
@@ -37,13 +38,17 @@ from schemas.post import (
     MAX_FACTCHECKS,
     Entity,
     LabelScore,
+    ModelRef,
     RiskCategory,
     RiskStrength,
     RiskTags,
     RiskTarget,
+    TagsInfo,
     WatchlistMatch,
 )
 from schemas.taxonomy import UNDETERMINED, RiskLevel, level_rank
+
+log = logging.getLogger(__name__)
 
 ENTITY_TOPICS = {"candidate": "candidate", "party": "party", "election_body": "election_body"}
 """The topic a named entity gives its post, with score 1.0."""
@@ -59,6 +64,55 @@ def default_model(task: str) -> Path:
     return Path(str(resources.files("pipelines.tagging") / "models" / f"{task}.ftz"))
 
 
+SWAPPABLE = ("topic", "risk")
+"""The models ``siaga model retrain`` installs, and the tagger picks up without a restart."""
+
+
+def installed_model(settings: TaggingSettings, task: str) -> Path:
+    """Where ``siaga model retrain`` installs ``task``'s model: the configured file, else ``model_dir/<task>.ftz``."""
+    configured = getattr(settings, f"{task}_model", None)
+    return configured if configured is not None else settings.model_dir / f"{task}.ftz"
+
+
+def model_path(settings: TaggingSettings, task: str) -> Path:
+    """The model file the tagger loads for ``task``: the installed one if there is one, else the bundled default."""
+    installed = installed_model(settings, task)
+    if getattr(settings, f"{task}_model", None) is not None or installed.is_file():
+        return installed
+    return default_model(task)
+
+
+def _stamp(path: Path) -> tuple[str, int, int] | None:
+    """What changes when a model is installed over ``path``: its name and the mtimes of the file and its metadata.
+
+    ``retrain`` replaces the ``.ftz`` first and the ``.json`` last, so a new ``.json`` mtime means both are new.
+    """
+    try:
+        return str(path), path.stat().st_mtime_ns, path.with_suffix(".json").stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def model_ref(classifier: Classifier, task: str) -> ModelRef:
+    """The name and version a post stores for the model that tagged it."""
+    return ModelRef(name=task, version=classifier.version.rpartition("@")[2])
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The swappable models in use, swapped as one object so a batch never mixes two versions."""
+
+    topic: Classifier
+    risk: Classifier
+    info: TagsInfo
+    version: str
+    """``topic=...;risk=...`` part of ``Tagger.version``."""
+    risk_markers: bool = False
+    """The risk model reads the marker tokens (``pipelines.tagging.features``): its metadata says so."""
+    risk_attributes: bool = False
+    """The risk model also predicts target, category and strength (``name:value`` labels)."""
+
+
 @dataclass(frozen=True)
 class Tags:
     """What the tagger says about one text."""
@@ -71,6 +125,7 @@ class Tags:
     matches: list[WatchlistMatch] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     factchecks: list[FactCheckMatch] = field(default_factory=list)
+    info: TagsInfo | None = None  # which models tagged it (tags.model on the post)
 
 
 class FactCheckIndex(Protocol):
@@ -175,13 +230,72 @@ class Tagger:
             None if self.strategy == "siaga"
             else LanguageTagger(settings.lid176_model or bundled_lid_model(), self.candidates, settings.min_confidence)
         )
-        self.topic = Classifier.load(settings.topic_model or default_model("topic"), "topic")
-        self.risk = Classifier.load(settings.risk_model or default_model("risk"), "risk")
-        self.risk_markers = self.risk.meta.normalisation == "risk"
-        self.risk_attributes = any(":" in label for label in self.risk.meta.labels)
+        self._stamps: dict[str, tuple[str, int, int] | None] = {}
+        self._refused: dict[str, tuple[str, int, int] | None] = {}
+        self.swaps = 0
+        self.loaded = self._load({task: self._load_one(task) for task in SWAPPABLE})
         self.watchlists = Watchlists(settings.watchlists)
         self.watchlist_names = {w.name: w for w in settings.watchlists}
         self.watchlist_levels = {w.name: w.level for w in settings.watchlists}
+
+    def _load_one(self, task: str) -> Classifier:
+        path = model_path(self.settings, task)
+        stamp = _stamp(path)
+        classifier = Classifier.load(path, task)
+        self._stamps[task] = stamp
+        return classifier
+
+    def _load(self, classifiers: dict[str, Classifier]) -> Loaded:
+        # A file's version is read once here: hashing it per batch would also name a file
+        # installed since, not the model in memory.
+        refs = {task: model_ref(classifier, task) for task, classifier in classifiers.items()}
+        models = ([model_ref(self.language, "language")] if self.language is not None else []) + [
+            refs[task] for task in SWAPPABLE]
+        versions = ";".join(f"{task}={classifiers[task].path.stem}@{refs[task].version}" for task in SWAPPABLE)
+        risk = classifiers["risk"]
+        return Loaded(classifiers["topic"], risk, TagsInfo(model=refs["risk"], models=models), versions,
+                      risk_markers=risk.meta.normalisation == "risk",
+                      risk_attributes=any(":" in label for label in risk.meta.labels))
+
+    @property
+    def topic(self) -> Classifier:
+        """The topic model in use."""
+        return self.loaded.topic
+
+    @property
+    def risk(self) -> Classifier:
+        """The risk model in use."""
+        return self.loaded.risk
+
+    def reload_if_changed(self) -> list[str]:
+        """Load a topic or risk model installed since (``siaga model retrain``); return the tasks swapped.
+
+        Called between batches: a stat of two files per model, so it costs microseconds. A model
+        that cannot be loaded (half-copied by hand, wrong task) leaves the one in use in place and
+        is logged once; the next install is tried again.
+        """
+        changed = {}
+        for task in SWAPPABLE:
+            path = model_path(self.settings, task)
+            stamp = _stamp(path)
+            if stamp is None or stamp == self._stamps.get(task) or stamp == self._refused.get(task):
+                continue
+            try:
+                classifier = Classifier.load(path, task)
+                classifier.scores(["siap"])
+            except (ModelError, OSError, ValueError) as exc:
+                self._refused[task] = stamp
+                log.error("the %s model installed at %s cannot be loaded; the one in use stays: %s", task, path, exc)
+                continue
+            self._stamps[task] = stamp
+            changed[task] = classifier
+        if not changed:
+            return []
+        current = {"topic": self.loaded.topic, "risk": self.loaded.risk}
+        self.loaded = self._load({**current, **changed})
+        self.swaps += 1
+        log.warning("model swap: now tagging with %s", self.loaded.version)
+        return sorted(changed)
 
     @property
     def version(self) -> str:
@@ -191,7 +305,7 @@ class Tagger:
             parts.append(f"language={self.language.version}")
         if self.lid176 is not None:
             parts.append(f"lid176={self.lid176.version.split('/')[0]}")
-        parts += [f"topic={self.topic.version}", f"risk={self.risk.version}"]
+        parts.append(self.loaded.version)
         if self.settings.watchlists:
             digest = hashlib.sha256(
                 "".join(w.model_dump_json() for w in self.settings.watchlists).encode()
@@ -227,11 +341,13 @@ class Tagger:
         lid_texts = [p[0] for p in prepared]
         classifier_texts = [p[1] for p in prepared]
         languages = self._languages(lid_texts)
-        topics = self.topic.scores(classifier_texts)
-        if self.risk_markers:
-            risks = self.risk.scores([with_markers(t, c) for t, c in zip(texts, classifier_texts, strict=True)])
+        loaded = self.loaded  # one object: a swap meanwhile does not mix two models in one batch
+        topic_model, risk_model, info = loaded.topic, loaded.risk, loaded.info
+        topics = topic_model.scores(classifier_texts)
+        if loaded.risk_markers:
+            risks = risk_model.scores([with_markers(t, c) for t, c in zip(texts, classifier_texts, strict=True)])
         else:
-            risks = self.risk.scores(classifier_texts)
+            risks = risk_model.scores(classifier_texts)
         # Raised matches only (a post debunking the claim has none): ~44 us a post on the prepared text.
         found = (factchecks.match_many(texts, classifier_texts) if factchecks is not None and texts
                  else [None] * len(texts))
@@ -243,12 +359,12 @@ class Tagger:
         ):
             # model_construct: the values come from our own models, validating them again per post
             # would cost more than the prediction.
-            topic_labels = [label_score(label, topic_row[label]) for label in self.topic.decide(topic_row)]
-            risk_labels = [label_score(label, risk_row[label]) for label in self.risk.decide(risk_row)]
+            topic_labels = [label_score(label, topic_row[label]) for label in topic_model.decide(topic_row)]
+            risk_labels = [label_score(label, risk_row[label]) for label in risk_model.decide(risk_row)]
             target: RiskTarget | None = None
             categories: tuple[RiskCategory, ...] = ()
             strength: RiskStrength | None = None
-            if risk_labels and self.risk_attributes:
+            if risk_labels and loaded.risk_attributes:
                 risk_labels, target, categories, strength = _attributes(risk_labels)
             words = read_words(text)
             entities = find_entities(text, words)
@@ -275,6 +391,7 @@ class Tagger:
                 matches=matches,
                 entities=entities,
                 factchecks=debunks,
+                info=info,
             ))
         return results
 
