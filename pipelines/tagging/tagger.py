@@ -180,11 +180,14 @@ class Tagger:
         if self.language is None:
             assert self.lid176 is not None  # noqa: S101 - an invariant for the type checker, not a check of input
             return self.lid176.predict_clean(lid_texts)
+        if self.lid176 is None and set(self.candidates) >= set(self.language.meta.labels):
+            # Every label is a candidate: the softmax already sums to 1, no renormalising, and
+            # only the likeliest language is needed.
+            minimum = settings.min_confidence
+            return [(UNDETERMINED, 0.0) if top is None else top if top[1] >= minimum else (UNDETERMINED, top[1])
+                    for top in self.language.best(lid_texts)]
         own = self.language.scores(lid_texts)
         if self.lid176 is None:
-            if set(self.candidates) >= set(self.language.meta.labels):
-                # Every label is a candidate: the softmax already sums to 1, no renormalising.
-                return [_top(row, settings.min_confidence) for row in own]
             return [_best(row, self.candidates, settings.min_confidence) for row in own]
         lid = self.lid176.scores_clean(lid_texts)
         results = []
@@ -201,11 +204,11 @@ class Tagger:
         lid_texts = [p[0] for p in prepared]
         classifier_texts = [p[1] for p in prepared]
         languages = self._languages(lid_texts)
-        topics = self.topic.scores(classifier_texts)
+        topics = self.topic.decided(classifier_texts)
         if self.risk_markers:
-            risks = self.risk.scores([with_markers(t, c) for t, c in zip(texts, classifier_texts, strict=True)])
+            risks = self.risk.decided([with_markers(t, c) for t, c in zip(texts, classifier_texts, strict=True)])
         else:
-            risks = self.risk.scores(classifier_texts)
+            risks = self.risk.decided(classifier_texts)
         results = []
         find_entities = self.entities.find
         levels, watchlist_levels = self.settings.risk_levels, self.watchlist_levels
@@ -214,8 +217,8 @@ class Tagger:
         ):
             # model_construct: the values come from our own models, validating them again per post
             # would cost more than the prediction.
-            topic_labels = [label_score(label, topic_row[label]) for label in self.topic.decide(topic_row)]
-            risk_labels = [label_score(label, risk_row[label]) for label in self.risk.decide(risk_row)]
+            topic_labels = [label_score(label, score) for label, score in topic_row]
+            risk_labels = [label_score(label, score) for label, score in risk_row]
             target: RiskTarget | None = None
             categories: tuple[RiskCategory, ...] = ()
             strength: RiskStrength | None = None
@@ -292,10 +295,3 @@ def _best(scores: dict[str, float], candidates: Sequence[str], min_confidence: f
     codes = list(scores)
     return pick_language(codes, [scores[c] for c in codes], candidates, min_confidence)
 
-
-def _top(scores: dict[str, float], min_confidence: float) -> tuple[str, float]:
-    if not scores:
-        return UNDETERMINED, 0.0
-    best = max(scores, key=scores.__getitem__)
-    score = scores[best]
-    return (best, score) if score >= min_confidence else (UNDETERMINED, score)
