@@ -10,6 +10,7 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.tagging.models import (
+    NORMALISERS,
     Classifier,
     ModelError,
     calibrate,
@@ -20,6 +21,7 @@ from pipelines.tagging.models import (
     train,
 )
 from pipelines.tagging.tagger import default_model
+from pipelines.tagging.text import normalise_for_lid
 from schemas.model import ModelMeta
 
 WORDS = {
@@ -160,3 +162,28 @@ def test_the_bundled_default_models_carry_test_figures() -> None:
         names = [m.data for m in classifier.meta.metrics]
         assert "test.jsonl" in names, f"{task} model has no test-split figures"
         assert classifier.meta.metrics[0].data.endswith("valid.jsonl")
+
+
+@pytest.mark.parametrize("task", ["topic", "risk"])
+def test_the_fast_decisions_are_the_labels_and_scores_decide_gives(task: str) -> None:
+    # decided() asks fastText only for labels above a floor and re-predicts hate speech in full
+    # for its attributes: on every text of the valid and test splits it must give exactly what
+    # scoring every label and deciding does.
+    classifier = Classifier.load(default_model(task), task)
+    clean = NORMALISERS[classifier.meta.normalisation]
+    splits = Path(__file__).resolve().parents[1] / "data" / "splits" / task
+    texts = [clean(e.text) for name in ("valid.jsonl", "test.jsonl") for e in read_examples(splits / name)]
+    texts += ["", "   "]
+    expected = [[(label, row[label]) for label in classifier.decide(row)] for row in classifier.scores(texts)]
+    assert classifier._floor > 0  # the shortcut is taken, not skipped
+    assert classifier.decided(texts) == expected
+    assert sum(1 for labels in expected if labels) > 100
+
+
+def test_the_likeliest_language_is_the_best_of_all_scores() -> None:
+    classifier = Classifier.load(default_model("language"), "language")
+    splits = Path(__file__).resolve().parents[1] / "data" / "splits" / "language"
+    texts = [normalise_for_lid(e.text) for e in read_examples(splits / "valid.jsonl")] + [""]
+    expected = [(max(row, key=row.__getitem__), row[max(row, key=row.__getitem__)]) if row else None
+                for row in classifier.scores(texts)]
+    assert classifier.best(texts) == expected

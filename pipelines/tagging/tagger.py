@@ -320,11 +320,14 @@ class Tagger:
         if self.language is None:
             assert self.lid176 is not None  # noqa: S101 - an invariant for the type checker, not a check of input
             return self.lid176.predict_clean(lid_texts)
+        if self.lid176 is None and set(self.candidates) >= set(self.language.meta.labels):
+            # Every label is a candidate: the softmax already sums to 1, no renormalising, and
+            # only the likeliest language is needed.
+            minimum = settings.min_confidence
+            return [(UNDETERMINED, 0.0) if top is None else top if top[1] >= minimum else (UNDETERMINED, top[1])
+                    for top in self.language.best(lid_texts)]
         own = self.language.scores(lid_texts)
         if self.lid176 is None:
-            if set(self.candidates) >= set(self.language.meta.labels):
-                # Every label is a candidate: the softmax already sums to 1, no renormalising.
-                return [_top(row, settings.min_confidence) for row in own]
             return [_best(row, self.candidates, settings.min_confidence) for row in own]
         lid = self.lid176.scores_clean(lid_texts)
         results = []
@@ -343,11 +346,11 @@ class Tagger:
         languages = self._languages(lid_texts)
         loaded = self.loaded  # one object: a swap meanwhile does not mix two models in one batch
         topic_model, risk_model, info = loaded.topic, loaded.risk, loaded.info
-        topics = topic_model.scores(classifier_texts)
+        topics = topic_model.decided(classifier_texts)
         if loaded.risk_markers:
-            risks = risk_model.scores([with_markers(t, c) for t, c in zip(texts, classifier_texts, strict=True)])
+            risks = risk_model.decided([with_markers(t, c) for t, c in zip(texts, classifier_texts, strict=True)])
         else:
-            risks = risk_model.scores(classifier_texts)
+            risks = risk_model.decided(classifier_texts)
         # Raised matches only (a post debunking the claim has none): ~44 us a post on the prepared text.
         found = (factchecks.match_many(texts, classifier_texts) if factchecks is not None and texts
                  else [None] * len(texts))
@@ -359,8 +362,8 @@ class Tagger:
         ):
             # model_construct: the values come from our own models, validating them again per post
             # would cost more than the prediction.
-            topic_labels = [label_score(label, topic_row[label]) for label in topic_model.decide(topic_row)]
-            risk_labels = [label_score(label, risk_row[label]) for label in risk_model.decide(risk_row)]
+            topic_labels = [label_score(label, score) for label, score in topic_row]
+            risk_labels = [label_score(label, score) for label, score in risk_row]
             target: RiskTarget | None = None
             categories: tuple[RiskCategory, ...] = ()
             strength: RiskStrength | None = None
@@ -442,10 +445,3 @@ def _best(scores: dict[str, float], candidates: Sequence[str], min_confidence: f
     codes = list(scores)
     return pick_language(codes, [scores[c] for c in codes], candidates, min_confidence)
 
-
-def _top(scores: dict[str, float], min_confidence: float) -> tuple[str, float]:
-    if not scores:
-        return UNDETERMINED, 0.0
-    best = max(scores, key=scores.__getitem__)
-    score = scores[best]
-    return (best, score) if score >= min_confidence else (UNDETERMINED, score)
