@@ -81,7 +81,7 @@ def test_verdicts_from_the_cli_and_a_signed_link_change_the_next_model_and_a_for
     records = [KafkaRecord("raw", 0, n, None, json.dumps(post).encode()) for n, post in enumerate(posts)]
     run_batch(records, settings)
     before = {pid: tagged(settings, pid) for pid in ("tiktok:101", "tiktok:102")}
-    assert labels(before["tiktok:101"]) == [] and "abusive" in labels(before["tiktok:102"])
+    assert "money_politics" not in labels(before["tiktok:101"]) and "abusive" in labels(before["tiktok:102"])
 
     # On the command line: "wrong, it is actually money politics".
     assert main(["verdict", "tiktok:101", "--wrong", "--label", "money_politics", "--by", "andi",
@@ -129,7 +129,7 @@ def test_verdicts_from_the_cli_and_a_signed_link_change_the_next_model_and_a_for
     after = {pid: tagged(settings, pid) for pid in ("tiktok:101", "tiktok:102")}
     for pid in after:
         assert after[pid]["tags"]["model"]["version"] != before[pid]["tags"]["model"]["version"]
-    assert labels(after["tiktok:101"]) == ["money_politics"]
+    assert "money_politics" in labels(after["tiktok:101"])
     assert "abusive" not in labels(after["tiktok:102"])
 
     # Rolled back: the next batch is tagged by the model of before again.
@@ -138,4 +138,4 @@ def test_verdicts_from_the_cli_and_a_signed_link_change_the_next_model_and_a_for
     run_batch(records, settings)
     rolled = tagged(settings, "tiktok:101")
     assert rolled["tags"]["model"]["version"] == before["tiktok:101"]["tags"]["model"]["version"]
-    assert labels(rolled) == []
+    assert labels(rolled) == labels(before["tiktok:101"])

@@ -7,8 +7,9 @@ the post id, so the same post is always on the same side) is held out of trainin
 candidate and the model in use are then both scored on the valid split and on those held-out
 verdicts; the candidate is installed only if it scores no lower than the model in use on
 either (micro-F1 on the valid split, exact match on the verdicts: see ``Comparison``).
-``tolerance`` allows a hair of noise: the verdicts change the fastText run, and on a valid
-split of a few hundred lines one flipped example moves micro-F1 by ~0.003.
+``tolerance`` allows the noise of one training run: the verdicts change the fastText run, and with
+the 16-label risk model of issue 14 (9,681 training lines, 1,186 valid) six added lines moved valid
+micro-F1 by 0.013 in tests/test_verdicts_e2e.py, with the rare attribute labels moving most.
 
 Installing is two renames in the model's folder, the ``.ftz`` first and the ``.json`` last:
 the tagger watches the ``.json`` (``Tagger.reload_if_changed``), so when it sees the new one
@@ -37,7 +38,7 @@ HOLD_OUT = 0.2
 WEIGHT = 3
 """How many times a verdict's example is repeated in the training data: one officer's judgement
 of a post outweighs a corpus line, and a single copy among thousands barely moves fastText."""
-TOLERANCE = 0.005
+TOLERANCE = 0.015
 
 
 def held_out(post_id: str, share: float = HOLD_OUT) -> bool:
