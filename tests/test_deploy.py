@@ -337,7 +337,7 @@ def test_compose_serves_verdict_links_on_the_hosts_loopback_only(compose: dict[s
     verdicts = compose_settings(service).verdicts
     assert verdicts.links_enabled, "alert emails carry no verdict links"
     # Inside the container the endpoint must listen beyond its own loopback to be published at all.
-    assert verdicts.listen_host == "0.0.0.0"
+    assert ipaddress.ip_address(verdicts.listen_host).is_unspecified
     published = [port for port in service.get("ports", [])]
     assert published == [f"127.0.0.1:{verdicts.listen_port}:{verdicts.listen_port}"]
     public = urlsplit(verdicts.public_url or "")
@@ -405,8 +405,13 @@ def test_compose_hosts_ports_users_and_passwords_agree(compose: dict[str, Any]) 
     assert urlsplit(es_setup["ES_URL"])[:2] == es_url[:2]
     assert es_setup["SIAGA_ES_USER"] == settings.elasticsearch.username
     assert es_setup["SIAGA_ES_PASSWORD"] == siaga_env["SIAGA__ELASTICSEARCH__PASSWORD"] == env["SIAGA_ES_PASSWORD"]
-    assert (es_setup["POSTS_INDEX"], es_setup["ALERTS_INDEX"], es_setup["ERASURES_INDEX"]) == (
-        settings.elasticsearch.posts_index, settings.elasticsearch.alerts_index, settings.elasticsearch.erasures_index)
+    indices = ("posts_index", "alerts_index", "erasures_index", "factchecks_index", "verdicts_index")
+    # The role es-setup gives Siaga's user names each index `siaga setup` creates and `siaga run` uses.
+    assert {name: es_setup[name.upper()] for name in indices} == {
+        name: getattr(settings.elasticsearch, name) for name in indices}
+    role = (COMPOSE_DIR / "setup" / "elastic.sh").read_text(encoding="utf-8")
+    for name in indices:
+        assert f"${{{name.upper()}" in role, f"elastic.sh gives Siaga's user no right on {name}"
     assert es_setup["KIBANA_SYSTEM_PASSWORD"] == env_of(services["kibana"])["ELASTICSEARCH_PASSWORD"]
     assert es_setup["ELASTIC_PASSWORD"] == es01["ELASTIC_PASSWORD"]
 
@@ -1599,7 +1604,7 @@ def test_the_verdict_endpoint_has_a_service_a_key_and_an_address_left_to_the_ope
     settings, env = k8s_settings(container, by_kind, spec)
     verdicts = settings.verdicts
     # Reachable from the Service: not the default loopback address.
-    assert verdicts.listen_host == "0.0.0.0" and verdicts.listen_port == VERDICT_PORT
+    assert ipaddress.ip_address(verdicts.listen_host).is_unspecified and verdicts.listen_port == VERDICT_PORT
     (port,) = [p for p in container.get("ports", []) if p["containerPort"] == verdicts.listen_port]
     services = [doc for doc in by_kind.get("Service", [])
                 if selects({"matchLabels": doc["spec"]["selector"]}, deployment["spec"]["template"]["metadata"]["labels"])]
