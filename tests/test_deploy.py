@@ -81,10 +81,15 @@ def source_env_vars(settings: Settings, source_name: str | None = None) -> set[s
 
 
 def required_secret_env(settings: Settings, *, kibana: bool, email: bool, kafka: bool = True,
-                        posts: bool = False) -> set[str]:
+                        posts: bool = False, verdict_links: bool = False) -> set[str]:
     """The SIAGA__* secrets a command needs under this configuration (``email``: it sends alerts;
-    ``posts``: it takes in posts, so it compares their authors with the suppression list)."""
+    ``posts``: it takes in posts, so it compares their authors with the suppression list;
+    ``verdict_links``: it signs the verdict links in alert emails and serves them)."""
     needed = set()
+    if verdict_links:
+        # The HMAC key of the "benar / salah" links: the deployment holds it ready even while
+        # `verdicts.public_url` is still unset, so that setting the address is all that is left.
+        needed.add(env_name(("verdicts", "link_key")))
     if posts:
         # The authors' keyed hashes must be made under the same key everywhere, or an author
         # erasure silently matches nothing; the built-in key is public.
@@ -171,7 +176,8 @@ def generated_env_names() -> list[str]:
 
 
 def dummy_env() -> dict[str, str]:
-    return {name: f"dummy-{name.lower()}" for name in generated_env_names()}
+    # Long enough for every key with a minimum length (verdicts.link_key: 32 characters).
+    return {name: f"dummy-{name.lower()}-0123456789abcdef0123456789abcdef" for name in generated_env_names()}
 
 
 def interpolate(value: Any, env: dict[str, str]) -> Any:
@@ -311,15 +317,41 @@ def test_every_siaga_service_has_every_variable_siaga_reads(compose: dict[str, A
         settings = compose_settings(service)
         env = env_of(service)
         needed = required_secret_env(settings, kibana=name == "siaga-setup", email=name == "siaga",
-                                     posts=name == "siaga")
+                                     posts=name == "siaga", verdict_links=name == "siaga")
         needed |= source_env_vars(settings)
         assert needed <= {key for key, value in env.items() if value}, f"{name} misses {needed - set(env)}"
-        # The set-up takes in no posts: it has no business with the key of the authors' hashes.
-        key = env_name(("erasure", "key"))
-        assert (key in env) == (key in needed), f"{name}: {key} {'missing' if key in needed else 'not used'}"
+        # The set-up takes in no posts and sends no email: it has no business with the key of
+        # the authors' hashes nor with the key of the verdict links.
+        for key in (env_name(("erasure", "key")), env_name(("verdicts", "link_key"))):
+            assert (key in env) == (key in needed), f"{name}: {key} {'missing' if key in needed else 'not used'}"
         # Nothing secret is written into the file itself (load_settings refuses that too).
         assert not any(SECRET_NAME.search(key) for key in yaml.safe_load(
             (COMPOSE_DIR / "siaga.yaml").read_text())["kafka"])
+
+
+def test_compose_serves_verdict_links_on_the_hosts_loopback_only(compose: dict[str, Any]) -> None:
+    """`siaga run` serves the "benar / salah" links of alert emails; the host publishes that port
+    on 127.0.0.1 alone (a reverse proxy in front of it is the operator's choice), under a key
+    bootstrap.sh generates."""
+    service = compose["services"]["siaga"]
+    verdicts = compose_settings(service).verdicts
+    assert verdicts.links_enabled, "alert emails carry no verdict links"
+    # Inside the container the endpoint must listen beyond its own loopback to be published at all.
+    assert ipaddress.ip_address(verdicts.listen_host).is_unspecified
+    published = [port for port in service.get("ports", [])]
+    assert published == [f"127.0.0.1:{verdicts.listen_port}:{verdicts.listen_port}"]
+    public = urlsplit(verdicts.public_url or "")
+    assert (public.hostname, public.port) == ("127.0.0.1", verdicts.listen_port)
+    assert "SIAGA_VERDICT_LINK_KEY" in generated_env_names()
+    assert env_of(service)[env_name(("verdicts", "link_key"))] == dummy_env()["SIAGA_VERDICT_LINK_KEY"]
+    script = (COMPOSE_DIR / "bootstrap.sh").read_text(encoding="utf-8")
+    # At least 32 characters (VerdictSettings refuses shorter), and added to an older .env too.
+    assert re.search(r'echo "SIAGA_VERDICT_LINK_KEY=\$\(secret (\d+)\)"', script)
+    assert all(int(n) >= 32 for n in re.findall(r'SIAGA_VERDICT_LINK_KEY=\$\(secret (\d+)\)', script))
+    assert "grep -q '^SIAGA_VERDICT_LINK_KEY=' .env" in script
+    for name, other in compose["services"].items():
+        if name != "siaga":
+            assert env_name(("verdicts", "link_key")) not in env_of(other), name
 
 
 def test_compose_paths_in_the_configuration_are_mounted(compose: dict[str, Any]) -> None:
@@ -373,8 +405,13 @@ def test_compose_hosts_ports_users_and_passwords_agree(compose: dict[str, Any]) 
     assert urlsplit(es_setup["ES_URL"])[:2] == es_url[:2]
     assert es_setup["SIAGA_ES_USER"] == settings.elasticsearch.username
     assert es_setup["SIAGA_ES_PASSWORD"] == siaga_env["SIAGA__ELASTICSEARCH__PASSWORD"] == env["SIAGA_ES_PASSWORD"]
-    assert (es_setup["POSTS_INDEX"], es_setup["ALERTS_INDEX"], es_setup["ERASURES_INDEX"]) == (
-        settings.elasticsearch.posts_index, settings.elasticsearch.alerts_index, settings.elasticsearch.erasures_index)
+    indices = ("posts_index", "alerts_index", "erasures_index", "factchecks_index", "verdicts_index")
+    # The role es-setup gives Siaga's user names each index `siaga setup` creates and `siaga run` uses.
+    assert {name: es_setup[name.upper()] for name in indices} == {
+        name: getattr(settings.elasticsearch, name) for name in indices}
+    role = (COMPOSE_DIR / "setup" / "elastic.sh").read_text(encoding="utf-8")
+    for name in indices:
+        assert f"${{{name.upper()}" in role, f"elastic.sh gives Siaga's user no right on {name}"
     assert es_setup["KIBANA_SYSTEM_PASSWORD"] == env_of(services["kibana"])["ELASTICSEARCH_PASSWORD"]
     assert es_setup["ELASTIC_PASSWORD"] == es01["ELASTIC_PASSWORD"]
 
@@ -799,7 +836,7 @@ def k8s_settings(container: dict[str, Any], by_kind: dict[str, list[dict[str, An
     """The container's configuration, loaded from its ConfigMap with its environment (secrets as dummies)."""
     env: dict[str, str] = {}
     for item in container.get("env", []):
-        env[item["name"]] = item.get("value") or f"from-{item['valueFrom']['secretKeyRef']['name']}"
+        env[item["name"]] = item.get("value") or f"from-{item['valueFrom']['secretKeyRef']['name']}-{'0' * 32}"
     mounts = {m["mountPath"]: m for m in container.get("volumeMounts", [])}
     mount = within(env["SIAGA_CONFIG"], mounts)
     assert mount is not None, "SIAGA_CONFIG is not mounted"
@@ -935,7 +972,8 @@ def test_every_siaga_container_has_every_variable_siaga_reads_and_no_other_secre
             sources = args[2]
             assert sources in {s.name for s in settings.sources}, f"{workload} runs unknown source {sources}"
         needed = required_secret_env(settings, kibana="kibana" in uses, email="smtp" in uses, kafka="kafka" in uses,
-                                     posts=WORKLOADS[workload][0] in TAKES_IN_POSTS)
+                                     posts=WORKLOADS[workload][0] in TAKES_IN_POSTS,
+                                     verdict_links=WORKLOADS[workload][0] == "alerting")
         if sources is not None:
             needed |= source_env_vars(settings, sources)
         assert needed <= set(env), f"{workload} misses {sorted(needed - set(env))}"
@@ -991,10 +1029,20 @@ def test_k8s_hosts_ports_users_and_topics_agree(by_kind: dict[str, list[dict[str
     topics = {doc["metadata"]["name"]: doc for doc in by_kind["KafkaTopic"]}
     wanted = settings.kafka.topics
     # Every topic Siaga uses is declared: no Siaga identity may create one (the Topic Operator does).
-    assert {wanted.raw, wanted.tagged, wanted.dead_letter, wanted.alerts} == set(topics)
+    assert {wanted.raw, wanted.tagged, wanted.dead_letter, wanted.alerts, wanted.factchecks,
+            wanted.verdicts} == set(topics)
     for topic in topics.values():
         assert topic["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
         assert topic["spec"]["replicas"] >= settings.kafka.replication_factor
+    day_ms = 86_400_000
+    # Verdicts are training data (`siaga model retrain`), kept long, but they quote the post's
+    # text: never longer than the posts themselves (retention.posts).
+    verdicts = topics[wanted.verdicts]["spec"]["config"]
+    assert verdicts.get("cleanup.policy", "delete") == "delete"
+    assert 90 * day_ms <= int(verdicts["retention.ms"]) <= settings.retention.posts.total_seconds() * 1000
+    # Fact-checks are public debunks keyed by their id: compacted, so the latest of each stays.
+    factchecks = topics[wanted.factchecks]["spec"]["config"]
+    assert factchecks["cleanup.policy"] == "compact"
     for pool in by_kind["KafkaNodePool"]:
         assert pool["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
     broker_replicas = sum(p["spec"]["replicas"] for p in by_kind["KafkaNodePool"] if "broker" in p["spec"]["roles"])
@@ -1139,7 +1187,9 @@ def test_kafka_users_may_do_only_what_their_component_does(by_kind: dict[str, li
     expected = {
         "connector": {topics.raw: {"Write"}, topics.dead_letter: {"Write"}},
         "pipeline": {topics.raw: {"Read"}, topics.tagged: {"Write"}, topics.dead_letter: {"Write"}},
-        "alerting": {topics.tagged: {"Read"}, topics.alerts: {"Write"}, topics.dead_letter: {"Write"}},
+        # ...and the verdicts officers give through the links in alert emails.
+        "alerting": {topics.tagged: {"Read"}, topics.alerts: {"Write"}, topics.dead_letter: {"Write"},
+                     topics.verdicts: {"Write"}},
         "bootstrap": {},
     }
     groups = {"pipeline": settings.pipeline.group_id, "alerting": settings.alerting.group_id}
@@ -1151,7 +1201,8 @@ def test_kafka_users_may_do_only_what_their_component_does(by_kind: dict[str, li
         for acl in user["spec"]["authorization"]["acls"]:
             assert acl["resource"]["type"] in ("topic", "group"), f"{name}: {acl}"
             assert not set(acl["operations"]) & {"All", "Create", "Delete", "Alter", "AlterConfigs", "ClusterAction"}
-        for topic in (topics.raw, topics.tagged, topics.dead_letter, topics.alerts):
+        for topic in (topics.raw, topics.tagged, topics.dead_letter, topics.alerts, topics.factchecks,
+                      topics.verdicts):
             operations = kafka_operations(user, "topic", topic)
             assert "Describe" in operations, f"{name} cannot see {topic}"
             assert operations - {"Describe"} == wanted.get(topic, set()), f"{name} on {topic}: {operations}"
@@ -1235,6 +1286,33 @@ def test_elasticsearch_users_may_do_only_what_their_component_does(by_kind: dict
             assert not index_privileges(roles_of[user], index) & {"create_index", "indices:admin/mapping/put"}, user
     for index in (posts, month, alerts):  # what check_ready reads
         assert "view_index_metadata" in index_privileges(roles_of[alerting], index)
+    # Fact-checks: the pipeline's tagging step loads them (a search, a count); the bootstrap creates
+    # the index; nothing deployed writes or deletes them (`siaga factchecks import` is run by hand).
+    factchecks, verdicts = settings.elasticsearch.factchecks_index, settings.elasticsearch.verdicts_index
+    assert {"read"} <= index_privileges(roles_of[pipeline], factchecks)
+    assert not index_privileges(roles_of[pipeline], factchecks) & (WRITES_DOCUMENTS | DELETES)
+    assert not index_privileges(roles_of[pipeline], verdicts)
+    for user in (connector, alerting, retention):
+        assert not index_privileges(roles_of[user], factchecks), user
+    # Verdicts: alerting records them (the link endpoint: index with op_type=create, then a
+    # refresh) and deletes none; retention and erasure delete them with their posts; connectors
+    # and the pipeline never see them.
+    assert {"create_doc", "maintenance"} <= index_privileges(roles_of[alerting], verdicts) or \
+        {"index", "maintenance"} <= index_privileges(roles_of[alerting], verdicts)
+    assert not index_privileges(roles_of[alerting], verdicts) & DELETES
+    assert {"read", "delete", "view_index_metadata"} <= index_privileges(roles_of[retention], verdicts)
+    assert not index_privileges(roles_of[retention], verdicts) & (WRITES_DOCUMENTS - {"delete"})
+    assert {"read", "delete", "view_index_metadata"} <= index_privileges({"siaga_erasure"}, verdicts)
+    assert not index_privileges(roles_of[connector], verdicts)
+    for index in (factchecks, verdicts):
+        assert {"create_index", "view_index_metadata", "indices:admin/mapping/put"} <= index_privileges(
+            roles_of[bootstrap], index), index
+        assert not index_privileges(roles_of[bootstrap], index) & (WRITES_DOCUMENTS | DELETES), index
+        for user in (pipeline, alerting, retention):
+            assert not index_privileges(roles_of[user], index) & {"create_index", "indices:admin/mapping/put"}
+    # Officers see the verdicts dashboard and the fact-checks a post repeats; they change nothing.
+    for index in (factchecks, verdicts):
+        assert index_privileges({"siaga_officer"}, index) == {"read", "view_index_metadata"}, index
     kibana_apps = [app for role in roles_of[bootstrap] for app in es_roles()[role].get("applications", [])]
     assert kibana_apps and all(app["application"] == "kibana-.kibana" and app["resources"] == ["space:default"]
                                for app in kibana_apps)
@@ -1268,8 +1346,12 @@ def pod(name: str, namespace: str, **labels: str) -> Endpoint:
 
 NAMESPACE_LABELS = {
     "kube-system": {}, "elastic-system": {}, "flink-operator": {}, "strimzi": {}, "other-team": {},
-    "gateway": {"siaga.id/kibana-ingress": "true"},
+    "gateway": {"siaga.id/kibana-ingress": "true", "siaga.id/verdict-ingress": "true"},
+    # An ingress for Kibana alone: officers' browsers reach Kibana there, not the verdict links.
+    "kibana-gateway": {"siaga.id/kibana-ingress": "true"},
 }
+VERDICT_PORT = 8765
+"""``verdicts.listen_port`` in the Kubernetes siaga.yaml (checked against it below)."""
 
 
 def selects(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
@@ -1407,6 +1489,7 @@ def network(by_kind: dict[str, list[dict[str, Any]]]) -> tuple[list[dict[str, An
                               **{"app.kubernetes.io/name": "flink-kubernetes-operator"}),
         "strimzi-operator": pod("strimzi-operator", "strimzi", **{"strimzi.io/kind": "cluster-operator"}),
         "gateway": pod("gateway", "gateway", app="gateway"),
+        "kibana-gateway": pod("kibana-gateway", "kibana-gateway", app="gateway"),
         "other-team": pod("other-team", "other-team", app="whatever"),
         "internet": Endpoint("internet", ip="203.0.113.10"),
         "private": Endpoint("private", ip="10.20.30.40"),
@@ -1475,6 +1558,9 @@ NEEDED = {
     *{(flink, where, port) for flink in ("jobmanager", "taskmanager") for where in ("internet", "private")
       for port in _OBJECT_STORE_AND_API},
     ("kibana", "elasticsearch", 9200), ("gateway", "kibana", 5601), ("eck-operator", "elasticsearch", 9200),
+    ("kibana-gateway", "kibana", 5601),
+    # The signed "benar / salah" links of alert emails, through the ingress labelled for them.
+    ("gateway", "siaga-alerting", VERDICT_PORT),
     ("elasticsearch", "elasticsearch", 9300),
     *{("elasticsearch", where, port) for where in ("internet", "private") for port in (443, 9000)},
     *{(source, target, port) for source in _KAFKA_PODS for target in _KAFKA_PODS for port in (9090, 9091)},
@@ -1508,6 +1594,35 @@ def test_each_pod_reaches_what_it_needs_and_nothing_else(
     for name, source in endpoints.items():
         if inside(source):
             assert not any(can_connect(policies, source, endpoints["metadata-service"], port) for port in PORTS), name
+
+
+def test_the_verdict_endpoint_has_a_service_a_key_and_an_address_left_to_the_operator(
+        by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    deployment = one(by_kind, "Deployment", "siaga-alerting")
+    spec = deployment["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    settings, env = k8s_settings(container, by_kind, spec)
+    verdicts = settings.verdicts
+    # Reachable from the Service: not the default loopback address.
+    assert ipaddress.ip_address(verdicts.listen_host).is_unspecified and verdicts.listen_port == VERDICT_PORT
+    (port,) = [p for p in container.get("ports", []) if p["containerPort"] == verdicts.listen_port]
+    services = [doc for doc in by_kind.get("Service", [])
+                if selects({"matchLabels": doc["spec"]["selector"]}, deployment["spec"]["template"]["metadata"]["labels"])]
+    (service,) = services
+    assert service["spec"].get("type", "ClusterIP") == "ClusterIP"
+    (service_port,) = service["spec"]["ports"]
+    assert service_port["targetPort"] in (port["name"], port["containerPort"])
+    # The link key comes from its own Secret, created with the others, and only alerting holds it.
+    key = env_name(("verdicts", "link_key"))
+    ref = next(item for item in container["env"] if item["name"] == key)["valueFrom"]["secretKeyRef"]
+    assert ref["key"] in example_secrets()[ref["name"]]
+    assert "openssl rand" in (K8S / "secrets.example.yaml").read_text(encoding="utf-8")
+    for workload, _, other in siaga_containers(by_kind):
+        if workload != "siaga-alerting":
+            assert key not in {item["name"] for item in other.get("env", [])}, workload
+    # The public address is the province's own: an example to set, not a working default.
+    assert verdicts.public_url is None and not verdicts.links_enabled
+    assert "public_url:" in one(by_kind, "ConfigMap", "siaga-config")["data"]["siaga.yaml"]
 
 
 def test_the_kafka_listener_admits_exactly_the_pods_that_hold_a_kafka_identity(

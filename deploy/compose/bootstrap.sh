@@ -26,6 +26,7 @@ if [ ! -f .env ]; then
     echo "KAFKA_CLUSTER_ID=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
     echo "SIAGA_SMTP_PASSWORD=$(secret 24)"
     echo "SIAGA_ERASURE_KEY=$(secret 44)"
+    echo "SIAGA_VERDICT_LINK_KEY=$(secret 44)"
     echo "KIBANA_PUBLIC_URL=https://localhost:5601"
   } > .env
 fi
@@ -34,6 +35,12 @@ fi
 if ! grep -q '^SIAGA_ERASURE_KEY=' .env; then
   echo "adding SIAGA_ERASURE_KEY to .env: erase again any author erased before (siaga erase --author)" >&2
   echo "SIAGA_ERASURE_KEY=$(secret 44)" >> .env
+fi
+
+# A .env from before the verdict links: add their key (at least 32 characters).
+if ! grep -q '^SIAGA_VERDICT_LINK_KEY=' .env; then
+  echo "adding SIAGA_VERDICT_LINK_KEY to .env (the key of the verdict links in alert emails)" >&2
+  echo "SIAGA_VERDICT_LINK_KEY=$(secret 44)" >> .env
 fi
 
 docker compose build
@@ -55,5 +62,6 @@ Siaga is running.
   Kibana   : https://localhost:5601  (user elastic, password ELASTIC_PASSWORD in deploy/compose/.env;
              the browser will warn about the private CA: trust certs/ca/ca.crt, see deploy/README.md)
   Mailpit  : http://localhost:8025   (alert emails of the trial)
+  Verdicts : http://127.0.0.1:8765   (the "benar / salah" links in those emails; this host only)
   Logs     : docker compose logs -f siaga
 MSG

@@ -32,11 +32,13 @@ es POST /_security/user/kibana_system/_password "{\"password\":\"${KIBANA_SYSTEM
 
 # Siaga writes posts and alerts, installs its own index templates, reads them back, applies
 # the retention (deletes old monthly post indices and old alerts) and erasures (`siaga erase`:
-# deletes posts, edits alerts, writes the suppression list every component reads).
+# deletes posts, edits alerts, writes the suppression list every component reads), stores
+# fact-checks (`siaga factchecks import`) and officers' verdicts (`siaga verdict`, the links).
 es PUT /_security/role/siaga_writer "{
   \"cluster\": [\"monitor\", \"manage_index_templates\"],
   \"indices\": [{
-    \"names\": [\"${POSTS_INDEX}*\", \"${ALERTS_INDEX}*\", \"${ERASURES_INDEX:-siaga-erasures}*\"],
+    \"names\": [\"${POSTS_INDEX}*\", \"${ALERTS_INDEX}*\", \"${ERASURES_INDEX:-siaga-erasures}*\",
+                \"${FACTCHECKS_INDEX:-siaga-factchecks}\", \"${VERDICTS_INDEX:-siaga-verdicts}\"],
     \"privileges\": [\"create_index\", \"write\", \"read\", \"view_index_metadata\", \"manage\", \"delete_index\"]
   }]
 }"
@@ -52,7 +54,8 @@ es PUT /_slm/policy/siaga-nightly "{
   \"schedule\": \"0 30 19 * * ?\",
   \"name\": \"<siaga-{now/d}>\",
   \"repository\": \"siaga-backups\",
-  \"config\": {\"indices\": [\"${POSTS_INDEX}*\", \"${ALERTS_INDEX}*\"], \"include_global_state\": false},
+  \"config\": {\"indices\": [\"${POSTS_INDEX}*\", \"${ALERTS_INDEX}*\", \"${FACTCHECKS_INDEX:-siaga-factchecks}\", \"${VERDICTS_INDEX:-siaga-verdicts}\"],
+              \"include_global_state\": false},
   \"retention\": {\"expire_after\": \"30d\", \"min_count\": 7, \"max_count\": 60}
 }"
 echo "Elasticsearch users, roles and snapshot policy are in place"
