@@ -7,6 +7,8 @@ import json
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -426,13 +428,19 @@ def dead_letters(settings: Settings, expected: int) -> list[DeadLetter]:
             for m in read_topic(settings, settings.kafka.topics.dead_letter, expected, timeout_ms=1500)]
 
 
-def watch_folder(settings: Settings, folder: Path) -> tuple[ImportConnector, threading.Event, threading.Thread]:
+@contextmanager
+def watching(settings: Settings, folder: Path) -> Iterator[ImportConnector]:
+    """The import connector watching ``folder`` in a thread, stopped when the block ends."""
     source = ImportSource(name="apify", path=folder, format="apify-tiktok", watch=True, poll_interval_s=0.05)
     connector = ImportConnector.from_config(source, settings)
     stop = threading.Event()
     thread = threading.Thread(target=connector.run, args=(settings, stop))
     thread.start()
-    return connector, stop, thread
+    try:
+        yield connector
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def wait_for_posts(settings: Settings, count: int, timeout_s: float = 15) -> list[Post]:
@@ -449,16 +457,12 @@ def test_a_watched_capture_reads_its_last_line_only_once_the_writer_ends_it(stac
     capture = folder / "capture.ndjson"
     second = json.dumps(tiktok_item(2)).encode()
     capture.write_bytes(json.dumps(tiktok_item(1)).encode() + b"\n" + second[:70])  # the writer is mid-line
-    connector, stop, thread = watch_folder(settings, folder)
-    try:
+    with watching(settings, folder) as connector:
         assert [p.native_id for p in wait_for_posts(settings, 1)] == [f"73{1:017d}"]
         time.sleep(0.5)  # several polls see the half-written line
         with capture.open("ab") as writer:
             writer.write(second[70:] + b"\n")
         posts = wait_for_posts(settings, 2)
-    finally:
-        stop.set()
-        thread.join(timeout=10)
     assert sorted(p.native_id for p in posts) == [f"73{i:017d}" for i in (1, 2)]
     assert connector.stats.dead_lettered == 0 and dead_letters(settings, 1) == []
 
@@ -469,13 +473,9 @@ def test_a_one_shot_import_reads_the_last_line_a_watch_left_waiting(stack, tmp_p
     folder.mkdir()
     (folder / "capture.ndjson").write_bytes(json.dumps(tiktok_item(1)).encode() + b"\n"
                                             + json.dumps(tiktok_item(2)).encode())
-    connector, stop, thread = watch_folder(settings, folder)
-    try:
+    with watching(settings, folder) as connector:
         wait_for_posts(settings, 1)
         time.sleep(0.3)
-    finally:
-        stop.set()
-        thread.join(timeout=10)
     assert connector.stats.produced == 1, "the watch left the unterminated line"
     # The writer is gone for good: the operator imports the folder once, and the line is read.
     assert run_import(settings, folder).stats.produced == 1
@@ -507,13 +507,9 @@ def test_links_and_fifos_in_an_import_folder_are_skipped_and_nothing_of_them_is_
     os.mkfifo(folder / "pipe.ndjson")
     (folder / "good.ndjson").write_text(json.dumps(tiktok_item(1)) + "\n", encoding="utf-8")
     if watch:
-        connector, stop, thread = watch_folder(settings, folder)
-        try:
+        with watching(settings, folder) as connector:
             wait_for_posts(settings, 1)
             time.sleep(0.3)
-        finally:
-            stop.set()
-            thread.join(timeout=10)
     else:
         connector = run_import(settings, folder)
     assert [p.native_id for p in raw_posts(settings, 2)] == [f"73{1:017d}"]

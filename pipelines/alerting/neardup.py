@@ -135,12 +135,7 @@ class NearDuplicateIndex:
         stale = {cid for cid, cluster in self.clusters.items()
                  if cluster.last_seen < (singles if cluster.size == 1 else horizon)}
         for cid in stale:
-            for key in _bands(self.clusters.pop(cid).signature):
-                members = self.buckets.get(key)
-                if members is not None:
-                    members.discard(cid)
-                    if not members:
-                        del self.buckets[key]
+            self._drop(cid)
         self.assigned = {pid: (cid, at) for pid, (cid, at) in self.assigned.items()
                          if cid not in stale and at >= horizon}
 
@@ -166,6 +161,7 @@ class NearDuplicateIndex:
         return forgotten
 
     def _drop(self, cid: str) -> None:
+        """Remove a cluster and its entries in the LSH buckets (an empty bucket goes too)."""
         for key in _bands(self.clusters.pop(cid).signature):
             members = self.buckets.get(key)
             if members is not None:

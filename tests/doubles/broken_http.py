@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import socketserver
 import threading
-from typing import Self
+
+from tests.doubles.loopback import Served
 
 MODES = ("close", "truncate", "garble", "error_truncate")
 
 
-class BrokenHttpServer:
+class BrokenHttpServer(Served):
     """A TCP server on 127.0.0.1 that reads a request and answers it in ``mode``."""
 
     def __init__(self, mode: str) -> None:
@@ -41,15 +42,3 @@ class BrokenHttpServer:
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()

@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 import json
+import socketserver
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
 
-class LoopbackServer:
+class Served:
+    """A double whose ``server`` runs on 127.0.0.1 in ``thread`` while the double is used as a context manager."""
+
+    server: socketserver.TCPServer
+    thread: threading.Thread
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class LoopbackServer(Served):
     """A double's server: ``_serve(handler)`` in ``__init__``, then use the double as a context manager.
 
     ``connections`` counts the TCP connections clients opened and ``responses_sent`` the responses
@@ -72,18 +92,6 @@ class LoopbackServer:
     def answer_get(self, path: str, params: dict[str, str]) -> tuple[int, Any]:
         """A GET request's status and body; doubles served with ``_serve_get`` define it."""
         raise NotImplementedError
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def write_json(handler: BaseHTTPRequestHandler, status: int, raw: bytes,
